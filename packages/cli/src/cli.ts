@@ -1,0 +1,50 @@
+/**
+ * The `netwark` dispatcher: one sub-command per tool. Exit codes: 0 success, 1 the operation
+ * failed, 2 bad input (reason on stderr). `main.ts` binds it to the process.
+ */
+import { commands } from "./commands/index.js"
+import { Exit, UsageError, type Io } from "./internal/command.js"
+
+const usage = (): string =>
+  [
+    "Usage: netwark <command> [options]",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`),
+    "",
+    "Run `netwark <command> --help` for a command's options. Every command takes --json;",
+    "a `-` in place of the query reads one query per line from standard input and writes JSON lines.",
+    "",
+  ].join("\n")
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
+  const [name, ...rest] = argv
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(usage())
+    return Exit.Ok
+  }
+  if (name === "--version" || name === "-V") {
+    io.stdout("netwark 0.1.0\n")
+    return Exit.Ok
+  }
+  const command = commands.find((c) => c.name === name)
+  if (command === undefined) {
+    io.stderr(`netwark: unknown command "${name}"\n\n${usage()}`)
+    return Exit.BadInput
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(command.usage.endsWith("\n") ? command.usage : command.usage + "\n")
+    return Exit.Ok
+  }
+  try {
+    return await command.run(rest, io)
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`netwark ${command.name}: ${e.message}\n`)
+      return Exit.BadInput
+    }
+    io.stderr(`netwark ${command.name}: ${e instanceof Error ? e.message : String(e)}\n`)
+    return Exit.Failed
+  }
+}

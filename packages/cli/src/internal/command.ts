@@ -1,0 +1,92 @@
+import { parseArgs, type ParseArgsConfig } from "node:util"
+
+/** A `netwark` sub-command. `run` returns the process exit code. */
+export interface Command {
+  readonly name: string
+  readonly summary: string
+  readonly usage: string
+  readonly run: (argv: ReadonlyArray<string>, io: Io) => Promise<number>
+}
+
+/** The process edges a command may touch, so tests can run commands in process. */
+export interface Io {
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+  readonly stdin: () => AsyncIterable<string>
+  readonly env: Readonly<Record<string, string | undefined>>
+}
+
+/** Exit codes: 0 success, 1 the operation failed (network, not found), 2 bad input. */
+export const Exit = { Ok: 0, Failed: 1, BadInput: 2 } as const
+
+/** Thrown by `parse` for a bad flag; the dispatcher turns it into exit code 2. */
+export class UsageError extends Error {}
+
+/** `util.parseArgs` with errors turned into `UsageError`, and strict positionals. */
+export const parse = <const T extends ParseArgsConfig["options"]>(
+  argv: ReadonlyArray<string>,
+  options: T,
+) => {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: options ?? {},
+      allowPositionals: true,
+      strict: true,
+    })
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e))
+  }
+}
+
+/** Reads standard input as lines, trimming blanks and `#` comments (batch mode, `-`). */
+export async function* lines(io: Io): AsyncIterable<string> {
+  let buffer = ""
+  for await (const chunk of io.stdin()) {
+    buffer += chunk
+    let nl: number
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, nl).trim()
+      buffer = buffer.slice(nl + 1)
+      if (line !== "" && !line.startsWith("#")) yield line
+    }
+  }
+  const last = buffer.trim()
+  if (last !== "" && !last.startsWith("#")) yield last
+}
+
+/** Renders rows of `[label, value]` as an aligned two-column table. */
+export const keyValueTable = (
+  rows: ReadonlyArray<readonly [string, string | number | boolean | null | undefined]>,
+): string => {
+  const shown = rows.filter(([, v]) => v !== undefined && v !== null && v !== "")
+  const width = Math.max(0, ...shown.map(([k]) => k.length))
+  return shown.map(([k, v]) => `${k.padEnd(width)}  ${String(v)}`).join("\n") + "\n"
+}
+
+/** Renders a table with a header row; columns are padded to the widest cell. */
+export const table = (
+  header: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
+): string => {
+  const all = [header, ...rows.map((r) => r.map(String))]
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)))
+  return (
+    all
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  )
+}
+
+/** JSON with BigInt written as decimal strings. */
+export const json = (value: unknown, pretty = true): string =>
+  JSON.stringify(
+    value,
+    (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v),
+    pretty ? 2 : undefined,
+  ) + "\n"
