@@ -1,0 +1,2 @@
+/** Placeholder until the Capabilities module lands. */
+export {}

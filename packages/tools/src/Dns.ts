@@ -1,0 +1,2 @@
+/** Placeholder until the Dns module lands. */
+export {}

@@ -1,0 +1,2 @@
+/** Placeholder until the GeoIp module lands. */
+export {}

@@ -1,0 +1,2 @@
+/** Placeholder until the IpCalc module lands. */
+export {}

@@ -1,0 +1,2 @@
+/** Placeholder until the Mtr module lands. */
+export {}

@@ -1,0 +1,2 @@
+/** Placeholder until the Oui module lands. */
+export {}

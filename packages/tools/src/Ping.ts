@@ -1,0 +1,2 @@
+/** Placeholder until the Ping module lands. */
+export {}

@@ -1,0 +1,2 @@
+/** Placeholder until the Rdap module lands. */
+export {}

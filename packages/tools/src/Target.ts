@@ -1,0 +1,2 @@
+/** Placeholder until the Target module lands. */
+export {}

@@ -1,0 +1,2 @@
+/** Placeholder until the Traceroute module lands. */
+export {}

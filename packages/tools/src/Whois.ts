@@ -1,0 +1,2 @@
+/** Placeholder until the Whois module lands. */
+export {}
