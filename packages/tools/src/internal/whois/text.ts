@@ -1,0 +1,128 @@
+/**
+ * Splits WHOIS text into key/value entries. Registries print `Key: value`, `[Key] value` (JPRS),
+ * `Key.......: value`, and indented sections (`Name servers:` then one value per line, Nominet,
+ * EURid, .it). Entries keep their section so field tables can ask for `registrar/name`.
+ */
+
+/** One key/value pair read from a WHOIS response. */
+export interface Entry {
+  /** Normalized key: lower-case letters and digits only. */
+  readonly key: string
+  /** Normalized section key, "" at the top level. */
+  readonly section: string
+  readonly value: string
+}
+
+/** Lower-case alphanumerics only, so `Registry Expiry Date`, `registry-expiry-date` compare equal. */
+export const normKey = (k: string): string => k.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "")
+
+// `Record created on 2000-08-29 (YYYY-MM-DD)` (TWNIC, EENet): a key and a date with no colon.
+const BARE_DATE = /^\s*((?:record\s+)?(?:created|expires|last\s+updated|updated)\s+on)\s+(\d.*)$/i
+
+// `Data de registo / Creation Date (dd/mm/yyyy)`: keep the English half, drop format hints.
+const cleanKey = (k: string): string => {
+  const noHint = k.replace(/\([^)]*\)/g, " ")
+  const halves = noHint.split(/\s+\/\s+/)
+  return halves[halves.length - 1] ?? noHint
+}
+
+const indentOf = (line: string): number => line.length - line.trimStart().length
+
+const JPRS = /^\s*(?:[a-z]\.\s*)?\[\s*([^\]]{1,60}?)\s*\]\s*(.*)$/
+const KV = /^\s*([^:\s][^:]{0,60}?)[\s.]*:(?!\/\/)\s*(.*)$/
+
+/** Reads the entries of a WHOIS response (pure, never throws). */
+export const entries = (raw: string): Array<Entry> => {
+  const lines = raw.replace(/\r\n?/g, "\n").split("\n")
+  const out: Array<Entry> = []
+  let section = ""
+  let sectionIndent = -1
+  let last: { key: string; indent: number } | undefined
+  let sectionCount = 0
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? "").replace(/\t/g, "    ")
+    const trimmed = line.trim()
+    if (trimmed === "") {
+      // `Name servers:` then a blank line then the list (HKIRC, .kg) keeps the section open.
+      if (section !== "" && sectionCount === 0) continue
+      section = ""
+      sectionIndent = -1
+      last = undefined
+      continue
+    }
+    if (/^(%|#|>>>|;|--)/.test(trimmed)) continue
+    const indent = indentOf(line)
+    const isKv = KV.test(line) || JPRS.test(line)
+    // Values may sit at the header's own indent (`Name servers:` then hosts at column 0, SWITCH).
+    if (section !== "" && indent <= sectionIndent && (isKv || indent < sectionIndent)) {
+      section = ""
+      sectionIndent = -1
+    }
+    const bare = BARE_DATE.exec(line)
+    if (bare !== null && !line.includes(":")) {
+      out.push({ key: normKey(bare[1] ?? ""), section: "", value: (bare[2] ?? "").trim() })
+      continue
+    }
+    const jp = JPRS.exec(line)
+    if (jp !== null) {
+      const key = normKey(jp[1] ?? "")
+      const value = (jp[2] ?? "").trim()
+      // `[Registrar]` alone on a line heads an INI-style block (.lv).
+      if (value === "" && /^\s*\[/.test(line) && KV.test(lines[i + 1] ?? "") && !JPRS.test(lines[i + 1] ?? "")) {
+        section = key
+        sectionIndent = -1
+        sectionCount = 0
+        last = undefined
+        continue
+      }
+      section = ""
+      out.push({ key, section: "", value })
+      last = { key, indent: line.indexOf("]") + 1 }
+      continue
+    }
+    const kv = KV.exec(line)
+    if (kv !== null && !/^https?$/i.test(kv[1] ?? "")) {
+      const key = normKey(cleanKey(kv[1] ?? ""))
+      const value = (kv[2] ?? "").trim()
+      const words = (kv[1] ?? "").trim().split(/\s+/).length
+      if (value === "" && section === "" && words <= 6 && key.length <= 40) {
+        section = key
+        sectionIndent = indent
+        sectionCount = 0
+        last = undefined
+        continue
+      }
+      if (section !== "") sectionCount++
+      out.push({ key, section, value })
+      last = { key, indent }
+      if (section === "" && value !== "") last = { key, indent }
+      continue
+    }
+    // A bare line followed by deeper-indented lines opens a section (`Nameservers` in .it).
+    const next = lines[i + 1] ?? ""
+    if (
+      section === "" &&
+      next.trim() !== "" &&
+      indentOf(next.replace(/\t/g, "    ")) > indent &&
+      indent < 4 &&
+      trimmed.split(/\s+/).length <= 4 &&
+      !/[.!?]$/.test(trimmed)
+    ) {
+      section = normKey(trimmed)
+      sectionIndent = indent
+      sectionCount = 0
+      last = undefined
+      continue
+    }
+    if (section !== "") {
+      sectionCount++
+      out.push({ key: section, section, value: trimmed })
+      continue
+    }
+    // A continuation line of a JPRS-style or wrapped value.
+    if (last !== undefined && indent >= last.indent && indent > 0) {
+      out.push({ key: last.key, section: "", value: trimmed })
+    }
+  }
+  return out
+}
