@@ -1,0 +1,216 @@
+/**
+ * Address literals: hand-written char-code parsers and formatters for IPv4 (one uint32) and IPv6
+ * (four uint32 words, most significant first). The fast parsers only answer "valid or not"; when
+ * they refuse, the `explain*` functions re-read the text slowly to say which part is wrong, so the
+ * hot path carries no message building.
+ */
+
+/** Parse failure marker of the fast IPv4 parser (valid results are 0..2^32-1). */
+export const BAD = -1
+
+/** Parses strict dotted-quad IPv4 in `s[start, end)` (no leading zeros, no hex, no short forms). */
+export const parseV4 = (s: string, start: number, end: number): number => {
+  let value = 0
+  let octet = 0
+  let digits = 0
+  let dots = 0
+  let leadingZero = false
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      if (leadingZero) return BAD
+      if (digits === 0 && c === 48) leadingZero = true
+      octet = octet * 10 + (c - 48)
+      if (++digits > 3) return BAD
+    } else if (c === 46) {
+      if (digits === 0 || octet > 255 || dots === 3) return BAD
+      value = value * 256 + octet
+      dots++
+      octet = 0
+      digits = 0
+      leadingZero = false
+    } else return BAD
+  }
+  if (digits === 0 || octet > 255 || dots !== 3) return BAD
+  return value * 256 + octet
+}
+
+const hexValue = (c: number): number =>
+  c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1
+
+/** Scratch for the 8 groups of the IPv6 parser; safe because parsing is synchronous. */
+const groups = new Uint32Array(8)
+
+/** Where `parseV6` writes its result: four uint32 words, most significant first. */
+export const v6Out = new Uint32Array(4)
+
+/** Parses an IPv6 literal in `s[start, end)` (no zone) into `v6Out`; false when it is not one. */
+export const parseV6 = (s: string, start: number, end: number): boolean => {
+  let i = start
+  let n = 0
+  let gap = -1
+  if (i >= end) return false
+  if (s.charCodeAt(i) === 58) {
+    if (i + 1 >= end || s.charCodeAt(i + 1) !== 58) return false
+    gap = 0
+    i += 2
+    if (i === end) {
+      v6Out[0] = v6Out[1] = v6Out[2] = v6Out[3] = 0
+      return true
+    }
+  }
+  for (;;) {
+    const groupStart = i
+    let v = 0
+    while (i < end) {
+      const h = hexValue(s.charCodeAt(i))
+      if (h < 0) break
+      v = v * 16 + h
+      i++
+    }
+    const len = i - groupStart
+    if (i < end && s.charCodeAt(i) === 46) {
+      // An embedded dotted quad takes the last two groups.
+      if (n > 6) return false
+      const v4 = parseV4(s, groupStart, end)
+      if (v4 === BAD) return false
+      groups[n++] = v4 >>> 16
+      groups[n++] = v4 & 0xffff
+      break
+    }
+    if (len === 0 || len > 4 || n === 8) return false
+    groups[n++] = v
+    if (i === end) break
+    if (s.charCodeAt(i) !== 58) return false
+    i++
+    if (i < end && s.charCodeAt(i) === 58) {
+      if (gap >= 0) return false
+      gap = n
+      i++
+      if (i === end) break
+    } else if (i === end) return false
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return false
+  const shift = 8 - n
+  for (let w = 0; w < 4; w++) {
+    const hiIdx = 2 * w
+    const loIdx = hiIdx + 1
+    const hi =
+      gap < 0 || hiIdx < gap ? groups[hiIdx]! : hiIdx < gap + shift ? 0 : groups[hiIdx - shift]!
+    const lo =
+      gap < 0 || loIdx < gap ? groups[loIdx]! : loIdx < gap + shift ? 0 : groups[loIdx - shift]!
+    v6Out[w] = ((hi << 16) | lo) >>> 0
+  }
+  return true
+}
+
+const OCTET: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) => String(i))
+
+/** Formats a uint32 as a dotted quad. */
+export const formatV4 = (a: number): string =>
+  OCTET[a >>> 24]! +
+  "." +
+  OCTET[(a >>> 16) & 255]! +
+  "." +
+  OCTET[(a >>> 8) & 255]! +
+  "." +
+  OCTET[a & 255]!
+
+/** Formats IPv6 words per RFC 5952: lower case, longest zero run (of two or more) as `::`, first run on a tie, IPv4-mapped as `::ffff:a.b.c.d` (section 5). */
+export const formatV6 = (w0: number, w1: number, w2: number, w3: number): string => {
+  if (w0 === 0 && w1 === 0 && w2 === 0xffff) return "::ffff:" + formatV4(w3)
+  const g0 = w0 >>> 16
+  const g1 = w0 & 0xffff
+  const g2 = w1 >>> 16
+  const g3 = w1 & 0xffff
+  const g4 = w2 >>> 16
+  const g5 = w2 & 0xffff
+  const g6 = w3 >>> 16
+  const g7 = w3 & 0xffff
+  const g = [g0, g1, g2, g3, g4, g5, g6, g7]
+  let bestStart = -1
+  let bestLen = 1
+  let runStart = -1
+  for (let i = 0; i < 8; i++) {
+    if (g[i] === 0) {
+      if (runStart < 0) runStart = i
+      const len = i - runStart + 1
+      if (len > bestLen) {
+        bestLen = len
+        bestStart = runStart
+      }
+    } else runStart = -1
+  }
+  if (bestStart < 0) {
+    return g.map((x) => x.toString(16)).join(":")
+  }
+  let out = ""
+  for (let i = 0; i < bestStart; i++) out += (i === 0 ? "" : ":") + g[i]!.toString(16)
+  out += "::"
+  for (let i = bestStart + bestLen; i < 8; i++)
+    out += (i === bestStart + bestLen ? "" : ":") + g[i]!.toString(16)
+  return out
+}
+
+/** Formats IPv6 words as eight four-digit groups. */
+export const expandV6 = (w0: number, w1: number, w2: number, w3: number): string => {
+  const h = (w: number) => w.toString(16).padStart(8, "0")
+  const all = h(w0) + h(w1) + h(w2) + h(w3)
+  let out = all.slice(0, 4)
+  for (let i = 4; i < 32; i += 4) out += ":" + all.slice(i, i + 4)
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slow explanations: only run after a fast parser refused the text.
+
+const isDigits = (t: string): boolean => t.length > 0 && /^[0-9]+$/.test(t)
+
+/** Says why `text` is not a strict dotted-quad IPv4 address. */
+export const explainV4 = (text: string): string => {
+  if (text === "") return "the address is empty"
+  const parts = text.split(".")
+  if (parts.length !== 4) {
+    if (parts.length < 4 && parts.every((p) => /^(0x[0-9a-f]+|[0-9]+)$/i.test(p)))
+      return `expected 4 octets in ${text} (short inet_aton forms such as 127.1 are ambiguous and not accepted)`
+    return `expected 4 octets in ${text}`
+  }
+  for (const p of parts) {
+    if (p === "") return `empty octet in ${text}`
+    if (/^0x/i.test(p)) return `hexadecimal octet ${p} in ${text} is not accepted`
+    if (!isDigits(p)) return `octet "${p}" in ${text} is not a decimal number`
+    if (p.length > 1 && p.startsWith("0"))
+      return `octet ${p} in ${text} has a leading zero, which is ambiguous (octal in inet_aton); write ${Number(p)}`
+    if (p.length > 3 || Number(p) > 255) return `octet ${p} in ${text} is out of range`
+  }
+  return `${text} is not a valid IPv4 address`
+}
+
+/** Says why `text` (zone removed) is not an IPv6 address. */
+export const explainV6 = (text: string): string => {
+  if (text === "") return "the address is empty"
+  const doubles = text.split("::").length - 1
+  if (text.includes(":::")) return `too many colons in ${text}`
+  if (doubles > 1) return `"::" appears more than once in ${text}`
+  if (text.startsWith(":") && !text.startsWith("::")) return `${text} starts with a single colon`
+  if (text.endsWith(":") && !text.endsWith("::")) return `${text} ends with a single colon`
+  const parts = text.split(":").filter((p) => p !== "")
+  const last = parts[parts.length - 1] ?? ""
+  if (last.includes(".")) {
+    if (parseV4(last, 0, last.length) === BAD)
+      return `embedded IPv4 part ${last} of ${text} is invalid: ${explainV4(last)}`
+  }
+  for (const [i, p] of parts.entries()) {
+    if (p.includes(".")) {
+      if (i !== parts.length - 1) return `embedded IPv4 part ${p} of ${text} must come last`
+      continue
+    }
+    if (!/^[0-9a-f]+$/i.test(p)) return `group "${p}" in ${text} is not hexadecimal`
+    if (p.length > 4) return `group ${p} in ${text} has more than 4 hex digits`
+  }
+  const count = parts.reduce((n, p) => n + (p.includes(".") ? 2 : 1), 0)
+  if (doubles === 0 && count !== 8) return `expected 8 groups in ${text}, found ${count}`
+  if (doubles === 1 && count > 7)
+    return `${text} has ${count} groups besides "::", at most 7 are allowed`
+  return `${text} is not a valid IPv6 address`
+}
