@@ -74,7 +74,8 @@ const ipv6Bytes = (text: string): Uint8Array => {
   const [head = "", tail] = s.split("::", 2) as [string, string | undefined]
   const h = head === "" ? [] : head.split(":")
   const t = tail === undefined || tail === "" ? [] : tail.split(":")
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t]
+  const groups =
+    tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t]
   const out = new Uint8Array(16)
   groups.forEach((g, i) => {
     const v = parseInt(g, 16)
@@ -92,11 +93,12 @@ export const formatNetwork = (bytes: Uint8Array, prefix: number): string => {
   })
   if (masked.length === 4) return `${masked.join(".")}/${prefix}`
   const groups: Array<string> = []
-  for (let i = 0; i < 16; i += 2) groups.push((((masked[i] ?? 0) << 8) | (masked[i + 1] ?? 0)).toString(16))
+  for (let i = 0; i < 16; i += 2)
+    groups.push((((masked[i] ?? 0) << 8) | (masked[i + 1] ?? 0)).toString(16))
   // Compress the longest run of zero groups, as RFC 5952 asks.
   let best = -1
   let bestLen = 1
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== "0") {
       i++
       continue
@@ -127,7 +129,10 @@ const readRecords = (buf: Buffer, recordSize: number) => {
       return (node: number): readonly [number, number] => {
         const o = node * 7
         const mid = buf[o + 3] ?? 0
-        return [((mid & 0xf0) << 20) + buf.readUIntBE(o, 3), ((mid & 0x0f) << 24) + buf.readUIntBE(o + 4, 3)]
+        return [
+          ((mid & 0xf0) << 20) + buf.readUIntBE(o, 3),
+          ((mid & 0x0f) << 24) + buf.readUIntBE(o + 4, 3),
+        ]
       }
     default:
       return (node: number): readonly [number, number] => {
@@ -174,7 +179,8 @@ const dataChecker = (buf: Buffer, start: number, end: number) => {
   const fail = (offset: number, why: string): never => {
     throw new Error(`${why} at data offset ${offset - start}`)
   }
-  const byte = (at: number): number => (at < end ? (buf[at] as number) : fail(at, "value runs past the section"))
+  const byte = (at: number): number =>
+    at < end ? (buf[at] as number) : fail(at, "value runs past the section")
   const uint = (at: number, n: number): number => {
     let v = 0
     for (let i = 0; i < n; i++) v = v * 256 + byte(at + i)
@@ -192,10 +198,16 @@ const dataChecker = (buf: Buffer, start: number, end: number) => {
       const bytes = ss + 1
       const raw = uint(p, bytes)
       const target =
-        ss === 0 ? vvv * 256 + raw : ss === 1 ? vvv * 65536 + raw + 2048 : ss === 2 ? vvv * 16777216 + raw + 526336 : raw
+        ss === 0
+          ? vvv * 256 + raw
+          : ss === 1
+            ? vvv * 65536 + raw + 2048
+            : ss === 2
+              ? vvv * 16777216 + raw + 526336
+              : raw
       const abs = start + target
       if (abs >= end) fail(at, "pointer past the section")
-      if ((byte(abs) >> 5) === 1) fail(at, "pointer to a pointer")
+      if (byte(abs) >> 5 === 1) fail(at, "pointer to a pointer")
       if (keyOnly && byte(abs) >> 5 !== 2) fail(at, "map key is not a string")
       if (inProgress.has(abs)) fail(at, "cyclic pointer")
       let h = heights.get(abs)
@@ -211,13 +223,19 @@ const dataChecker = (buf: Buffer, start: number, end: number) => {
     if (type === 0) {
       type = byte(p) + 7
       p++
-      if (type < 8 || type === 12 || type === 13 || type > 15) fail(at, `invalid extended type ${type}`)
+      if (type < 8 || type === 12 || type === 13 || type > 15)
+        fail(at, `invalid extended type ${type}`)
     }
     if (keyOnly && type !== 2) fail(at, "map key is not a string")
     let size = ctrl & 0x1f
     if (size === 29) size = 29 + uint(p++, 1)
-    else if (size === 30) (size = 285 + uint(p, 2)), (p += 2)
-    else if (size === 31) (size = 65821 + uint(p, 3)), (p += 3)
+    else if (size === 30) {
+      size = 285 + uint(p, 2)
+      p += 2
+    } else if (size === 31) {
+      size = 65821 + uint(p, 3)
+      p += 3
+    }
     const payload = (n: number): readonly [number, number] => {
       if (p + n > end) fail(at, "value runs past the section")
       return [p + n, 0]
@@ -278,16 +296,23 @@ const dataChecker = (buf: Buffer, start: number, end: number) => {
 const verify = (buf: Buffer, reader: Reader<never>, source: string): ToolError | undefined => {
   const m = reader.metadata
   const markerAt = buf.lastIndexOf(METADATA_MARKER, undefined)
-  if (markerAt < 0 || buf.length - markerAt > METADATA_MAX) return unparseable(source, "no metadata section")
-  if (m.binaryFormatMajorVersion !== 2) return unparseable(source, `unsupported format ${m.binaryFormatMajorVersion}`)
-  if (m.ipVersion !== 4 && m.ipVersion !== 6) return unparseable(source, `bad ip_version ${String(m.ipVersion)}`)
-  if (typeof m.databaseType !== "string") return unparseable(source, "database_type is not a string")
-  if (!Number.isSafeInteger(m.nodeCount) || m.nodeCount <= 0) return unparseable(source, "bad node_count")
+  if (markerAt < 0 || buf.length - markerAt > METADATA_MAX)
+    return unparseable(source, "no metadata section")
+  if (m.binaryFormatMajorVersion !== 2)
+    return unparseable(source, `unsupported format ${m.binaryFormatMajorVersion}`)
+  if (m.ipVersion !== 4 && m.ipVersion !== 6)
+    return unparseable(source, `bad ip_version ${String(m.ipVersion)}`)
+  if (typeof m.databaseType !== "string")
+    return unparseable(source, "database_type is not a string")
+  if (!Number.isSafeInteger(m.nodeCount) || m.nodeCount <= 0)
+    return unparseable(source, "bad node_count")
   if (!Number.isFinite(m.buildEpoch.getTime())) return unparseable(source, "bad build_epoch")
   const treeEnd = m.searchTreeSize
-  if (treeEnd + SEPARATOR > markerAt) return unparseable(source, "search tree runs past the data section")
+  if (treeEnd + SEPARATOR > markerAt)
+    return unparseable(source, "search tree runs past the data section")
   for (let i = treeEnd; i < treeEnd + SEPARATOR; i++) {
-    if (buf[i] !== 0) return unparseable(source, "data section separator is not zeroed (node_count wrong?)")
+    if (buf[i] !== 0)
+      return unparseable(source, "data section separator is not zeroed (node_count wrong?)")
   }
   const dataSize = markerAt - treeEnd - SEPARATOR
   const maxDepth = m.ipVersion === 6 ? 128 : 32
@@ -311,22 +336,32 @@ const verify = (buf: Buffer, reader: Reader<never>, source: string): ToolError |
     reached[node] = depth + 1
     for (const value of records(node)) {
       if (value < m.nodeCount) {
-        if (depth + 1 >= maxDepth) return unparseable(source, "search tree deeper than the address size")
+        if (depth + 1 >= maxDepth)
+          return unparseable(source, "search tree deeper than the address size")
         stack.push(value, depth + 1)
       } else if (value > m.nodeCount && !seenData.has(value)) {
         seenData.add(value)
-        if (value - m.nodeCount - SEPARATOR >= dataSize) return unparseable(source, "data pointer past the data section")
+        if (value - m.nodeCount - SEPARATOR >= dataSize)
+          return unparseable(source, "data pointer past the data section")
         try {
           checkData(value - m.nodeCount - SEPARATOR)
           resolve(value)
         } catch (e) {
-          return unparseable(source, `corrupt data record (${e instanceof Error ? e.message : String(e)})`, e)
+          return unparseable(
+            source,
+            `corrupt data record (${e instanceof Error ? e.message : String(e)})`,
+            e,
+          )
         }
       }
     }
   }
   // Writers emit exactly the reachable nodes; orphans mean node_count or the tree is wrong.
-  if (visited !== m.nodeCount) return unparseable(source, `${m.nodeCount - visited} of ${m.nodeCount} search tree nodes are unreachable`)
+  if (visited !== m.nodeCount)
+    return unparseable(
+      source,
+      `${m.nodeCount - visited} of ${m.nodeCount} search tree nodes are unreachable`,
+    )
   return undefined
 }
 
@@ -336,13 +371,19 @@ export const openBuffer = (buf: Buffer, source: string): Either.Either<Database,
   try {
     reader = new Reader<never>(buf, { cache: lruCache(10_000) })
   } catch (e) {
-    return Either.left(unparseable(source, `not a MaxMind DB (${e instanceof Error ? e.message : String(e)})`, e))
+    return Either.left(
+      unparseable(source, `not a MaxMind DB (${e instanceof Error ? e.message : String(e)})`, e),
+    )
   }
   let failure: ToolError | undefined
   try {
     failure = verify(buf, reader, source)
   } catch (e) {
-    failure = unparseable(source, `corrupt database (${e instanceof Error ? e.message : String(e)})`, e)
+    failure = unparseable(
+      source,
+      `corrupt database (${e instanceof Error ? e.message : String(e)})`,
+      e,
+    )
   }
   if (failure !== undefined) return Either.left(failure)
   const m = reader.metadata
