@@ -112,12 +112,15 @@ export interface Err {
 
 /** Parses a network query; returns `undefined` with `err.e` set on bad input. */
 export const parseNet = (input: string, err: Err): Net | undefined => {
-  let start = 0
-  let end = input.length
-  while (start < end && isSpace(input.charCodeAt(start))) start++
-  while (end > start && isSpace(input.charCodeAt(end - 1))) end--
+  const start = 0
+  const end = input.length
   if (start === end) {
     err.e = invalidInput("input", "the input is empty")
+    return undefined
+  }
+  // Strict like Python's ipaddress: callers trim; stray blanks are more likely a paste error.
+  if (isSpace(input.charCodeAt(0)) || isSpace(input.charCodeAt(end - 1))) {
+    err.e = invalidInput("input", `leading or trailing whitespace in "${input}"`)
     return undefined
   }
   let addrEnd = end
