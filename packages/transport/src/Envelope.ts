@@ -1,0 +1,196 @@
+/**
+ * The messages that travel between dispatchers and workers: jobs, progress, results, presence.
+ *
+ * Every message is UTF-8 JSON with a version field `v` (currently `1`) and a `kind`. Decoding is
+ * size-capped (the cap is checked before any parsing) and total: it returns a `Decode` or
+ * `TooLarge` {@link TransportError.TransportError} for anything else, never throws.
+ *
+ * Identity: a job is `(operationId, jobId)`; a result is `(operationId, jobId, workerId, attempt)`.
+ * A redelivered job produces a second result with a higher `attempt` (or the same attempt on
+ * another worker), so collectors dedupe with {@link resultKey}: on a `one` (competing consumers)
+ * target the key is `(operationId, jobId)`, on an `each` (broadcast) target it is
+ * `(operationId, jobId, workerId)`.
+ *
+ * @module
+ */
+import { Either, ParseResult, Schema } from "effect"
+import * as TransportError from "./TransportError.js"
+
+/** The envelope version this library writes and reads. */
+export const version = 1 as const
+
+/** Default cap on an encoded message, in bytes (1 MiB). */
+export const defaultMaxBytes = 1024 * 1024
+
+const Id = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256))
+const Epoch = Schema.Number.pipe(Schema.finite())
+
+/** How many workers of a target run a job: `one` (competing consumers) or `each` (broadcast). */
+export const Mode = Schema.Literal("one", "each")
+/** How many workers of a target run a job. */
+export type Mode = typeof Mode.Type
+
+/** A job: one operation sent to one target queue. */
+export const Job = Schema.Struct({
+  v: Schema.Literal(version),
+  kind: Schema.Literal("job"),
+  operationId: Id,
+  jobId: Id,
+  /** The job type (e.g. `ping`); workers dead-letter types they do not serve. */
+  type: Id,
+  payload: Schema.Unknown,
+  /** The public target name (`netwark`, `netwark.broadcast` or a configured queue). */
+  target: Id,
+  mode: Mode,
+  /** Epoch milliseconds after which a worker reports the job expired instead of running it. */
+  deadline: Epoch,
+  createdAt: Epoch,
+})
+/** A job: one operation sent to one target queue. */
+export type Job = typeof Job.Type
+
+/** What a worker's handler returned: its data, or why it failed, or that the job expired. */
+export const Status = Schema.Literal("ok", "error", "expired")
+/** What became of a job on one worker. */
+export type Status = typeof Status.Type
+
+const ReplyFields = {
+  v: Schema.Literal(version),
+  operationId: Id,
+  jobId: Id,
+  workerId: Id,
+  /** 1 for a first delivery; higher when the broker redelivered the job. */
+  attempt: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)),
+  target: Id,
+  mode: Mode,
+}
+
+/** The final word of one worker on one job. */
+export const Result = Schema.Struct({
+  ...ReplyFields,
+  kind: Schema.Literal("result"),
+  status: Status,
+  startedAt: Epoch,
+  finishedAt: Epoch,
+  data: Schema.optional(Schema.Unknown),
+  error: Schema.optional(Schema.Struct({ message: Schema.String })),
+})
+/** The final word of one worker on one job. */
+export type Result = typeof Result.Type
+
+/** An intermediate update of a running job (e.g. one ping reply). */
+export const Progress = Schema.Struct({
+  ...ReplyFields,
+  kind: Schema.Literal("progress"),
+  seq: Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)),
+  at: Epoch,
+  data: Schema.Unknown,
+})
+/** An intermediate update of a running job. */
+export type Progress = typeof Progress.Type
+
+/** What travels back to the dispatcher on the results queue. */
+export const Reply = Schema.Union(Result, Progress)
+/** What travels back to the dispatcher on the results queue. */
+export type Reply = typeof Reply.Type
+
+/** Who a worker is and what it serves, as announced in presence messages. */
+export const WorkerInfo = Schema.Struct({
+  /** Stable and unique, also with several workers on one host; queue-name characters only. */
+  id: Schema.String.pipe(Schema.pattern(/^[a-zA-Z0-9\-_.:]{1,128}$/)),
+  hostname: Schema.String,
+  version: Schema.String,
+  /** Public target names the worker consumes. */
+  queues: Schema.Array(Schema.String),
+  locations: Schema.Array(Schema.String),
+  capabilities: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  concurrency: Schema.optional(Schema.Int),
+})
+/** Who a worker is and what it serves. */
+export type WorkerInfo = typeof WorkerInfo.Type
+
+/** A worker's presence: `hello` at start, `heartbeat` periodically, `goodbye` on shutdown. */
+export const Presence = Schema.Struct({
+  v: Schema.Literal(version),
+  kind: Schema.Literal("presence"),
+  event: Schema.Literal("hello", "heartbeat", "goodbye"),
+  at: Epoch,
+  /** How long after `at` the worker counts as online without another heartbeat. */
+  ttlMs: Schema.Number.pipe(Schema.positive()),
+  worker: WorkerInfo,
+})
+/** A worker's presence message. */
+export type Presence = typeof Presence.Type
+
+/** Why a message went to the dead-letter queue. */
+export type DeadReason = "TooLarge" | "Malformed" | "UnknownType" | "UnknownVersion"
+
+/** A rejected message as read back from the dead-letter queue. */
+export interface DeadLetter {
+  /** The public queue name the message was rejected from. */
+  readonly queue: string
+  readonly reason: DeadReason | "Broker"
+  readonly detail: string
+  readonly body: Uint8Array
+}
+
+const encoder = new TextEncoder()
+
+/** Encode a message as UTF-8 JSON. */
+export const encode = (message: Job | Reply | Presence): Uint8Array =>
+  encoder.encode(JSON.stringify(message))
+
+/** Why {@link decode} refused a message, with the dead-letter reason it maps to. */
+export interface DecodeFailure {
+  readonly reason: DeadReason
+  readonly error: TransportError.TransportError
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true })
+
+const decodeWith =
+  <A, I>(schema: Schema.Schema<A, I>, kind: string) =>
+  (bytes: Uint8Array, maxBytes: number = defaultMaxBytes): Either.Either<A, DecodeFailure> => {
+    if (bytes.byteLength > maxBytes) {
+      const message = `${kind} of ${bytes.byteLength} bytes exceeds the ${maxBytes}-byte cap`
+      return Either.left({ reason: "TooLarge", error: TransportError.make("TooLarge", message) })
+    }
+    let value: unknown
+    try {
+      value = JSON.parse(decoder.decode(bytes))
+    } catch (cause) {
+      const error = TransportError.make("Decode", `${kind} is not UTF-8 JSON`, cause)
+      return Either.left({ reason: "Malformed", error })
+    }
+    if (typeof value === "object" && value !== null && "v" in value && value.v !== version) {
+      const message = `${kind} has envelope version ${String(value.v)}, expected ${version}`
+      return Either.left({
+        reason: "UnknownVersion",
+        error: TransportError.make("Decode", message),
+      })
+    }
+    return Either.mapLeft(Schema.decodeUnknownEither(schema)(value), (cause) => {
+      const issues = ParseResult.ArrayFormatter.formatErrorSync(cause)
+      const first = issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
+        .join("; ")
+      return {
+        reason: "Malformed" as const,
+        error: TransportError.make("Decode", `${kind} does not match the schema: ${first}`, cause),
+      }
+    })
+  }
+
+/** Decode a job (size-capped, total). */
+export const decodeJob = decodeWith(Job, "job")
+/** Decode a result or progress message (size-capped, total). */
+export const decodeReply = decodeWith(Reply, "reply")
+/** Decode a presence message (size-capped, total). */
+export const decodePresence = decodeWith(Presence, "presence")
+
+/** The key under which a collector keeps one result: see the module note on identity. */
+export const resultKey = (result: Result): string =>
+  result.mode === "one"
+    ? JSON.stringify([result.operationId, result.jobId])
+    : JSON.stringify([result.operationId, result.jobId, result.workerId])

@@ -1,0 +1,154 @@
+/**
+ * The transport between dispatchers (the server) and workers, as an Effect service.
+ *
+ * Two implementations share one contract and one set of rules (both are written against the same
+ * internal broker port): {@link RabbitMq.layer} and {@link InProcess.layer}.
+ *
+ * Targets (see {@link Queues}):
+ * - `netwark`: competing consumers; exactly one worker runs each job, round-robin among ready
+ *   workers.
+ * - `netwark.broadcast`: every connected worker runs each job. Each worker consumes its own
+ *   durable queue `netwark.broadcast.worker.<workerId>` bound to the `netwark.broadcast` fanout
+ *   exchange; the queue expires (default 5 min) after its worker stops consuming, so a worker that
+ *   restarts with the same id gets the copies it missed meanwhile (and drops the stale ones).
+ * - configured location queues: `broadcast: true` works like `netwark.broadcast` for the workers
+ *   of that queue; otherwise like `netwark`.
+ *
+ * Delivery rules:
+ * - Every publish waits for the broker's confirm. Publishes during a broker outage are retried
+ *   with backoff until `publishTimeout` (default 60 s), so a `dispatch` that succeeded is stored
+ *   by the broker; a retry after a lost confirm can duplicate a message (at-least-once).
+ * - A worker acks a job only after its result is confirmed on the results queue. Prefetch per
+ *   queue equals the worker's concurrency, and one semaphore bounds the jobs running at once
+ *   across all queues of a `serve`. A worker killed mid-job leaves the job unacked: the broker
+ *   redelivers it (to another worker of a `one` target, or to the same worker id after restart
+ *   on an `each` target) and it runs again with a higher `attempt`.
+ * - A job whose deadline has passed when a worker gets to it is acked and answered with a result
+ *   of status `expired`; its handler does not run.
+ * - Results and progress travel on one durable queue `netwark.results`, not a per-dispatcher reply
+ *   queue: any server replica can store any result, and results survive a dispatcher restart.
+ *   {@link Service.results} hands each message with an `ack`: ack after storing it
+ *   (at-least-once); dedupe with {@link Envelope.resultKey} or {@link Dedupe}.
+ * - Bad messages (over `maxMessageBytes`, not JSON, wrong schema or envelope version, or a job
+ *   type the worker does not serve) are republished with the reason in the `x-netwark-reason`
+ *   header to the `netwark.dead` exchange/queue, logged, and acked; the consumer keeps running.
+ *   Should that republish fail, the message is rejected (`requeue: false`) to the same exchange
+ *   through the queue's dead-letter setting.
+ * - Presence: workers `announce` themselves (hello, heartbeats, goodbye) on the
+ *   `netwark.presence` fanout exchange; each listener has its own exclusive queue.
+ *
+ * @module
+ */
+import type { Duration, Effect, Scope, Stream } from "effect"
+import { Context } from "effect"
+import type * as Envelope from "./Envelope.js"
+import type * as Queues from "./Queues.js"
+import type { TransportError } from "./TransportError.js"
+
+/** What a dispatcher sends: one operation, fanned out to one job per target. */
+export interface DispatchInput {
+  readonly operationId: string
+  /** The job type, e.g. `ping`. */
+  readonly type: string
+  readonly payload: unknown
+  /** Epoch milliseconds; defaults to now + `timeout`. */
+  readonly deadline?: number
+  /** Used when `deadline` is absent; default 60 s. */
+  readonly timeout?: Duration.DurationInput
+  /**
+   * Base of the job ids: the job for target `t` gets id `<jobId ?? operationId>/<t>`, so sending
+   * the same operation again (e.g. from an outbox after a crash) reuses the ids and dedupes.
+   */
+  readonly jobId?: string
+}
+
+/** A message handed out with its acknowledgement hooks. */
+export interface Delivery<A> {
+  readonly message: A
+  /** Remove the message from the queue (call after it is stored). */
+  readonly ack: Effect.Effect<void>
+  /** Hand the message back to the queue for another try. */
+  readonly nack: Effect.Effect<void>
+}
+
+/** What a worker's handler gets besides the job. */
+export interface JobContext {
+  readonly workerId: string
+  /** 1 for a first delivery, higher for a redelivery. */
+  readonly attempt: number
+  /** Publish a progress message (confirmed; a failure is logged, not raised). */
+  readonly progress: (data: unknown) => Effect.Effect<void>
+}
+
+/** Runs one job; its success value becomes the result's `data`, its failure an `error` result. */
+export type Handler = (job: Envelope.Job, context: JobContext) => Effect.Effect<unknown, unknown>
+
+/** How a worker consumes. */
+export interface ServeOptions {
+  /** Stable and unique per worker; names its per-worker broadcast queues. */
+  readonly workerId: string
+  /** Public target names to consume (`netwark`, `netwark.broadcast`, configured queues). */
+  readonly queues: ReadonlyArray<string>
+  /** Jobs running at once (and prefetch per queue); default 4. */
+  readonly concurrency?: number
+  /** Job types the handler serves; other types are dead-lettered. Absent: every type. */
+  readonly types?: ReadonlyArray<string>
+}
+
+/** How often a worker says it is alive. */
+export interface AnnounceOptions {
+  /** Heartbeat period; default 5 s. Listeners expire the worker after 3 periods of silence. */
+  readonly interval?: Duration.DurationInput
+}
+
+/** The transport service. */
+export interface Service {
+  /** Every target this transport routes (built-ins and configured queues). */
+  readonly targets: ReadonlyArray<Queues.Target>
+  /** Publish one job per target (confirmed); fails with `UnknownQueue` or `TooLarge` first. */
+  readonly dispatch: (
+    input: DispatchInput,
+    targets: ReadonlyArray<string>,
+  ) => Effect.Effect<ReadonlyArray<Envelope.Job>, TransportError>
+  /** Results and progress from every worker; ack each after storing it. */
+  readonly results: (options?: {
+    readonly prefetch?: number
+  }) => Stream.Stream<Delivery<Envelope.Reply>, TransportError>
+  /**
+   * Consume the given queues until the scope closes; resolves once every consumer is
+   * registered (so broadcasts published afterwards reach this worker). Closing the scope stops
+   * deliveries and waits for running jobs to finish.
+   */
+  readonly serve: (
+    options: ServeOptions,
+    handler: Handler,
+  ) => Effect.Effect<void, TransportError, Scope.Scope>
+  /** Say hello now, heartbeat until the scope closes, then say goodbye. */
+  readonly announce: (
+    worker: Envelope.WorkerInfo,
+    options?: AnnounceOptions,
+  ) => Effect.Effect<void, TransportError, Scope.Scope>
+  /** Every presence message from now on (each listener gets all of them). */
+  readonly presence: () => Stream.Stream<Envelope.Presence, TransportError>
+  /** Messages rejected to the dead-letter queue, with their reason. */
+  readonly deadLetters: () => Stream.Stream<Delivery<Envelope.DeadLetter>, TransportError>
+  /** Publish arbitrary bytes to a target, bypassing encoding (for tests and tooling). */
+  readonly publishRaw: (target: string, body: Uint8Array) => Effect.Effect<void, TransportError>
+}
+
+/** The transport service tag. */
+export class Transport extends Context.Tag("@netwark/transport/Transport")<Transport, Service>() {}
+
+/** Options both implementations accept. */
+export interface CommonOptions {
+  /** Configured location queues. */
+  readonly queues?: ReadonlyArray<Queues.QueueConfig>
+  /** Prefix of every broker name (`<namespace>.netwark`…), so that runs never collide. */
+  readonly namespace?: string
+  /** Cap on an encoded message; default 1 MiB. */
+  readonly maxMessageBytes?: number
+  /** How long a per-worker broadcast queue outlives its consumer; default 5 min. */
+  readonly workerQueueExpiry?: Duration.DurationInput
+  /** How long a publish keeps retrying through a broker outage; default 60 s. */
+  readonly publishTimeout?: Duration.DurationInput
+}

@@ -1,0 +1,160 @@
+import { describe, expect, it } from "vitest"
+import { Either, Redacted } from "effect"
+import * as Envelope from "../src/Envelope.js"
+import * as InProcess from "../src/InProcess.js"
+import * as Queues from "../src/Queues.js"
+import * as Registry from "../src/Registry.js"
+import { contract } from "./contract.js"
+
+contract("in-process", (options) => InProcess.layer(options))
+
+describe("Envelope", () => {
+  const job: Envelope.Job = {
+    v: 1,
+    kind: "job",
+    operationId: "op",
+    jobId: "op/netwark",
+    type: "ping",
+    payload: { target: "127.0.0.1" },
+    target: "netwark",
+    mode: "one",
+    deadline: 2,
+    createdAt: 1,
+  }
+  it("round-trips a job and refuses oversized, non-JSON, wrong-version and wrong-shape input", () => {
+    expect(Envelope.decodeJob(Envelope.encode(job))).toEqual(Either.right(job))
+    const reason = (bytes: Uint8Array, max?: number) => {
+      const r = Envelope.decodeJob(bytes, max)
+      return Either.isLeft(r) ? [r.left.reason, r.left.error.reason] : "ok"
+    }
+    const text = (s: string) => new TextEncoder().encode(s)
+    expect(reason(Envelope.encode(job), 10)).toEqual(["TooLarge", "TooLarge"])
+    expect(reason(text("{"))).toEqual(["Malformed", "Decode"])
+    expect(reason(new Uint8Array([0xff, 0xfe]))).toEqual(["Malformed", "Decode"])
+    expect(reason(text(JSON.stringify({ ...job, v: 2 })))).toEqual(["UnknownVersion", "Decode"])
+    expect(reason(text(JSON.stringify({ ...job, deadline: "soon" })))).toEqual([
+      "Malformed",
+      "Decode",
+    ])
+  })
+  it("keys results per job on `one` targets and per worker on `each` targets", () => {
+    const r: Envelope.Result = {
+      v: 1,
+      kind: "result",
+      operationId: "o",
+      jobId: "j",
+      workerId: "w1",
+      attempt: 1,
+      target: "netwark",
+      mode: "one",
+      status: "ok",
+      startedAt: 0,
+      finishedAt: 1,
+    }
+    expect(Envelope.resultKey(r)).toBe(Envelope.resultKey({ ...r, workerId: "w2", attempt: 2 }))
+    const each = { ...r, mode: "each" as const }
+    expect(Envelope.resultKey(each)).not.toBe(Envelope.resultKey({ ...each, workerId: "w2" }))
+  })
+})
+
+describe("Queues", () => {
+  const yaml = `
+broker_url: amqp://u:secret@10.0.0.1:5672/
+netwark_queues:
+  - queue: paris
+    name: Paris
+    location: FR-Paris
+    broadcast: true
+    latitude: 48.85
+    longitude: 2.35
+  - queue: "eu:west.1"
+    name: EU West
+    location: IE-Dublin
+`
+  it("reads the Python Netwark netwark_queues shape, with optional coordinates", () => {
+    const config = Either.getOrThrow(Queues.parseYaml(yaml))
+    expect(config.queues).toEqual([
+      {
+        queue: "paris",
+        name: "Paris",
+        location: "FR-Paris",
+        broadcast: true,
+        latitude: 48.85,
+        longitude: 2.35,
+      },
+      { queue: "eu:west.1", name: "EU West", location: "IE-Dublin", broadcast: false },
+    ])
+    expect(String(config.brokerUrl)).not.toContain("secret")
+    expect(Queues.targets(config.queues).map((t) => `${t.name}:${t.mode}`)).toEqual([
+      "netwark:one",
+      "netwark.broadcast:each",
+      "paris:each",
+      "eu:west.1:one",
+    ])
+  })
+  it("lets the environment override the file", () => {
+    const base = Either.getOrThrow(Queues.parseYaml(yaml))
+    const env = Either.getOrThrow(
+      Queues.fromEnv(
+        {
+          NETWARK_BROKER_URL: "amqp://127.0.0.1",
+          NETWARK_QUEUES: '[{"queue":"lab","location":"home"}]',
+        },
+        base,
+      ),
+    )
+    expect(env.brokerUrl && Redacted.value(env.brokerUrl)).toBe("amqp://127.0.0.1")
+    expect(env.queues.map((q) => q.queue)).toEqual(["lab"])
+    expect(Either.getOrThrow(Queues.fromEnv({}, base)).queues).toHaveLength(2)
+  })
+  it("refuses bad names, reserved names, duplicates, bad coordinates and bad YAML", () => {
+    const bad = (text: string) => {
+      const r = Queues.parseYaml(text)
+      return Either.isLeft(r) ? r.left.reason : "ok"
+    }
+    expect(bad("netwark_queues:\n  - queue: 'a b'")).toBe("InvalidConfig")
+    expect(bad("netwark_queues:\n  - queue: netwark.broadcast")).toBe("InvalidConfig")
+    expect(bad("netwark_queues:\n  - queue: a\n  - queue: a")).toBe("InvalidConfig")
+    expect(bad("netwark_queues:\n  - queue: a\n    latitude: 91")).toBe("InvalidConfig")
+    expect(bad("netwark_queues:\n  - queue: a\n    broadcast: maybe")).toBe("InvalidConfig")
+    expect(bad("netwark_queues: [")).toBe("InvalidConfig")
+    expect(bad("")).toBe("ok")
+  })
+})
+
+describe("Registry", () => {
+  const info = (id: string, queues: ReadonlyArray<string>): Envelope.WorkerInfo => ({
+    id,
+    hostname: "h",
+    version: "1",
+    queues,
+    locations: [],
+    capabilities: {},
+  })
+  const hello = (id: string, queues: ReadonlyArray<string>, ttlMs = 1000): Envelope.Presence => ({
+    v: 1,
+    kind: "presence",
+    event: "hello",
+    at: 0,
+    ttlMs,
+    worker: info(id, queues),
+  })
+  it("expires silent workers on the registry's clock and forgets on goodbye", () => {
+    let s = Registry.apply(Registry.empty, hello("a", ["netwark"]), 1000)
+    s = Registry.apply(s, hello("b", ["netwark"], 5000), 1000)
+    expect(Registry.online(s, 1500).map((w) => w.id)).toEqual(["a", "b"])
+    expect(Registry.online(s, 2500).map((w) => w.id)).toEqual(["b"])
+    s = Registry.apply(s, { ...hello("b", []), event: "goodbye" }, 2600)
+    expect(Registry.online(s, 2600)).toEqual([])
+  })
+  it("counts expected results: all workers of an `each` target, one of a `one` target", () => {
+    let s = Registry.empty
+    for (const id of ["a", "b", "c"])
+      s = Registry.apply(s, hello(id, ["netwark", "netwark.broadcast"]), 0)
+    const known = Queues.targets([])
+    const r = Registry.reach(s, known, ["netwark.broadcast", "netwark"], 10)
+    expect(Array.isArray(r) && r.map((x) => x.expected)).toEqual([3, 1])
+    const none = Registry.reach(Registry.empty, known, ["netwark"], 10)
+    expect(Array.isArray(none) && none[0]?.expected).toBe(0)
+  })
+})

@@ -1,0 +1,373 @@
+/**
+ * The one contract both transports satisfy: queue semantics, deadlines, acks, dead letters,
+ * presence. `contract(name, makeLayer)` registers the suite; every test gets a fresh namespace.
+ */
+import { randomUUID } from "node:crypto"
+import { Chunk, Duration, Effect, Either, Layer, type Scope, Stream } from "effect"
+import { describe, expect, it } from "vitest"
+import * as Dedupe from "../src/Dedupe.js"
+import * as Envelope from "../src/Envelope.js"
+import * as Queues from "../src/Queues.js"
+import * as Registry from "../src/Registry.js"
+import * as Transport from "../src/Transport.js"
+import type { TransportError } from "../src/TransportError.js"
+
+/** Builds a transport layer for one test with the given options (namespace included). */
+export type MakeLayer = (
+  options: Transport.CommonOptions,
+) => Layer.Layer<Transport.Transport, TransportError>
+
+const locations: ReadonlyArray<Queues.QueueConfig> = [
+  {
+    queue: "paris",
+    name: "Paris",
+    location: "FR-Paris",
+    broadcast: true,
+    latitude: 48.85,
+    longitude: 2.35,
+  },
+  { queue: "berlin", name: "Berlin", location: "DE-Berlin", broadcast: false },
+]
+
+const worker = (id: string, queues: ReadonlyArray<string>): Envelope.WorkerInfo => ({
+  id,
+  hostname: "test-host",
+  version: "0.0.0-test",
+  queues,
+  locations: [],
+  capabilities: {},
+})
+
+/** Results (acked) until `n` arrived, plus whatever else comes within `grace`. */
+const collect = (
+  transport: Transport.Service,
+  n: number,
+  options: {
+    readonly grace?: Duration.DurationInput
+    readonly timeout?: Duration.DurationInput
+  } = {},
+) =>
+  Effect.gen(function* () {
+    const got: Array<Envelope.Result> = []
+    yield* transport.results().pipe(
+      Stream.tap((d) => d.ack),
+      Stream.map((d) => d.message),
+      Stream.filter((m): m is Envelope.Result => m.kind === "result"),
+      Stream.tap((m) => Effect.sync(() => got.push(m))),
+      Stream.takeUntil(() => got.length >= n),
+      Stream.runDrain,
+      Effect.timeout(options.timeout ?? "10 seconds"),
+    )
+    if (options.grace !== undefined)
+      yield* transport.results().pipe(
+        Stream.tap((d) => d.ack),
+        Stream.map((d) => d.message),
+        Stream.filter((m): m is Envelope.Result => m.kind === "result"),
+        Stream.tap((m) => Effect.sync(() => got.push(m))),
+        Stream.interruptAfter(options.grace),
+        Stream.runDrain,
+      )
+    return got
+  })
+
+/** Register the contract suite for one transport implementation. */
+export const contract = (name: string, makeLayer: MakeLayer) => {
+  const run = <A, E>(
+    program: Effect.Effect<A, E, Transport.Transport | Scope.Scope>,
+    options: Transport.CommonOptions = {},
+  ): Promise<A> =>
+    Effect.runPromise(
+      Effect.scoped(program).pipe(
+        Effect.provide(
+          makeLayer({ namespace: `t-${randomUUID().slice(0, 8)}`, queues: locations, ...options }),
+        ),
+      ),
+    )
+
+  describe(`Transport contract: ${name}`, () => {
+    it("direct queue `netwark`: 3 workers share 9 jobs round-robin, one result per job", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          const ran: Array<string> = []
+          for (const id of ["w1", "w2", "w3"])
+            yield* transport.serve(
+              { workerId: id, queues: [Queues.direct], concurrency: 10 },
+              (job) =>
+                Effect.sync(() => {
+                  ran.push(id)
+                  return { echo: job.payload }
+                }),
+            )
+          for (let i = 0; i < 9; i++)
+            yield* transport.dispatch({ operationId: `op${i}`, type: "echo", payload: i }, [
+              Queues.direct,
+            ])
+          const results = yield* collect(transport, 9, { grace: "150 millis" })
+          expect(results).toHaveLength(9)
+          expect(new Set(results.map((r) => r.operationId)).size).toBe(9)
+          const per = (id: string) => results.filter((r) => r.workerId === id).length
+          expect([per("w1"), per("w2"), per("w3")]).toEqual([3, 3, 3])
+          expect(
+            results.every((r) => r.status === "ok" && r.mode === "one" && r.attempt === 1),
+          ).toBe(true)
+          const first = results.find((r) => r.operationId === "op4")
+          expect(first?.data).toEqual({ echo: 4 })
+          expect(first?.jobId).toBe("op4/netwark")
+        }),
+      ))
+
+    it("broadcast `netwark.broadcast`: every one of 5 workers runs the job once", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          const ids = ["b1", "b2", "b3", "b4", "b5"]
+          for (const id of ids)
+            yield* transport.serve(
+              { workerId: id, queues: [Queues.broadcast, Queues.direct] },
+              () => Effect.succeed(id),
+            )
+          yield* transport.dispatch({ operationId: "op", type: "ping", payload: {} }, [
+            Queues.broadcast,
+          ])
+          const results = yield* collect(transport, 5, { grace: "150 millis" })
+          expect(results.map((r) => r.workerId).sort()).toEqual(ids)
+          expect(results.every((r) => r.mode === "each" && r.data === r.workerId)).toBe(true)
+        }),
+      ))
+
+    it("location queues reach exactly their workers (broadcast: all of them, else one)", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          const registry = yield* Registry.make
+          const serve = (id: string, queues: ReadonlyArray<string>) =>
+            Effect.zipRight(
+              transport.serve({ workerId: id, queues }, () => Effect.succeed(null)),
+              transport.announce(worker(id, queues), { interval: "1 second" }),
+            )
+          yield* serve("p1", ["paris", Queues.broadcast])
+          yield* serve("p2", ["paris", Queues.broadcast])
+          yield* serve("be1", ["berlin", Queues.broadcast])
+          yield* serve("be2", ["berlin", Queues.broadcast])
+          yield* serve("x", [Queues.direct, Queues.broadcast])
+          yield* registry.await((ws) => ws.length === 5, "5 seconds")
+          expect(yield* registry.expected(["paris", "berlin"])).toBe(3)
+          expect(yield* registry.expected([Queues.broadcast])).toBe(5)
+          expect(yield* registry.expected([Queues.direct])).toBe(1)
+          const reach = yield* registry.reach(["paris"])
+          expect(reach[0]?.workers.map((w) => w.id)).toEqual(["p1", "p2"])
+          yield* transport.dispatch({ operationId: "loc", type: "ping", payload: {} }, [
+            "paris",
+            "berlin",
+          ])
+          const results = yield* collect(transport, 3, { grace: "150 millis" })
+          const paris = results.filter((r) => r.target === "paris").map((r) => r.workerId)
+          const berlin = results.filter((r) => r.target === "berlin").map((r) => r.workerId)
+          expect(paris.sort()).toEqual(["p1", "p2"])
+          expect(berlin).toHaveLength(1)
+          expect(["be1", "be2"]).toContain(berlin[0])
+          const unknown = yield* Effect.either(
+            transport.dispatch({ operationId: "u", type: "ping", payload: {} }, ["tokyo"]),
+          )
+          expect(Either.isLeft(unknown) && unknown.left.reason).toBe("UnknownQueue")
+        }),
+      ))
+
+    it("a broadcast copy that reaches a worker after its deadline is reported expired, not run", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          const ran: Array<string> = []
+          for (const id of ["d1", "d2"])
+            yield* transport.serve(
+              { workerId: id, queues: [Queues.broadcast], concurrency: 1 },
+              (job) =>
+                Effect.sync(() => ran.push(`${id}:${job.operationId}`)).pipe(
+                  Effect.zipRight(
+                    job.operationId === "slow" ? Effect.sleep("300 millis") : Effect.void,
+                  ),
+                ),
+            )
+          yield* transport.dispatch({ operationId: "slow", type: "t", payload: {} }, [
+            Queues.broadcast,
+          ])
+          // queued behind the slow job on each worker; its deadline passes while it waits
+          yield* transport.dispatch(
+            { operationId: "late", type: "t", payload: {}, timeout: "100 millis" },
+            [Queues.broadcast],
+          )
+          const results = yield* collect(transport, 4)
+          const late = results.filter((r) => r.operationId === "late")
+          expect(late.map((r) => r.status)).toEqual(["expired", "expired"])
+          expect(ran.sort()).toEqual(["d1:slow", "d2:slow"])
+        }),
+      ))
+
+    it("progress precedes the result; a failing handler yields an error result, acked once", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          yield* transport.serve({ workerId: "pg", queues: [Queues.direct] }, (job, ctx) =>
+            job.type === "fail"
+              ? Effect.fail(new Error("target unreachable"))
+              : Effect.zipRight(
+                  Effect.zipRight(ctx.progress({ n: 1 }), ctx.progress({ n: 2 })),
+                  Effect.succeed("done"),
+                ),
+          )
+          yield* transport.dispatch({ operationId: "p", type: "ok", payload: {} }, [Queues.direct])
+          yield* transport.dispatch({ operationId: "f", type: "fail", payload: {} }, [
+            Queues.direct,
+          ])
+          const seen: Array<Envelope.Reply> = []
+          yield* transport.results().pipe(
+            Stream.tap((d) => d.ack),
+            Stream.tap((d) => Effect.sync(() => seen.push(d.message))),
+            Stream.takeUntil(() => seen.filter((m) => m.kind === "result").length >= 2),
+            Stream.runDrain,
+            Effect.timeout("10 seconds"),
+          )
+          const forP = seen.filter((m) => m.operationId === "p")
+          expect(forP.map((m) => (m.kind === "progress" ? `p${m.seq}` : m.kind))).toEqual([
+            "p0",
+            "p1",
+            "result",
+          ])
+          const failed = seen.find((m) => m.operationId === "f")
+          expect(failed?.kind === "result" && failed.status).toBe("error")
+          expect(failed?.kind === "result" && failed.error?.message).toBe("target unreachable")
+        }),
+      ))
+
+    it("a result nacked by the collector comes back (at-least-once), and dedupe keeps one", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          yield* transport.serve({ workerId: "n1", queues: [Queues.direct] }, () =>
+            Effect.succeed(1),
+          )
+          yield* transport.dispatch({ operationId: "nack", type: "t", payload: {} }, [
+            Queues.direct,
+          ])
+          const first = yield* transport.results().pipe(
+            Stream.take(1),
+            Stream.mapEffect((d) => Effect.as(d.nack, d.message)),
+            Stream.runCollect,
+            Effect.timeout("10 seconds"),
+          )
+          const again = yield* transport.results().pipe(
+            Stream.take(1),
+            Stream.mapEffect((d) => Effect.as(d.ack, d.message)),
+            Stream.runCollect,
+            Effect.timeout("10 seconds"),
+          )
+          expect(Chunk.toReadonlyArray(again)).toEqual(Chunk.toReadonlyArray(first))
+          const dedupe = Dedupe.make()
+          const r = Chunk.unsafeHead(first) as Envelope.Result
+          expect([
+            dedupe.first(r),
+            dedupe.first(Chunk.unsafeHead(again) as Envelope.Result),
+            dedupe.first({ ...r, attempt: 2 }),
+          ]).toEqual([true, false, false])
+        }),
+      ))
+
+    it("bad messages go to `netwark.dead` with a reason; the worker keeps running", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          const ran: Array<string> = []
+          yield* transport.serve(
+            { workerId: "dl", queues: [Queues.direct], types: ["ping"] },
+            (job) => Effect.sync(() => ran.push(job.operationId)),
+          )
+          const text = (s: string) => new TextEncoder().encode(s)
+          yield* transport.publishRaw(Queues.direct, text("{not json"))
+          yield* transport.publishRaw(Queues.direct, text(JSON.stringify({ v: 1, kind: "job" })))
+          yield* transport.publishRaw(Queues.direct, text(JSON.stringify({ v: 9, kind: "job" })))
+          yield* transport.publishRaw(Queues.direct, new Uint8Array(5000).fill(32))
+          yield* transport.dispatch({ operationId: "nope", type: "traceroute6", payload: {} }, [
+            Queues.direct,
+          ])
+          const tooBig = yield* Effect.either(
+            transport.dispatch({ operationId: "big", type: "ping", payload: "x".repeat(5000) }, [
+              Queues.direct,
+            ]),
+          )
+          expect(Either.isLeft(tooBig) && tooBig.left.reason).toBe("TooLarge")
+          yield* transport.dispatch({ operationId: "good", type: "ping", payload: {} }, [
+            Queues.direct,
+          ])
+          const results = yield* collect(transport, 1)
+          expect(results.map((r) => [r.operationId, r.status])).toEqual([["good", "ok"]])
+          expect(ran).toEqual(["good"])
+          const dead = yield* transport.deadLetters().pipe(
+            Stream.tap((d) => d.ack),
+            Stream.map((d) => d.message),
+            Stream.take(5),
+            Stream.runCollect,
+            Effect.timeout("10 seconds"),
+          )
+          const reasons = Chunk.toReadonlyArray(dead).map((d) => [d.queue, d.reason])
+          expect(reasons.sort()).toEqual(
+            [
+              ["netwark", "Malformed"],
+              ["netwark", "Malformed"],
+              ["netwark", "TooLarge"],
+              ["netwark", "UnknownType"],
+              ["netwark", "UnknownVersion"],
+            ].sort(),
+          )
+          expect(new TextDecoder().decode(Chunk.unsafeHead(dead).body)).toBe("{not json")
+        }),
+        { maxMessageBytes: 4096 },
+      ))
+
+    it("presence: hello puts a worker online, goodbye takes it off", () =>
+      run(
+        Effect.gen(function* () {
+          const registry = yield* Registry.make
+          const transport = yield* Transport.Transport
+          yield* transport.announce(worker("stay", [Queues.direct]), { interval: "200 millis" })
+          const leave = yield* Effect.forkScoped(
+            Effect.scoped(
+              Effect.zipRight(
+                transport.announce(worker("leave", [Queues.direct]), { interval: "200 millis" }),
+                Effect.sleep("400 millis"),
+              ),
+            ),
+          )
+          yield* registry.await((ws) => ws.length === 2, "5 seconds")
+          yield* leave.await
+          const after = yield* registry.await((ws) => ws.length === 1, "5 seconds")
+          expect(after.map((w) => w.id)).toEqual(["stay"])
+        }),
+      ))
+
+    it("closing a worker waits for its running job, whose result still arrives", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          let started = false
+          const serving = yield* Effect.forkScoped(
+            Effect.scoped(
+              Effect.zipRight(
+                transport.serve({ workerId: "g", queues: [Queues.direct] }, () =>
+                  Effect.sync(() => (started = true)).pipe(
+                    Effect.zipRight(Effect.sleep("200 millis")),
+                    Effect.as("finished"),
+                  ),
+                ),
+                Effect.sleep("10 millis").pipe(Effect.repeat({ until: () => started })),
+              ),
+            ),
+          )
+          yield* transport.dispatch({ operationId: "g", type: "t", payload: {} }, [Queues.direct])
+          yield* serving.await
+          const results = yield* collect(transport, 1)
+          expect(results[0]?.data).toBe("finished")
+        }),
+      ))
+  })
+}
