@@ -1,2 +1,158 @@
-/** Placeholder until the Rdap module lands. */
-export {}
+/**
+ * RDAP (RFC 9082/9083) client: JSON over HTTP with the global `fetch`, servers chosen from the IANA
+ * bootstrap registries. A snapshot is bundled (`data/rdap`, openrdap's historic copies, 2015–2017:
+ * few TLDs); `updateBootstrap` fetches fresh ones into a data dir.
+ *
+ * @module
+ */
+import { Duration, Effect, Either } from "effect"
+import * as B from "./internal/whois/bootstrap.js"
+import { parseQuery, type Query } from "./internal/whois/query.js"
+import { rdapAsn, rdapDomain, rdapIp } from "./internal/whois/rdap.js"
+import type { LookupResult, Parsed, WhoisRecord } from "./internal/whois/record.js"
+import { ToolError } from "./ToolError.js"
+
+export type { Bootstrap, Registry } from "./internal/whois/bootstrap.js"
+export type { LookupResult, Step } from "./internal/whois/record.js"
+
+/** Where IANA publishes the bootstrap files. */
+export const DEFAULT_BOOTSTRAP_URL = "https://data.iana.org/rdap/"
+
+/** Options of `lookup`. */
+export interface Options {
+  /** A data dir written by `updateBootstrap`; the bundled snapshot is used when it is incomplete. */
+  readonly dataDir?: string | undefined
+  /** A bootstrap already loaded (skips file reads). */
+  readonly bootstrap?: B.Bootstrap | undefined
+  /** Force this RDAP base URL instead of the bootstrap's choice. */
+  readonly server?: string | undefined
+  /** Replace bootstrap base URLs (key: the URL as in the bootstrap, value: the URL to use). */
+  readonly servers?: Readonly<Record<string, string>> | undefined
+  /** Overall deadline of the HTTP exchange (default 10 s). */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Largest response accepted, in bytes (default 2 MiB). */
+  readonly maxBytes?: number | undefined
+  /** The `fetch` to use (default: global `fetch`). */
+  readonly fetch?: typeof fetch | undefined
+}
+
+/** Loads the bootstrap from `dataDir` when complete, else the bundled snapshot. */
+export const loadBootstrap = (dataDir?: string): Effect.Effect<B.Bootstrap, ToolError> => B.load(dataDir)
+
+/** Parses and validates one bootstrap file's text (`dns.json`, …). */
+export const parseBootstrap = (name: string, text: string): Either.Either<B.Registry, ToolError> =>
+  B.parseRegistry(name, text)
+
+/** The RDAP base URL the bootstrap names for `query`, or `undefined` when none is known. */
+export const serverFor = (bootstrap: B.Bootstrap, query: string): Either.Either<string | undefined, ToolError> =>
+  Either.map(parseQuery(query), (q) => B.baseUrlFor(bootstrap, q))
+
+/** Normalizes RDAP JSON of the given kind (pure, total). */
+export const parse = (json: unknown, kind: "domain" | "ip" | "asn", query?: string): Parsed<WhoisRecord> =>
+  kind === "domain" ? rdapDomain(json) : kind === "ip" ? rdapIp(json, query) : rdapAsn(json)
+
+const path = (q: Query): string =>
+  q.kind === "domain" ? `domain/${q.value}` : q.kind === "ip" ? `ip/${q.value}` : `autnum/${q.asn}`
+
+/** Looks `q` up over RDAP (internal entry shared with `Whois.lookup`). */
+export const lookupQuery = (q: Query, options: Options = {}): Effect.Effect<LookupResult, ToolError> =>
+  Effect.gen(function* () {
+    const bootstrap = options.server === undefined ? (options.bootstrap ?? (yield* B.load(options.dataDir))) : undefined
+    const named = options.server ?? (bootstrap === undefined ? undefined : B.baseUrlFor(bootstrap, q))
+    if (named === undefined) {
+      return yield* Effect.fail(
+        new ToolError({ reason: "NotFound", message: `no RDAP server is known for ${q.value}`, field: "query" }),
+      )
+    }
+    const base = options.servers?.[named] ?? named
+    const url = new URL(path(q), base.endsWith("/") ? base : `${base}/`).toString()
+    const fetchImpl = options.fetch ?? fetch
+    const timeoutMs = Duration.toMillis(Duration.decode(options.timeout ?? "10 seconds"))
+    const maxBytes = options.maxBytes ?? 2 * 1024 * 1024
+    const { status, text } = yield* Effect.tryPromise({
+      try: async (signal) => {
+        const res = await fetchImpl(url, {
+          headers: { accept: "application/rdap+json, application/json" },
+          signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+        })
+        const body = await res.arrayBuffer()
+        if (body.byteLength > maxBytes) throw new RangeError(`RDAP answer exceeds ${maxBytes} bytes`)
+        return { status: res.status, text: new TextDecoder().decode(body) }
+      },
+      catch: (e) =>
+        new ToolError({
+          reason:
+            e instanceof RangeError
+              ? "OutputTooLarge"
+              : e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")
+                ? "Timeout"
+                : "Network",
+          message: `RDAP ${url}: ${e instanceof Error ? e.message : String(e)}`,
+          cause: e,
+        }),
+    })
+    let json: unknown
+    try {
+      json = text === "" ? undefined : JSON.parse(text)
+    } catch (e) {
+      if (status !== 404) {
+        return yield* Effect.fail(
+          new ToolError({ reason: "Unparseable", message: `RDAP ${url}: HTTP ${status}, body is not JSON`, cause: e }),
+        )
+      }
+    }
+    if (status === 404) json = { errorCode: 404, ...(typeof json === "object" && json !== null ? json : {}) }
+    else if (status >= 400) {
+      return yield* Effect.fail(new ToolError({ reason: "Network", message: `RDAP ${url}: HTTP ${status}` }))
+    }
+    const parsed = parse(json, q.kind, q.kind === "ip" ? q.value : undefined)
+    const result: LookupResult = {
+      query: q.input,
+      normalized: q.value,
+      kind: q.kind,
+      source: "rdap",
+      status: parsed.status,
+      record: parsed.record,
+      raw: text,
+      rdap: json,
+      chain: [
+        {
+          protocol: "rdap",
+          server: named,
+          address: base === named ? undefined : base,
+          query: url,
+          bytes: Buffer.byteLength(text),
+          raw: text,
+        },
+      ],
+    }
+    return result
+  })
+
+/** Looks a domain, IP or AS number up over RDAP. */
+export const lookup = (query: string, options: Options = {}): Effect.Effect<LookupResult, ToolError> =>
+  Either.match(parseQuery(query), { onLeft: Effect.fail, onRight: (q) => lookupQuery(q, options) })
+
+/** Options of `updateBootstrap`. */
+export interface UpdateOptions {
+  /** Where to fetch `dns.json`, `ipv4.json`, `ipv6.json`, `asn.json` (default IANA). */
+  readonly baseUrl?: string | undefined
+  /** The data dir to write into (created when missing). */
+  readonly dataDir: string
+  readonly timeout?: Duration.DurationInput | undefined
+  readonly fetch?: typeof fetch | undefined
+}
+
+/**
+ * Fetches the four bootstrap files, validates every one, then moves them into `dataDir`; nothing
+ * is written unless all four are valid. Returns each file's `publication` date.
+ */
+export const updateBootstrap = (
+  options: UpdateOptions,
+): Effect.Effect<Record<"dns" | "ipv4" | "ipv6" | "asn", string | undefined>, ToolError> =>
+  B.update(
+    options.baseUrl ?? DEFAULT_BOOTSTRAP_URL,
+    options.dataDir,
+    options.fetch ?? fetch,
+    Duration.toMillis(Duration.decode(options.timeout ?? "30 seconds")),
+  )

@@ -71,3 +71,38 @@ export interface Parsed<R> {
   readonly status: ParseStatus
   readonly record: R
 }
+
+/** One server asked during a lookup. */
+export interface Step {
+  readonly protocol: "whois" | "rdap"
+  /** The server as named (by IANA, a referral or the bootstrap): `whois.verisign-grs.com:43` or a URL. */
+  readonly server: string
+  /** Where the query actually went when an override redirected it (tests, proxies). */
+  readonly address?: string | undefined
+  /** The exact text sent (WHOIS) or the URL fetched (RDAP). */
+  readonly query: string
+  readonly bytes: number
+  readonly charset?: "utf-8" | "latin1" | undefined
+  /** The raw answer (text, or RDAP JSON as text). */
+  readonly raw: string
+  /** The referral found in this answer, followed or not. */
+  readonly referral?: string | undefined
+  /** Why this step failed, when it did (later steps may still have answered). */
+  readonly error?: string | undefined
+}
+
+/** The outcome of a lookup: the normalized record, its raw source and the chain of servers. */
+export interface LookupResult {
+  readonly query: string
+  /** The query as sent: punycode for IDNs, `AS64500` for AS numbers. */
+  readonly normalized: string
+  readonly kind: "domain" | "ip" | "asn"
+  readonly source: "whois" | "rdap"
+  readonly status: ParseStatus
+  readonly record: WhoisRecord
+  /** The answer the record came from (WHOIS text, or the RDAP JSON text). */
+  readonly raw: string
+  /** The parsed RDAP JSON when the source is RDAP. */
+  readonly rdap?: unknown
+  readonly chain: ReadonlyArray<Step>
+}

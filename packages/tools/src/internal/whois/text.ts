@@ -26,6 +26,13 @@ const cleanKey = (k: string): string => {
   return halves[halves.length - 1] ?? noHint
 }
 
+// A colon inside an IPv6 literal (`ns1.example.net 2001:db8::1`) does not make a key.
+const isKeyValue = (line: string): boolean => {
+  const m = KV.exec(line)
+  if (m === null || /^https?$/i.test(m[1] ?? "")) return false
+  return !(/[\s[][0-9a-fA-F]{1,4}$/.test(m[1] ?? "") && /^[0-9a-fA-F]{0,4}:/.test(m[2] ?? ""))
+}
+
 const indentOf = (line: string): number => line.length - line.trimStart().length
 
 const JPRS = /^\s*(?:[a-z]\.\s*)?\[\s*([^\]]{1,60}?)\s*\]\s*(.*)$/
@@ -52,7 +59,7 @@ export const entries = (raw: string): Array<Entry> => {
     }
     if (/^(%|#|>>>|;|--)/.test(trimmed)) continue
     const indent = indentOf(line)
-    const isKv = KV.test(line) || JPRS.test(line)
+    const isKv = isKeyValue(line) || JPRS.test(line)
     // Values may sit at the header's own indent (`Name servers:` then hosts at column 0, SWITCH).
     if (section !== "" && indent <= sectionIndent && (isKv || indent < sectionIndent)) {
       section = ""
@@ -80,8 +87,8 @@ export const entries = (raw: string): Array<Entry> => {
       last = { key, indent: line.indexOf("]") + 1 }
       continue
     }
-    const kv = KV.exec(line)
-    if (kv !== null && !/^https?$/i.test(kv[1] ?? "")) {
+    const kv = isKeyValue(line) ? KV.exec(line) : null
+    if (kv !== null) {
       const key = normKey(cleanKey(kv[1] ?? ""))
       const value = (kv[2] ?? "").trim()
       const words = (kv[1] ?? "").trim().split(/\s+/).length
