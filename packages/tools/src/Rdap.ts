@@ -37,31 +37,50 @@ export interface Options {
 }
 
 /** Loads the bootstrap from `dataDir` when complete, else the bundled snapshot. */
-export const loadBootstrap = (dataDir?: string): Effect.Effect<B.Bootstrap, ToolError> => B.load(dataDir)
+export const loadBootstrap = (dataDir?: string): Effect.Effect<B.Bootstrap, ToolError> =>
+  B.load(dataDir)
 
 /** Parses and validates one bootstrap file's text (`dns.json`, …). */
 export const parseBootstrap = (name: string, text: string): Either.Either<B.Registry, ToolError> =>
   B.parseRegistry(name, text)
 
 /** The RDAP base URL the bootstrap names for `query`, or `undefined` when none is known. */
-export const serverFor = (bootstrap: B.Bootstrap, query: string): Either.Either<string | undefined, ToolError> =>
+export const serverFor = (
+  bootstrap: B.Bootstrap,
+  query: string,
+): Either.Either<string | undefined, ToolError> =>
   Either.map(parseQuery(query), (q) => B.baseUrlFor(bootstrap, q))
 
 /** Normalizes RDAP JSON of the given kind (pure, total). */
-export const parse = (json: unknown, kind: "domain" | "ip" | "asn", query?: string): Parsed<WhoisRecord> =>
+export const parse = (
+  json: unknown,
+  kind: "domain" | "ip" | "asn",
+  query?: string,
+): Parsed<WhoisRecord> =>
   kind === "domain" ? rdapDomain(json) : kind === "ip" ? rdapIp(json, query) : rdapAsn(json)
 
 const path = (q: Query): string =>
   q.kind === "domain" ? `domain/${q.value}` : q.kind === "ip" ? `ip/${q.value}` : `autnum/${q.asn}`
 
 /** Looks `q` up over RDAP (internal entry shared with `Whois.lookup`). */
-export const lookupQuery = (q: Query, options: Options = {}): Effect.Effect<LookupResult, ToolError> =>
+export const lookupQuery = (
+  q: Query,
+  options: Options = {},
+): Effect.Effect<LookupResult, ToolError> =>
   Effect.gen(function* () {
-    const bootstrap = options.server === undefined ? (options.bootstrap ?? (yield* B.load(options.dataDir))) : undefined
-    const named = options.server ?? (bootstrap === undefined ? undefined : B.baseUrlFor(bootstrap, q))
+    const bootstrap =
+      options.server === undefined
+        ? (options.bootstrap ?? (yield* B.load(options.dataDir)))
+        : undefined
+    const named =
+      options.server ?? (bootstrap === undefined ? undefined : B.baseUrlFor(bootstrap, q))
     if (named === undefined) {
       return yield* Effect.fail(
-        new ToolError({ reason: "NotFound", message: `no RDAP server is known for ${q.value}`, field: "query" }),
+        new ToolError({
+          reason: "NotFound",
+          message: `no RDAP server is known for ${q.value}`,
+          field: "query",
+        }),
       )
     }
     const base = options.servers?.[named] ?? named
@@ -76,7 +95,8 @@ export const lookupQuery = (q: Query, options: Options = {}): Effect.Effect<Look
           signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
         })
         const body = await res.arrayBuffer()
-        if (body.byteLength > maxBytes) throw new RangeError(`RDAP answer exceeds ${maxBytes} bytes`)
+        if (body.byteLength > maxBytes)
+          throw new RangeError(`RDAP answer exceeds ${maxBytes} bytes`)
         return { status: res.status, text: new TextDecoder().decode(body) }
       },
       catch: (e) =>
@@ -91,20 +111,27 @@ export const lookupQuery = (q: Query, options: Options = {}): Effect.Effect<Look
           cause: e,
         }),
     })
+    if (status >= 400 && status !== 404) {
+      return yield* Effect.fail(
+        new ToolError({ reason: "Network", message: `RDAP ${url}: HTTP ${status}` }),
+      )
+    }
     let json: unknown
     try {
       json = text === "" ? undefined : JSON.parse(text)
     } catch (e) {
       if (status !== 404) {
         return yield* Effect.fail(
-          new ToolError({ reason: "Unparseable", message: `RDAP ${url}: HTTP ${status}, body is not JSON`, cause: e }),
+          new ToolError({
+            reason: "Unparseable",
+            message: `RDAP ${url}: HTTP ${status}, body is not JSON`,
+            cause: e,
+          }),
         )
       }
     }
-    if (status === 404) json = { errorCode: 404, ...(typeof json === "object" && json !== null ? json : {}) }
-    else if (status >= 400) {
-      return yield* Effect.fail(new ToolError({ reason: "Network", message: `RDAP ${url}: HTTP ${status}` }))
-    }
+    if (status === 404)
+      json = { errorCode: 404, ...(typeof json === "object" && json !== null ? json : {}) }
     const parsed = parse(json, q.kind, q.kind === "ip" ? q.value : undefined)
     const result: LookupResult = {
       query: q.input,
@@ -130,7 +157,10 @@ export const lookupQuery = (q: Query, options: Options = {}): Effect.Effect<Look
   })
 
 /** Looks a domain, IP or AS number up over RDAP. */
-export const lookup = (query: string, options: Options = {}): Effect.Effect<LookupResult, ToolError> =>
+export const lookup = (
+  query: string,
+  options: Options = {},
+): Effect.Effect<LookupResult, ToolError> =>
   Either.match(parseQuery(query), { onLeft: Effect.fail, onRight: (q) => lookupQuery(q, options) })
 
 /** Options of `updateBootstrap`. */

@@ -101,7 +101,11 @@ export const parseIp = (raw: string, query?: string): Parsed<IpRecord> => parseI
 export const parseAsn = (raw: string, asn?: number): Parsed<AsnRecord> => parseAsnImpl(raw, asn)
 
 /** Parses a WHOIS answer of the given kind (pure, total). */
-export const parse = (raw: string, kind: "domain" | "ip" | "asn", query?: string): Parsed<WhoisRecord> =>
+export const parse = (
+  raw: string,
+  kind: "domain" | "ip" | "asn",
+  query?: string,
+): Parsed<WhoisRecord> =>
   kind === "domain"
     ? parseDomainImpl(raw)
     : kind === "ip"
@@ -109,11 +113,14 @@ export const parse = (raw: string, kind: "domain" | "ip" | "asn", query?: string
       : parseAsnImpl(raw, query === undefined ? undefined : Number(query.replace(/^AS/i, "")))
 
 /** The referral in a WHOIS answer (`refer:`, `Registrar WHOIS Server:`, ARIN `ReferralServer:`). */
-export const findReferral = (raw: string, domain?: string): Referral => findReferralImpl(raw, domain)
+export const findReferral = (raw: string, domain?: string): Referral =>
+  findReferralImpl(raw, domain)
 
 const serverOption = (text: string, field: string): Either.Either<Server, ToolError> => {
   const s = parseServer(text)
-  return s === undefined ? Either.left(invalidInput(field, `"${text}" is not host[:port]`)) : Either.right(s)
+  return s === undefined
+    ? Either.left(invalidInput(field, `"${text}" is not host[:port]`))
+    : Either.right(s)
 }
 
 // Merges registry and registrar answers: the registry is authoritative for dates, status and name
@@ -144,31 +151,48 @@ const mergeDomain = (registry: DomainRecord, registrar: DomainRecord | undefined
 
 const isIana = (host: string): boolean => host === "whois.iana.org"
 
-const firstServer = (q: Query, options: Options): Effect.Effect<{ name: Server; iana: boolean }, ToolError> =>
+const firstServer = (
+  q: Query,
+  options: Options,
+): Effect.Effect<{ name: Server; iana: boolean }, ToolError> =>
   Effect.gen(function* () {
     if (options.server !== undefined) {
-      const s = yield* Either.match(serverOption(options.server, "server"), { onLeft: Effect.fail, onRight: Effect.succeed })
-      return { name: s, iana: false }
-    }
-    if (q.kind === "domain") {
-      const s = yield* Either.match(serverOption(options.ianaServer ?? DEFAULT_IANA_SERVER, "ianaServer"), {
+      const s = yield* Either.match(serverOption(options.server, "server"), {
         onLeft: Effect.fail,
         onRight: Effect.succeed,
       })
+      return { name: s, iana: false }
+    }
+    if (q.kind === "domain") {
+      const s = yield* Either.match(
+        serverOption(options.ianaServer ?? DEFAULT_IANA_SERVER, "ianaServer"),
+        {
+          onLeft: Effect.fail,
+          onRight: Effect.succeed,
+        },
+      )
       return { name: s, iana: true }
     }
     // The bootstrap's RDAP URL names the RIR; ARIN (which refers onward) when unknown.
     const rdapOptions = typeof options.rdap === "object" ? options.rdap : {}
     const boot = yield* Effect.either(
-      rdapOptions.bootstrap !== undefined ? Effect.succeed(rdapOptions.bootstrap) : B.load(rdapOptions.dataDir),
+      rdapOptions.bootstrap !== undefined
+        ? Effect.succeed(rdapOptions.bootstrap)
+        : B.load(rdapOptions.dataDir),
     )
     const url = Either.isRight(boot) ? B.baseUrlFor(boot.right, q) : undefined
     const rir = url === undefined ? undefined : B.rirOfUrl(url)
-    return { name: { host: rir === undefined ? RIR_WHOIS.arin : RIR_WHOIS[rir], port: 43 }, iana: false }
+    return {
+      name: { host: rir === undefined ? RIR_WHOIS.arin : RIR_WHOIS[rir], port: 43 },
+      iana: false,
+    }
   })
 
 /** Runs a port-43 lookup for a validated query, following referrals. */
-export const queryValidated = (q: Query, options: Options = {}): Effect.Effect<LookupResult, ToolError> =>
+export const queryValidated = (
+  q: Query,
+  options: Options = {},
+): Effect.Effect<LookupResult, ToolError> =>
   Effect.gen(function* () {
     const limits = {
       connectTimeout: options.connectTimeout ?? "5 seconds",
@@ -188,7 +212,9 @@ export const queryValidated = (q: Query, options: Options = {}): Effect.Effect<L
       const override = options.servers?.[named.host] ?? options.servers?.[serverLabel(named)]
       const target = override === undefined ? named : parseServer(override)
       if (target === undefined) {
-        return yield* Effect.fail(invalidInput("servers", `override "${override}" for ${named.host} is not host[:port]`))
+        return yield* Effect.fail(
+          invalidInput("servers", `override "${override}" for ${named.host} is not host[:port]`),
+        )
       }
       const text = queryText(named.host, q)
       const answer = yield* Effect.either(exchange(target, text, limits))
@@ -207,7 +233,10 @@ export const queryValidated = (q: Query, options: Options = {}): Effect.Effect<L
         break
       }
       const raw = answer.right.text
-      const ref = options.followReferrals === false ? {} : findReferralImpl(raw, q.kind === "domain" ? q.value : undefined)
+      const ref =
+        options.followReferrals === false
+          ? {}
+          : findReferralImpl(raw, q.kind === "domain" ? q.value : undefined)
       const refServer = ref.server === undefined ? undefined : parseServer(ref.server)
       chain.push({
         protocol: "whois",
@@ -225,7 +254,8 @@ export const queryValidated = (q: Query, options: Options = {}): Effect.Effect<L
       nextIsIana = false
     }
     const last = answers[answers.length - 1]
-    if (last === undefined) return yield* Effect.fail(new ToolError({ reason: "Network", message: "no WHOIS answer" }))
+    if (last === undefined)
+      return yield* Effect.fail(new ToolError({ reason: "Network", message: "no WHOIS answer" }))
     let parsed: Parsed<WhoisRecord>
     if (q.kind === "domain") {
       const registries = answers.filter((a) => !a.iana)
@@ -233,11 +263,20 @@ export const queryValidated = (q: Query, options: Options = {}): Effect.Effect<L
       if (registry === undefined) parsed = parseDomainImpl(last.raw)
       else {
         const registrar = rest.filter((p) => p.status === "ok").map((p) => p.record)
-        parsed = { ...registry, raw: last.raw, record: registrar.reduce(mergeDomain, registry.record) }
+        parsed = {
+          ...registry,
+          raw: last.raw,
+          record: registrar.reduce(mergeDomain, registry.record),
+        }
       }
     } else {
-      const all = answers.map((a) => (q.kind === "ip" ? parseIpImpl(a.raw, q.value) : parseAsnImpl(a.raw, q.asn)))
-      parsed = [...all].reverse().find((p) => p.status === "ok") ?? all[all.length - 1] ?? parse(last.raw, q.kind)
+      const all = answers.map((a) =>
+        q.kind === "ip" ? parseIpImpl(a.raw, q.value) : parseAsnImpl(a.raw, q.asn),
+      )
+      parsed =
+        [...all].reverse().find((p) => p.status === "ok") ??
+        all[all.length - 1] ??
+        parse(last.raw, q.kind)
     }
     const result: LookupResult = {
       query: q.input,
@@ -253,17 +292,30 @@ export const queryValidated = (q: Query, options: Options = {}): Effect.Effect<L
   })
 
 /** Looks a domain, IP or AS number up over WHOIS only (port 43), following referrals. */
-export const query = (input: string, options: Options = {}): Effect.Effect<LookupResult, ToolError> =>
-  Either.match(parseQueryImpl(input), { onLeft: Effect.fail, onRight: (q) => queryValidated(q, options) })
+export const query = (
+  input: string,
+  options: Options = {},
+): Effect.Effect<LookupResult, ToolError> =>
+  Either.match(parseQueryImpl(input), {
+    onLeft: Effect.fail,
+    onRight: (q) => queryValidated(q, options),
+  })
 
 /**
  * Looks a domain, IP or AS number up: RDAP when the bootstrap knows a server (and `rdap` is not
  * `false`), WHOIS otherwise or when RDAP fails; the RDAP attempt stays in the chain.
  */
-export const lookup = (input: string, options: Options = {}): Effect.Effect<LookupResult, ToolError> =>
+export const lookup = (
+  input: string,
+  options: Options = {},
+): Effect.Effect<LookupResult, ToolError> =>
   Effect.gen(function* () {
-    const q = yield* Either.match(parseQueryImpl(input), { onLeft: Effect.fail, onRight: Effect.succeed })
-    if (options.rdap === false || options.server !== undefined) return yield* queryValidated(q, options)
+    const q = yield* Either.match(parseQueryImpl(input), {
+      onLeft: Effect.fail,
+      onRight: Effect.succeed,
+    })
+    if (options.rdap === false || options.server !== undefined)
+      return yield* queryValidated(q, options)
     const rdapOptions: Rdap.Options = {
       timeout: options.timeout,
       ...(typeof options.rdap === "object" ? options.rdap : {}),
@@ -271,9 +323,21 @@ export const lookup = (input: string, options: Options = {}): Effect.Effect<Look
     const viaRdap = yield* Effect.either(Rdap.lookupQuery(q, rdapOptions))
     if (Either.isRight(viaRdap) && viaRdap.right.status !== "partial") return viaRdap.right
     const whois = yield* queryValidated(q, options)
-    if (Either.isLeft(viaRdap) && viaRdap.left.reason === "NotFound" && viaRdap.left.field === "query") return whois
+    if (
+      Either.isLeft(viaRdap) &&
+      viaRdap.left.reason === "NotFound" &&
+      viaRdap.left.field === "query"
+    )
+      return whois
     const rdapStep: Step = Either.isRight(viaRdap)
       ? { ...viaRdap.right.chain[0]!, error: "RDAP answer was incomplete" }
-      : { protocol: "rdap", server: "rdap", query: q.value, bytes: 0, raw: "", error: viaRdap.left.message }
+      : {
+          protocol: "rdap",
+          server: "rdap",
+          query: q.value,
+          bytes: 0,
+          raw: "",
+          error: viaRdap.left.message,
+        }
     return { ...whois, chain: [rdapStep, ...whois.chain] }
   })

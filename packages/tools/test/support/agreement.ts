@@ -9,7 +9,15 @@ import { parseDomain } from "../../src/internal/whois/domain.js"
 import type { DomainRecord } from "../../src/internal/whois/record.js"
 
 /** The fields scored. */
-export const FIELDS = ["available", "registrar", "created", "updated", "expires", "nameServers", "status"] as const
+export const FIELDS = [
+  "available",
+  "registrar",
+  "created",
+  "updated",
+  "expires",
+  "nameServers",
+  "status",
+] as const
 /** One scored field. */
 export type Field = (typeof FIELDS)[number]
 
@@ -18,16 +26,20 @@ export interface Score {
   readonly hits: Record<Field, number>
   readonly total: Record<Field, number>
   readonly misses: Array<{ file: string; field: Field; expected: unknown; got: unknown }>
+  /** How many fields were scored per file. */
+  readonly perFile: Map<string, number>
 }
 
 const emptyScore = (): Score => ({
   hits: Object.fromEntries(FIELDS.map((f) => [f, 0])) as Record<Field, number>,
   total: Object.fromEntries(FIELDS.map((f) => [f, 0])) as Record<Field, number>,
   misses: [],
+  perFile: new Map(),
 })
 
 /** Rate in percent, one decimal. */
-export const rate = (s: Score, f: Field): number => (s.total[f] === 0 ? 100 : Math.round((1000 * s.hits[f]) / s.total[f]) / 10)
+export const rate = (s: Score, f: Field): number =>
+  s.total[f] === 0 ? 100 : Math.round((1000 * s.hits[f]) / s.total[f]) / 10
 
 /** A one-line summary `registrar 95.1% (78/82), …`. */
 export const summary = (s: Score): string =>
@@ -61,6 +73,7 @@ const score = (
   ok: boolean,
 ): void => {
   s.total[field]++
+  s.perFile.set(file, (s.perFile.get(file) ?? 0) + 1)
   if (ok) s.hits[field]++
   else s.misses.push({ file, field, expected, got })
 }
@@ -79,10 +92,18 @@ const compareNs = (expected: ReadonlyArray<string>, got: ReadonlyArray<string>):
 const compareStatus = (expected: ReadonlyArray<string>, got: ReadonlyArray<string>): boolean => {
   const g = new Set(got.map(norm))
   const e = expected.map(norm).filter((x) => x !== "")
-  return e.length > 0 && e.every((x) => g.has(x) || [...g].some((y) => y.startsWith(x) || x.startsWith(y)))
+  return (
+    e.length > 0 &&
+    e.every((x) => g.has(x) || [...g].some((y) => y.startsWith(x) || x.startsWith(y)))
+  )
 }
 
-const dates = (s: Score, file: string, r: DomainRecord, e: Partial<Record<"created" | "updated" | "expires", unknown>>): void => {
+const dates = (
+  s: Score,
+  file: string,
+  r: DomainRecord,
+  e: Partial<Record<"created" | "updated" | "expires", unknown>>,
+): void => {
   for (const f of ["created", "updated", "expires"] as const) {
     const v = e[f]
     if (v === undefined || v === null || v === "") continue
@@ -103,37 +124,39 @@ interface Assertion {
 export const scoreWeppos = (root: string): Score => {
   const s = emptyScore()
   const base = join(root, "responses")
-  const files = (readdirSync(base, { recursive: true }) as Array<string>).filter((n) => n.endsWith(".expected.json"))
-  for (const rel of files) {
-    {
-      {
-        const f = rel
-        const dir = base
-        const host = ""
-        const tld = ""
-        const txt = join(dir, f.replace(/\.expected\.json$/, ".txt"))
-        if (!existsSync(txt)) continue
-        const a = (JSON.parse(readFileSync(join(dir, f), "utf8")) as { assertions: Array<Assertion> }).assertions
-        const r = parseDomain(readFileSync(txt, "utf8")).record
-        const id = `${host}${tld}${f}`
-        const ns: Array<string> = []
-        for (const x of a) {
-          if (x.property === "available?" && x.op === "eq") score(s, id, "available", x.value, r.available, x.value === r.available)
-          if (x.path === "registrar.name" && x.op === "eq" && typeof x.value === "string")
-            score(s, id, "registrar", x.value, r.registrar, compareRegistrar(x.value, r.registrar))
-          if (x.op === "time" && typeof x.value === "string") {
-            const field = ({ created_on: "created", updated_on: "updated", expires_on: "expires" } as const)[
-              x.property as "created_on"
-            ]
-            if (field !== undefined) dates(s, id, r, { [field]: x.value })
-          }
-          if (x.op === "eq" && /^nameservers\[\d+\]\.name$/.test(x.path) && typeof x.value === "string") ns.push(x.value)
-          if (x.property === "nameservers" && x.path === "nameservers" && x.op === "size" && x.value === 0)
-            score(s, id, "nameServers", [], r.nameServers, r.nameServers.length === 0)
-        }
-        if (ns.length > 0) score(s, id, "nameServers", ns, r.nameServers, compareNs(ns, r.nameServers))
+  const files = (readdirSync(base, { recursive: true }) as Array<string>).filter((n) =>
+    n.endsWith(".expected.json"),
+  )
+  for (const f of files) {
+    const txt = join(base, f.replace(/\.expected\.json$/, ".txt"))
+    if (!existsSync(txt)) continue
+    const a = (JSON.parse(readFileSync(join(base, f), "utf8")) as { assertions: Array<Assertion> })
+      .assertions
+    const r = parseDomain(readFileSync(txt, "utf8")).record
+    const id = f
+    const ns: Array<string> = []
+    for (const x of a) {
+      if (x.property === "available?" && x.op === "eq")
+        score(s, id, "available", x.value, r.available, x.value === r.available)
+      if (x.path === "registrar.name" && x.op === "eq" && typeof x.value === "string")
+        score(s, id, "registrar", x.value, r.registrar, compareRegistrar(x.value, r.registrar))
+      if (x.op === "time" && typeof x.value === "string") {
+        const field = (
+          { created_on: "created", updated_on: "updated", expires_on: "expires" } as const
+        )[x.property as "created_on"]
+        if (field !== undefined) dates(s, id, r, { [field]: x.value })
       }
+      if (x.op === "eq" && /^nameservers\[\d+\]\.name$/.test(x.path) && typeof x.value === "string")
+        ns.push(x.value)
+      if (
+        x.property === "nameservers" &&
+        x.path === "nameservers" &&
+        x.op === "size" &&
+        x.value === 0
+      )
+        score(s, id, "nameServers", [], r.nameServers, r.nameServers.length === 0)
     }
+    if (ns.length > 0) score(s, id, "nameServers", ns, r.nameServers, compareNs(ns, r.nameServers))
   }
   return s
 }
@@ -160,14 +183,28 @@ export const scoreLikexian = (root: string): Score => {
     const r = parseDomain(readFileSync(txt, "utf8")).record
     score(s, f, "available", false, r.available, !r.available)
     if (e.registrar?.name !== undefined && e.registrar.name !== "")
-      score(s, f, "registrar", e.registrar.name, r.registrar, compareRegistrar(e.registrar.name, r.registrar))
+      score(
+        s,
+        f,
+        "registrar",
+        e.registrar.name,
+        r.registrar,
+        compareRegistrar(e.registrar.name, r.registrar),
+      )
     dates(s, f, r, {
       created: e.domain?.created_date_in_time,
       updated: e.domain?.updated_date_in_time,
       expires: e.domain?.expiration_date_in_time,
     })
     if (e.domain?.name_servers !== undefined && e.domain.name_servers.length > 0)
-      score(s, f, "nameServers", e.domain.name_servers, r.nameServers, compareNs(e.domain.name_servers, r.nameServers))
+      score(
+        s,
+        f,
+        "nameServers",
+        e.domain.name_servers,
+        r.nameServers,
+        compareNs(e.domain.name_servers, r.nameServers),
+      )
     if (e.domain?.status !== undefined && e.domain.status.length > 0)
       score(s, f, "status", e.domain.status, r.status, compareStatus(e.domain.status, r.status))
   }
@@ -200,10 +237,20 @@ export const scorePenman = (root: string): Score => {
     score(s, f, "available", false, r.available, !r.available)
     if (typeof e.registrar === "string" && e.registrar !== "")
       score(s, f, "registrar", e.registrar, r.registrar, compareRegistrar(e.registrar, r.registrar))
-    dates(s, f, r, { created: e.creation_date, updated: e.updated_date, expires: e.expiration_date })
-    const st = e.status === null || e.status === undefined ? [] : typeof e.status === "string" ? [e.status] : e.status
+    dates(s, f, r, {
+      created: e.creation_date,
+      updated: e.updated_date,
+      expires: e.expiration_date,
+    })
+    const st =
+      e.status === null || e.status === undefined
+        ? []
+        : typeof e.status === "string"
+          ? [e.status]
+          : e.status
     const firstWords = st.map((x) => x.split(/\s+/)[0] ?? "")
-    if (firstWords.length > 0) score(s, f, "status", firstWords, r.status, compareStatus(firstWords, r.status))
+    if (firstWords.length > 0)
+      score(s, f, "status", firstWords, r.status, compareStatus(firstWords, r.status))
   }
   return s
 }
@@ -242,10 +289,28 @@ export const scorePhp = (root: string): Score => {
     const e = JSON.parse(readFileSync(ep, "utf8").replaceAll("%Y", year)) as PhpExpected
     score(s, c.input, "available", false, r.available, !r.available)
     if (e.registrar !== undefined && e.registrar !== "")
-      score(s, c.input, "registrar", e.registrar, r.registrar, compareRegistrar(e.registrar, r.registrar))
-    dates(s, c.input, r, { created: e.creationDate, updated: e.updatedDate, expires: e.expirationDate })
+      score(
+        s,
+        c.input,
+        "registrar",
+        e.registrar,
+        r.registrar,
+        compareRegistrar(e.registrar, r.registrar),
+      )
+    dates(s, c.input, r, {
+      created: e.creationDate,
+      updated: e.updatedDate,
+      expires: e.expirationDate,
+    })
     if (e.nameServers !== undefined && e.nameServers.length > 0)
-      score(s, c.input, "nameServers", e.nameServers, r.nameServers, compareNs(e.nameServers, r.nameServers))
+      score(
+        s,
+        c.input,
+        "nameServers",
+        e.nameServers,
+        r.nameServers,
+        compareNs(e.nameServers, r.nameServers),
+      )
     if (e.states !== undefined && e.states.length > 0)
       score(s, c.input, "status", e.states, r.status, compareStatus(e.states, r.status))
   }

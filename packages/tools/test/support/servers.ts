@@ -1,5 +1,9 @@
 /** Local test servers on 127.0.0.1, port 0: a WHOIS replay server and an HTTP JSON server. */
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http"
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http"
 import { createServer, type AddressInfo, type Socket } from "node:net"
 
 /** A running WHOIS replay server. */

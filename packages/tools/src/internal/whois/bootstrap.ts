@@ -26,12 +26,21 @@ export interface Bootstrap {
 }
 
 /** The files, by registry key. */
-export const FILES = { dns: "dns.json", ipv4: "ipv4.json", ipv6: "ipv6.json", asn: "asn.json" } as const
+export const FILES = {
+  dns: "dns.json",
+  ipv4: "ipv4.json",
+  ipv6: "ipv6.json",
+  asn: "asn.json",
+} as const
 
-const URL_OK = /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*)?$/
+const URL_OK =
+  /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*)?$/
 
 /** Validates a parsed bootstrap file (shape and URLs); `Unparseable` with the reason otherwise. */
-export const validateRegistry = (name: string, json: unknown): Either.Either<Registry, ToolError> => {
+export const validateRegistry = (
+  name: string,
+  json: unknown,
+): Either.Either<Registry, ToolError> => {
   const bad = (why: string) =>
     Either.left(new ToolError({ reason: "Unparseable", message: `RDAP bootstrap ${name}: ${why}` }))
   if (typeof json !== "object" || json === null) return bad("not a JSON object")
@@ -52,7 +61,10 @@ export const validateRegistry = (name: string, json: unknown): Either.Either<Reg
     if (badUrl !== undefined) return bad(`invalid URL ${JSON.stringify(badUrl)}`)
     services.push([entries as Array<string>, urls as Array<string>])
   }
-  return Either.right({ publication: typeof o.publication === "string" ? o.publication : undefined, services })
+  return Either.right({
+    publication: typeof o.publication === "string" ? o.publication : undefined,
+    services,
+  })
 }
 
 /** Parses and validates bootstrap file text. */
@@ -61,7 +73,13 @@ export const parseRegistry = (name: string, text: string): Either.Either<Registr
   try {
     json = JSON.parse(text)
   } catch (e) {
-    return Either.left(new ToolError({ reason: "Unparseable", message: `RDAP bootstrap ${name}: invalid JSON`, cause: e }))
+    return Either.left(
+      new ToolError({
+        reason: "Unparseable",
+        message: `RDAP bootstrap ${name}: invalid JSON`,
+        cause: e,
+      }),
+    )
   }
   return validateRegistry(name, json)
 }
@@ -78,7 +96,9 @@ export const baseUrlFor = (b: Bootstrap, q: Query): string | undefined => {
     const labels = q.value.toLowerCase().split(".")
     for (let i = 0; i < labels.length; i++) {
       const suffix = labels.slice(i).join(".")
-      const hit = b.dns.services.find(([entries]) => entries.some((e) => e.toLowerCase() === suffix))
+      const hit = b.dns.services.find(([entries]) =>
+        entries.some((e) => e.toLowerCase() === suffix),
+      )
       if (hit !== undefined) return pickUrl(hit[1])
     }
     return undefined
@@ -96,7 +116,8 @@ export const baseUrlFor = (b: Bootstrap, q: Query): string | undefined => {
         const len = Number(l)
         if (net === undefined || net.v !== a.v || !Number.isInteger(len)) continue
         const shift = width - BigInt(len)
-        if (net.n >> shift === a.n >> shift && (best === undefined || len > best.len)) best = { len, urls }
+        if (net.n >> shift === a.n >> shift && (best === undefined || len > best.len))
+          best = { len, urls }
       }
     }
     return best === undefined ? undefined : pickUrl(best.urls)
@@ -111,7 +132,9 @@ export const baseUrlFor = (b: Bootstrap, q: Query): string | undefined => {
 }
 
 /** The RIR of an RDAP base URL (`rdap.db.ripe.net` → ripe), for choosing a WHOIS server. */
-export const rirOfUrl = (url: string): "arin" | "ripe" | "apnic" | "afrinic" | "lacnic" | undefined => {
+export const rirOfUrl = (
+  url: string,
+): "arin" | "ripe" | "apnic" | "afrinic" | "lacnic" | undefined => {
   const m = /(arin|ripe|apnic|afrinic|lacnic)\.net/i.exec(url)
   return m === null ? undefined : (m[1]?.toLowerCase() as "arin")
 }
@@ -133,9 +156,17 @@ export const loadDir = (dir: string): Effect.Effect<Bootstrap, ToolError> =>
     for (const [key, file] of Object.entries(FILES) as Array<[keyof typeof FILES, string]>) {
       const text = yield* Effect.tryPromise({
         try: () => readFile(join(dir, file), "utf8"),
-        catch: (e) => new ToolError({ reason: "FileSystem", message: `cannot read RDAP bootstrap ${join(dir, file)}`, cause: e }),
+        catch: (e) =>
+          new ToolError({
+            reason: "FileSystem",
+            message: `cannot read RDAP bootstrap ${join(dir, file)}`,
+            cause: e,
+          }),
       })
-      out[key] = yield* Either.match(parseRegistry(file, text), { onLeft: Effect.fail, onRight: Effect.succeed })
+      out[key] = yield* Either.match(parseRegistry(file, text), {
+        onLeft: Effect.fail,
+        onRight: Effect.succeed,
+      })
     }
     return out as Bootstrap
   })
@@ -165,9 +196,17 @@ export const update = (
           if (!res.ok) throw new Error(`HTTP ${res.status}`)
           return await res.text()
         },
-        catch: (e) => new ToolError({ reason: "Network", message: `cannot fetch ${url}: ${e instanceof Error ? e.message : String(e)}`, cause: e }),
+        catch: (e) =>
+          new ToolError({
+            reason: "Network",
+            message: `cannot fetch ${url}: ${e instanceof Error ? e.message : String(e)}`,
+            cause: e,
+          }),
       })
-      const reg = yield* Either.match(parseRegistry(file, text), { onLeft: Effect.fail, onRight: Effect.succeed })
+      const reg = yield* Either.match(parseRegistry(file, text), {
+        onLeft: Effect.fail,
+        onRight: Effect.succeed,
+      })
       texts[key] = text
       publications[key] = reg.publication
     }
@@ -177,10 +216,17 @@ export const update = (
         await mkdir(dataDir, { recursive: true })
         const stamp = `${process.pid}-${Date.now()}`
         const entries = Object.entries(FILES) as Array<[keyof typeof FILES, string]>
-        for (const [key, file] of entries) await writeFile(join(dataDir, `.${file}.${stamp}.tmp`), texts[key] ?? "")
-        for (const [, file] of entries) await rename(join(dataDir, `.${file}.${stamp}.tmp`), join(dataDir, file))
+        for (const [key, file] of entries)
+          await writeFile(join(dataDir, `.${file}.${stamp}.tmp`), texts[key] ?? "")
+        for (const [, file] of entries)
+          await rename(join(dataDir, `.${file}.${stamp}.tmp`), join(dataDir, file))
       },
-      catch: (e) => new ToolError({ reason: "FileSystem", message: `cannot write RDAP bootstrap into ${dataDir}`, cause: e }),
+      catch: (e) =>
+        new ToolError({
+          reason: "FileSystem",
+          message: `cannot write RDAP bootstrap into ${dataDir}`,
+          cause: e,
+        }),
     })
     return publications as Record<keyof typeof FILES, string | undefined>
   })

@@ -28,7 +28,11 @@ export const decode = (buf: Buffer): { text: string; charset: "utf-8" | "latin1"
 }
 
 /** Sends `query` to `server` and returns the whole answer (fails on timeout, size cap, errors). */
-export const exchange = (server: Server, query: string, options: ExchangeOptions): Effect.Effect<Answer, ToolError> =>
+export const exchange = (
+  server: Server,
+  query: string,
+  options: ExchangeOptions,
+): Effect.Effect<Answer, ToolError> =>
   Effect.async<Answer, ToolError>((resume) => {
     const label = serverLabel(server)
     const chunks: Array<Buffer> = []
@@ -46,12 +50,23 @@ export const exchange = (server: Server, query: string, options: ExchangeOptions
     const connectTimer = setTimeout(
       () =>
         finish(
-          Effect.fail(new ToolError({ reason: "Timeout", message: `connecting to ${label} timed out`, field: "server" })),
+          Effect.fail(
+            new ToolError({
+              reason: "Timeout",
+              message: `connecting to ${label} timed out`,
+              field: "server",
+            }),
+          ),
         ),
       Duration.toMillis(Duration.decode(options.connectTimeout)),
     )
     const overallTimer = setTimeout(
-      () => finish(Effect.fail(new ToolError({ reason: "Timeout", message: `WHOIS query to ${label} timed out` }))),
+      () =>
+        finish(
+          Effect.fail(
+            new ToolError({ reason: "Timeout", message: `WHOIS query to ${label} timed out` }),
+          ),
+        ),
       Duration.toMillis(Duration.decode(options.timeout)),
     )
     socket.on("connect", () => {
@@ -63,7 +78,10 @@ export const exchange = (server: Server, query: string, options: ExchangeOptions
       if (size > options.maxBytes) {
         finish(
           Effect.fail(
-            new ToolError({ reason: "OutputTooLarge", message: `answer from ${label} exceeds ${options.maxBytes} bytes` }),
+            new ToolError({
+              reason: "OutputTooLarge",
+              message: `answer from ${label} exceeds ${options.maxBytes} bytes`,
+            }),
           ),
         )
         return
@@ -81,9 +99,16 @@ export const exchange = (server: Server, query: string, options: ExchangeOptions
     socket.on("error", (e: NodeJS.ErrnoException) =>
       finish(
         Effect.fail(
-          new ToolError({ reason: reasonFromErrno(e.code) === "NotInstalled" ? "Network" : reasonFromErrno(e.code), message: `WHOIS server ${label}: ${e.message}`, cause: e }),
+          new ToolError({
+            reason:
+              reasonFromErrno(e.code) === "NotInstalled" ? "Network" : reasonFromErrno(e.code),
+            message: `WHOIS server ${label}: ${e.message}`,
+            cause: e,
+          }),
         ),
       ),
     )
-    return Effect.sync(() => finish(Effect.fail(new ToolError({ reason: "Aborted", message: "WHOIS query interrupted" }))))
+    return Effect.sync(() =>
+      finish(Effect.fail(new ToolError({ reason: "Aborted", message: "WHOIS query interrupted" }))),
+    )
   })

@@ -4,24 +4,95 @@
  */
 
 const MONTHS: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
-  january: 1, february: 2, march: 3, april: 4, june: 6, july: 7, august: 8, september: 9, october: 10,
-  november: 11, december: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  sept: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+  january: 1,
+  february: 2,
+  march: 3,
+  april: 4,
+  june: 6,
+  july: 7,
+  august: 8,
+  september: 9,
+  october: 10,
+  november: 11,
+  december: 12,
 }
 
 // Offsets in minutes east of UTC for the zone names seen in registry output.
 const ZONES: Record<string, number> = {
-  z: 0, utc: 0, gmt: 0, ut: 0, jst: 540, kst: 540, cet: 60, cest: 120, met: 60, mest: 120, eet: 120,
-  eest: 180, msk: 180, brt: -180, brst: -120, est: -300, edt: -240, pst: -480, pdt: -420, ist: 330,
-  sgt: 480, eat: 180, wat: 60, cat: 120, sast: 120, art: -180, clt: -240, clst: -180, ict: 420, wib: 420, myt: 480, pht: 480, hkt: 480, awst: 480, aest: 600, nzst: 720, nzdt: 780,
+  z: 0,
+  utc: 0,
+  gmt: 0,
+  ut: 0,
+  jst: 540,
+  kst: 540,
+  cet: 60,
+  cest: 120,
+  met: 60,
+  mest: 120,
+  eet: 120,
+  eest: 180,
+  msk: 180,
+  brt: -180,
+  brst: -120,
+  est: -300,
+  edt: -240,
+  pst: -480,
+  pdt: -420,
+  ist: 330,
+  sgt: 480,
+  eat: 180,
+  wat: 60,
+  cat: 120,
+  sast: 120,
+  art: -180,
+  clt: -240,
+  clst: -180,
+  ict: 420,
+  wib: 420,
+  myt: 480,
+  pht: 480,
+  hkt: 480,
+  awst: 480,
+  aest: 600,
+  nzst: 720,
+  nzdt: 780,
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, "0")
 
 const build = (
-  y: number, mo: number, d: number, h = 0, mi = 0, s = 0, offsetMinutes = 0,
+  y: number,
+  mo: number,
+  d: number,
+  h = 0,
+  mi = 0,
+  s = 0,
+  offsetMinutes = 0,
 ): string | undefined => {
-  if (y < 1970 - 200 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || s > 60) {
+  if (
+    y < 1970 - 200 ||
+    y > 9999 ||
+    mo < 1 ||
+    mo > 12 ||
+    d < 1 ||
+    d > 31 ||
+    h > 24 ||
+    mi > 59 ||
+    s > 60
+  ) {
     return undefined
   }
   const local = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59))
@@ -37,7 +108,11 @@ const build = (
 /** Parses a trailing zone (`Z`, `+09:00`, `+0900`, `UTC`, `(JST)`, `(UTC+9:00)`) to minutes. */
 const zone = (raw: string | undefined): number | undefined => {
   if (raw === undefined) return 0
-  const z = raw.trim().replace(/^\(|\)$/g, "").trim().toLowerCase()
+  const z = raw
+    .trim()
+    .replace(/^\(|\)$/g, "")
+    .trim()
+    .toLowerCase()
   if (z === "") return 0
   const m = /^(?:utc|gmt)?\s*([+-])(\d{1,2}):?(\d{2})?$/.exec(z)
   if (m !== null) {
@@ -51,12 +126,19 @@ const TIME = String.raw`(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?`
 const TZ = String.raw`\s*(Z|[+-]\d{2}:?\d{2}|[+-]\d{1,2}|\(?(?:UTC|GMT)?[+-]\d{1,2}:?\d{2}\)?|\(?[A-Za-z]{1,5}\)?)?`
 
 const YMD = new RegExp(String.raw`^(\d{4})([-./])\s?(\d{1,2})\2\s?(\d{1,2})\.?${TIME}${TZ}$`)
-const COMPACT = new RegExp(String.raw`^(\d{4})(\d{2})(\d{2})(?:\s*(\d{2}):?(\d{2}):?(\d{2})?)?${TZ}$`)
+const COMPACT = new RegExp(
+  String.raw`^(\d{4})(\d{2})(\d{2})(?:\s*(\d{2}):?(\d{2}):?(\d{2})?)?${TZ}$`,
+)
 const DMY_NUM = new RegExp(String.raw`^(\d{1,2})([-./])(\d{1,2})\2(\d{4})${TIME}${TZ}$`)
-const DMY_NAME = new RegExp(String.raw`^(\d{1,2})[-\s./]([A-Za-z]{3,9})\.?[-\s./,]+(\d{4})${TIME}${TZ}$`)
-const MDY_NAME = new RegExp(String.raw`^([A-Za-z]{3,9})\.?[-\s]+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})${TIME}${TZ}$`)
+const DMY_NAME = new RegExp(
+  String.raw`^(\d{1,2})[-\s./]([A-Za-z]{3,9})\.?[-\s./,]+(\d{4})${TIME}${TZ}$`,
+)
+const MDY_NAME = new RegExp(
+  String.raw`^([A-Za-z]{3,9})\.?[-\s]+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})${TIME}${TZ}$`,
+)
 // `Wed Mar 07 12:00:00 GMT 2012` (Java's Date.toString, seen at several registrars).
-const CTIME = /^(?:[A-Za-z]{3},?\s+)?([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+(?:([A-Za-z]{1,5}|[+-]\d{4})\s+)?(\d{4})$/
+const CTIME =
+  /^(?:[A-Za-z]{3},?\s+)?([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2}):(\d{2})\s+(?:([A-Za-z]{1,5}|[+-]\d{4})\s+)?(\d{4})$/
 const YMON = new RegExp(String.raw`^(\d{4})-([A-Za-z]{3})-(\d{1,2})${TIME}${TZ}$`)
 
 const num = (s: string | undefined): number => (s === undefined ? 0 : Number(s))
@@ -64,7 +146,11 @@ const num = (s: string | undefined): number => (s === undefined ? 0 : Number(s))
 /** Normalizes a registry date string to `YYYY-MM-DDTHH:MM:SSZ`, or `undefined` when unreadable. */
 export const normalizeDate = (input: string): string | undefined => {
   // Drop trailing commentary (`# 20120307 #nnn`, `(YYYY-MM-DD)` hints, weekday prefixes).
-  let s = input.trim().replace(/\s+#.*$/, "").replace(/\s+\((?:YYYY|dd|mm)[^)]*\)$/i, "").trim()
+  let s = input
+    .trim()
+    .replace(/\s+#.*$/, "")
+    .replace(/\s+\((?:YYYY|dd|mm)[^)]*\)$/i, "")
+    .trim()
   if (s === "") return undefined
   s = s
     .replace(/^(?:on|after)\s+/i, "")

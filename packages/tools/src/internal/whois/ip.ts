@@ -18,7 +18,10 @@ export const parseAddr = (s: string): Addr | undefined => {
   let tail: Array<number> = []
   const lastColon = text.lastIndexOf(":")
   if (text.includes(".")) {
-    const v4 = text.slice(lastColon + 1).split(".").map(Number)
+    const v4 = text
+      .slice(lastColon + 1)
+      .split(".")
+      .map(Number)
     tail = [((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0)]
     text = text.slice(0, lastColon + 1) + "0:0"
   }
@@ -42,7 +45,7 @@ export const formatAddr = (a: Addr): string => {
   const g = Array.from({ length: 8 }, (_, i) => Number((a.n >> BigInt((7 - i) * 16)) & 0xffffn))
   let best = -1
   let bestLen = 1
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++
       continue
@@ -93,7 +96,11 @@ export const rangeToCidrs = (start: Addr, end: Addr): Array<string> => {
   let cur = start.n
   while (cur <= end.n && out.length < 64) {
     let size = 0n
-    while (size < width && (cur & ((1n << (size + 1n)) - 1n)) === 0n && cur + (1n << (size + 1n)) - 1n <= end.n) {
+    while (
+      size < width &&
+      (cur & ((1n << (size + 1n)) - 1n)) === 0n &&
+      cur + (1n << (size + 1n)) - 1n <= end.n
+    ) {
       size++
     }
     out.push(`${formatAddr({ v: start.v, n: cur })}/${width - size}`)

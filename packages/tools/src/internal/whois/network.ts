@@ -32,19 +32,34 @@ const get = (o: RpslObject | undefined, key: string): string | undefined => {
   return v === undefined ? undefined : v.replace(/\s+#.*$/, "").trim()
 }
 
-const findObject = (objs: ReadonlyArray<RpslObject>, key: string, last = false): RpslObject | undefined => {
+const findObject = (
+  objs: ReadonlyArray<RpslObject>,
+  key: string,
+  last = false,
+): RpslObject | undefined => {
   const hits = objs.filter((o) => o.some(([k]) => k === key))
   return last ? hits[hits.length - 1] : hits[0]
 }
 
-const RIR_SOURCES: Record<string, Rir> = { "ripe": "ripe", "ripe-nonauth": "ripe", "apnic": "apnic", "afrinic": "afrinic", "lacnic": "lacnic", "arin": "arin" }
+const RIR_SOURCES: Record<string, Rir> = {
+  ripe: "ripe",
+  "ripe-nonauth": "ripe",
+  apnic: "apnic",
+  afrinic: "afrinic",
+  lacnic: "lacnic",
+  arin: "arin",
+}
 
 /** Which RIR printed this text, from `source:` lines, ARIN's field names or LACNIC's banner. */
 export const detectRir = (raw: string): Rir | undefined => {
   const src = /^source:\s*([A-Za-z-]+)/im.exec(raw)?.[1]?.toLowerCase()
   // An IRR (RADB, NTTCOM…) is not a registry: its route objects say nothing about the RIR.
   if (src !== undefined) return RIR_SOURCES[src]
-  if (/^(?:NetRange|ASNumber|OrgName|NetHandle):/m.test(raw) || /whois\.arin\.net|ARIN WHOIS/i.test(raw)) return "arin"
+  if (
+    /^(?:NetRange|ASNumber|OrgName|NetHandle):/m.test(raw) ||
+    /whois\.arin\.net|ARIN WHOIS/i.test(raw)
+  )
+    return "arin"
   if (/lacnic/i.test(raw) || /^ownerid:/m.test(raw)) return "lacnic"
   if (/afrinic/i.test(raw)) return "afrinic"
   if (/apnic/i.test(raw)) return "apnic"
@@ -54,12 +69,17 @@ export const detectRir = (raw: string): Rir | undefined => {
 
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/
 
-const abuseOf = (raw: string, objs: ReadonlyArray<RpslObject>, net: RpslObject | undefined): AbuseContact => {
+const abuseOf = (
+  raw: string,
+  objs: ReadonlyArray<RpslObject>,
+  net: RpslObject | undefined,
+): AbuseContact => {
   // RIPE and AFRINIC print the resolved abuse address as a comment.
   const comment = /^%\s*Abuse contact for .* is '([^']+)'/im.exec(raw)?.[1]
   const arinEmail = /^OrgAbuseEmail:\s*(\S+)/im.exec(raw)?.[1]
   const arinPhone = /^OrgAbusePhone:\s*(.+?)\s*$/im.exec(raw)?.[1]
-  if (arinEmail !== undefined || arinPhone !== undefined) return { email: arinEmail, phone: arinPhone }
+  if (arinEmail !== undefined || arinPhone !== undefined)
+    return { email: arinEmail, phone: arinPhone }
   const mailbox = objs.map((o) => get(o, "abuse-mailbox")).find((v) => v !== undefined)
   let email = comment ?? mailbox
   let phone: string | undefined
@@ -70,11 +90,16 @@ const abuseOf = (raw: string, objs: ReadonlyArray<RpslObject>, net: RpslObject |
     phone = get(holder, "phone")
   }
   email ??= get(net, "remarks")?.match(/abuse[^@]*?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)/i)?.[1]
-  email ??= objs.flatMap((o) => o.filter(([k]) => k === "remarks").map(([, v]) => v)).find((v) => /abuse/i.test(v) && EMAIL.test(v))?.match(EMAIL)?.[0]
+  email ??= objs
+    .flatMap((o) => o.filter(([k]) => k === "remarks").map(([, v]) => v))
+    .find((v) => /abuse/i.test(v) && EMAIL.test(v))
+    ?.match(EMAIL)?.[0]
   return { email, phone }
 }
 
-const rangeOf = (value: string): { start: string; end: string; cidrs: Array<string> } | undefined => {
+const rangeOf = (
+  value: string,
+): { start: string; end: string; cidrs: Array<string> } | undefined => {
   const dash = /^(\S+)\s*-\s*(\S+)$/.exec(value.trim())
   if (dash !== null) {
     const a = parseAddr(dash[1] ?? "")
@@ -84,7 +109,11 @@ const rangeOf = (value: string): { start: string; end: string; cidrs: Array<stri
   }
   const c = parseCidr(value.trim())
   if (c === undefined) return undefined
-  return { start: formatAddr(c.start), end: formatAddr(c.end), cidrs: [`${formatAddr(c.start)}/${c.prefix}`] }
+  return {
+    start: formatAddr(c.start),
+    end: formatAddr(c.end),
+    cidrs: [`${formatAddr(c.start)}/${c.prefix}`],
+  }
 }
 
 /** Parses an IP WHOIS response; `query` (the address asked about) fills `reverseName`. Total. */
@@ -98,8 +127,12 @@ export const parseIp = (raw: string, query?: string): Parsed<IpRecord> => {
   if (arinNet !== undefined) {
     const range = rangeOf(get(arinNet, "netrange") ?? "")
     const cidrText = get(arinNet, "cidr")
-    const cidrs = cidrText?.split(/\s*,\s*/).filter((c) => parseCidr(c) !== undefined) ?? range?.cidrs ?? []
-    const org = get(arinNet, "organization") ?? get(findObject(objs, "orgname"), "orgname") ?? get(arinNet, "customer")
+    const cidrs =
+      cidrText?.split(/\s*,\s*/).filter((c) => parseCidr(c) !== undefined) ?? range?.cidrs ?? []
+    const org =
+      get(arinNet, "organization") ??
+      get(findObject(objs, "orgname"), "orgname") ??
+      get(arinNet, "customer")
     const origin = get(arinNet, "originas")?.match(/AS(\d+)/i)?.[1]
     const record: IpRecord = {
       kind: "ip",
@@ -108,7 +141,8 @@ export const parseIp = (raw: string, query?: string): Parsed<IpRecord> => {
       netName: get(arinNet, "netname"),
       handle: get(arinNet, "nethandle"),
       organization: org?.replace(/\s*\([A-Z0-9-]+\)\s*$/, ""),
-      country: get(arinNet, "country") ?? objs.map((o) => get(o, "country")).find((v) => v !== undefined),
+      country:
+        get(arinNet, "country") ?? objs.map((o) => get(o, "country")).find((v) => v !== undefined),
       rir: "arin",
       abuse: abuseOf(raw, objs, arinNet),
       parent: get(arinNet, "parent")?.match(/\(([^)]+)\)/)?.[1] ?? get(arinNet, "parent"),
@@ -157,7 +191,8 @@ export const parseAsn = (raw: string, query?: number): Parsed<AsnRecord> => {
   for (const o of objs) {
     const r = get(o, "route") ?? get(o, "route6")
     const origin = get(o, "origin")?.match(/AS(\d+)/i)?.[1]
-    if (r !== undefined && (query === undefined || Number(origin) === query) && !routes.includes(r)) routes.push(r)
+    if (r !== undefined && (query === undefined || Number(origin) === query) && !routes.includes(r))
+      routes.push(r)
   }
   const arin = findObject(objs, "asnumber")
   if (arin !== undefined) {
@@ -179,11 +214,15 @@ export const parseAsn = (raw: string, query?: number): Parsed<AsnRecord> => {
   }
   const aut = findObject(objs, "aut-num")
   if (aut === undefined) {
-    const originAs = routes.length > 0 ? query ?? Number(get(findObject(objs, "origin"), "origin")?.replace(/^AS/i, "")) : undefined
+    const originAs =
+      routes.length > 0
+        ? (query ?? Number(get(findObject(objs, "origin"), "origin")?.replace(/^AS/i, "")))
+        : undefined
     const notFound = routes.length === 0 && /no match|not found|no entries|0 objects/i.test(raw)
     return {
       raw,
-      status: raw.trim() === "" ? "empty" : notFound ? "notFound" : routes.length > 0 ? "ok" : "partial",
+      status:
+        raw.trim() === "" ? "empty" : notFound ? "notFound" : routes.length > 0 ? "ok" : "partial",
       record: {
         kind: "asn",
         asn: originAs !== undefined && Number.isFinite(originAs) ? originAs : query,
@@ -217,4 +256,3 @@ export const reverseNameOf = (ip: string): string | undefined => {
   const a = parseAddr(ip)
   return a === undefined ? undefined : reverseOf(a)
 }
-

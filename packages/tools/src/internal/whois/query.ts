@@ -15,24 +15,32 @@ const MAX_ASN = 4_294_967_295
 /** Validates and classifies a WHOIS query; `InvalidInput` on field `query` when unusable. */
 export const parseQuery = (input: string): Either.Either<Query, ToolError> => {
   const fail = (message: string) => Either.left(invalidInput("query", message))
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(input)) return fail("query contains control characters (newline, tab, NUL…)")
+  if (/[\u0000-\u001f\u007f]/.test(input))
+    return fail("query contains control characters (newline, tab, NUL…)")
   const q = input.trim()
   if (q === "") return fail("query is empty")
-  if (q.startsWith("-")) return fail(`query "${q}" starts with "-", which a WHOIS server would read as a flag`)
+  if (q.startsWith("-"))
+    return fail(`query "${q}" starts with "-", which a WHOIS server would read as a flag`)
   if (q.length > 255) return fail("query is longer than 255 characters")
   const bare = q.replace(/^\[(.*)\]$/, "$1")
   if (isIPv4(bare)) return Either.right({ kind: "ip", input, value: bare, version: 4 })
-  if (isIPv6(bare)) return Either.right({ kind: "ip", input, value: bare.toLowerCase(), version: 6 })
+  if (isIPv6(bare))
+    return Either.right({ kind: "ip", input, value: bare.toLowerCase(), version: 6 })
   const asn = /^(?:AS)?(\d+)$/i.exec(q)
   if (asn !== null) {
     const n = Number(asn[1])
-    if (!Number.isSafeInteger(n) || n > MAX_ASN) return fail(`AS number ${asn[1]} is out of range (0–${MAX_ASN})`)
+    if (!Number.isSafeInteger(n) || n > MAX_ASN)
+      return fail(`AS number ${asn[1]} is out of range (0–${MAX_ASN})`)
     return Either.right({ kind: "asn", input, value: `AS${n}`, asn: n })
   }
   if (/\s/.test(q)) return fail(`query "${q}" contains spaces`)
   const ascii = domainToASCII(q.replace(/\.$/, ""))
-  if (ascii === "" || !/^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)(?:\.[a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(ascii)) {
+  if (
+    ascii === "" ||
+    !/^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)(?:\.[a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(
+      ascii,
+    )
+  ) {
     return fail(`query "${q}" is not a domain name, IP address or AS number`)
   }
   return Either.right({ kind: "domain", input, value: ascii })
@@ -46,19 +54,28 @@ export interface Server {
 
 /** Parses `host`, `host:port`, `[v6]:port` or `whois://host:port`; `undefined` when malformed. */
 export const parseServer = (text: string, defaultPort = 43): Server | undefined => {
-  const t = text.trim().replace(/^whois:\/\//i, "").replace(/\/.*$/, "")
+  const t = text
+    .trim()
+    .replace(/^whois:\/\//i, "")
+    .replace(/\/.*$/, "")
   const v6 = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(t)
-  if (v6 !== null) return portOk({ host: v6[1] ?? "", port: v6[2] === undefined ? defaultPort : Number(v6[2]) })
+  if (v6 !== null)
+    return portOk({ host: v6[1] ?? "", port: v6[2] === undefined ? defaultPort : Number(v6[2]) })
   if (isIPv6(t)) return { host: t, port: defaultPort }
   const m = /^([A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(t)
   if (m === null) return undefined
-  return portOk({ host: (m[1] ?? "").toLowerCase(), port: m[2] === undefined ? defaultPort : Number(m[2]) })
+  return portOk({
+    host: (m[1] ?? "").toLowerCase(),
+    port: m[2] === undefined ? defaultPort : Number(m[2]),
+  })
 }
 
-const portOk = (s: Server): Server | undefined => (s.port > 0 && s.port < 65536 && s.host !== "" ? s : undefined)
+const portOk = (s: Server): Server | undefined =>
+  s.port > 0 && s.port < 65536 && s.host !== "" ? s : undefined
 
 /** `host:port` (brackets for IPv6). */
-export const serverLabel = (s: Server): string => (s.host.includes(":") ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`)
+export const serverLabel = (s: Server): string =>
+  s.host.includes(":") ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`
 
 /** The WHOIS server of each RIR. */
 export const RIR_WHOIS = {

@@ -6,9 +6,11 @@ import { detectRir } from "./network.js"
 
 type Json = Record<string, unknown>
 
-const obj = (v: unknown): Json | undefined => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : undefined)
+const obj = (v: unknown): Json | undefined =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : undefined
 const arr = (v: unknown): Array<unknown> => (Array.isArray(v) ? v : [])
-const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined)
+const str = (v: unknown): string | undefined =>
+  typeof v === "string" && v.trim() !== "" ? v.trim() : undefined
 
 interface Entity {
   readonly roles: ReadonlyArray<string>
@@ -38,7 +40,11 @@ const vcard = (e: Json | undefined, prop: string): string | undefined => {
     const a = arr(p)
     if (a[0] !== prop) continue
     const v = a[3]
-    if (typeof v === "string" && v.trim() !== "") return v.trim().replace(/^tel:/i, "").replace(/^mailto:/i, "")
+    if (typeof v === "string" && v.trim() !== "")
+      return v
+        .trim()
+        .replace(/^tel:/i, "")
+        .replace(/^mailto:/i, "")
     if (Array.isArray(v)) {
       const joined = v.filter((x) => typeof x === "string" && x !== "").join(" ")
       if (joined !== "") return joined
@@ -61,7 +67,8 @@ const vcardCountry = (e: Json | undefined): string | undefined => {
   return undefined
 }
 
-const withRole = (list: ReadonlyArray<Entity>, role: string): Entity | undefined => list.find((e) => e.roles.includes(role))
+const withRole = (list: ReadonlyArray<Entity>, role: string): Entity | undefined =>
+  list.find((e) => e.roles.includes(role))
 
 const abuseOf = (list: ReadonlyArray<Entity>): AbuseContact => {
   const a = withRole(list, "abuse")?.json
@@ -85,7 +92,9 @@ const rirOf = (j: Json): Rir | undefined => {
     const r = detectRir(`whois ${port43}`)
     if (r !== undefined) return r
   }
-  const self = arr(j.links).map((l) => str(obj(l)?.href) ?? "").join(" ")
+  const self = arr(j.links)
+    .map((l) => str(obj(l)?.href) ?? "")
+    .join(" ")
   const m = /(arin|ripe|apnic|afrinic|lacnic)\.net/i.exec(self)
   return m === null ? undefined : (m[1]?.toLowerCase() as Rir)
 }
@@ -119,7 +128,10 @@ export const rdapDomain = (json: unknown): Parsed<DomainRecord> => {
     nameServers,
     dnssec: signed === true ? "signed" : signed === false ? "unsigned" : undefined,
     abuse: abuseOf(ents),
-    registrant: { organization: vcard(registrant, "org") ?? vcard(registrant, "fn"), country: vcardCountry(registrant) },
+    registrant: {
+      organization: vcard(registrant, "org") ?? vcard(registrant, "fn"),
+      country: vcardCountry(registrant),
+    },
   }
   return { raw, status: notFound ? "notFound" : isError(j) ? "partial" : "ok", record }
 }
@@ -128,7 +140,14 @@ export const rdapDomain = (json: unknown): Parsed<DomainRecord> => {
 const cleanAddr = (v: unknown): ReturnType<typeof parseAddr> => {
   const s = str(v)?.replace(/\/\d+$/, "")
   if (s === undefined) return undefined
-  return parseAddr(s.includes(":") ? s : s.split(".").map((o) => String(Number(o))).join("."))
+  return parseAddr(
+    s.includes(":")
+      ? s
+      : s
+          .split(".")
+          .map((o) => String(Number(o)))
+          .join("."),
+  )
 }
 
 /** Normalizes an RDAP IP network object; `query` fills `reverseName`. */
@@ -149,8 +168,16 @@ export const rdapIp = (json: unknown, query?: string): Parsed<IpRecord> => {
   const q = query === undefined ? undefined : parseAddr(query)
   const record: IpRecord = {
     kind: "ip",
-    range: start !== undefined && end !== undefined ? { start: formatAddr(start), end: formatAddr(end) } : undefined,
-    cidrs: cidr0.length > 0 ? cidr0 : start !== undefined && end !== undefined ? rangeToCidrs(start, end) : [],
+    range:
+      start !== undefined && end !== undefined
+        ? { start: formatAddr(start), end: formatAddr(end) }
+        : undefined,
+    cidrs:
+      cidr0.length > 0
+        ? cidr0
+        : start !== undefined && end !== undefined
+          ? rangeToCidrs(start, end)
+          : [],
     netName: str(j?.name),
     handle: str(j?.handle),
     organization: vcard(registrant, "org") ?? vcard(registrant, "fn"),
@@ -160,7 +187,11 @@ export const rdapIp = (json: unknown, query?: string): Parsed<IpRecord> => {
     parent: str(j?.parentHandle),
     reverseName: q === undefined ? undefined : reverseOf(q),
   }
-  return { raw, status: isError(j) ? (j?.errorCode === 404 ? "notFound" : "partial") : "ok", record }
+  return {
+    raw,
+    status: isError(j) ? (j?.errorCode === 404 ? "notFound" : "partial") : "ok",
+    record,
+  }
 }
 
 /** Normalizes an RDAP autnum object. */
@@ -179,5 +210,9 @@ export const rdapAsn = (json: unknown): Parsed<AsnRecord> => {
     rir: j === undefined ? undefined : rirOf(j),
     routes: [],
   }
-  return { raw, status: isError(j) ? (j?.errorCode === 404 ? "notFound" : "partial") : "ok", record }
+  return {
+    raw,
+    status: isError(j) ? (j?.errorCode === 404 ? "notFound" : "partial") : "ok",
+    record,
+  }
 }

@@ -22,7 +22,10 @@ export interface DomainRecord {
   readonly nameServers: ReadonlyArray<string>
   readonly dnssec?: "signed" | "unsigned" | undefined
   readonly abuse: AbuseContact
-  readonly registrant: { readonly organization?: string | undefined; readonly country?: string | undefined }
+  readonly registrant: {
+    readonly organization?: string | undefined
+    readonly country?: string | undefined
+  }
 }
 
 /** An IP network registration, normalized. */

@@ -4,7 +4,12 @@ const HOST = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9]
 
 const clean = (v: string | undefined): string | undefined => {
   if (v === undefined) return undefined
-  const host = v.trim().replace(/^whois:\/\//i, "").replace(/^https?:\/\//i, "").replace(/\/.*$/, "").toLowerCase()
+  const host = v
+    .trim()
+    .replace(/^whois:\/\//i, "")
+    .replace(/^https?:\/\//i, "")
+    .replace(/\/.*$/, "")
+    .toLowerCase()
   return HOST.test(host) ? host : undefined
 }
 
@@ -32,7 +37,8 @@ export const findReferral = (raw: string, domain?: string): Referral => {
   for (const b of blocks) {
     const name = /^\s*Domain Name:\s*(\S+)/im.exec(b)?.[1]?.toLowerCase()
     const server = /^\s*Whois Server:\s*(\S+)/im.exec(b)?.[1]
-    if (server !== undefined && (want === undefined || name === want)) return { server: clean(server) }
+    if (server !== undefined && (want === undefined || name === want))
+      return { server: clean(server) }
   }
   return {}
 }

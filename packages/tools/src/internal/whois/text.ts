@@ -75,7 +75,12 @@ export const entries = (raw: string): Array<Entry> => {
       const key = normKey(jp[1] ?? "")
       const value = (jp[2] ?? "").trim()
       // `[Registrar]` alone on a line heads an INI-style block (.lv).
-      if (value === "" && /^\s*\[/.test(line) && KV.test(lines[i + 1] ?? "") && !JPRS.test(lines[i + 1] ?? "")) {
+      if (
+        value === "" &&
+        /^\s*\[/.test(line) &&
+        KV.test(lines[i + 1] ?? "") &&
+        !JPRS.test(lines[i + 1] ?? "")
+      ) {
         section = key
         sectionIndent = -1
         sectionCount = 0
