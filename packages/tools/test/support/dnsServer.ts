@@ -12,11 +12,29 @@ import * as net from "node:net"
 
 type Rr = { name: string; type: number; ttl: number; data: Buffer }
 
-const T = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, OPT: 41, CAA: 257 } as const
+const T = {
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  PTR: 12,
+  MX: 15,
+  TXT: 16,
+  AAAA: 28,
+  SRV: 33,
+  OPT: 41,
+  CAA: 257,
+} as const
 
 const encodeName = (name: string): Buffer => {
-  const labels = name.replace(/\.$/, "").split(".").filter((l) => l !== "")
-  return Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])])
+  const labels = name
+    .replace(/\.$/, "")
+    .split(".")
+    .filter((l) => l !== "")
+  return Buffer.concat([
+    ...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])),
+    Buffer.from([0]),
+  ])
 }
 const u16 = (n: number) => Buffer.from([(n >> 8) & 0xff, n & 0xff])
 const u32 = (n: number) => {
@@ -32,15 +50,29 @@ const ipv6 = (a: string) => {
   const groups = [...h, ...Array(8 - h.length - t.length).fill("0"), ...t]
   return Buffer.concat(groups.map((g) => u16(parseInt(g, 16))))
 }
-const txt = (...s: Array<string>) => Buffer.concat(s.map((x) => Buffer.concat([Buffer.from([x.length]), Buffer.from(x)])))
+const txt = (...s: Array<string>) =>
+  Buffer.concat(s.map((x) => Buffer.concat([Buffer.from([x.length]), Buffer.from(x)])))
 
-const rr = (name: string, type: number, ttl: number, data: Buffer): Rr => ({ name, type, ttl, data })
+const rr = (name: string, type: number, ttl: number, data: Buffer): Rr => ({
+  name,
+  type,
+  ttl,
+  data,
+})
 
 const SOA = rr(
   "netwark.test.",
   T.SOA,
   3600,
-  Buffer.concat([encodeName("ns1.netwark.test."), encodeName("hostmaster.netwark.test."), u32(2026112601), u32(7200), u32(900), u32(1209600), u32(300)]),
+  Buffer.concat([
+    encodeName("ns1.netwark.test."),
+    encodeName("hostmaster.netwark.test."),
+    u32(2026112601),
+    u32(7200),
+    u32(900),
+    u32(1209600),
+    u32(300),
+  ]),
 )
 
 /** The records of `netwark.test.` (served by 127.0.0.3, and by 127.0.0.1 for plain queries). */
@@ -51,13 +83,23 @@ const ZONE: ReadonlyArray<Rr> = [
   rr("netwark.test.", T.MX, 300, Buffer.concat([u16(20), encodeName("backup.netwark.test.")])),
   rr("netwark.test.", T.TXT, 300, txt("v=spf1 -all")),
   rr("netwark.test.", T.TXT, 300, txt("two strings", "in one record")),
-  rr("netwark.test.", T.CAA, 300, Buffer.concat([Buffer.from([0, 5]), Buffer.from("issue"), Buffer.from("letsencrypt.org")])),
+  rr(
+    "netwark.test.",
+    T.CAA,
+    300,
+    Buffer.concat([Buffer.from([0, 5]), Buffer.from("issue"), Buffer.from("letsencrypt.org")]),
+  ),
   rr("ns1.netwark.test.", T.A, 3600, ipv4("127.0.0.3")),
   rr("www.netwark.test.", T.A, 60, ipv4("192.0.2.10")),
   rr("www.netwark.test.", T.A, 60, ipv4("192.0.2.11")),
   rr("www.netwark.test.", T.AAAA, 60, ipv6("2001:db8::10")),
   rr("alias.netwark.test.", T.CNAME, 60, encodeName("www.netwark.test.")),
-  rr("_sip._tcp.netwark.test.", T.SRV, 60, Buffer.concat([u16(10), u16(60), u16(5060), encodeName("sip.netwark.test.")])),
+  rr(
+    "_sip._tcp.netwark.test.",
+    T.SRV,
+    60,
+    Buffer.concat([u16(10), u16(60), u16(5060), encodeName("sip.netwark.test.")]),
+  ),
   rr("10.2.0.192.in-addr.arpa.", T.PTR, 60, encodeName("www.netwark.test.")),
 ]
 
@@ -75,7 +117,18 @@ const parseName = (buf: Buffer, offset: number): [string, number] => {
 }
 
 const section = (records: ReadonlyArray<Rr>): Buffer =>
-  Buffer.concat(records.map((r) => Buffer.concat([encodeName(r.name), u16(r.type), u16(1), u32(r.ttl), u16(r.data.length), r.data])))
+  Buffer.concat(
+    records.map((r) =>
+      Buffer.concat([
+        encodeName(r.name),
+        u16(r.type),
+        u16(1),
+        u32(r.ttl),
+        u16(r.data.length),
+        r.data,
+      ]),
+    ),
+  )
 
 /** Builds the answer for a query received on `local` (which plays root, TLD or zone server). */
 const answer = (query: Buffer, local: string): Buffer | undefined => {
@@ -92,7 +145,7 @@ const answer = (query: Buffer, local: string): Buffer | undefined => {
   let aa = 1
   let ans: Array<Rr> = []
   let auth: Array<Rr> = []
-  let add: Array<Rr> = []
+  const add: Array<Rr> = []
   if (name === "silent.netwark.test.") return undefined
   if (local === "127.0.0.1" && name === "." && qtype === T.NS) {
     // NS names are address literals: dig +trace looks the root servers' names up with the system
@@ -121,7 +174,9 @@ const answer = (query: Buffer, local: string): Buffer | undefined => {
   }
   const flags1 = 0x80 | (aa << 2) | rd
   const flags2 = (rd ? 0x80 : 0) | rcode
-  const opt = edns ? Buffer.concat([Buffer.from([0]), u16(T.OPT), u16(1232), u32(0), u16(0)]) : Buffer.alloc(0)
+  const opt = edns
+    ? Buffer.concat([Buffer.from([0]), u16(T.OPT), u16(1232), u32(0), u16(0)])
+    : Buffer.alloc(0)
   return Buffer.concat([
     u16(id),
     Buffer.from([flags1, flags2]),

@@ -255,7 +255,11 @@ export class LineReader {
         return h
       }
     }
-    if (/^traceroute6?:|^Cannot |^connect:|^send|^[a-z]+: /i.test(line.trim()))
+    // Before the header, traceroute prints only errors (bad host, bad option, no permission).
+    if (
+      (this.header === undefined && this.hops.length === 0) ||
+      /^(?:traceroute6?:|Cannot |connect:|send|setsockopt|bind:)/i.test(line.trim())
+    )
       this.errors.push(line.trim())
     else this.unparsed.push(line)
     return undefined
