@@ -128,9 +128,17 @@ const closeGroup = (
 }
 
 const HEX_DIGITS = "0123456789abcdef"
+const OCTETS: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) =>
+  i.toString(16).padStart(2, "0"),
+)
 
 /** Formats the first `bits / 4` hex digits of a 48-bit value as colon-separated lowercase octets. */
 export const formatMac = (value: number, bits = 48): string => {
+  const hi = Math.floor(value / 16777216)
+  const lo = value - hi * 16777216
+  if (bits === 48) {
+    return `${OCTETS[hi >>> 16]}:${OCTETS[(hi >>> 8) & 255]}:${OCTETS[hi & 255]}:${OCTETS[lo >>> 16]}:${OCTETS[(lo >>> 8) & 255]}:${OCTETS[lo & 255]}`
+  }
   const digits = Math.ceil(bits / 4)
   let out = ""
   for (let i = 0; i < digits; i++) {

@@ -1,6 +1,6 @@
 /**
  * The in-memory OUI registry. It is the snapshot layout itself: per block a sorted `Float64Array`
- * of prefixes and two `Uint32Array`s of string ids, plus two UTF-8 string tables. Loading is
+ * of prefixes and two `Uint32Array`s of string ids, plus two UTF-8 string tables with offsets. Loading is
  * therefore a few typed-array views over one buffer; strings are decoded on first use.
  */
 import { Option } from "effect"
@@ -54,43 +54,66 @@ const MAGIC = [0x4e, 0x57, 0x4f, 0x55, 0x49, 0x00, 0x00, 0x01] // "NWOUI", forma
 
 const align8 = (n: number): number => (n + 7) & ~7
 
-/** Decodes a `\n`-joined UTF-8 table into strings, once. */
-const splitTable = (bytes: Uint8Array): Array<string> =>
-  bytes.length === 0 ? [] : new TextDecoder().decode(bytes).split("\n")
+const utf8 = new TextDecoder()
 
-const lowerBound = (keys: Float64Array, key: number): number => {
-  let lo = 0
-  let hi = keys.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if ((keys[mid] as number) < key) lo = mid + 1
-    else hi = mid
+/** Deduplicated strings as UTF-8 with offsets; each string is decoded the first time it is asked for. */
+class StringTable {
+  private readonly strings: Array<string | undefined>
+  constructor(
+    readonly offsets: Uint32Array,
+    readonly bytes: Uint8Array,
+  ) {
+    // Filled, not sparse: a sparse array written at random indices turns into a slow dictionary.
+    this.strings = new Array<string | undefined>(Math.max(0, offsets.length - 1)).fill(undefined)
   }
-  return lo < keys.length && keys[lo] === key ? lo : -1
+  get size(): number {
+    return this.strings.length
+  }
+  get(i: number): string {
+    const cached = this.strings[i]
+    if (cached !== undefined) return cached
+    const made = utf8.decode(this.bytes.subarray(this.offsets[i], this.offsets[i + 1]))
+    this.strings[i] = made
+    return made
+  }
+  static of(strings: Iterable<string>): StringTable {
+    const encoder = new TextEncoder()
+    const parts = [...strings].map((x) => encoder.encode(x))
+    const offsets = new Uint32Array(parts.length + 1)
+    parts.forEach((part, i) => (offsets[i + 1] = (offsets[i] as number) + part.length))
+    const bytes = new Uint8Array(offsets[parts.length] as number)
+    parts.forEach((part, i) => bytes.set(part, offsets[i]))
+    return new StringTable(offsets, bytes)
+  }
+}
+
+interface SubBlocks {
+  medium: Int32Array | undefined
+  small: Int32Array | undefined
 }
 
 /** The loaded registry; build it with `fromRows` or `decode`. */
 export class OuiRegistry {
-  private nameStrings: Array<string> | undefined
-  private addressStrings: Array<string> | undefined
   private lowerNames: Array<string> | undefined
   private readonly cache: [
-    Array<Option.Option<Assignment>>,
-    Array<Option.Option<Assignment>>,
-    Array<Option.Option<Assignment>>,
+    Array<Option.Option<Assignment> | undefined>,
+    Array<Option.Option<Assignment> | undefined>,
+    Array<Option.Option<Assignment> | undefined>,
   ]
   /** First MA-L row of each top-16-bit bucket: a lookup scans ~1 key instead of a binary search. */
   private readonly bucket: Uint32Array
-  /** MA-L blocks that hold MA-M or MA-S sub-blocks: only these need the longer searches. */
-  private readonly subdivided: Set<number>
+  /** Per IEEE-subdivided MA-L block, direct row tables of its MA-M (16) and MA-S (4,096) sub-blocks. */
+  private readonly subdivided: Map<number, SubBlocks>
 
   constructor(
     readonly meta: Meta,
     private readonly tables: readonly [Table, Table, Table],
-    private readonly nameBytes: Uint8Array,
-    private readonly addressBytes: Uint8Array,
+    private readonly names: StringTable,
+    private readonly addresses: StringTable,
   ) {
-    this.cache = [[], [], []]
+    const slots = (t: Table) =>
+      new Array<Option.Option<Assignment> | undefined>(t.keys.length).fill(undefined)
+    this.cache = [slots(tables[0]), slots(tables[1]), slots(tables[2])]
     const large = tables[0].keys
     const bucket = new Uint32Array(65537)
     let row = 0
@@ -100,22 +123,38 @@ export class OuiRegistry {
     }
     bucket[65536] = large.length
     this.bucket = bucket
-    this.subdivided = new Set()
-    for (const k of tables[1].keys) this.subdivided.add(Math.floor(k / 16))
-    for (const k of tables[2].keys) this.subdivided.add(Math.floor(k / 4096))
+    const subdivided = new Map<number, SubBlocks>()
+    const entry = (p24: number): SubBlocks => {
+      let e = subdivided.get(p24)
+      if (e === undefined) subdivided.set(p24, (e = { medium: undefined, small: undefined }))
+      return e
+    }
+    // Rows are sorted with duplicates in file order, so the first row of a prefix claims its slot.
+    tables[1].keys.forEach((k, row) => {
+      const e = entry(Math.floor(k / 16))
+      const slots = (e.medium ??= new Int32Array(16).fill(-1))
+      if (slots[k % 16] === -1) slots[k % 16] = row
+    })
+    tables[2].keys.forEach((k, row) => {
+      const e = entry(Math.floor(k / 4096))
+      const slots = (e.small ??= new Int32Array(4096).fill(-1))
+      if (slots[k % 4096] === -1) slots[k % 4096] = row
+    })
+    this.subdivided = subdivided
   }
 
   /** The assignment covering the first `bits` bits of the 48-bit `value`, longest prefix first. */
   find(value: number, bits: number): Option.Option<Assignment> {
     const p24 = Math.floor(value / 16777216)
-    if (this.subdivided.has(p24)) {
-      if (bits >= 36) {
-        const i = lowerBound(this.tables[2].keys, Math.floor(value / 4096))
-        if (i >= 0) return this.assignment(2, i)
+    const sub = this.subdivided.get(p24)
+    if (sub !== undefined) {
+      if (bits >= 36 && sub.small !== undefined) {
+        const row = sub.small[Math.floor(value / 4096) % 4096] as number
+        if (row >= 0) return this.assignment(2, row)
       }
-      if (bits >= 28) {
-        const i = lowerBound(this.tables[1].keys, Math.floor(value / 1048576))
-        if (i >= 0) return this.assignment(1, i)
+      if (bits >= 28 && sub.medium !== undefined) {
+        const row = sub.medium[Math.floor(value / 1048576) % 16] as number
+        if (row >= 0) return this.assignment(1, row)
       }
     }
     const keys = this.tables[0].keys
@@ -134,7 +173,10 @@ export class OuiRegistry {
 
   /** Every assignment whose organization contains `needle` (lowercase), in block then prefix order. */
   search(needle: string): Array<Assignment> {
-    const lower = (this.lowerNames ??= this.names().map((s) => s.toLowerCase()))
+    const names = this.names
+    const lower = (this.lowerNames ??= Array.from({ length: names.size }, (_, i) =>
+      names.get(i).toLowerCase(),
+    ))
     const hits = new Uint8Array(lower.length)
     for (let i = 0; i < lower.length; i++) if ((lower[i] as string).includes(needle)) hits[i] = 1
     const out: Array<Assignment> = []
@@ -155,14 +197,6 @@ export class OuiRegistry {
     return Array.from({ length: n }, (_, i) => Option.getOrThrow(this.assignment(t, i)))
   }
 
-  private names(): Array<string> {
-    return (this.nameStrings ??= splitTable(this.nameBytes))
-  }
-
-  private addresses(): Array<string> {
-    return (this.addressStrings ??= splitTable(this.addressBytes))
-  }
-
   private assignment(t: 0 | 1 | 2, i: number): Option.Option<Assignment> {
     const cached = this.cache[t][i]
     if (cached !== undefined) return cached
@@ -176,8 +210,8 @@ export class OuiRegistry {
         .toUpperCase()
         .padStart(bits / 4, "0"),
       bits,
-      organization: this.names()[table.names[i] as number] ?? "",
-      address: this.addresses()[table.addresses[i] as number] ?? "",
+      organization: this.names.get(table.names[i] as number),
+      address: this.addresses.get(table.addresses[i] as number),
     })
     this.cache[t][i] = made
     return made
@@ -190,7 +224,8 @@ export class OuiRegistry {
     for (const t of this.tables)
       size +=
         8 + align8(t.keys.byteLength) + align8(t.names.byteLength) + align8(t.addresses.byteLength)
-    size += 8 + align8(this.nameBytes.length) + 8 + align8(this.addressBytes.length)
+    for (const t of [this.names, this.addresses])
+      size += 8 + align8(t.offsets.byteLength) + 8 + align8(t.bytes.length)
     const out = new Uint8Array(size)
     const view = new DataView(out.buffer)
     out.set(MAGIC, 0)
@@ -212,11 +247,14 @@ export class OuiRegistry {
       put(t.names)
       put(t.addresses)
     }
-    for (const bytes of [this.nameBytes, this.addressBytes]) {
-      view.setUint32(at, bytes.length, true)
+    for (const t of [this.names, this.addresses]) {
+      view.setUint32(at, t.offsets.length, true)
       at += 8
-      out.set(bytes, at)
-      at += align8(bytes.length)
+      put(t.offsets)
+      view.setUint32(at, t.bytes.length, true)
+      at += 8
+      out.set(t.bytes, at)
+      at += align8(t.bytes.length)
     }
     return out
   }
@@ -269,17 +307,23 @@ export const decode = (input: Uint8Array): OuiRegistry => {
     return { keys: floats(n), names: uints(n), addresses: uints(n) }
   }
   const tables = [table(), table(), table()] as const
-  const blob = (): Uint8Array => {
+  const strings = (): StringTable => {
+    need(8)
+    const count = view.getUint32(at, true)
+    at += 8
+    const offsets = uints(count)
     need(8)
     const n = view.getUint32(at, true)
     at += 8
     need(n)
     const b = bytes.subarray(at, at + n)
     at += align8(n)
-    return b
+    if (offsets.length === 0 || offsets[offsets.length - 1] !== n)
+      throw new SnapshotError("the snapshot's string table is inconsistent")
+    return new StringTable(offsets, b)
   }
-  const names = blob()
-  const addresses = blob()
+  const names = strings()
+  const addresses = strings()
   return new OuiRegistry(meta, tables, names, addresses)
 }
 
@@ -312,8 +356,7 @@ export const fromRows = (
     })
     return { keys, names, addresses }
   }) as unknown as readonly [Table, Table, Table]
-  const join = (ids: Map<string, number>): Uint8Array =>
-    new TextEncoder().encode([...ids.keys()].join("\n"))
+  const join = (ids: Map<string, number>): StringTable => StringTable.of(ids.keys())
   const counts = {
     "MA-L": rows["MA-L"].length,
     "MA-M": rows["MA-M"].length,
@@ -322,6 +365,6 @@ export const fromRows = (
   return new OuiRegistry({ ...meta, counts }, tables, join(nameIds), join(addressIds))
 }
 
-/** Replaces line breaks so a string can live in a `\n`-joined table. */
+/** Replaces line breaks: a registry field is one line of text (`update` may meet odd files). */
 export const oneLine = (s: string): string =>
   s.includes("\n") || s.includes("\r") ? s.replace(/\r?\n|\r/g, " ") : s
