@@ -1,12 +1,194 @@
-import type { Command } from "../internal/command.js"
+import { Ping, type ToolError as TE } from "@netwark/tools"
+import { Duration, Effect, Either, Stream } from "effect"
+import {
+  Exit,
+  UsageError,
+  json,
+  keyValueTable,
+  lines,
+  parse,
+  type Command,
+  type Io,
+} from "../internal/command.js"
 
-/** `netwark ping`: placeholder until the ping tool lands. */
+const usage = `Usage:
+  netwark ping TARGET [--count N] [--interval S] [--size N] [--timeout S] [--deadline S]
+                      [--ttl N] [-4|-6] [--interface IF] [--json]
+  netwark ping - [options]          one target per line on stdin, JSON lines out
+
+Pings TARGET (an IP address or host name) with iputils ping, printing each reply as it arrives,
+then a summary.
+
+Options:
+  --count N        probes to send, 1–100 (default 3)
+  --interval S     seconds between probes, 0.2–60 (root: from 0.01; default 1)
+  --size N         payload bytes, 0–65507 (default 56)
+  --timeout S      seconds to wait for each reply, 0.1–60
+  --deadline S     stop after S seconds whatever happens, 1–3600
+  --ttl N          IP time to live, 1–255
+  -4, -6           force IPv4 or IPv6
+  --interface IF   send from this interface
+  --json           print the parsed result as JSON
+
+Exit status: 0 when ping ran and produced a result, including 100% loss (read "status":
+ok, partial-loss, total-loss), 1 for an unknown host, a missing ping binary or a ping failure,
+2 for bad input.
+`
+
+const flags = {
+  count: { type: "string" },
+  interval: { type: "string" },
+  size: { type: "string" },
+  timeout: { type: "string" },
+  deadline: { type: "string" },
+  ttl: { type: "string" },
+  ipv4: { type: "boolean", short: "4" },
+  ipv6: { type: "boolean", short: "6" },
+  interface: { type: "string" },
+  json: { type: "boolean" },
+} as const
+
+type Values = {
+  readonly [K in keyof typeof flags]?: (typeof flags)[K]["type"] extends "boolean"
+    ? boolean
+    : string
+}
+
+const numberFlag = (name: string, text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined
+  if (!/^\d+(?:\.\d+)?$/.test(text))
+    throw new UsageError(`--${name} must be a number (got ${JSON.stringify(text)})`)
+  return Number(text)
+}
+
+const seconds = (name: string, text: string | undefined) => {
+  const n = numberFlag(name, text)
+  return n === undefined ? undefined : Duration.millis(Math.round(n * 1000))
+}
+
+const toOptions = (v: Values): Ping.PingOptions => {
+  if (v.ipv4 === true && v.ipv6 === true) throw new UsageError("-4 and -6 exclude each other")
+  const count = numberFlag("count", v.count)
+  const size = numberFlag("size", v.size)
+  const ttl = numberFlag("ttl", v.ttl)
+  const interval = seconds("interval", v.interval)
+  const timeout = seconds("timeout", v.timeout)
+  const deadline = seconds("deadline", v.deadline)
+  return {
+    ...(count !== undefined ? { count } : {}),
+    ...(interval !== undefined ? { interval } : {}),
+    ...(size !== undefined ? { size } : {}),
+    ...(timeout !== undefined ? { timeout } : {}),
+    ...(deadline !== undefined ? { deadline } : {}),
+    ...(ttl !== undefined ? { ttl } : {}),
+    ...(v.ipv4 === true
+      ? { ipVersion: 4 as const }
+      : v.ipv6 === true
+        ? { ipVersion: 6 as const }
+        : {}),
+    ...(v.interface !== undefined ? { interface: v.interface } : {}),
+  }
+}
+
+const isBadInput = (e: TE.ToolError) => e.reason === "InvalidInput" || e.reason === "InvalidTarget"
+
+const fail = (io: Io, error: TE.ToolError): number => {
+  io.stderr(`netwark ping: ${error.message}\n`)
+  return isBadInput(error) ? Exit.BadInput : Exit.Failed
+}
+
+const errorJson = (e: TE.ToolError) => ({
+  reason: e.reason,
+  message: e.message,
+  ...(e.field !== undefined ? { field: e.field } : {}),
+})
+
+const eventLine = (e: Ping.PingEvent): string => {
+  switch (e.type) {
+    case "reply":
+      return `${e.bytes} bytes from ${e.fromName !== undefined ? `${e.fromName} (${e.from})` : e.from}: seq=${e.sequence} ttl=${e.ttl}${e.rttMs !== undefined ? ` time=${e.rttMs} ms` : ""}${e.duplicate ? " (DUP!)" : ""}\n`
+    case "timeout":
+      return `no answer yet for seq=${e.sequence}\n`
+    case "error":
+      return `From ${e.from} seq=${e.sequence}: ${e.message}\n`
+    case "unparsed":
+      return `${e.line}\n`
+  }
+}
+
+const ms = (n: number | undefined) => (n === undefined ? undefined : `${n} ms`)
+
+const summaryTable = (r: Ping.PingResult): string => {
+  const s = r.summary
+  return keyValueTable([
+    ["Target", r.destination],
+    ["Address", r.resolvedAddress],
+    ["Status", r.status],
+    ["Sent", s?.transmitted],
+    ["Received", s?.received ?? r.replies.length],
+    ["Loss", s === undefined ? undefined : `${s.lossPercent}%`],
+    ["Duplicates", s?.duplicates || undefined],
+    ["Errors", s?.errors || undefined],
+    ["Missing seq", r.missing.length > 0 ? r.missing.join(", ") : undefined],
+    ["RTT min", ms(s?.rtt?.minMs)],
+    ["RTT avg", ms(s?.rtt?.avgMs)],
+    ["RTT max", ms(s?.rtt?.maxMs)],
+    ["RTT mdev", ms(s?.rtt?.mdevMs)],
+  ])
+}
+
+/** `netwark ping`: iputils ping with live replies, a summary table, JSON, or a batch. */
 export const ping: Command = {
   name: "ping",
-  summary: "(not built yet)",
-  usage: "netwark ping: not built yet",
-  run: async (_argv, io) => {
-    io.stderr("netwark ping: not built yet\n")
-    return 1
+  summary: "ping a host (IPv4/IPv6), replies as they arrive, then loss and RTT",
+  usage,
+  run: async (argv, io) => {
+    const { values, positionals } = parse(argv, flags) as {
+      readonly values: Values
+      readonly positionals: ReadonlyArray<string>
+    }
+    const options = toOptions(values)
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length === 0 ? "missing TARGET" : "one TARGET at a time")
+    const target = positionals[0]!
+    if (target === "-") {
+      for await (const line of lines(io)) {
+        const r = await Effect.runPromise(Effect.either(Ping.run(line, options)))
+        io.stdout(
+          json(
+            Either.match(r, {
+              onLeft: (e) => ({ target: line, error: errorJson(e) }),
+              onRight: (result) => ({ target: line, ...result }),
+            }),
+            false,
+          ),
+        )
+      }
+      return Exit.Ok
+    }
+    // Validate first so that bad input never spawns and reports exit 2 before any output.
+    const valid = Ping.validate(target, options)
+    if (Either.isLeft(valid)) return fail(io, valid.left)
+    if (values.json === true) {
+      const r = await Effect.runPromise(Effect.either(Ping.run(target, options)))
+      if (Either.isLeft(r)) return fail(io, r.left)
+      io.stdout(json(r.right))
+      return Exit.Ok
+    }
+    io.stdout(`PING ${target}\n`)
+    let result: Ping.PingResult | undefined
+    const r = await Effect.runPromise(
+      Effect.either(
+        Stream.runForEach(Ping.stream(target, options), (p) =>
+          Effect.sync(() => {
+            if (p._tag === "Event") io.stdout(eventLine(p.event))
+            else result = p.result
+          }),
+        ),
+      ),
+    )
+    if (Either.isLeft(r)) return fail(io, r.left)
+    if (result !== undefined) io.stdout(`\n${summaryTable(result)}`)
+    return Exit.Ok
   },
 }
