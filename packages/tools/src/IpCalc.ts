@@ -137,51 +137,52 @@ export const parse = (input: string): Either.Either<Network, ToolError> => {
 /** Whether the given address has bits set beyond the prefix. */
 export const hostBitsSet = (n: Network): boolean => hostBits(n as Net)
 
-// Decimal powers of two, built on first use: an IPv6 /64 has 2^64 addresses, past 2^53.
-let pow2: ReadonlyArray<readonly [string, string, string]> | undefined
-const powers = () =>
-  (pow2 ??= Array.from({ length: 129 }, (_, i) => {
+// Decimal 2^n, 2^n - 1 and 2^n - 2 for n = 0..128: an IPv6 /64 has 2^64 addresses, past 2^53.
+// A few microseconds at import, and the hot path then does one array read.
+const POW2: ReadonlyArray<readonly [string, string, string]> = Array.from(
+  { length: 129 },
+  (_, i) => {
     const v = 1n << BigInt(i)
     return [v.toString(), (v - 1n).toString(), (v > 2n ? v - 2n : 0n).toString()] as const
-  }))
+  },
+)
 
 /** Number of addresses in the network, exact decimal. */
 export const addressCount = (n: Network): string =>
-  powers()[(n.version === 4 ? 32 : 128) - n.prefix]![0]
+  POW2[(n.version === 4 ? 32 : 128) - n.prefix]![0]
 
 /** Number of usable hosts (Python `hosts()`), exact decimal. */
 export const usableHostCount = (n: Network): string => {
   const hostBitsLen = (n.version === 4 ? 32 : 128) - n.prefix
   if (hostBitsLen <= 1) return hostBitsLen === 0 ? "1" : "2"
-  return powers()[hostBitsLen]![n.version === 4 ? 2 : 1]
+  return POW2[hostBitsLen]![n.version === 4 ? 2 : 1]
 }
 
-/** Network, last address, first/last usable host and sizes, as strings. */
-export const summary = (n: Network): Summary => {
-  const p = n.prefix
-  if (n.version === 4) {
-    const m = mask4(p)
-    const net = (n.w3 & m) >>> 0
-    const last = (net | ~m) >>> 0
-    const small = p >= 31
-    const ps = powers()[32 - p]!
-    return {
-      network: formatV4(net),
-      lastAddress: formatV4(last),
-      firstHost: formatV4(small ? net : net + 1),
-      lastHost: formatV4(small ? last : last - 1),
-      addresses: ps[0],
-      usableHosts: p === 32 ? "1" : p === 31 ? "2" : ps[2],
-    }
+const summary4 = (w3: number, p: number): Summary => {
+  const m = mask4(p)
+  const net = (w3 & m) >>> 0
+  const last = (net | ~m) >>> 0
+  const small = p >= 31
+  const ps = POW2[32 - p]!
+  return {
+    network: formatV4(net),
+    lastAddress: formatV4(last),
+    firstHost: formatV4(small ? net : net + 1),
+    lastHost: formatV4(small ? last : last - 1),
+    addresses: ps[0],
+    usableHosts: p === 32 ? "1" : p === 31 ? "2" : ps[2],
   }
+}
+
+const summary6 = (w0: number, w1: number, w2: number, w3: number, p: number): Summary => {
   const m0 = maskWord(p, 0)
   const m1 = maskWord(p, 1)
   const m2 = maskWord(p, 2)
   const m3 = maskWord(p, 3)
-  const n0 = (n.w0 & m0) >>> 0
-  const n1 = (n.w1 & m1) >>> 0
-  const n2 = (n.w2 & m2) >>> 0
-  const n3 = (n.w3 & m3) >>> 0
+  const n0 = (w0 & m0) >>> 0
+  const n1 = (w1 & m1) >>> 0
+  const n2 = (w2 & m2) >>> 0
+  const n3 = (w3 & m3) >>> 0
   const network = formatV6(n0, n1, n2, n3)
   const lastAddress = formatV6(
     (n0 | ~m0) >>> 0,
@@ -189,7 +190,7 @@ export const summary = (n: Network): Summary => {
     (n2 | ~m2) >>> 0,
     (n3 | ~m3) >>> 0,
   )
-  const ps = powers()[128 - p]!
+  const ps = POW2[128 - p]!
   return {
     network,
     lastAddress,
@@ -200,6 +201,10 @@ export const summary = (n: Network): Summary => {
     usableHosts: p === 128 ? "1" : p === 127 ? "2" : ps[1],
   }
 }
+
+/** Network, last address, first/last usable host and sizes, as strings. */
+export const summary = (n: Network): Summary =>
+  n.version === 4 ? summary4(n.w3, n.prefix) : summary6(n.w0, n.w1, n.w2, n.w3, n.prefix)
 
 const bin32 = (w: number) => w.toString(2).padStart(32, "0")
 

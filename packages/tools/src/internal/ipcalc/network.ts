@@ -110,8 +110,80 @@ export interface Err {
   e: ToolError | undefined
 }
 
+/** Where `scanV4` stopped: the index of the first character after the address. */
+let scanStop = 0
+
+/** The common case in one pass: a strict dotted quad ended by the end, `/` or a blank; else BAD. */
+const scanV4 = (s: string, end: number): number => {
+  let value = 0
+  let octet = 0
+  let digits = 0
+  let dots = 0
+  let leadingZero = false
+  let i = 0
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      if (leadingZero) return BAD
+      if (digits === 0 && c === 48) leadingZero = true
+      octet = octet * 10 + (c - 48)
+      if (++digits > 3) return BAD
+    } else if (c === 46) {
+      if (digits === 0 || octet > 255 || dots === 3) return BAD
+      value = value * 256 + octet
+      dots++
+      octet = 0
+      digits = 0
+      leadingZero = false
+    } else if (c === 47) break
+    else return BAD
+  }
+  if (digits === 0 || octet > 255 || dots !== 3) return BAD
+  scanStop = i
+  return value * 256 + octet
+}
+
+/** A plain 1-3 digit prefix up to `max`, or -1 to let the general path decide (and explain). */
+const fastPrefix = (s: string, start: number, end: number, max: number): number => {
+  const len = end - start
+  if (len < 1 || len > 3) return -1
+  let p = 0
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 48 || c > 57) return -1
+    p = p * 10 + (c - 48)
+  }
+  return p <= max ? p : -1
+}
+
 /** Parses a network query; returns `undefined` with `err.e` set on bad input. */
 export const parseNet = (input: string, err: Err): Net | undefined => {
+  const end = input.length
+  const a = scanV4(input, end)
+  if (a !== BAD) {
+    if (scanStop === end) return new Net(4, 32, 0, 0, 0, a, undefined)
+    const p = fastPrefix(input, scanStop + 1, end, 32)
+    if (p >= 0) return new Net(4, p, 0, 0, 0, a, undefined)
+  }
+  // IPv6 without zone or blanks: find the slash, then the two fast parsers.
+  let slash = end
+  for (let i = 0; i < end; i++) {
+    const c = input.charCodeAt(i)
+    if (c === 47) {
+      slash = i
+      break
+    }
+    if (c === 37 || c === 32 || c === 9) return parseGeneral(input, err)
+  }
+  if (slash > 0 && parseV6(input, 0, slash)) {
+    const p = slash === end ? 128 : fastPrefix(input, slash + 1, end, 128)
+    if (p >= 0) return new Net(6, p, v6Out[0]!, v6Out[1]!, v6Out[2]!, v6Out[3]!, undefined)
+  }
+  return parseGeneral(input, err)
+}
+
+/** Every form, and the error messages. */
+const parseGeneral = (input: string, err: Err): Net | undefined => {
   const start = 0
   const end = input.length
   if (start === end) {
