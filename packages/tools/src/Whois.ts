@@ -206,6 +206,8 @@ export const queryValidated = (
     const seen = new Set<string>()
     let next: Server | undefined = start.name
     let nextIsIana = start.iana
+    // A registrar's answer names its own WHOIS server again: never follow registrar → registrar.
+    let atRegistrar = false
     while (next !== undefined && chain.length < maxDepth) {
       const named: Server = next
       seen.add(serverLabel(named))
@@ -233,10 +235,12 @@ export const queryValidated = (
         break
       }
       const raw = answer.right.text
-      const ref =
+      const found: Referral =
         options.followReferrals === false
           ? {}
           : findReferralImpl(raw, q.kind === "domain" ? q.value : undefined)
+      const ref: Referral =
+        atRegistrar && (found.via === "registrar" || found.via === "thin") ? {} : found
       const refServer = ref.server === undefined ? undefined : parseServer(ref.server)
       chain.push({
         protocol: "whois",
@@ -252,6 +256,7 @@ export const queryValidated = (
       // The loop guard: never ask the same host:port twice in one lookup.
       next = refServer !== undefined && !seen.has(serverLabel(refServer)) ? refServer : undefined
       nextIsIana = false
+      atRegistrar = ref.via === "registrar" || ref.via === "thin"
     }
     const last = answers[answers.length - 1]
     if (last === undefined)

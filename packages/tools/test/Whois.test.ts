@@ -465,6 +465,7 @@ describe("Whois.findReferral on recorded referrals", () => {
   it("does not follow rwhois, and finds nothing where nothing is given", () => {
     expect(Whois.findReferral(read("weppos/referrals/arin_referral_rwhois.txt"))).toEqual({
       unsupported: "rwhois://rwhois.servernap.net:4321",
+      via: "arin",
     })
     expect(
       Whois.findReferral(read("weppos/referrals/arin_referral_missing.txt")).server,

@@ -18,6 +18,8 @@ export interface Referral {
   readonly server?: string | undefined
   /** A referral seen but not followed, e.g. `rwhois://rwhois.example.net:4321`. */
   readonly unsupported?: string | undefined
+  /** Where it came from: IANA `refer:`/`whois:`, a registrar line, ARIN, or a thin registry. */
+  readonly via?: "iana" | "registrar" | "arin" | "thin" | undefined
 }
 
 /** The referral in `raw`, for a query about `domain` (to pick the right block of a multi-match). */
@@ -25,12 +27,15 @@ export const findReferral = (raw: string, domain?: string): Referral => {
   const text = raw.replace(/\r\n?/g, "\n")
   const arin = /^ReferralServer:\s*(\S+)/im.exec(text)?.[1]
   if (arin !== undefined) {
-    return /^whois:\/\//i.test(arin) ? { server: clean(arin) } : { unsupported: arin }
+    return /^whois:\/\//i.test(arin)
+      ? { server: clean(arin), via: "arin" }
+      : { unsupported: arin, via: "arin" }
   }
   const iana = /^refer:\s*(\S+)/im.exec(text)?.[1] ?? /^whois:\s*(\S+)/im.exec(text)?.[1]
-  if (iana !== undefined) return { server: clean(iana) }
+  if (iana !== undefined) return { server: clean(iana), via: "iana" }
   const registrar = /^\s*Registrar WHOIS Server:\s*(\S*)/im.exec(text)?.[1]
-  if (registrar !== undefined && registrar !== "") return { server: clean(registrar) }
+  if (registrar !== undefined && registrar !== "")
+    return { server: clean(registrar), via: "registrar" }
   // Thin registries (old Verisign) may list several matches: use the block of the queried name.
   const blocks = text.split(/\n\s*\n/)
   const want = domain?.toLowerCase()
