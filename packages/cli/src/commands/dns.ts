@@ -1,12 +1,228 @@
-import type { Command } from "../internal/command.js"
+import { Dns, type ToolError as TE } from "@netwark/tools"
+import { Effect, Either, Stream } from "effect"
+import {
+  Exit,
+  UsageError,
+  json,
+  keyValueTable,
+  lines,
+  parse,
+  table,
+  type Command,
+  type Io,
+} from "../internal/command.js"
 
-/** `netwark dns`: placeholder until the dns tool lands. */
+const usage = `Usage:
+  netwark dns NAME [TYPE] [--server ADDR[:PORT]] [--port N] [--class IN|CH|HS] [--tcp]
+                          [--trace] [--dnssec] [--timeout S] [--tries N] [-4|-6] [--json]
+  netwark dns -x ADDR [options]     reverse lookup (PTR)
+  netwark dns - [TYPE] [options]    one name per line on stdin, JSON lines out
+
+Queries DNS with dig and prints the status, flags and every section as a table. TYPE is one of
+${Dns.recordTypes.join(", ")} (default A).
+
+Options:
+  --server ADDR    resolver address, optionally with a port: 127.0.0.1:5353, [::1]:5353
+  --port N         resolver port, 1–65535 (default 53)
+  --class C        query class (default IN)
+  --tcp            query over TCP
+  --trace          follow delegations from the root, printing each step as it arrives
+  --dnssec         ask for DNSSEC records
+  --timeout S      seconds per try, 1–30 (default 5)
+  --tries N        tries, 1–5 (default 2)
+  -4, -6           use IPv4 or IPv6 transport
+  --json           print the parsed result as JSON
+
+Exit status: 0 when a server answered (NXDOMAIN and SERVFAIL included: read the status), 1 when
+no answer came back (timeout, connection refused) or dig failed, 2 for bad input.
+`
+
+const flags = {
+  x: { type: "string", short: "x" },
+  server: { type: "string" },
+  port: { type: "string" },
+  class: { type: "string" },
+  tcp: { type: "boolean" },
+  trace: { type: "boolean" },
+  dnssec: { type: "boolean" },
+  timeout: { type: "string" },
+  tries: { type: "string" },
+  ipv4: { type: "boolean", short: "4" },
+  ipv6: { type: "boolean", short: "6" },
+  json: { type: "boolean" },
+} as const
+
+type Values = {
+  readonly [K in keyof typeof flags]?: (typeof flags)[K]["type"] extends "boolean"
+    ? boolean
+    : string
+}
+
+const numberFlag = (name: string, text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined
+  if (!/^\d+(?:\.\d+)?$/.test(text))
+    throw new UsageError(`--${name} must be a number (got ${JSON.stringify(text)})`)
+  return Number(text)
+}
+
+/** Splits `ADDR[:PORT]`: `127.0.0.1:53`, `[::1]:53`, a bare IPv6 address has no port. */
+export const splitServer = (text: string): { server: string; port?: number } => {
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(text)
+  if (bracket)
+    return {
+      server: bracket[1] ?? "",
+      ...(bracket[2] !== undefined ? { port: Number(bracket[2]) } : {}),
+    }
+  const v4 = /^([^:]+):(\d+)$/.exec(text)
+  if (v4) return { server: v4[1] ?? "", port: Number(v4[2]) }
+  return { server: text }
+}
+
+const toOptions = (v: Values, type: string | undefined): Dns.Options => {
+  if (v.ipv4 === true && v.ipv6 === true) throw new UsageError("-4 and -6 exclude each other")
+  const srv = v.server !== undefined ? splitServer(v.server) : undefined
+  const portFlag = numberFlag("port", v.port)
+  if (srv?.port !== undefined && portFlag !== undefined)
+    throw new UsageError("give the port either in --server or with --port, not both")
+  const port = srv?.port ?? portFlag
+  const timeout = numberFlag("timeout", v.timeout)
+  const tries = numberFlag("tries", v.tries)
+  return {
+    ...(type !== undefined ? { type: type.toUpperCase() as Dns.RecordType } : {}),
+    ...(v.x !== undefined ? { reverse: true } : {}),
+    ...(srv !== undefined ? { server: srv.server } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(v.class !== undefined ? { class: v.class.toUpperCase() as Dns.QueryClass } : {}),
+    ...(v.tcp === true ? { tcp: true } : {}),
+    ...(v.trace === true ? { trace: true } : {}),
+    ...(v.dnssec === true ? { dnssec: true } : {}),
+    ...(timeout !== undefined ? { tryTimeout: `${Math.round(timeout * 1000)} millis` } : {}),
+    ...(tries !== undefined ? { tries } : {}),
+    ...(v.ipv4 === true
+      ? { ipVersion: 4 as const }
+      : v.ipv6 === true
+        ? { ipVersion: 6 as const }
+        : {}),
+  }
+}
+
+const isBadInput = (e: TE.ToolError) => e.reason === "InvalidInput" || e.reason === "InvalidTarget"
+
+const fail = (io: Io, error: TE.ToolError): number => {
+  io.stderr(`netwark dns: ${error.message}\n`)
+  return isBadInput(error) ? Exit.BadInput : Exit.Failed
+}
+
+const errorJson = (e: TE.ToolError) => ({
+  reason: e.reason,
+  message: e.message,
+  ...(e.field !== undefined ? { field: e.field } : {}),
+})
+
+const records = (title: string, rs: ReadonlyArray<Dns.Record>): string =>
+  rs.length === 0
+    ? ""
+    : `\n${title}\n` +
+      table(
+        ["Name", "TTL", "Class", "Type", "Data"],
+        rs.map((r) => [r.name, r.ttl ?? "", r.class, r.type, r.data]),
+      )
+
+const stepText = (s: Dns.TraceStep): string =>
+  table(
+    ["Name", "TTL", "Class", "Type", "Data"],
+    s.records.map((r) => [r.name, r.ttl ?? "", r.class, r.type, r.data]),
+  ) +
+  `  from ${s.fromName ?? s.fromAddress} (${s.fromAddress}) in ${s.timeMs} ms, ${s.bytes} bytes\n\n`
+
+const messageText = (m: Dns.Message): string =>
+  keyValueTable([
+    ["Status", m.rcode],
+    ["Flags", m.flags.join(" ")],
+    [
+      "Question",
+      m.question ? `${m.question.name} ${m.question.class} ${m.question.type}` : undefined,
+    ],
+    ["Server", m.server],
+    ["Query time", m.queryTimeMs !== undefined ? `${m.queryTimeMs} ms` : undefined],
+    ["Size", m.messageSize !== undefined ? `${m.messageSize} bytes` : undefined],
+    [
+      "EDNS",
+      m.edns
+        ? `version ${m.edns.version ?? "?"}, udp ${m.edns.udp ?? "?"}${m.edns.flags.length ? `, flags ${m.edns.flags.join(" ")}` : ""}`
+        : undefined,
+    ],
+  ]) +
+  records("ANSWER", m.answer) +
+  records("AUTHORITY", m.authority) +
+  records("ADDITIONAL", m.additional)
+
+const answered = (r: Dns.Parsed) => /^[A-Z]/.test(r.status)
+
+/** `netwark dns`: dig with a readable table, `+trace` steps as they arrive, JSON or a batch. */
 export const dns: Command = {
   name: "dns",
-  summary: "(not built yet)",
-  usage: "netwark dns: not built yet",
-  run: async (_argv, io) => {
-    io.stderr("netwark dns: not built yet\n")
-    return 1
+  summary: "query DNS with dig: status, flags, sections, +trace steps",
+  usage,
+  run: async (argv, io) => {
+    const parsed = parse(argv, flags)
+    // parseArgs loses the value types for some option tables; the shape is the flags table.
+    const values = parsed.values as Values
+    const positionals = parsed.positionals
+    const reverse = values.x !== undefined
+    const [first, second, ...more] = positionals
+    const name = reverse ? values.x : first
+    const type = reverse ? first : second
+    if (more.length > 0 || (reverse && second !== undefined))
+      throw new UsageError("expected NAME [TYPE]")
+    if (name === undefined) throw new UsageError("missing NAME")
+    if (
+      type !== undefined &&
+      !(Dns.recordTypes as ReadonlyArray<string>).includes(type.toUpperCase())
+    )
+      throw new UsageError(
+        `unknown record type ${JSON.stringify(type)}: use one of ${Dns.recordTypes.join(", ")}`,
+      )
+    const options = toOptions(values, type)
+    const valid = Dns.validate(options)
+    if (Either.isLeft(valid)) return fail(io, valid.left)
+    if (name === "-") {
+      for await (const line of lines(io)) {
+        const r = await Effect.runPromise(Effect.either(Dns.run(line, options)))
+        io.stdout(
+          json(
+            Either.match(r, {
+              onLeft: (e) => ({ query: line, error: errorJson(e) }),
+              onRight: (result) => result,
+            }),
+            false,
+          ),
+        )
+      }
+      return Exit.Ok
+    }
+    if (values.json === true) {
+      const r = await Effect.runPromise(Effect.either(Dns.run(name, options)))
+      if (Either.isLeft(r)) return fail(io, r.left)
+      io.stdout(json(r.right))
+      return answered(r.right) ? Exit.Ok : Exit.Failed
+    }
+    let result: Dns.Result | undefined
+    const r = await Effect.runPromise(
+      Effect.either(
+        Stream.runForEach(Dns.stream(name, options), (p) =>
+          Effect.sync(() => {
+            if (p._tag === "TraceStep") io.stdout(stepText(p.step))
+            else result = p.result
+          }),
+        ),
+      ),
+    )
+    if (Either.isLeft(r)) return fail(io, r.left)
+    if (result === undefined) return Exit.Failed
+    for (const m of result.messages) io.stdout(messageText(m))
+    if (result.messages.length === 0) io.stdout(keyValueTable([["Status", result.status]]))
+    for (const e of result.errors) io.stderr(`netwark dns: ${e}\n`)
+    return answered(result) ? Exit.Ok : Exit.Failed
   },
 }

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest"
+import { main } from "../src/cli.js"
+import type { Io } from "../src/internal/command.js"
+
+const cli = async (argv: ReadonlyArray<string>, stdin = "") => {
+  let stdout = ""
+  let stderr = ""
+  const io: Io = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    stdin: async function* () {
+      yield stdin
+    },
+    env: {},
+  }
+  const code = await main(["mtr", ...argv], io)
+  return { code, stdout, stderr }
+}
+
+const fast = ["--cycles", "2", "--interval", "0.1"]
+
+describe("netwark mtr", () => {
+  it("prints hops as they answer, then the table", async () => {
+    const r = await cli(["127.0.0.1", ...fast])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^ 1\. 127\.0\.0\.1 {2}\d+\.\d ms$/m)
+    expect(r.stdout).toMatch(/^Hop +Host +Loss% +Snt +Last +Avg +Best +Wrst +StDev$/m)
+    expect(r.stdout).toMatch(/^1\. +127\.0\.0\.1 +0\.0% +2 /m)
+  })
+
+  it("--json prints the parsed result", async () => {
+    const r = await cli(["::1", ...fast, "--json"])
+    expect(r.code).toBe(0)
+    const out = JSON.parse(r.stdout) as {
+      format: string
+      hops: Array<{ hosts: Array<{ address: string }> }>
+    }
+    expect(out.format).toBe("raw")
+    expect(out.hops[0]?.hosts[0]?.address).toBe("::1")
+  })
+
+  it("batch: one JSON line per target, errors included", async () => {
+    const r = await cli(["-", ...fast], "127.0.0.1\n$(id)\n")
+    expect(r.code).toBe(0)
+    const rows = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { target: string; error?: { reason: string } })
+    expect(rows.map((x) => [x.target, x.error?.reason])).toEqual([
+      ["127.0.0.1", undefined],
+      ["$(id)", "InvalidTarget"],
+    ])
+  })
+
+  it.each([
+    [["127.0.0.1", "--cycles", "500"], "cycles must be an integer from 1 to 100 (got 500)"],
+    [["127.0.0.1", "--protocol", "sctp"], "protocol must be one of icmp, udp, tcp"],
+    [["127.0.0.1", "--port", "80"], "port needs protocol udp or tcp"],
+    [["127.0.0.1", "--cycles", "ten"], "--cycles must be a number"],
+    [["a;b"], "invalid target"],
+    [["--", "-rf"], "could be read as an option"],
+    [["127.0.0.1", "-4", "-6"], "exclude each other"],
+    [[], "missing TARGET"],
+  ])("bad input %j exits 2", async (argv, message) => {
+    const r = await cli(argv)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(message)
+    expect(r.stdout).toBe("")
+  })
+})

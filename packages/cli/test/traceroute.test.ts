@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest"
+import { main } from "../src/cli.js"
+import type { Io } from "../src/internal/command.js"
+
+const cli = async (argv: ReadonlyArray<string>, stdin = "") => {
+  let stdout = ""
+  let stderr = ""
+  const io: Io = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    stdin: async function* () {
+      yield stdin
+    },
+    env: {},
+  }
+  const code = await main(["traceroute", ...argv], io)
+  return { code, stdout, stderr }
+}
+
+describe("netwark traceroute", () => {
+  it("prints each hop line, then the responder table", async () => {
+    const r = await cli(["127.0.0.1", "--queries", "2", "--wait", "1"])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^ 1 {2}127\.0\.0\.1 {2}[\d.]+ ms {2}[\d.]+ ms$/m)
+    expect(r.stdout).toMatch(/^Hop +Responder +Min +Avg +Max +Lost +Notes$/m)
+    expect(r.stdout).toContain("destination reached")
+  })
+
+  it("--json and batch", async () => {
+    const j = await cli(["::1", "--queries", "1", "--json"])
+    expect(j.code).toBe(0)
+    expect((JSON.parse(j.stdout) as { reached: boolean }).reached).toBe(true)
+    const b = await cli(["-", "--queries", "1"], "127.0.0.1\n-I\n")
+    const rows = b.stdout
+      .trim()
+      .split("\n")
+      .map(
+        (l) => JSON.parse(l) as { target: string; reached?: boolean; error?: { reason: string } },
+      )
+    expect(rows.map((x) => [x.target, x.reached, x.error?.reason])).toEqual([
+      ["127.0.0.1", true, undefined],
+      ["-I", undefined, "InvalidTarget"],
+    ])
+  })
+
+  it.each([
+    [["127.0.0.1", "--queries", "11"], "queries must be an integer from 1 to 10 (got 11)"],
+    [["127.0.0.1", "--max-hops", "3", "--first-hop", "5"], "firstHop must be from 1 to maxHops 3"],
+    [
+      ["127.0.0.1", "--protocol", "tcp", "--port", "99999"],
+      "port must be an integer from 1 to 65535",
+    ],
+    [["127.0.0.1", "--wait", "60"], "wait must be from 0.1 s to 10 s"],
+    [["`reboot`"], "invalid target"],
+    [["127.0.0.1", "--bogus"], "Unknown option"],
+  ])("bad input %j exits 2", async (argv, message) => {
+    const r = await cli(argv)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(message)
+  })
+})
