@@ -160,19 +160,33 @@ describe("netwark whois", () => {
       country: "GB",
       reverseName: "1.237.239.62.in-addr.arpa",
     })
-    // The MaxMind test databases know little of 62.239/16; the key is present when a database matches.
+    // MaxMind's test databases do not know 62.239/16: no geoip key, nothing invented.
+    expect(v.geoip).toBeUndefined()
+    // 89.160.20.130 is in both test databases (the WHOIS answer is a replay; GeoIP is local).
+    const geo = await cli(["89.160.20.130", "--server", ripe.address, "--json"], {
+      NETWARK_GEOIP_CITY: mmdb("GeoIP2-City-Test"),
+      NETWARK_GEOIP_ASN: mmdb("GeoLite2-ASN-Test"),
+    })
+    expect(JSON.parse(geo.stdout)).toMatchObject({
+      geoip: { country: "SE", city: "Linköping", asn: 29518, asOrganization: "Bredband2 AB" },
+    })
     const human = await cli([
-      "62.239.237.1",
+      "89.160.20.130",
       "--server",
       ripe.address,
       "--geoip-city",
       mmdb("GeoIP2-City-Test"),
+      "--geoip-asn",
+      mmdb("GeoLite2-ASN-Test"),
     ])
     expect(human.code).toBe(0)
     expect(human.stdout).toMatch(/Net name\s+BT-CORPORATE/)
+    expect(human.stdout).toMatch(/GeoIP country\s+SE\n/)
+    expect(human.stdout).toMatch(/GeoIP city\s+Linköping\n/)
+    expect(human.stdout).toMatch(/GeoIP AS\s+AS29518 Bredband2 AB\n/)
   })
 
-  it("fails with exit 2 on an unreadable GeoIP path", async () => {
+  it("fails with exit 1 on an unreadable GeoIP path", async () => {
     const r = await cli([
       "62.239.237.1",
       "--server",

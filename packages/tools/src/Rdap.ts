@@ -94,6 +94,8 @@ export const lookupQuery = (
           headers: { accept: "application/rdap+json, application/json" },
           signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
         })
+        const declared = Number(res.headers.get("content-length") ?? "0")
+        if (declared > maxBytes) throw new RangeError(`RDAP answer exceeds ${maxBytes} bytes`)
         const body = await res.arrayBuffer()
         if (body.byteLength > maxBytes)
           throw new RangeError(`RDAP answer exceeds ${maxBytes} bytes`)

@@ -265,8 +265,25 @@ export const queryValidated = (
     if (q.kind === "domain") {
       const registries = answers.filter((a) => !a.iana)
       const [registry, ...rest] = registries.map((a) => parseDomainImpl(a.raw))
-      if (registry === undefined) parsed = parseDomainImpl(last.raw)
-      else {
+      if (registry === undefined) {
+        // Only IANA answered: its record describes the TLD, not the name asked about.
+        const tldOnly = !q.value.includes(".")
+        parsed = tldOnly
+          ? parseDomainImpl(last.raw)
+          : {
+              raw: last.raw,
+              status: /returned 0 objects|no match/i.test(last.raw) ? "notFound" : "partial",
+              record: {
+                kind: "domain",
+                domain: q.value,
+                available: false,
+                status: [],
+                nameServers: [],
+                abuse: {},
+                registrant: {},
+              },
+            }
+      } else {
         const registrar = rest.filter((p) => p.status === "ok").map((p) => p.record)
         parsed = {
           ...registry,

@@ -124,6 +124,41 @@ describe("Rdap.parse on recorded RDAP answers", () => {
     })
   })
 
+  it("reads an autnum object", () => {
+    const autnum = {
+      objectClassName: "autnum",
+      handle: "AS64500",
+      startAutnum: 64500,
+      endAutnum: 64500,
+      name: "EXAMPLE-AS",
+      country: "nl",
+      port43: "whois.ripe.net",
+      entities: [
+        {
+          roles: ["registrant"],
+          vcardArray: [
+            "vcard",
+            [
+              ["version", {}, "text", "4.0"],
+              ["fn", {}, "text", "Example Networks B.V."],
+            ],
+          ],
+        },
+      ],
+    }
+    expect(Rdap.parse(autnum, "asn")).toMatchObject({
+      status: "ok",
+      record: {
+        kind: "asn",
+        asn: 64500,
+        name: "EXAMPLE-AS",
+        organization: "Example Networks B.V.",
+        country: "NL",
+        rir: "ripe",
+      },
+    })
+  })
+
   it("is total on odd JSON", () => {
     for (const j of [
       null,

@@ -570,6 +570,20 @@ describe("Whois.query against local replay servers", () => {
     expect(v.raw).toContain("MarkMonitor")
   })
 
+  it("does not pass IANA's TLD record off as the domain's when no registry is named", async () => {
+    const v = Either.getOrThrow(
+      await run(Whois.query("example.invalid", { ianaServer: iana.address })),
+    )
+    expect(v.chain).toHaveLength(1)
+    expect(v.status).toBe("notFound")
+    expect(v.record).toMatchObject({
+      kind: "domain",
+      domain: "example.invalid",
+      available: false,
+      nameServers: [],
+    })
+  })
+
   it("reports available when the registry has no match", async () => {
     const v = Either.getOrThrow(
       await run(Whois.query("u34jedzcq.com", { ianaServer: iana.address, servers: servers() })),
