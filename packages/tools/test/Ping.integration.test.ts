@@ -196,6 +196,31 @@ describe.skipIf(!hasPing || !netns.ok)(
       })
     })
 
+    it("streams ICMP errors from the router and keeps them in the result (IPv4 and IPv6)", async () => {
+      const progress = Chunk.toReadonlyArray(
+        await Effect.runPromise(Stream.runCollect(Ping.stream(host.rejected4, fast))),
+      )
+      const events = Ping.collectEvents(Chunk.fromIterable(progress))
+      expect(events.filter((e) => e.type === "error")).toEqual(
+        [1, 2, 3].map((sequence) => ({
+          type: "error",
+          sequence,
+          from: host.hostAddress4,
+          message: "Destination Host Unreachable",
+        })),
+      )
+      const done = progress.at(-1)
+      expect(done?._tag === "Done" && done.result).toMatchObject({
+        status: "total-loss",
+        missing: [1, 2, 3],
+        summary: { transmitted: 3, received: 0, errors: 3, lossPercent: 100 },
+      })
+      const v6 = await Effect.runPromise(Ping.run(host.rejected6, fast))
+      expect(v6.errors.map((e) => [e.from, e.message])).toEqual(
+        Array.from({ length: 3 }, () => [host.hostAddress6, "Destination unreachable: No route"]),
+      )
+    })
+
     it("streams no-answer events and reports total loss for a host that drops echo requests", async () => {
       await host.addDropRule()
       try {

@@ -172,6 +172,8 @@ describe("Ping.parse on recordings from this machine", () => {
     "linux-unknown-host",
     "linux-unreachable",
     "linux-drop",
+    "linux-host-unreachable",
+    "linux-no-route6",
   ])("%s", (name) => {
     const r = Ping.parse(read(`${name}.txt`))
     const { raw, events, replies, duplicates, errors, ...rest } = r

@@ -1,13 +1,15 @@
 /**
  * Network-namespace test hosts. Rule: only loopback and addresses inside namespaces a test creates
- * may ever receive packets. Each host gets a random /29 from 198.18.0.0/15 (RFC 2544 benchmarking,
- * never routed on real networks) and a random /64 from fd00::/8 (ULA), both present only on the veth
- * pair this harness creates; the only routes added are those connected routes. The namespace has no
+ * may ever receive packets. Each host gets a random /28 from 198.18.0.0/15 (RFC 2544 benchmarking,
+ * never routed on real networks) and two random /64s from fd00::/8 (ULA), present only on the veth
+ * pair this harness creates; the only routes added point into that namespace. The namespace has no
  * other interface and no default route, so nothing it sends can leave either.
  *
- * Per /29: .1 is our side (root namespace), .2 the host in the namespace, .3–.6 are "unreachable":
- * routed onto the veth but nobody answers ARP, so ping reports "Destination Host Unreachable".
- * IPv6 likewise: ::1 ours, ::2 the host, ::3 unreachable.
+ * Lower /29 (on the veth): .1 is our side (root namespace), .2 the host in the namespace, .3–.6 are
+ * "unreachable": on-link but nobody answers ARP, so probes simply go unanswered.
+ * Upper /29: routed via the host, which has an `unreachable` route for it, so the host answers
+ * with ICMP "Destination Host Unreachable" at once (`rejected4`). IPv6 likewise: ::1 ours, ::2 the
+ * host, ::3 unanswered, and a second /64 routed via the host and rejected (`rejected6`).
  *
  * Usage (one namespace per test file, it takes ~50 ms to build):
  *   const support = await canUseNetns()
@@ -69,9 +71,14 @@ export interface NetnsHost {
   /** Routed onto the veth, but no one answers. */
   readonly unreachable4: string
   readonly unreachable6: string
-  /** The routed prefixes (everything the harness ever sends to). */
+  /** Routed via the host, which answers with ICMP destination unreachable. */
+  readonly rejected4: string
+  readonly rejected6: string
+  /** The routed prefixes (everything the harness ever sends to): the /28, and the first /64. */
   readonly prefix4: string
   readonly prefix6: string
+  /** The second /64 (routed via the host and rejected there). */
+  readonly rejectedPrefix6: string
   /** Runs a command inside the namespace (argument array). */
   readonly exec: (args: ReadonlyArray<string>) => Promise<string>
   /** Makes the host drop ICMP/ICMPv6 echo requests (nftables input rule). */
@@ -95,15 +102,20 @@ export const createHost = async (options: HostOptions = {}): Promise<NetnsHost> 
   const routes = await usedPrefixes()
   let base = 0
   let v6 = ""
+  let v6b = ""
   for (let i = 0; i < 20; i++) {
-    // 198.18.0.0/15 has 2^14 /29s.
-    const n = randomInt(1, 1 << 14) * 8
-    const b = `198.${18 + (n >> 16)}.${(n >> 8) & 0xff}.${n & 0xff}`
+    // 198.18.0.0/15 has 2^13 /28s.
+    const n = randomInt(1, 1 << 13) * 16
+    const b = `198.${18 + (n >> 16)}.${(n >> 8) & 0xff}.`
     const g = () => randomBytes(2).toString("hex")
     const p6 = `fd${randomBytes(1).toString("hex")}:${g()}:${g()}:${g()}`
-    if (!routes.includes(b) && !routes.includes(p6) && p6 !== "fd00:0000:0000:0000") {
+    const p6b = `fd${randomBytes(1).toString("hex")}:${g()}:${g()}:${g()}`
+    const taken = (p: string) => routes.includes(p) || p.startsWith("fd00:0000:0000:0000")
+    const octet = n & 0xff
+    if (![0, 8].some((k) => routes.includes(`${b}${octet + k}/`)) && !taken(p6) && !taken(p6b)) {
       base = n
       v6 = p6
+      v6b = p6b
       break
     }
   }
@@ -132,6 +144,16 @@ export const createHost = async (options: HostOptions = {}): Promise<NetnsHost> 
     await inNs(["ip", "addr", "add", `${a4(2)}/29`, "dev", peer])
     await inNs(["ip", "-6", "addr", "add", `${a6(2)}/64`, "dev", peer, "nodad"])
     await inNs(["ip", "link", "set", peer, "up"])
+    // The host routes the upper /29 and the second /64 nowhere: it answers ICMP unreachable.
+    await inNs(["sysctl", "-qw", "net.ipv4.ip_forward=1"])
+    await inNs(["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"])
+    // No ICMP error rate limiting, so every probe gets its error (tests count them).
+    await inNs(["sysctl", "-qw", "net.ipv4.icmp_ratelimit=0"])
+    await inNs(["sysctl", "-qw", "net.ipv6.icmp.ratelimit=0"])
+    await inNs(["ip", "route", "add", "unreachable", `${a4(8)}/29`])
+    await inNs(["ip", "-6", "route", "add", "unreachable", `${v6b}::/64`])
+    await sh(["ip", "route", "add", `${a4(8)}/29`, "via", a4(2), "dev", localInterface])
+    await sh(["ip", "-6", "route", "add", `${v6b}::/64`, "via", a6(2), "dev", localInterface])
     if (options.delay !== undefined)
       await inNs(["tc", "qdisc", "add", "dev", peer, "root", "netem", "delay", options.delay])
   } catch (e) {
@@ -184,8 +206,11 @@ export const createHost = async (options: HostOptions = {}): Promise<NetnsHost> 
     hostAddress6: a6(2),
     unreachable4: a4(3),
     unreachable6: a6(3),
-    prefix4: `${a4(0)}/29`,
+    rejected4: a4(9),
+    rejected6: `${v6b}::9`,
+    prefix4: `${a4(0)}/28`,
     prefix6: `${v6}::/64`,
+    rejectedPrefix6: `${v6b}::/64`,
     exec: inNs,
     addDropRule,
     removeDropRule,
