@@ -123,7 +123,7 @@ const zone = (raw: string | undefined): number | undefined => {
 }
 
 const TIME = String.raw`(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?`
-const TZ = String.raw`\s*(Z|[+-]\d{2}:?\d{2}|[+-]\d{1,2}|\(?(?:UTC|GMT)?[+-]\d{1,2}:?\d{2}\)?|\(?[A-Za-z]{1,5}\)?)?`
+const TZ = String.raw`\s*(Z|[+-]\d{2}:?\d{2}|[+-]\d{1,2}|\(?(?:UTC|GMT)?[+-]\d{1,2}(?::?\d{2})?\)?|\(?[A-Za-z]{1,5}\)?)?`
 
 const YMD = new RegExp(String.raw`^(\d{4})([-./])\s?(\d{1,2})\2\s?(\d{1,2})\.?${TIME}${TZ}$`)
 const COMPACT = new RegExp(
@@ -157,7 +157,10 @@ export const normalizeDate = (input: string): string | undefined => {
     .replace(/^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+(?=\d)/i, "")
     .replace(/^(\d{1,2})(?:st|nd|rd|th)\b/i, "$1")
     .replace(/\.$/, "")
-    .replace(/^\d+-[A-Z]+\s+(?=\d{14}$)/, "")
+    .replace(/(\d{4})\s+at\s+(?=\d)/i, "$1 ")
+    .replace(/^"(.*)"$/, "$1")
+    // RPSL `changed:` lines: `hostmaster@example.net 20121216134104`.
+    .replace(/^\S+\s+(?=\d{8}(?:\d{6})?(?:\s|$))/, "")
   // `Thu Aug 03 2006` (EURid, .ax): weekday, month name, day, year.
   const wk = /^(?:[A-Za-z]{3},?\s+)?([A-Za-z]{3,9})\s+(\d{1,2}),?\s+(\d{4})$/.exec(s)
   if (wk !== null) {

@@ -212,6 +212,7 @@ const F = {
     "Nserver",
     "DNS Server",
     "Name Server Hostname",
+    "ns_name",
   ),
   dnssec: keys("DNSSEC", "Signing Key", "DS Record", "DNSSEC signed", "Dnssec"),
   abuseEmail: keys(
@@ -284,6 +285,9 @@ const NOT_FOUND = [
   /^\s*no (?:such|domain|object|entry|record)/im,
   /\bno está registrado\b|\bnão encontrado\b|\bnon trouv/i,
   /\bunassigned\b|\bnot assigned\b/i,
+  /not found/i,
+  /no se encuentra registrado/i,
+  /object_not_found/i,
 ]
 
 const HOST = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)+$/
@@ -352,7 +356,7 @@ const DATE_SECTIONS_SKIP =
 /** Cleans a name-server value: first token, no trailing dot, lower case; `undefined` if not a host. */
 export const cleanNameServer = (v: string): string | undefined => {
   const token = (v.trim().split(/[\s,[(]+/)[0] ?? "").replace(/\.$/, "").toLowerCase()
-  return HOST.test(token) ? token : undefined
+  return HOST.test(token) && token !== "not.defined" ? token : undefined
 }
 
 const splitStatus = (v: string): Array<string> => {
@@ -391,7 +395,10 @@ const nameServerValues = (list: ReadonlyArray<Entry>): Array<string> => {
     if (e.value === "" || CONTACT_SECTION.test(e.section)) continue
     const key = e.key.replace(/\d+$/, "")
     if (NS_KEYS.has(key) || (e.key === e.section && NS_SECTION.test(e.section))) out.push(e.value)
-    else if (NS_SECTION.test(e.section) && /^(?:dns|ns|nameserver|hostname|name|host)$/.test(key))
+    else if (
+      NS_SECTION.test(e.section) &&
+      /^(?:dns|ns|nameserver|hostname|name|host|\w*serverhostname)$/.test(key)
+    )
       out.push(e.value)
   }
   return out
@@ -412,6 +419,13 @@ export const parseDomain = (raw: string): Parsed<DomainRecord> => {
       if (ns !== undefined && !nameServers.includes(ns)) nameServers.push(ns)
     }
   }
+  const domainValue = first(list, F.domain)
+  const domain = domainValue?.split(/\s+/)[0]?.toLowerCase().replace(/\.$/, "")
+  // `DNS: example.dk` names the domain itself (DK Hostmaster), not a name server.
+  if (domain !== undefined) {
+    const self = nameServers.indexOf(domain)
+    if (self >= 0) nameServers.splice(self, 1)
+  }
   const status: Array<string> = []
   for (const v of all(list, F.status))
     for (const s of splitStatus(v)) if (!status.includes(s)) status.push(s)
@@ -429,8 +443,6 @@ export const parseDomain = (raw: string): Parsed<DomainRecord> => {
             dnssecRaw.length > 10
           ? "signed"
           : undefined
-  const domainValue = first(list, F.domain)
-  const domain = domainValue?.split(/\s+/)[0]?.toLowerCase().replace(/\.$/, "")
   const available =
     saysNotFound(raw) &&
     created === undefined &&

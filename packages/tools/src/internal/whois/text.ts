@@ -17,7 +17,11 @@ export interface Entry {
 export const normKey = (k: string): string => k.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "")
 
 // `Record created on 2000-08-29 (YYYY-MM-DD)` (TWNIC, EENet): a key and a date with no colon.
-const BARE_DATE = /^\s*((?:record\s+)?(?:created|expires|last\s+updated|updated)\s+on)\s+(\d.*)$/i
+const BARE_DATE =
+  /^\s*((?:record\s+)?(?:created|expires|last\s+updated|updated|registered|changed)\s+on)\s+(\d.*|[A-Za-z]{3}\s.*\d{4})$/i
+
+// `Registrar<TAB>MarkMonitor` (SWITCH): a tab separates key and value.
+const TAB_KV = /^([A-Za-z][A-Za-z ]{1,30}?)\t+(\S.*)$/
 
 // `Data de registo / Creation Date (dd/mm/yyyy)`: keep the English half, drop format hints.
 const cleanKey = (k: string): string => {
@@ -35,7 +39,7 @@ const isKeyValue = (line: string): boolean => {
 
 const indentOf = (line: string): number => line.length - line.trimStart().length
 
-const JPRS = /^\s*(?:[a-z]\.\s*)?\[\s*([^\]]{1,60}?)\s*\]\s*(.*)$/
+const JPRS = /^\s*(?:[a-z]\.?\s+)?\[\s*([^\]]{1,60}?)\s*\]\s*(.*)$/
 const KV = /^\s*([^:\s][^:]{0,60}?)[\s.]*:(?!\/\/)\s*(.*)$/
 
 /** Reads the entries of a WHOIS response (pure, never throws). */
@@ -46,6 +50,8 @@ export const entries = (raw: string): Array<Entry> => {
   let sectionIndent = -1
   let last: { key: string; indent: number } | undefined
   let sectionCount = 0
+  // A section whose values sit at the header's own indent ends only at a blank line.
+  let sectionFlat = false
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] ?? "").replace(/\t/g, "    ")
     const trimmed = line.trim()
@@ -54,6 +60,7 @@ export const entries = (raw: string): Array<Entry> => {
       if (section !== "" && sectionCount === 0) continue
       section = ""
       sectionIndent = -1
+      sectionFlat = false
       last = undefined
       continue
     }
@@ -61,12 +68,22 @@ export const entries = (raw: string): Array<Entry> => {
     const indent = indentOf(line)
     const isKv = isKeyValue(line) || JPRS.test(line)
     // Values may sit at the header's own indent (`Name servers:` then hosts at column 0, SWITCH).
-    if (section !== "" && indent <= sectionIndent && (isKv || indent < sectionIndent)) {
+    if (
+      section !== "" &&
+      !sectionFlat &&
+      indent <= sectionIndent &&
+      (isKv || indent < sectionIndent)
+    ) {
       section = ""
       sectionIndent = -1
     }
+    const tabbed = TAB_KV.exec(lines[i] ?? "")
+    if (tabbed !== null && section === "") {
+      out.push({ key: normKey(tabbed[1] ?? ""), section: "", value: (tabbed[2] ?? "").trim() })
+      continue
+    }
     const bare = BARE_DATE.exec(line)
-    if (bare !== null && !line.includes(":")) {
+    if (bare !== null) {
       out.push({ key: normKey(bare[1] ?? ""), section: "", value: (bare[2] ?? "").trim() })
       continue
     }
@@ -95,7 +112,8 @@ export const entries = (raw: string): Array<Entry> => {
     const kv = isKeyValue(line) ? KV.exec(line) : null
     if (kv !== null) {
       const key = normKey(cleanKey(kv[1] ?? ""))
-      const value = (kv[2] ?? "").trim()
+      // `Name Server (DB):...ns1.example.net` (JWhoisServer) pads the value with dots.
+      const value = (kv[2] ?? "").trim().replace(/^\.{2,}\s*/, "")
       const words = (kv[1] ?? "").trim().split(/\s+/).length
       if (value === "" && section === "" && words <= 6 && key.length <= 40) {
         section = key
@@ -112,10 +130,13 @@ export const entries = (raw: string): Array<Entry> => {
     }
     // A bare line followed by deeper-indented lines opens a section (`Nameservers` in .it).
     const next = lines[i + 1] ?? ""
+    const nextIndent = indentOf(next.replace(/\t/g, "    "))
     if (
       section === "" &&
       next.trim() !== "" &&
-      indentOf(next.replace(/\t/g, "    ")) > indent &&
+      (nextIndent > indent ||
+        (nextIndent === indent &&
+          /^(?:name ?servers?|nameservers|dns servers?)$/i.test(trimmed))) &&
       indent < 4 &&
       trimmed.split(/\s+/).length <= 4 &&
       !/[.!?]$/.test(trimmed)
@@ -123,6 +144,7 @@ export const entries = (raw: string): Array<Entry> => {
       section = normKey(trimmed)
       sectionIndent = indent
       sectionCount = 0
+      sectionFlat = nextIndent === indent
       last = undefined
       continue
     }
