@@ -243,6 +243,21 @@ describe("GeoIp service lookups (City and ASN test databases)", () => {
     )
   })
 
+  it("records are fresh objects: changing one does not change later answers", async () => {
+    await run(
+      Effect.gen(function* () {
+        const geo = yield* GeoIp.make({ cityPath: testData("GeoIP2-City-Test"), watch: false })
+        const first = Option.getOrThrow(yield* geo.lookup("2.125.160.216"))
+        ;(first.raw.city as { city: { names: { en: string } } }).city.names.en = "Changed"
+        const again = Option.getOrThrow(yield* geo.lookup("2.125.160.216"))
+        expect(again.city?.name).toBe("Boxford")
+        expect((again.raw.city as { city: { names: { en: string } } }).city.names.en).toBe(
+          "Boxford",
+        )
+      }),
+    )
+  })
+
   it("an address in no database is None, not an error; a bad IP is InvalidInput on `ip`", async () => {
     await run(
       Effect.gen(function* () {
