@@ -76,6 +76,11 @@ export interface Options {
   readonly timeout?: Duration.DurationInput
   /** Output cap in bytes. Default 4 MiB. */
   readonly maxOutputBytes?: number
+  /**
+   * Allow/deny lists checked against `server` (the only address dig sends to that we choose;
+   * without `server` dig asks the system resolver, and `+trace` servers are found as it goes).
+   */
+  readonly policy?: Target.Policy
 }
 
 /** Options after validation. */
@@ -273,6 +278,8 @@ export const stream = (query: string, options: Options = {}): Stream.Stream<Prog
     Effect.gen(function* () {
       const o = yield* validate(options)
       const args = yield* argv(query, options)
+      if (options.policy !== undefined && o.server !== undefined)
+        yield* Target.check(options.policy, o.server)
       const reader = new DigReader()
       const lines: Array<string> = []
       const stderr: Array<string> = []

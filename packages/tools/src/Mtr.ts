@@ -17,6 +17,7 @@ import type { MtrHop } from "./internal/mtr/model.js"
 import { parseAny, type MtrParsed } from "./internal/mtr/parse.js"
 import { RawReader } from "./internal/mtr/raw.js"
 import * as V from "./internal/options/Options.js"
+import { checkedTarget, type PolicyOptions } from "./internal/path/policy.js"
 import * as Target from "./Target.js"
 import { ToolError, invalidInput } from "./ToolError.js"
 
@@ -30,7 +31,7 @@ export type Parsed = MtrParsed
 export type Protocol = "icmp" | "udp" | "tcp"
 
 /** mtr options; every field is optional and validated by `validate`. */
-export interface Options {
+export interface Options extends PolicyOptions {
   /** Probes per hop, 1–100 (mtr `-c`). Default 10. */
   readonly cycles?: number
   /** Packet size in bytes, 28–9000 (mtr `-s`). Default mtr's 64. */
@@ -220,8 +221,10 @@ export const stream = (
 ): Stream.Stream<Progress, ToolError> =>
   Stream.unwrap(
     Effect.gen(function* () {
-      const t = yield* toTarget(target)
+      const asked = yield* toTarget(target)
       const o = yield* validate(options)
+      yield* argv(asked, options)
+      const t = yield* checkedTarget(asked, options, o.ipVersion)
       const args = yield* argv(t, options)
       const destination = t.kind === "ip" ? t.address : undefined
       const reader = new RawReader()
@@ -258,7 +261,7 @@ export const stream = (
               _tag: "Done",
               result: {
                 ...parsed,
-                target: Target.toArg(t),
+                target: Target.display(asked),
                 stderr: err,
                 durationMs: event.durationMs,
               },

@@ -7,6 +7,7 @@
 import { Duration, Effect, Either, Option, Stream } from "effect"
 import * as Exec from "./internal/exec/Exec.js"
 import * as V from "./internal/options/Options.js"
+import { checkedTarget, type PolicyOptions } from "./internal/path/policy.js"
 import {
   LineReader,
   type TracerouteHeader,
@@ -26,7 +27,7 @@ export type {
 export type Protocol = "udp" | "icmp" | "tcp"
 
 /** traceroute options; every field optional, validated by `validate`. */
-export interface Options {
+export interface Options extends PolicyOptions {
   /** Default UDP. ICMP and TCP need root or CAP_NET_RAW. */
   readonly protocol?: Protocol
   /** Destination port, 1–65535 (`-p`): UDP base port, or the TCP port (default 80). */
@@ -230,8 +231,10 @@ export const stream = (
 ): Stream.Stream<Progress, ToolError> =>
   Stream.unwrap(
     Effect.gen(function* () {
-      const t = yield* typeof target === "string" ? Target.parse(target) : Either.right(target)
+      const asked = yield* typeof target === "string" ? Target.parse(target) : Either.right(target)
       const o = yield* validate(options)
+      yield* argv(asked, options)
+      const t = yield* checkedTarget(asked, options, o.ipVersion)
       const args = yield* argv(t, options)
       const reader = new LineReader()
       const stdout: Array<string> = []
@@ -263,7 +266,7 @@ export const stream = (
               _tag: "Done",
               result: {
                 ...parsed,
-                target: Target.toArg(t),
+                target: Target.display(asked),
                 exitCode: event.exitCode,
                 stderr: err,
                 durationMs: event.durationMs,

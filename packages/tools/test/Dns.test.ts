@@ -325,3 +325,17 @@ describe("Dns hostile inputs: a clear error and no process spawned", () => {
     spy.mockRestore()
   })
 })
+
+describe("Dns policy on the resolver", () => {
+  it("refuses a denied server before spawning", async () => {
+    const spy = vi.spyOn(Exec, "stream")
+    const r = await Effect.runPromise(
+      Effect.either(
+        Dns.run("example.com", { server: "192.0.2.53", policy: { allow: ["127.0.0.0/8"] } }),
+      ),
+    )
+    expect(Either.isLeft(r) && r.left.reason).toBe("PolicyDenied")
+    expect(spy).not.toHaveBeenCalled()
+    spy.mockRestore()
+  })
+})

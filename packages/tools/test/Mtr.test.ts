@@ -279,3 +279,69 @@ describe("Mtr hostile inputs: a clear error and no process spawned", () => {
     spy.mockRestore()
   })
 })
+
+describe("Mtr target policy", () => {
+  it("refuses a denied address before spawning", async () => {
+    const spy = vi.spyOn(Exec, "stream")
+    const r = await Effect.runPromise(
+      Effect.either(Mtr.run("127.0.0.1", { policy: { deny: ["127.0.0.0/8"] } })),
+    )
+    expect(Either.isLeft(r) && r.left.reason).toBe("PolicyDenied")
+    expect(spy).not.toHaveBeenCalled()
+    spy.mockRestore()
+  })
+
+  it("probes the checked address, not the name (no second resolution)", async () => {
+    const spy = vi.spyOn(Exec, "stream")
+    const r = await Effect.runPromise(
+      Mtr.run("router.example", {
+        cycles: 1,
+        interval: "100 millis",
+        gracePeriod: "200 millis",
+        policy: { allow: ["127.0.0.0/8"] },
+        resolve: async () => [{ address: "127.0.0.1", family: 4 }],
+      }),
+    )
+    expect(spy.mock.calls[0]?.[0].args.at(-1)).toBe("127.0.0.1")
+    expect(r.target).toBe("router.example")
+    expect(r.hops[0]?.hosts[0]?.address).toBe("127.0.0.1")
+    spy.mockRestore()
+  })
+
+  it("reads AS numbers from --json -z output", () => {
+    const r = Mtr.parse(
+      JSON.stringify({
+        report: {
+          mtr: { dst: "192.0.2.1" },
+          hubs: [
+            {
+              count: 1,
+              host: "192.0.2.1",
+              ASN: "AS64500",
+              "Loss%": 0,
+              Snt: 2,
+              Last: 1,
+              Avg: 1,
+              Best: 1,
+              Wrst: 1,
+              StDev: 0,
+            },
+          ],
+        },
+      }),
+    )
+    expect(r.hops[0]?.hosts[0]?.asn).toBe(64500)
+  })
+
+  it("reads the extra addresses of a load-balanced hop in --report", () => {
+    const r = Mtr.parse(
+      [
+        "HOST: vm                          Loss%   Snt   Last   Avg  Best  Wrst StDev",
+        "  1.|-- 10.0.0.1                   0.0%     4    1.0   1.0   1.0   1.0   0.0",
+        "    |  `|-- 10.0.0.2",
+        "  2.|-- 192.0.2.1                  0.0%     4    2.0   2.0   2.0   2.0   0.0",
+      ].join("\n"),
+    )
+    expect(r.hops[0]?.hosts.map((h) => h.address)).toEqual(["10.0.0.1", "10.0.0.2"])
+  })
+})

@@ -264,3 +264,20 @@ describe("Traceroute hostile inputs: a clear error and no process spawned", () =
     spy.mockRestore()
   })
 })
+
+describe("Traceroute target policy", () => {
+  it("refuses a denied host name after resolving it, before spawning", async () => {
+    const spy = vi.spyOn(Exec, "stream")
+    const r = await Effect.runPromise(
+      Effect.either(
+        Traceroute.run("db.example", {
+          policy: { deny: ["10.0.0.0/8"] },
+          resolve: async () => [{ address: "10.1.2.3", family: 4 }],
+        }),
+      ),
+    )
+    expect(Either.isLeft(r) && r.left.reason).toBe("PolicyDenied")
+    expect(spy).not.toHaveBeenCalled()
+    spy.mockRestore()
+  })
+})

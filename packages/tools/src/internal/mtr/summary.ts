@@ -90,7 +90,7 @@ export const parseJson = (
 const REPORT_ROW =
   /^\s*(\d+)\.(?:\s*(AS\S+))?\s*\|--\s+(\S+(?:\s+\([^)]*\))?)\s+([\d.]+)%?\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$/
 
-const ECMP_ROW = /^\s+`\|--\s+(\S+(?:\s+\([^)]*\))?)\s*$/
+const ECMP_ROW = /^\s+(?:\|\s+)?`\|--\s+(\S+(?:\s+\([^)]*\))?)\s*$/
 
 /** Reads `mtr --report` (also `-w`, `-z`, `-b`); undefined when no row has the report shape. */
 export const parseReport = (text: string): { readonly hops: Array<MtrHop> } | undefined => {
