@@ -12,7 +12,19 @@
 import { watch, type FSWatcher } from "node:fs"
 import { readFile, stat } from "node:fs/promises"
 import path from "node:path"
-import { Context, Duration, Effect, Either, Layer, Option, Ref, Runtime, Scope } from "effect"
+import {
+  Config,
+  type ConfigError,
+  Context,
+  Duration,
+  Effect,
+  Either,
+  Layer,
+  Option,
+  Ref,
+  Runtime,
+  Scope,
+} from "effect"
 import { ToolError, invalidInput } from "./ToolError.js"
 import {
   openBuffer,
@@ -313,3 +325,27 @@ export const make = (options: Options): Effect.Effect<GeoIpService, ToolError, S
 /** The GeoIp service as a layer; the watchers live as long as the layer. */
 export const layer = (options: Options): Layer.Layer<GeoIp, ToolError> =>
   Layer.scoped(GeoIp, make(options))
+
+/** The service configured from `NETWARK_GEOIP_CITY` and `NETWARK_GEOIP_ASN`, watching both. */
+export const layerConfig: Layer.Layer<GeoIp, ToolError | ConfigError.ConfigError> = Layer.scoped(
+  GeoIp,
+  Effect.flatMap(
+    Config.all({
+      city: Config.option(Config.string("NETWARK_GEOIP_CITY")),
+      asn: Config.option(Config.string("NETWARK_GEOIP_ASN")),
+    }),
+    ({ city, asn }) =>
+      make({
+        ...Option.match(city, { onNone: () => ({}), onSome: (cityPath) => ({ cityPath }) }),
+        ...Option.match(asn, { onNone: () => ({}), onSome: (asnPath) => ({ asnPath }) }),
+      }),
+  ),
+)
+
+/** A service answering from a fixed table of records keyed by IP (bad IPs still fail). */
+export const layerTest = (records: Readonly<Record<string, GeoIpRecord>>): Layer.Layer<GeoIp> =>
+  Layer.succeed(GeoIp, {
+    lookup: (ip) => Either.map(parseIp(ip), (parsed) => Option.fromNullable(records[parsed.text])),
+    status: Effect.succeed({}),
+    reload: Effect.void,
+  })

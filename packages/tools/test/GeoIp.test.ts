@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import { Effect, Either, Exit, Option, Scope } from "effect"
+import { ConfigProvider, Effect, Either, Exit, Option, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as GeoIp from "../src/GeoIp.js"
 
@@ -451,5 +451,49 @@ describe("GeoIp hot reload", () => {
     expect(Option.getOrThrow(first).asn?.number).toBe(1221)
     expect(p).toBe(asnPath)
     expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([])
+  })
+})
+
+describe("GeoIp layers", () => {
+  it("layerConfig reads NETWARK_GEOIP_CITY / NETWARK_GEOIP_ASN", async () => {
+    const provider = ConfigProvider.fromMap(
+      new Map([
+        ["NETWARK_GEOIP_CITY", testData("GeoIP2-City-Test")],
+        ["NETWARK_GEOIP_ASN", testData("GeoLite2-ASN-Test")],
+      ]),
+    )
+    const rec = await Effect.runPromise(
+      Effect.flatMap(GeoIp.GeoIp, (geo) => geo.lookup("89.160.20.130")).pipe(
+        Effect.provide(GeoIp.layerConfig),
+        Effect.withConfigProvider(provider),
+      ),
+    )
+    expect(Option.getOrThrow(rec)).toMatchObject({
+      city: { name: "Linköping" },
+      asn: { number: 29518 },
+    })
+  })
+
+  it("layerTest answers from its table and still refuses bad IPs", async () => {
+    const record: GeoIp.GeoIpRecord = {
+      ip: "192.0.2.1",
+      network: "192.0.2.0/24",
+      prefixLength: 24,
+      subdivisions: [],
+      raw: {},
+    }
+    const layer = GeoIp.layerTest({ "192.0.2.1": record })
+    const program = Effect.gen(function* () {
+      const geo = yield* GeoIp.GeoIp
+      return [
+        yield* geo.lookup("192.0.2.1"),
+        yield* geo.lookup("192.0.2.2"),
+        yield* Effect.flip(geo.lookup("x")),
+      ] as const
+    })
+    const [hit, miss, bad] = await Effect.runPromise(Effect.provide(program, layer))
+    expect(Option.getOrThrow(hit)).toBe(record)
+    expect(Option.isNone(miss)).toBe(true)
+    expect(bad).toMatchObject({ reason: "InvalidInput", field: "ip" })
   })
 })
