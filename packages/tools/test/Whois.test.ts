@@ -116,6 +116,7 @@ const SOURCES = [
       expires: 94,
       nameServers: 92,
       status: 0,
+      dnssec: 0,
     },
   },
   {
@@ -129,6 +130,7 @@ const SOURCES = [
       expires: 96,
       nameServers: 98,
       status: 95,
+      dnssec: 0,
     },
   },
   {
@@ -142,6 +144,7 @@ const SOURCES = [
       expires: 97,
       nameServers: 0,
       status: 89,
+      dnssec: 0,
     },
   },
   {
@@ -155,6 +158,7 @@ const SOURCES = [
       expires: 96,
       nameServers: 96,
       status: 93,
+      dnssec: 95,
     },
   },
 ] as const

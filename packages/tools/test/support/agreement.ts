@@ -17,6 +17,7 @@ export const FIELDS = [
   "expires",
   "nameServers",
   "status",
+  "dnssec",
 ] as const
 /** One scored field. */
 export type Field = (typeof FIELDS)[number]
@@ -269,6 +270,7 @@ interface PhpExpected {
   readonly expirationDate?: string
   readonly updatedDate?: string
   readonly states?: ReadonlyArray<string>
+  readonly dnssec?: string
 }
 
 /** php-whois `tld_cases.json`: `expected: null` means available. */
@@ -311,6 +313,12 @@ export const scorePhp = (root: string): Score => {
         r.nameServers,
         compareNs(e.nameServers, r.nameServers),
       )
+    if (e.dnssec !== undefined && e.dnssec !== "") {
+      const want = /^(?:active|signed ?delegation|signed|yes|true)$/i.test(e.dnssec)
+        ? "signed"
+        : "unsigned"
+      score(s, c.input, "dnssec", want, r.dnssec, r.dnssec === want)
+    }
     if (e.states !== undefined && e.states.length > 0)
       score(s, c.input, "status", e.states, r.status, compareStatus(e.states, r.status))
   }
