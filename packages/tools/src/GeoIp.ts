@@ -188,6 +188,8 @@ export const lookupIn = (
 interface Slot {
   readonly kind: Kind
   readonly path: string
+  /** Reloads of one file run one at a time, so a slow stale read never lands after a newer one. */
+  readonly lock: Effect.Semaphore
   readonly state: Ref.Ref<{
     readonly db: Database
     readonly loadedAt: string
@@ -213,6 +215,7 @@ export const make = (options: Options): Effect.Effect<GeoIpService, ToolError, S
       Effect.map(openKind(kind, p), (db) => ({
         kind,
         path: p,
+        lock: Effect.unsafeMakeSemaphore(1),
         state: Ref.unsafeMake({ db, loadedAt: new Date().toISOString() }),
       })),
     )
@@ -231,14 +234,16 @@ export const make = (options: Options): Effect.Effect<GeoIpService, ToolError, S
           ),
         ),
         Effect.tapError((error) =>
-          Effect.zipRight(
+          Effect.all([
             Ref.update(slot.state, (s) => ({ ...s, lastError: error })),
+            Effect.logWarning(`GeoIp: kept the previous ${slot.kind} database: ${error.message}`),
             Effect.sync(() =>
               options.onReload?.({ _tag: "ReloadFailed", kind: slot.kind, path: slot.path, error }),
             ),
-          ),
+          ]),
         ),
         Effect.asVoid,
+        slot.lock.withPermits(1),
       )
 
     if (options.watch !== false) {
