@@ -9,7 +9,7 @@
  */
 import { Either } from "effect"
 import { invalidInput, ToolError } from "./ToolError.js"
-import { expandV6, formatV4, formatV6 } from "./internal/ipcalc/address.js"
+import { expandV6, formatV4, formatV6, formatV6Next } from "./internal/ipcalc/address.js"
 import {
   formatCidr,
   hostBitsSet as hostBits,
@@ -195,7 +195,7 @@ const summary6 = (w0: number, w1: number, w2: number, w3: number, p: number): Su
     network,
     lastAddress,
     // Below /127 the low word of the network has at least two zero bits, so +1 cannot carry.
-    firstHost: p >= 127 ? network : formatV6(n0, n1, n2, n3 + 1),
+    firstHost: p >= 127 ? network : formatV6Next(n0, n1, n2, n3, network),
     lastHost: lastAddress,
     addresses: ps[0],
     usableHosts: p === 128 ? "1" : p === 127 ? "2" : ps[1],
@@ -206,34 +206,81 @@ const summary6 = (w0: number, w1: number, w2: number, w3: number, p: number): Su
 export const summary = (n: Network): Summary =>
   n.version === 4 ? summary4(n.w3, n.prefix) : summary6(n.w0, n.w1, n.w2, n.w3, n.prefix)
 
-const bin32 = (w: number) => w.toString(2).padStart(32, "0")
+const BIN8: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) =>
+  i.toString(2).padStart(8, "0"),
+)
+const OCT: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) => String(i))
 
-const binary = (n: Network, w0: number, w1: number, w2: number, w3: number): string => {
-  if (n.version === 4) {
-    const b = bin32(w3)
-    return `${b.slice(0, 8)}.${b.slice(8, 16)}.${b.slice(16, 24)}.${b.slice(24)}`
-  }
-  const b = bin32(w0) + bin32(w1) + bin32(w2) + bin32(w3)
-  const out: Array<string> = []
-  for (let i = 0; i < 128; i += 16) out.push(b.slice(i, i + 16))
-  return out.join(":")
+const binary4 = (a: number): string =>
+  BIN8[a >>> 24]! +
+  "." +
+  BIN8[(a >>> 16) & 255]! +
+  "." +
+  BIN8[(a >>> 8) & 255]! +
+  "." +
+  BIN8[a & 255]!
+
+const binary6 = (w0: number, w1: number, w2: number, w3: number): string => {
+  const half = (w: number) =>
+    BIN8[w >>> 24]! + BIN8[(w >>> 16) & 255]! + ":" + BIN8[(w >>> 8) & 255]! + BIN8[w & 255]!
+  return half(w0) + ":" + half(w1) + ":" + half(w2) + ":" + half(w3)
 }
 
-const reverseOf = (n: Network, netWords: readonly [number, number, number, number]) => {
-  if (n.version === 4) {
-    const oct = (a: number) => [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255]
-    const ptr = oct(n.w3).reverse().join(".") + ".in-addr.arpa"
-    const zoneOctets = oct(netWords[3]).slice(0, Math.floor(n.prefix / 8))
-    return { ptr, zone: [...zoneOctets.reverse(), "in-addr.arpa"].join(".") }
+/** Netmask, hostmask and binary netmask text per prefix, built once per family on first use. */
+interface MaskText {
+  readonly netmask: ReadonlyArray<string>
+  readonly hostmask: ReadonlyArray<string>
+  readonly binary: ReadonlyArray<string>
+}
+let masks4: MaskText | undefined
+let masks6: MaskText | undefined
+const maskText = (v: 4 | 6): MaskText => {
+  if (v === 4)
+    return (masks4 ??= {
+      netmask: Array.from({ length: 33 }, (_, p) => formatV4(mask4(p))),
+      hostmask: Array.from({ length: 33 }, (_, p) => formatV4(~mask4(p) >>> 0)),
+      binary: Array.from({ length: 33 }, (_, p) => binary4(mask4(p))),
+    })
+  const m = (p: number, i: number) => maskWord(p, i)
+  const h = (p: number, i: number) => ~maskWord(p, i) >>> 0
+  return (masks6 ??= {
+    netmask: Array.from({ length: 129 }, (_, p) => formatV6(m(p, 0), m(p, 1), m(p, 2), m(p, 3))),
+    hostmask: Array.from({ length: 129 }, (_, p) => formatV6(h(p, 0), h(p, 1), h(p, 2), h(p, 3))),
+    binary: Array.from({ length: 129 }, (_, p) => binary6(m(p, 0), m(p, 1), m(p, 2), m(p, 3))),
+  })
+}
+
+/** PTR name of an IPv4 address, and the in-addr.arpa zone of the network's whole octets. */
+const reverse4 = (a: number, net: number, prefix: number) => {
+  const ptr =
+    OCT[a & 255]! +
+    "." +
+    OCT[(a >>> 8) & 255]! +
+    "." +
+    OCT[(a >>> 16) & 255]! +
+    "." +
+    OCT[a >>> 24]! +
+    ".in-addr.arpa"
+  let zone = "in-addr.arpa"
+  for (let i = 0; i < prefix >>> 3; i++) zone = OCT[(net >>> (24 - 8 * i)) & 255]! + "." + zone
+  return { ptr, zone }
+}
+
+/** PTR name of an IPv6 address (from its expanded text), and the ip6.arpa zone of the network's whole nibbles. */
+const reverse6 = (expanded: string, expandedNet: string, prefix: number) => {
+  let ptr = "ip6.arpa"
+  for (let i = 0; i < expanded.length; i++) {
+    const c = expanded[i]!
+    if (c !== ":") ptr = c + "." + ptr
   }
-  const nibbles = (w: ReadonlyArray<number>) =>
-    w
-      .map((x) => x.toString(16).padStart(8, "0"))
-      .join("")
-      .split("")
-  const ptr = nibbles([n.w0, n.w1, n.w2, n.w3]).reverse().join(".") + ".ip6.arpa"
-  const zoneNibbles = nibbles(netWords).slice(0, Math.floor(n.prefix / 4))
-  return { ptr, zone: [...zoneNibbles.reverse(), "ip6.arpa"].join(".") }
+  let zone = "ip6.arpa"
+  for (let i = 0, nibbles = 0; nibbles < prefix >>> 2; i++) {
+    const c = expandedNet[i]!
+    if (c === ":") continue
+    zone = c + "." + zone
+    nibbles++
+  }
+  return { ptr, zone }
 }
 
 const embedded = (n: Network): EmbeddedIpv4 | null => {
@@ -257,24 +304,27 @@ export const describe = (n: Network, input = formatCidr(n as Net)): Info => {
   const p = n.prefix
   const v = n.version
   const s = summary(n)
+  const mt = maskText(v)
   const off = v === 4 ? 96 : 0
-  const m = [0, 1, 2, 3].map((i) => maskWord(p + off, i)) as [number, number, number, number]
-  const hm = m.map((x) => ~x >>> 0) as [number, number, number, number]
-  const netW = [n.w0, n.w1, n.w2, n.w3].map((w, i) => (w & m[i]!) >>> 0) as [
-    number,
-    number,
-    number,
-    number,
-  ]
-  const lastW = netW.map((w, i) => (w | hm[i]!) >>> 0) as [number, number, number, number]
-  const first = { w0: netW[0], w1: netW[1], w2: netW[2], w3: netW[3] }
-  const last = { w0: lastW[0], w1: lastW[1], w2: lastW[2], w3: lastW[3] }
-  const fmt = (w: readonly [number, number, number, number]) =>
-    v === 4 ? formatV4(w[3]) : formatV6(w[0], w[1], w[2], w[3])
+  const m0 = maskWord(p + off, 0)
+  const m1 = maskWord(p + off, 1)
+  const m2 = maskWord(p + off, 2)
+  const m3 = maskWord(p + off, 3)
+  const first = {
+    w0: (n.w0 & m0) >>> 0,
+    w1: (n.w1 & m1) >>> 0,
+    w2: (n.w2 & m2) >>> 0,
+    w3: (n.w3 & m3) >>> 0,
+  }
+  const last = {
+    w0: (first.w0 | ~m0) >>> 0,
+    w1: (first.w1 | ~m1) >>> 0,
+    w2: (first.w2 | ~m2) >>> 0,
+    w3: (first.w3 | ~m3) >>> 0,
+  }
   const address = v === 4 ? formatV4(n.w3) : formatV6(n.w0, n.w1, n.w2, n.w3)
-  const netmaskW: readonly [number, number, number, number] = v === 4 ? [0, 0, 0, mask4(p)] : m
-  const hostmaskW: readonly [number, number, number, number] =
-    v === 4 ? [0, 0, 0, ~mask4(p) >>> 0] : hm
+  const expandedAddress = v === 4 ? address : expandV6(n.w0, n.w1, n.w2, n.w3)
+  const expandedNetwork = v === 4 ? s.network : expandV6(first.w0, first.w1, first.w2, first.w3)
   return {
     input,
     version: v,
@@ -284,8 +334,8 @@ export const describe = (n: Network, input = formatCidr(n as Net)): Info => {
     cidr: s.network + (n.zone === undefined ? "" : "%" + n.zone) + "/" + p,
     network: s.network,
     prefix: p,
-    netmask: fmt(netmaskW),
-    wildcard: fmt(hostmaskW),
+    netmask: mt.netmask[p]!,
+    wildcard: mt.hostmask[p]!,
     broadcast: v === 4 ? s.lastAddress : null,
     lastAddress: s.lastAddress,
     firstHost: s.firstHost,
@@ -296,17 +346,17 @@ export const describe = (n: Network, input = formatCidr(n as Net)): Info => {
     addressType: classify(v, n, n),
     flags: { address: addressFlags(v, n), network: networkFlags(v, first, last) },
     embeddedIpv4: embedded(n),
-    reverse: reverseOf(n, netW),
-    expanded:
+    reverse: v === 4 ? reverse4(n.w3, first.w3, p) : reverse6(expandedAddress, expandedNetwork, p),
+    expanded: { address: expandedAddress, network: expandedNetwork },
+    binary:
       v === 4
-        ? { address, network: s.network }
-        : { address: expandV6(n.w0, n.w1, n.w2, n.w3), network: expandV6(...netW) },
-    binary: {
-      address: binary(n, n.w0, n.w1, n.w2, n.w3),
-      netmask: binary(n, ...netmaskW),
-      network: binary(n, ...netW),
-    },
-    decimal: toBig(n).toString(),
+        ? { address: binary4(n.w3), netmask: mt.binary[p]!, network: binary4(first.w3) }
+        : {
+            address: binary6(n.w0, n.w1, n.w2, n.w3),
+            netmask: mt.binary[p]!,
+            network: binary6(first.w0, first.w1, first.w2, first.w3),
+          },
+    decimal: v === 4 ? String(n.w3) : toBig(n).toString(),
   }
 }
 

@@ -126,6 +126,44 @@ describe("IpCalc.info: the report", () => {
     expect(n("1:0:0:0:0:0:0:0")).toBe("1::")
   })
 
+  it("summary matches BigInt arithmetic on seeded random IPv6 and IPv4 networks", () => {
+    let seed = 7
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
+    for (let i = 0; i < 3000; i++) {
+      const v6 = i % 2 === 0
+      const bits = v6 ? 128 : 32
+      // Many zero groups, so the "::" run moves around as the host part changes.
+      const groups = Array.from({ length: bits / 16 }, () =>
+        rnd() < 0.5 ? 0 : rnd() < 0.5 ? 1 : Math.floor(rnd() * 65536),
+      )
+      const value = groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n)
+      const prefix = Math.floor(rnd() * (bits + 1))
+      const version = v6 ? 6 : 4
+      const text = `${IpCalc.formatInteger(version, value)}/${prefix}`
+      const size = 1n << BigInt(bits - prefix)
+      const net = value & ~(size - 1n) & ((1n << BigInt(bits)) - 1n)
+      const last = net + size - 1n
+      const wide = prefix < bits - 1
+      const first = wide ? net + 1n : net
+      const lastHost = wide && !v6 ? last - 1n : last
+      expect(IpCalc.summary(ok(IpCalc.parse(text))), text).toEqual({
+        network: IpCalc.formatInteger(version, net),
+        lastAddress: IpCalc.formatInteger(version, last),
+        firstHost: IpCalc.formatInteger(version, first),
+        lastHost: IpCalc.formatInteger(version, lastHost),
+        addresses: size.toString(),
+        usableHosts: (prefix === bits
+          ? 1n
+          : prefix === bits - 1
+            ? 2n
+            : v6
+              ? size - 1n
+              : size - 2n
+        ).toString(),
+      })
+    }
+  })
+
   it("summary agrees with describe", () => {
     for (const q of ["10.9.8.7/13", "2001:db8::/33", "1.2.3.4/31", "::/127", "::1"]) {
       const r = info(q)

@@ -260,3 +260,39 @@ export const explainV6 = (text: string): string => {
     return `${text} has ${count} groups besides "::", at most 7 are allowed`
   return `${text} is not a valid IPv6 address`
 }
+
+const zeroMask = (w0: number, w1: number, w2: number, w3: number): number =>
+  ((w0 >>> 16 === 0 ? 1 : 0) |
+    ((w0 & 0xffff) === 0 ? 2 : 0) |
+    (w1 >>> 16 === 0 ? 4 : 0) |
+    ((w1 & 0xffff) === 0 ? 8 : 0) |
+    (w2 >>> 16 === 0 ? 16 : 0) |
+    ((w2 & 0xffff) === 0 ? 32 : 0) |
+    (w3 >>> 16 === 0 ? 64 : 0) |
+    ((w3 & 0xffff) === 0 ? 128 : 0)) >>>
+  0
+
+/**
+ * Formats the address after a network whose last group is zero, reusing the network's text: only
+ * the last group changes (0 to 1), so unless that moves the `::` the text differs in its tail.
+ */
+export const formatV6Next = (
+  n0: number,
+  n1: number,
+  n2: number,
+  n3: number,
+  text: string,
+): string => {
+  const t = tables
+  if (t === undefined || (n3 & 0xffff) !== 0 || (n0 === 0 && n1 === 0 && n2 === 0xffff))
+    return formatV6(n0, n1, n2, n3 + 1)
+  const m = zeroMask(n0, n1, n2, n3)
+  const start = t.runStart[m]!
+  const len = t.runLen[m]!
+  // The last group is not in the `::` run: it is written ":0" (or "0"), and the run stays best.
+  if (start < 0 || start + len < 8) return text.slice(0, -1) + "1"
+  // The run ends the text ("…::"): it keeps its place if, one group shorter, it is still the best.
+  const m2 = m & 0x7f
+  if (t.runStart[m2] === start && t.runLen[m2] === len - 1) return text + "1"
+  return formatV6(n0, n1, n2, n3 + 1)
+}

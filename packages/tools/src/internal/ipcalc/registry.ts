@@ -3,7 +3,7 @@
  * global-unicast blocks of the address-space registries), and Python `ipaddress` 3.13's
  * `is_*` predicates, which are derived from the same registries but with their own rules.
  */
-import { Net, maskWord } from "./network.js"
+import { maskWord } from "./network.js"
 import { BAD, parseV4, parseV6, v6Out } from "./address.js"
 
 /** What a block is for. */
@@ -122,21 +122,43 @@ const ROWS6: ReadonlyArray<Row> = [
 ]
 
 interface Compiled {
-  readonly net: Net
+  readonly net: Block
   readonly entry: RegistryEntry
 }
 
+/** A registry block with its mask words precomputed (IPv4 blocks sit in the low word). */
+class Block {
+  readonly m0: number
+  readonly m1: number
+  readonly m2: number
+  readonly m3: number
+  constructor(
+    readonly version: 4 | 6,
+    readonly prefix: number,
+    readonly w0: number,
+    readonly w1: number,
+    readonly w2: number,
+    readonly w3: number,
+  ) {
+    const p = version === 4 ? prefix + 96 : prefix
+    this.m0 = maskWord(p, 0)
+    this.m1 = maskWord(p, 1)
+    this.m2 = maskWord(p, 2)
+    this.m3 = maskWord(p, 3)
+  }
+}
+
 /** Parses a registry literal known to be valid (module constants only). */
-const lit = (cidr: string): Net => {
+const lit = (cidr: string): Block => {
   const slash = cidr.indexOf("/")
   const prefix = Number(cidr.slice(slash + 1))
   if (cidr.includes(":")) {
     parseV6(cidr, 0, slash)
-    return new Net(6, prefix, v6Out[0]!, v6Out[1]!, v6Out[2]!, v6Out[3]!, undefined)
+    return new Block(6, prefix, v6Out[0]!, v6Out[1]!, v6Out[2]!, v6Out[3]!)
   }
   const a = parseV4(cidr, 0, slash)
   if (a === BAD) throw new Error(`bad registry literal ${cidr}`)
-  return new Net(4, prefix, 0, 0, 0, a, undefined)
+  return new Block(4, prefix, 0, 0, 0, a)
 }
 
 const compile = (rows: ReadonlyArray<Row>, registry: string): ReadonlyArray<Compiled> =>
@@ -151,15 +173,11 @@ const tables = (version: 4 | 6) =>
   version === 4 ? (table4 ??= compile(ROWS4, V4)) : (table6 ??= compile(ROWS6, V6))
 
 /** Whether block `b` contains the range [lo, hi] given as the words of its first and last address. */
-const blockHas = (b: Net, version: 4 | 6, x0: number, x1: number, x2: number, x3: number) => {
-  const p = version === 4 ? b.prefix + 96 : b.prefix
-  return (
-    (x0 & maskWord(p, 0)) >>> 0 === b.w0 &&
-    (x1 & maskWord(p, 1)) >>> 0 === b.w1 &&
-    (x2 & maskWord(p, 2)) >>> 0 === b.w2 &&
-    (x3 & maskWord(p, 3)) >>> 0 === b.w3
-  )
-}
+const blockHas = (b: Block, _version: 4 | 6, x0: number, x1: number, x2: number, x3: number) =>
+  (x3 & b.m3) >>> 0 === b.w3 &&
+  (x2 & b.m2) >>> 0 === b.w2 &&
+  (x1 & b.m1) >>> 0 === b.w1 &&
+  (x0 & b.m0) >>> 0 === b.w0
 
 /** Words of an address for the predicates below. */
 export interface Words {
@@ -220,7 +238,7 @@ export const classify = (version: 4 | 6, first: Words, last: Words): RegistryEnt
 }
 
 /** Whether block `b` lies inside the range first..last (so the range spans it). */
-const blockInside = (b: Net, version: 4 | 6, first: Words, last: Words): boolean => {
+const blockInside = (b: Block, version: 4 | 6, first: Words, last: Words): boolean => {
   // CIDR blocks either nest or are disjoint, so "starts within the range" means "inside it".
   return version === b.version && cmp(b, first) >= 0 && cmp(b, last) <= 0
 }
@@ -306,19 +324,19 @@ const RESERVED6_PY = [
 ]
 
 interface PyTables {
-  readonly p4: ReadonlyArray<Net>
-  readonly p4x: ReadonlyArray<Net>
-  readonly p6: ReadonlyArray<Net>
-  readonly p6x: ReadonlyArray<Net>
-  readonly r6: ReadonlyArray<Net>
-  readonly shared: Net
-  readonly mc4: Net
-  readonly rs4: Net
-  readonly ll4: Net
-  readonly lo4: Net
-  readonly mc6: Net
-  readonly ll6: Net
-  readonly sl6: Net
+  readonly p4: ReadonlyArray<Block>
+  readonly p4x: ReadonlyArray<Block>
+  readonly p6: ReadonlyArray<Block>
+  readonly p6x: ReadonlyArray<Block>
+  readonly r6: ReadonlyArray<Block>
+  readonly shared: Block
+  readonly mc4: Block
+  readonly rs4: Block
+  readonly ll4: Block
+  readonly lo4: Block
+  readonly mc6: Block
+  readonly ll6: Block
+  readonly sl6: Block
 }
 let py: PyTables | undefined
 const pyTables = (): PyTables =>
@@ -338,13 +356,21 @@ const pyTables = (): PyTables =>
     sl6: lit("fec0::/10"),
   })
 
-const in4 = (b: Net, a: number) => blockHas(b, 4, 0, 0, 0, a)
-const in6 = (b: Net, a: Words) => blockHas(b, 6, a.w0, a.w1, a.w2, a.w3)
+const in4 = (b: Block, a: number) => blockHas(b, 4, 0, 0, 0, a)
+const in6 = (b: Block, a: Words) => blockHas(b, 6, a.w0, a.w1, a.w2, a.w3)
+const any4 = (list: ReadonlyArray<Block>, a: number): boolean => {
+  for (const b of list) if (in4(b, a)) return true
+  return false
+}
+const any6 = (list: ReadonlyArray<Block>, a: Words): boolean => {
+  for (const b of list) if (in6(b, a)) return true
+  return false
+}
 
 /** Python `IPv4Address.is_*`. */
 const addr4 = (a: number): PyFlags => {
   const t = pyTables()
-  const priv = t.p4.some((b) => in4(b, a)) && !t.p4x.some((b) => in4(b, a))
+  const priv = any4(t.p4, a) && !any4(t.p4x, a)
   return {
     private: priv,
     global: !in4(t.shared, a) && !priv,
@@ -363,7 +389,7 @@ const addr6 = (a: Words): PyFlags => {
   if (a.w0 === 0 && a.w1 === 0 && a.w2 === 0xffff) {
     return { ...addr4(a.w3), siteLocal: false }
   }
-  const priv = t.p6.some((b) => in6(b, a)) && !t.p6x.some((b) => in6(b, a))
+  const priv = any6(t.p6, a) && !any6(t.p6x, a)
   const zero = a.w0 === 0 && a.w1 === 0 && a.w2 === 0
   return {
     private: priv,
@@ -372,7 +398,7 @@ const addr6 = (a: Words): PyFlags => {
     loopback: zero && a.w3 === 1,
     linkLocal: in6(t.ll6, a),
     siteLocal: in6(t.sl6, a),
-    reserved: t.r6.some((b) => in6(b, a)),
+    reserved: any6(t.r6, a),
     unspecified: zero && a.w3 === 0,
   }
 }
@@ -387,7 +413,7 @@ export const networkFlags = (version: 4 | 6, first: Words, last: Words): PyFlags
   const l = addressFlags(version, last)
   const t = pyTables()
   const [list, except] = version === 4 ? [t.p4, t.p4x] : [t.p6, t.p6x]
-  const has = (b: Net, a: Words) => blockHas(b, version, a.w0, a.w1, a.w2, a.w3)
+  const has = (b: Block, a: Words) => blockHas(b, version, a.w0, a.w1, a.w2, a.w3)
   const priv =
     list.some((b) => has(b, first) && has(b, last)) &&
     except.every((b) => !has(b, first) && !has(b, last))
