@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Duration, Effect, Either } from "effect"
+import { Context, Duration, Effect, Either, Layer } from "effect"
 import * as B from "./internal/whois/bootstrap.js"
 import { exchange } from "./internal/whois/client.js"
 import { normalizeDate as normalizeDateImpl } from "./internal/whois/dates.js"
@@ -363,3 +363,34 @@ export const lookup = (
         }
     return { ...whois, chain: [rdapStep, ...whois.chain] }
   })
+
+/** A configured WHOIS/RDAP client: options fixed once, the RDAP bootstrap loaded once. */
+export interface WhoisService {
+  /** RDAP first, WHOIS as fallback (see `lookup`). */
+  readonly lookup: (input: string) => Effect.Effect<LookupResult, ToolError>
+  /** WHOIS only (see `query`). */
+  readonly query: (input: string) => Effect.Effect<LookupResult, ToolError>
+}
+
+/** The WHOIS/RDAP client service tag. */
+export class WhoisClient extends Context.Tag("@netwark/tools/Whois")<WhoisClient, WhoisService>() {}
+
+/** Builds the service, reading the RDAP bootstrap (data dir or bundled) once. */
+export const make = (options: Options = {}): Effect.Effect<WhoisService, ToolError> =>
+  Effect.gen(function* () {
+    const rdapOptions: Rdap.Options = typeof options.rdap === "object" ? options.rdap : {}
+    const bootstrap = rdapOptions.bootstrap ?? (yield* Rdap.loadBootstrap(rdapOptions.dataDir))
+    const fixed: Options = {
+      ...options,
+      rdap: options.rdap === false ? false : { ...rdapOptions, bootstrap },
+    }
+    const forQuery: Options = { ...fixed, rdap: { ...rdapOptions, bootstrap } }
+    return {
+      lookup: (input) => lookup(input, fixed),
+      query: (input) => query(input, forQuery),
+    }
+  })
+
+/** A layer providing `WhoisClient` built with `options`. */
+export const layer = (options: Options = {}): Layer.Layer<WhoisClient, ToolError> =>
+  Layer.effect(WhoisClient, make(options))

@@ -629,6 +629,28 @@ describe("Whois.query against local replay servers", () => {
     expect(arin.queries.at(-1)).toBe("a + 15169")
   })
 
+  it("sends AS numbers and IPv6 addresses to the RIR the bootstrap names, in its syntax", async () => {
+    const before = ripe.queries.length
+    await run(Whois.query("AS2856", { servers: servers() }))
+    await run(Whois.query("2a00:2381:ffff::1", { servers: servers() }))
+    expect(ripe.queries.slice(before)).toEqual(["AS2856", "2a00:2381:ffff::1"])
+  })
+
+  it("sends IDN domains as punycode", async () => {
+    const idn = await replayServer(() => "No match\n")
+    await run(Whois.query("bücher.de", { server: idn.address }))
+    await idn.close()
+    expect(idn.queries).toEqual(["xn--bcher-kva.de"])
+  })
+
+  it("serves lookups through the WhoisClient layer", async () => {
+    const program = Effect.flatMap(Whois.WhoisClient, (c) => c.lookup("74.125.225.229"))
+    const v = Either.getOrThrow(
+      await run(Effect.provide(program, Whois.layer({ rdap: false, servers: servers() }))),
+    )
+    expect(v.record).toMatchObject({ kind: "ip", netName: "GOOGLE" })
+  })
+
   it("stops on a referral loop", async () => {
     const v = Either.getOrThrow(await run(Whois.query("example.com", { server: loopA.address })))
     expect(v.chain.map((s) => s.server)).toEqual([loopA.address, loopB.address])
