@@ -174,3 +174,33 @@ describe("Options", () => {
       expect(Options.interfaceName("interface", n)).toEqual(Either.right(n))
   })
 })
+
+describe("canonical IPv6 text (RFC 5952)", () => {
+  it.each([
+    ["0:0:0:0:0:0:0:0", "::"],
+    ["2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"],
+    ["1:0:0:1:0:0:0:1", "1:0:0:1::1"],
+    ["2001:0DB8:0000:0000:0001:0000:0000:0001", "2001:db8::1:0:0:1"],
+    ["fe80::", "fe80::"],
+    ["::ffff:10.0.0.1", "::ffff:10.0.0.1"],
+    ["64:ff9b::192.0.2.33", "64:ff9b::c000:221"],
+  ])("%s → %s", (input, canonical) => {
+    expect(ok(input)).toEqual({ kind: "ip", address: canonical, version: 6 })
+  })
+})
+
+describe("CIDR rules", () => {
+  it.each([
+    ["10.0.0.0/9", "10.127.255.255", true],
+    ["10.0.0.0/9", "10.128.0.0", false],
+    ["0.0.0.0/0", "203.0.113.9", true],
+    ["::/0", "2001:db8::1", true],
+    ["2001:db8::/33", "2001:db8:7fff::1", true],
+    ["2001:db8::/33", "2001:db8:8000::1", false],
+    ["192.0.2.7", "192.0.2.7", true],
+    ["192.0.2.7", "192.0.2.8", false],
+  ])("%s contains %s: %s", async (rule, address, inside) => {
+    const r = await check({ deny: [rule] }, address)
+    expect(Either.isLeft(r)).toBe(inside)
+  })
+})
