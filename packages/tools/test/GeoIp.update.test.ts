@@ -203,6 +203,16 @@ describe("GeoIp.updateDatabases against a local download server", () => {
     expect((await readdir(dir)).sort()).toEqual(["GeoLite2-ASN.mmdb", "GeoLite2-City.mmdb"])
   })
 
+  it("an archive past maxBytes is refused as Network, and the old DB stays", async () => {
+    const dir = await freshDir()
+    Either.getOrThrow(await update({ dir }))
+    const before = await readFile(path.join(dir, "GeoLite2-City.mmdb"))
+    const err = Option.getOrThrow(Either.getLeft(await update({ dir, maxBytes: 1000 })))
+    expect(err.reason).toBe("Network")
+    expect(err.message).toMatch(/exceeds the 1000-byte cap/)
+    expect(await readFile(path.join(dir, "GeoLite2-City.mmdb"))).toEqual(before)
+  })
+
   it("an unknown edition is NotFound; a missing server is Network; bad edition ids and empty keys are refused", async () => {
     const dir = await freshDir()
     expect(

@@ -83,10 +83,16 @@ const fetchArchive = (
         await response.body?.cancel()
         return Either.left(response.status)
       }
-      const declared = Number(response.headers.get("content-length") ?? "0")
-      if (declared > maxBytes)
-        throw new Error(`archive of ${declared} bytes exceeds the ${maxBytes}-byte cap`)
-      return Either.right(Buffer.from(await response.arrayBuffer()))
+      // Counted while streaming: a chunked reply has no length to check up front.
+      const chunks: Array<Uint8Array> = []
+      let total = 0
+      for await (const chunk of response.body ?? []) {
+        total += chunk.byteLength
+        // Throwing out of the loop cancels the stream (the iterator's return()).
+        if (total > maxBytes) throw new Error(`archive exceeds the ${maxBytes}-byte cap`)
+        chunks.push(chunk)
+      }
+      return Either.right(Buffer.concat(chunks))
     },
     catch: (e) =>
       new ToolError({
