@@ -231,6 +231,7 @@ export interface Parsed extends DigOutput {
 const statusOf = (out: DigOutput, raw: string): Status => {
   const last = out.messages.at(-1)
   if (last?.rcode !== undefined) return last.rcode
+  if (out.traceComplete) return "NOERROR"
   const err = out.errors.join("\n")
   if (/no servers could be reached|timed out/i.test(err)) {
     if (/connection refused/i.test(err) && !/timed out/i.test(err)) return "connection-refused"

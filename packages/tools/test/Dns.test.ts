@@ -254,6 +254,23 @@ describe("Dns.parse on this machine's dig 9.18 recordings (local test server)", 
     ])
   })
 
+  it("+trace: an error dig retried past is not the outcome; one after the last step is", () => {
+    const steps = read("local-trace.txt").split("\n")
+    const at = steps.findIndex((l) => l.startsWith(";; Received")) + 1
+    const retried = [
+      ...steps.slice(0, at),
+      ";; communications error to 127.0.0.9#53: timed out",
+      ...steps.slice(at),
+    ]
+    expect(Dns.parse(retried.join("\n")).status).toBe("NOERROR")
+    const failed = [
+      ...steps.slice(0, at),
+      ";; communications error to 127.0.0.9#53: timed out",
+      ";; no servers could be reached",
+    ]
+    expect(Dns.parse(failed.join("\n")).status).toBe("timeout")
+  })
+
   it("never throws on garbage", () => {
     for (const junk of ["", ";", ";; ->>HEADER<<-", "x 1 IN", "\u0000\n;; SERVER:", "a b c d e"]) {
       const r = Dns.parse(junk)

@@ -133,6 +133,18 @@ describe("Traceroute.parse on annotations, errors and junk", () => {
     expect(r.reached).toBe(true)
   })
 
+  it("keeps ICMP extensions (-e) with their probe", () => {
+    const r = Traceroute.parse(
+      " 3  192.0.2.3  2.0 ms <MPLS:L=16001,E=0,S=1,T=1>  2.1 ms <MPLS:L=16001,E=0,S=1,T=1>  *\n",
+    )
+    expect(r.hops[0]?.probes.map((p) => p.extensions ?? [])).toEqual([
+      ["<MPLS:L=16001,E=0,S=1,T=1>"],
+      ["<MPLS:L=16001,E=0,S=1,T=1>"],
+      [],
+    ])
+    expect(r.hops[0]?.responders[0]?.rtts).toEqual([2, 2.1])
+  })
+
   it("reports traceroute's own error lines", () => {
     const r = Traceroute.parse(
       'nosuch.example: Name or service not known\nCannot handle "host" cmdline arg `nosuch.example\' on position 1 (argc 1)\n',

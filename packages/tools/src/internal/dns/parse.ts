@@ -221,6 +221,8 @@ interface MutableMessage {
 export interface DigOutput {
   readonly messages: ReadonlyArray<DnsMessage>
   readonly trace: ReadonlyArray<DnsTraceStep>
+  /** `+trace` ran to a last step with no error after it (errors between steps were retried). */
+  readonly traceComplete: boolean
   /** Error lines (`;; connection timed out…`, `dig: couldn't get address…`, `;; Got bad packet…`). */
   readonly errors: ReadonlyArray<string>
   /** Warnings and notes (`;; Truncated, retrying in TCP mode.`, `;; Warning: …`). */
@@ -243,6 +245,8 @@ export class DigReader {
   private pending: Array<DnsRecord> = []
   readonly trace: Array<DnsTraceStep> = []
   readonly errors: Array<string> = []
+  /** Errors printed after the last `+trace` step (earlier ones were retried by dig). */
+  private errorsSinceStep = 0
   readonly notes: Array<string> = []
   readonly unparsed: Array<string> = []
   banner: string | undefined
@@ -388,11 +392,13 @@ export class DigReader {
         timeMs: Number(m[5]),
       }
       this.pending = []
+      this.errorsSinceStep = 0
       this.trace.push(step)
       return step
     }
     if (line.startsWith(";; Got bad packet")) {
       this.errors.push(line.replace(/^;;\s*/, ""))
+      this.errorsSinceStep++
       this.inHexDump = true
       return undefined
     }
@@ -406,6 +412,7 @@ export class DigReader {
     ) {
       if (parseRecord(line) === undefined) {
         this.errors.push(line.replace(/^;;\s*/, ""))
+        this.errorsSinceStep++
         return undefined
       }
     }
@@ -444,6 +451,7 @@ export class DigReader {
           m.xfrSize !== undefined,
       ),
       trace: this.trace,
+      traceComplete: this.trace.length > 0 && this.errorsSinceStep === 0,
       errors: this.errors,
       notes: this.notes,
       ...(this.banner !== undefined ? { banner: this.banner } : {}),

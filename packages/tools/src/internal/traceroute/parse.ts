@@ -17,6 +17,8 @@ export interface TracerouteProbe {
   readonly rtt: number | null
   /** traceroute's annotation after the RTT: `!H`, `!N`, `!P`, `!S`, `!F-1500`, `!X`, `!<10>`… */
   readonly annotation?: string
+  /** ICMP extensions printed with `-e`, e.g. `<MPLS:L=16001,E=0,S=1,T=1>`. */
+  readonly extensions?: ReadonlyArray<string>
 }
 
 /** One distinct address that answered at a hop, with its RTTs. */
@@ -152,6 +154,11 @@ export const parseProbes = (
         ...(annotation !== undefined ? { annotation } : {}),
       })
       justNamed = false
+      continue
+    }
+    if (/^<.*>$/.test(tok) && probes.length > 0) {
+      const last = probes[probes.length - 1]!
+      probes[probes.length - 1] = { ...last, extensions: [...(last.extensions ?? []), tok] }
       continue
     }
     if (tok.startsWith("!") && probes.length > 0) {
