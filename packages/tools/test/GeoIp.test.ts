@@ -363,7 +363,7 @@ describe("GeoIp hot reload", () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  const waitFor = async <A>(probe: () => Promise<A | undefined>, ms = 5000): Promise<A> => {
+  const waitFor = async <A>(probe: () => Promise<A | undefined>, ms = 15_000): Promise<A> => {
     const until = Date.now() + ms
     for (;;) {
       const v = await probe()

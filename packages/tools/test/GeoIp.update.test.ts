@@ -255,7 +255,7 @@ describe("GeoIp.updateDatabases against a local download server", () => {
             onReload: (e) => events.push(e),
           })
           yield* Effect.promise(() => update({ dir, editionIds: ["GeoLite2-City"] }))
-          for (let i = 0; i < 200 && events.length === 0; i++) yield* Effect.sleep("25 millis")
+          for (let i = 0; i < 600 && events.length === 0; i++) yield* Effect.sleep("25 millis")
         }),
       ),
     )
