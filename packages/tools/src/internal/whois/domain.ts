@@ -384,7 +384,7 @@ const cleanRegistrar = (v: string | undefined): string | undefined => {
 }
 
 const NS_KEYS = new Set(F.nameServers.filter((k) => !k.includes("/")))
-const NS_SECTION = /nameserver|nserver|servers|^dns|ネームサーバ/
+const NS_SECTION = /nameserver|nserver|servers|servidor|^dns|ネームサーバ/
 const CONTACT_SECTION = /registrant|admin|tech|contact|billing|holder|owner/
 
 // Name servers come as `Name Server: x`, `Name Server 1: x`, a `Name servers:` section with one
