@@ -243,6 +243,35 @@ describe("GeoIp service lookups (City and ASN test databases)", () => {
     )
   })
 
+  it("takes an ISP database as the ASN source and an Enterprise database's traits as a fallback", async () => {
+    await run(
+      Effect.gen(function* () {
+        const isp = yield* GeoIp.make({ asnPath: testData("GeoIP2-ISP-Test"), watch: false })
+        expect(Option.getOrThrow(yield* isp.lookup("1.128.0.1")).asn).toEqual({
+          number: 1221,
+          organization: "Telstra Pty Ltd",
+          network: "1.128.0.0/11",
+        })
+        // An ISP record without an AS number: found, no `asn`, the raw record kept.
+        const noAs = Option.getOrThrow(yield* isp.lookup("1.0.128.1"))
+        expect(noAs.asn).toBeUndefined()
+        expect(noAs.raw.asn).toEqual({
+          isp: "TOT Public Company Limited",
+          organization: "TOT Public Company Limited",
+        })
+        const ent = yield* GeoIp.make({
+          cityPath: testData("GeoIP2-Enterprise-Test"),
+          watch: false,
+        })
+        expect(Option.getOrThrow(yield* ent.lookup("1.124.213.1")).asn).toEqual({
+          number: 44244,
+          organization: "Iran Cell Service and Communication Company",
+          network: "1.124.213.0/24",
+        })
+      }),
+    )
+  })
+
   it("records are fresh objects: changing one does not change later answers", async () => {
     await run(
       Effect.gen(function* () {
