@@ -1,5 +1,7 @@
-import { readFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { createServer as createHttpServer } from "node:http"
 import { createServer, type AddressInfo, type Server } from "node:net"
+import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -222,5 +224,39 @@ describe("netwark whois", () => {
     const r = await cli(["google.com", "--server", address, "--timeout", "2s"])
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/^netwark whois: WHOIS server 127\.0\.0\.1:\d+: /)
+  })
+
+  it("update-bootstrap fetches, validates and installs the four files", async () => {
+    const http = createHttpServer((req, res) => {
+      const name = (req.url ?? "").replace(/^\/rdap\//, "")
+      try {
+        res.end(fixture(`openrdap/bootstrap/${name}`))
+      } catch {
+        res.writeHead(404).end()
+      }
+    })
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve))
+    const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/rdap/`
+    const dir = mkdtempSync(path.join(tmpdir(), "netwark-cli-rdap-"))
+    try {
+      const r = await cli(["update-bootstrap", "--base-url", base], { NETWARK_RDAP_DATA: dir })
+      expect(r.stderr).toBe("")
+      expect(r.code).toBe(0)
+      expect(r.stdout).toMatch(/dns\.json\s+2017-03-15T21:26:24Z/)
+      expect(readdirSync(dir).sort()).toEqual(["asn.json", "dns.json", "ipv4.json", "ipv6.json"])
+      const missing = await cli([
+        "update-bootstrap",
+        "--base-url",
+        `${base}nope/`,
+        "--rdap-data",
+        dir,
+      ])
+      expect(missing.code).toBe(1)
+      const noDir = await cli(["update-bootstrap"])
+      expect(noDir.code).toBe(2)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+      http.close()
+    }
   })
 })

@@ -1,4 +1,4 @@
-import { GeoIp, Whois, type ToolError as TE } from "@netwark/tools"
+import { GeoIp, Rdap, Whois, type ToolError as TE } from "@netwark/tools"
 import { Duration, Effect, Either, Option } from "effect"
 import {
   Exit,
@@ -14,6 +14,7 @@ import {
 const usage = `Usage:
   netwark whois <domain|ip|asn> [--json] [--raw] [--no-rdap] [--server host[:port]] [--timeout 10s]
   netwark whois - [options]          one query per line on stdin, JSON lines out
+  netwark whois update-bootstrap --rdap-data DIR [--base-url URL] [--json]
 
 Looks a domain, IP address or AS number up: RDAP where the IANA bootstrap names a server, WHOIS
 (port 43, from whois.iana.org or the RIR, following referrals) otherwise or when RDAP fails.
@@ -27,6 +28,8 @@ Options:
   --rdap-data DIR     RDAP bootstrap dir written by Rdap.updateBootstrap (env NETWARK_RDAP_DATA)
   --geoip-city PATH   enrich IP results from a City database (env NETWARK_GEOIP_CITY)
   --geoip-asn PATH    enrich IP results from an ASN database (env NETWARK_GEOIP_ASN)
+  --base-url URL      update-bootstrap: where dns/ipv4/ipv6/asn.json live
+                      (default https://data.iana.org/rdap/)
 `
 
 const options = {
@@ -38,6 +41,7 @@ const options = {
   "rdap-data": { type: "string" },
   "geoip-city": { type: "string" },
   "geoip-asn": { type: "string" },
+  "base-url": { type: "string" },
 } as const
 
 interface Flags {
@@ -50,6 +54,7 @@ interface Flags {
     readonly "rdap-data"?: string
     readonly "geoip-city"?: string
     readonly "geoip-asn"?: string
+    readonly "base-url"?: string
   }
   readonly positionals: ReadonlyArray<string>
 }
@@ -231,6 +236,32 @@ export const whois: Command = {
     }
     const timeoutMs = values.timeout === undefined ? 10_000 : parseTimeout(values.timeout)
     const rdapData = values["rdap-data"] ?? io.env["NETWARK_RDAP_DATA"]
+    if (positionals[0] === "update-bootstrap") {
+      if (rdapData === undefined || rdapData === "") {
+        throw new UsageError("update-bootstrap needs --rdap-data DIR (or NETWARK_RDAP_DATA)")
+      }
+      const r = await Effect.runPromise(
+        Effect.either(
+          Rdap.updateBootstrap({
+            dataDir: rdapData,
+            baseUrl: values["base-url"],
+            timeout: Duration.millis(Math.max(timeoutMs, 30_000)),
+          }),
+        ),
+      )
+      if (Either.isLeft(r)) {
+        io.stderr(`netwark whois: ${r.left.message}\n`)
+        return r.left.reason === "InvalidInput" ? Exit.BadInput : Exit.Failed
+      }
+      io.stdout(
+        values.json === true
+          ? json({ dataDir: rdapData, publication: r.right })
+          : keyValueTable(
+              Object.entries(r.right).map(([k, v]) => [`${k}.json`, v ?? "(no publication date)"]),
+            ),
+      )
+      return Exit.Ok
+    }
     const lookupOptions: Whois.Options = {
       timeout: Duration.millis(timeoutMs),
       connectTimeout: Duration.millis(Math.min(timeoutMs, 5_000)),
