@@ -50,6 +50,10 @@ describe("IpCalc.info: the report", () => {
     expect(r.type).toMatchObject({ kind: "private", name: "Private-Use", rfc: "RFC 1918" })
     expect(info("192.168.1.1/255.255.255.0").cidr).toBe("192.168.1.0/24")
     expect(info("192.168.1.1 24").cidr).toBe("192.168.1.0/24")
+    // Like Python, a Cisco-style hostmask after the slash is read as the prefix it implies.
+    expect(info("10.1.2.3/0.0.0.255").cidr).toBe("10.1.2.0/24")
+    expect(info("10.1.2.3/0.0.0.0").prefix).toBe(0)
+    expect(info("10.1.2.3/255.255.255.255").prefix).toBe(32)
   })
 
   it("takes a bare address as a host route", () => {
