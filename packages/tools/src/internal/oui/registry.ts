@@ -104,6 +104,8 @@ export class OuiRegistry {
   private readonly bucket: Uint32Array
   /** Per IEEE-subdivided MA-L block, direct row tables of its MA-M (16) and MA-S (4,096) sub-blocks. */
   private readonly subdivided: Map<number, SubBlocks>
+  /** Top 16 bits of the subdivided blocks: most MACs skip the Map lookup on one byte read. */
+  private readonly mayBeSubdivided: Uint8Array
 
   constructor(
     readonly meta: Meta,
@@ -141,12 +143,14 @@ export class OuiRegistry {
       if (slots[k % 4096] === -1) slots[k % 4096] = row
     })
     this.subdivided = subdivided
+    this.mayBeSubdivided = new Uint8Array(65536)
+    for (const p24 of subdivided.keys()) this.mayBeSubdivided[p24 >>> 8] = 1
   }
 
   /** The assignment covering the first `bits` bits of the 48-bit `value`, longest prefix first. */
   find(value: number, bits: number): Option.Option<Assignment> {
     const p24 = Math.floor(value / 16777216)
-    const sub = this.subdivided.get(p24)
+    const sub = this.mayBeSubdivided[p24 >>> 8] === 1 ? this.subdivided.get(p24) : undefined
     if (sub !== undefined) {
       if (bits >= 36 && sub.small !== undefined) {
         const row = sub.small[Math.floor(value / 4096) % 4096] as number
