@@ -373,6 +373,9 @@ describe("GeoIp rejects corrupt databases", () => {
       for (const f of ["empty.mmdb", "text.mmdb", "gz.mmdb"]) {
         expect((await openErr(path.join(dir, f))).reason).toBe("Unparseable")
       }
+      expect((await openErr(path.join(dir, "gz.mmdb"))).message).toMatch(
+        /gzip archive, not a \.mmdb/,
+      )
       // A truncated real database.
       const city = await readFile(testData("GeoIP2-City-Test"))
       await writeFile(path.join(dir, "cut.mmdb"), city.subarray(0, city.length >> 1))

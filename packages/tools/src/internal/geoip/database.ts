@@ -363,6 +363,11 @@ const verify = (buf: Buffer, reader: Reader<never>, source: string): ToolError |
 
 /** Opens and verifies a database held in memory. Never throws. */
 export const openBuffer = (buf: Buffer, source: string): Either.Either<Database, ToolError> => {
+  if (buf[0] === 0x1f && buf[1] === 0x8b) {
+    return Either.left(
+      unparseable(source, "this is a gzip archive, not a .mmdb file: extract it first"),
+    )
+  }
   let reader: Reader<never>
   try {
     // No decode cache: records come back as fresh objects a caller may keep or change, and on
