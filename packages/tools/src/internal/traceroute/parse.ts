@@ -79,29 +79,34 @@ interface Current {
   asn?: number
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+const WS = /\s+/
+
 /** Reads the probes of one hop's text (everything after the hop number). */
 export const parseProbes = (
   text: string,
   start?: Current,
 ): { probes: Array<TracerouteProbe>; current: Current | undefined; ok: boolean } => {
-  const tokens = text
-    .trim()
-    .split(/\s+/)
-    .filter((t) => t !== "")
-  const probes: Array<TracerouteProbe> = []
+  const tokens = text.trim().split(WS)
+  const probes: Array<Mutable<TracerouteProbe>> = []
   let current: Current | undefined = start
   let pendingName: string | undefined
   let pendingAsn: number | undefined
   let justNamed = false
   let ok = true
   const setResponder = (c: Current) => {
-    current = pendingAsn !== undefined && c.asn === undefined ? { ...c, asn: pendingAsn } : c
+    if (pendingAsn !== undefined && c.asn === undefined) c.asn = pendingAsn
+    current = c
     pendingAsn = undefined
     justNamed = true
   }
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i] ?? ""
-    if (tok === "*") {
+    if (tok === "") continue
+    // Dispatch on the first character: most tokens are RTTs, "ms" and addresses.
+    const c = tok.charCodeAt(0)
+    if (c === 42 /* * */ && tok.length === 1) {
       if (pendingName !== undefined) {
         ok = false
         pendingName = undefined
@@ -110,64 +115,63 @@ export const parseProbes = (
       justNamed = false
       continue
     }
-    const asn = ASN.exec(tok)
-    if (asn) {
-      const n = asn[1] === "*" ? undefined : Number(asn[1])
-      if (justNamed && current !== undefined) {
-        if (n !== undefined) current = { ...current, asn: n }
-      } else if (n !== undefined) pendingAsn = n
-      continue
+    if (c === 91 /* [ */) {
+      const asn = ASN.exec(tok)
+      if (asn) {
+        const n = asn[1] === "*" ? undefined : Number(asn[1])
+        if (justNamed && current !== undefined) {
+          if (n !== undefined) current = { ...current, asn: n }
+        } else if (n !== undefined) pendingAsn = n
+        continue
+      }
     }
-    const paren = /^\((.+)\)$/.exec(tok)
-    if (paren) {
-      const address = paren[1] ?? ""
+    if (c === 40 /* ( */ && tok.charCodeAt(tok.length - 1) === 41 && tok.length > 2) {
+      const address = tok.slice(1, -1)
       const name = pendingName
       pendingName = undefined
-      setResponder(
-        name !== undefined && name !== address ? { address, hostname: name } : { address },
-      )
+      const r: Current = { address }
+      if (name !== undefined && name !== address) r.hostname = name
+      setResponder(r)
       continue
     }
-    const glued = GLUED_RTT.exec(tok)
-    if ((RTT.test(tok) && tokens[i + 1] === "ms") || glued) {
-      if (!glued) i++
-      if (pendingName !== undefined) {
-        // A bare address (traceroute -n) directly followed by its RTT.
-        setResponder({ address: pendingName })
-        pendingName = undefined
-      }
-      if (current === undefined) {
-        ok = false
+    if (c >= 48 && c <= 57) {
+      const glued = tok.endsWith("ms") ? GLUED_RTT.exec(tok) : null
+      if (glued || (tokens[i + 1] === "ms" && RTT.test(tok))) {
+        if (!glued) i++
+        if (pendingName !== undefined) {
+          // A bare address (traceroute -n) directly followed by its RTT.
+          setResponder({ address: pendingName })
+          pendingName = undefined
+        }
+        if (current === undefined) {
+          ok = false
+          continue
+        }
+        const probe: Mutable<TracerouteProbe> = {
+          address: current.address,
+          rtt: Number(glued ? glued[1] : tok),
+        }
+        if (current.hostname !== undefined) probe.hostname = current.hostname
+        if (current.asn !== undefined) probe.asn = current.asn
+        const next = tokens[i + 1]
+        if (next !== undefined && next.charCodeAt(0) === 33 /* ! */) {
+          probe.annotation = next
+          i++
+        }
+        probes.push(probe)
+        justNamed = false
         continue
       }
-      let annotation: string | undefined
-      const next = tokens[i + 1]
-      if (next !== undefined && next.startsWith("!")) {
-        annotation = next
-        i++
-      }
-      probes.push({
-        address: current.address,
-        ...(current.hostname !== undefined ? { hostname: current.hostname } : {}),
-        ...(current.asn !== undefined ? { asn: current.asn } : {}),
-        rtt: Number(glued ? glued[1] : tok),
-        ...(annotation !== undefined ? { annotation } : {}),
-      })
-      justNamed = false
+    }
+    const last = probes[probes.length - 1]
+    if (c === 60 /* < */ && tok.endsWith(">") && last !== undefined) {
+      last.extensions = [...(last.extensions ?? []), tok]
       continue
     }
-    if (/^<.*>$/.test(tok) && probes.length > 0) {
-      const last = probes[probes.length - 1]!
-      probes[probes.length - 1] = { ...last, extensions: [...(last.extensions ?? []), tok] }
-      continue
-    }
-    if (tok.startsWith("!") && probes.length > 0) {
+    if (c === 33 /* ! */ && last !== undefined && last.annotation === undefined) {
       // An annotation separated from its RTT by extra spaces.
-      const last = probes[probes.length - 1]
-      if (last !== undefined && last.annotation === undefined) {
-        probes[probes.length - 1] = { ...last, annotation: tok }
-        continue
-      }
+      last.annotation = tok
+      continue
     }
     if (pendingName !== undefined) {
       // Two names in a row: the first had no address; keep it as the responder's address text.
@@ -182,24 +186,16 @@ export const parseProbes = (
 
 /** Groups a hop's probes into distinct responders. */
 export const responders = (probes: ReadonlyArray<TracerouteProbe>): Array<TracerouteResponder> => {
-  const out: Array<{
-    address: string
-    hostname?: string
-    asn?: number
-    rtts: Array<number>
-    annotations: Array<string>
-  }> = []
+  const out: Array<
+    Mutable<TracerouteResponder> & { rtts: Array<number>; annotations: Array<string> }
+  > = []
   for (const p of probes) {
     if (p.address === null || p.rtt === null) continue
     let r = out.find((x) => x.address === p.address)
     if (r === undefined) {
-      r = {
-        address: p.address,
-        ...(p.hostname !== undefined ? { hostname: p.hostname } : {}),
-        ...(p.asn !== undefined ? { asn: p.asn } : {}),
-        rtts: [],
-        annotations: [],
-      }
+      r = { address: p.address, rtts: [], annotations: [] }
+      if (p.hostname !== undefined) r.hostname = p.hostname
+      if (p.asn !== undefined) r.asn = p.asn
       out.push(r)
     }
     r.rtts.push(p.rtt)
