@@ -243,7 +243,12 @@ describe("netwark whois", () => {
       expect(r.stderr).toBe("")
       expect(r.code).toBe(0)
       expect(r.stdout).toMatch(/dns\.json\s+2017-03-15T21:26:24Z/)
-      expect(readdirSync(dir).sort()).toEqual(["asn.json", "dns.json", "ipv4.json", "ipv6.json"])
+      expect(readdirSync(path.join(dir, "current")).sort()).toEqual([
+        "asn.json",
+        "dns.json",
+        "ipv4.json",
+        "ipv6.json",
+      ])
       const missing = await cli([
         "update-bootstrap",
         "--base-url",

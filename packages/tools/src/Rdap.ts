@@ -176,8 +176,9 @@ export interface UpdateOptions {
 }
 
 /**
- * Fetches the four bootstrap files, validates every one, then moves them into `dataDir`; nothing
- * is written unless all four are valid. Returns each file's `publication` date.
+ * Fetches the four bootstrap files and validates every one; only then writes them as a new set
+ * under `dataDir` and renames the `dataDir/current` symlink onto it, so readers see the old set
+ * or the new one, never a mix. Returns each file's `publication` date.
  */
 export const updateBootstrap = (
   options: UpdateOptions,

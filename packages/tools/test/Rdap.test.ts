@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Either } from "effect"
@@ -295,9 +295,24 @@ describe("Rdap.lookup and Whois.lookup against local servers", () => {
         ipv6: "2016-03-22T15:40:01Z",
         asn: "2016-09-08T18:00:00Z",
       })
-      expect(readdirSync(dir).sort()).toEqual(["asn.json", "dns.json", "ipv4.json", "ipv6.json"])
+      expect(readdirSync(join(dir, "current")).sort()).toEqual([
+        "asn.json",
+        "dns.json",
+        "ipv4.json",
+        "ipv6.json",
+      ])
+      expect(readlinkSync(join(dir, "current"))).toMatch(/^set-/)
       const b = Either.getOrThrow(await run(Rdap.loadBootstrap(dir)))
       expect(Either.getOrThrow(Rdap.serverFor(b, "example.cz"))).toBe("https://rdap.nic.cz/")
+      // A second update swaps the link to a new set and removes the old one.
+      const first = readlinkSync(join(dir, "current"))
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      Either.getOrThrow(
+        await run(Rdap.updateBootstrap({ baseUrl: `${http.url}bootstrap/`, dataDir: dir })),
+      )
+      const second = readlinkSync(join(dir, "current"))
+      expect(second).not.toBe(first)
+      expect(readdirSync(dir).sort()).toEqual(["current", second])
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

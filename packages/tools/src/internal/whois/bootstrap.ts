@@ -3,7 +3,7 @@
  * update that validates all four files before swapping any of them in.
  */
 import { existsSync } from "node:fs"
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises"
+import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect, Either } from "effect"
@@ -171,13 +171,22 @@ export const loadDir = (dir: string): Effect.Effect<Bootstrap, ToolError> =>
     return out as Bootstrap
   })
 
-/** Loads from `dataDir` when it holds a complete set, else the bundled snapshot. */
-export const load = (dataDir?: string): Effect.Effect<Bootstrap, ToolError> =>
-  dataDir !== undefined && Object.values(FILES).every((f) => existsSync(join(dataDir, f)))
-    ? loadDir(dataDir)
-    : loadDir(bundledDir())
+// `updateBootstrap` writes each set into its own folder and flips the `current` symlink, so a
+// reader sees either the old set or the new one, never a mix. A plain folder of files works too.
+const setDir = (dataDir: string): string | undefined => {
+  for (const dir of [join(dataDir, "current"), dataDir]) {
+    if (Object.values(FILES).every((f) => existsSync(join(dir, f)))) return dir
+  }
+  return undefined
+}
 
-/** Fetches the four files from `baseUrl`, validates all, then renames each into `dataDir`. */
+/** Loads from `dataDir` when it holds a complete set, else the bundled snapshot. */
+export const load = (dataDir?: string): Effect.Effect<Bootstrap, ToolError> => {
+  const dir = dataDir === undefined ? undefined : setDir(dataDir)
+  return loadDir(dir ?? bundledDir())
+}
+
+/** Fetches the four files from `baseUrl`, validates all, then swaps them into `dataDir`. */
 export const update = (
   baseUrl: string,
   dataDir: string,
@@ -210,16 +219,24 @@ export const update = (
       texts[key] = text
       publications[key] = reg.publication
     }
-    // All four are valid: write temp files, then rename (atomic per file on one file system).
+    // All four are valid: write a new set folder, then replace the `current` symlink by rename
+    // (atomic on POSIX file systems), then drop older sets.
     yield* Effect.tryPromise({
       try: async () => {
         await mkdir(dataDir, { recursive: true })
-        const stamp = `${process.pid}-${Date.now()}`
-        const entries = Object.entries(FILES) as Array<[keyof typeof FILES, string]>
-        for (const [key, file] of entries)
-          await writeFile(join(dataDir, `.${file}.${stamp}.tmp`), texts[key] ?? "")
-        for (const [, file] of entries)
-          await rename(join(dataDir, `.${file}.${stamp}.tmp`), join(dataDir, file))
+        const name = `set-${new Date().toISOString().replace(/[:.]/g, "")}-${process.pid}`
+        const dir = join(dataDir, name)
+        await mkdir(dir)
+        for (const [key, file] of Object.entries(FILES) as Array<[keyof typeof FILES, string]>) {
+          await writeFile(join(dir, file), texts[key] ?? "")
+        }
+        const link = join(dataDir, `.current-${process.pid}-${Date.now()}`)
+        await symlink(name, link)
+        await rename(link, join(dataDir, "current"))
+        for (const old of await readdir(dataDir)) {
+          if (old.startsWith("set-") && old !== name)
+            await rm(join(dataDir, old), { recursive: true, force: true })
+        }
       },
       catch: (e) =>
         new ToolError({
