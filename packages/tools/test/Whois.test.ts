@@ -412,6 +412,15 @@ describe("Whois.parseAsn", () => {
     },
   )
 
+  it.each(cases.filter((c) => c.expected === null).map((c) => [c.input, c] as const))(
+    "php-whois %s: no record means notFound",
+    (_i, c) => {
+      const r = Whois.parseAsn(read(`php-whois/${c.input}`), Number(c.query.replace(/^AS/, "")))
+      expect(r.status).toBe("notFound")
+      expect(r.record.routes).toEqual([])
+    },
+  )
+
   it.each(["AS15169", "AS2856", "AS3786", "AS37578", "AS2497", "AS19373"])(
     "RADB dump %s: origin AS and routes",
     (as) => {
