@@ -9,7 +9,7 @@
  */
 import { Either } from "effect"
 import { invalidInput, ToolError } from "./ToolError.js"
-import { expandV6, formatV4, formatV6, formatV6Next } from "./internal/ipcalc/address.js"
+import { expandV6, formatV4, formatV6, formatV6Next, ip6Arpa } from "./internal/ipcalc/address.js"
 import {
   formatCidr,
   hostBitsSet as hostBits,
@@ -266,23 +266,6 @@ const reverse4 = (a: number, net: number, prefix: number) => {
   return { ptr, zone }
 }
 
-/** PTR name of an IPv6 address (from its expanded text), and the ip6.arpa zone of the network's whole nibbles. */
-const reverse6 = (expanded: string, expandedNet: string, prefix: number) => {
-  let ptr = "ip6.arpa"
-  for (let i = 0; i < expanded.length; i++) {
-    const c = expanded[i]!
-    if (c !== ":") ptr = c + "." + ptr
-  }
-  let zone = "ip6.arpa"
-  for (let i = 0, nibbles = 0; nibbles < prefix >>> 2; i++) {
-    const c = expandedNet[i]!
-    if (c === ":") continue
-    zone = c + "." + zone
-    nibbles++
-  }
-  return { ptr, zone }
-}
-
 const embedded = (n: Network): EmbeddedIpv4 | null => {
   if (n.version === 4) return null
   if (n.w0 === 0 && n.w1 === 0 && n.w2 === 0xffff)
@@ -346,7 +329,13 @@ export const describe = (n: Network, input = formatCidr(n as Net)): Info => {
     addressType: classify(v, n, n),
     flags: { address: addressFlags(v, n), network: networkFlags(v, first, last) },
     embeddedIpv4: embedded(n),
-    reverse: v === 4 ? reverse4(n.w3, first.w3, p) : reverse6(expandedAddress, expandedNetwork, p),
+    reverse:
+      v === 4
+        ? reverse4(n.w3, first.w3, p)
+        : {
+            ptr: ip6Arpa(n.w0, n.w1, n.w2, n.w3, 32),
+            zone: ip6Arpa(first.w0, first.w1, first.w2, first.w3, p >>> 2),
+          },
     expanded: { address: expandedAddress, network: expandedNetwork },
     binary:
       v === 4

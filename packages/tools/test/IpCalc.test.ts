@@ -77,6 +77,10 @@ describe("IpCalc.info: the report", () => {
       reverse: { zone: "2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa" },
     })
     expect(info("::/0").addresses).toBe((1n << 128n).toString())
+    // The reverse zone stops at the last whole nibble inside the prefix (13 of /54).
+    expect(info("2001:db8:abcd:f000::/54").reverse.zone).toBe("f.d.c.b.a.8.b.d.0.1.0.0.2.ip6.arpa")
+    expect(info("10.20.30.40/20").reverse.zone).toBe("20.10.in-addr.arpa")
+    expect(info("::/0").reverse.zone).toBe("ip6.arpa")
   })
 
   it("/31, /32, /127 and /128 follow Python's hosts()", () => {

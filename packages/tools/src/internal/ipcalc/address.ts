@@ -199,11 +199,57 @@ export const formatV6 = (w0: number, w1: number, w2: number, w3: number): string
 }
 
 /** Formats IPv6 words as eight four-digit groups. */
-export const expandV6 = (w0: number, w1: number, w2: number, w3: number): string => {
-  const h = (w: number) => w.toString(16).padStart(8, "0")
-  const all = h(w0) + h(w1) + h(w2) + h(w3)
-  let out = all.slice(0, 4)
-  for (let i = 4; i < 32; i += 4) out += ":" + all.slice(i, i + 4)
+export const expandV6 = (w0: number, w1: number, w2: number, w3: number): string =>
+  HEX2[w0 >>> 24]! +
+  HEX2[(w0 >>> 16) & 255]! +
+  ":" +
+  HEX2[(w0 >>> 8) & 255]! +
+  HEX2[w0 & 255]! +
+  ":" +
+  HEX2[w1 >>> 24]! +
+  HEX2[(w1 >>> 16) & 255]! +
+  ":" +
+  HEX2[(w1 >>> 8) & 255]! +
+  HEX2[w1 & 255]! +
+  ":" +
+  HEX2[w2 >>> 24]! +
+  HEX2[(w2 >>> 16) & 255]! +
+  ":" +
+  HEX2[(w2 >>> 8) & 255]! +
+  HEX2[w2 & 255]! +
+  ":" +
+  HEX2[w3 >>> 24]! +
+  HEX2[(w3 >>> 16) & 255]! +
+  ":" +
+  HEX2[(w3 >>> 8) & 255]! +
+  HEX2[w3 & 255]!
+
+/** Two-digit hex of each byte. */
+const HEX2: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) =>
+  i.toString(16).padStart(2, "0"),
+)
+/** Each byte's two nibbles, low first, dot-terminated: the ip6.arpa order. */
+const REV2: ReadonlyArray<string> = Array.from(
+  { length: 256 },
+  (_, i) => `${(i & 15).toString(16)}.${(i >>> 4).toString(16)}.`,
+)
+
+/** The ip6.arpa name of the first `nibbles` nibbles of an address (all 32: its PTR name). */
+export const ip6Arpa = (
+  w0: number,
+  w1: number,
+  w2: number,
+  w3: number,
+  nibbles: number,
+): string => {
+  let out = "ip6.arpa"
+  const words = [w0, w1, w2, w3]
+  const whole = nibbles >>> 1
+  for (let b = 0; b < whole; b++) out = REV2[(words[b >>> 2]! >>> (24 - 8 * (b & 3))) & 255]! + out
+  if ((nibbles & 1) === 1) {
+    const byte = (words[whole >>> 2]! >>> (24 - 8 * (whole & 3))) & 255
+    out = (byte >>> 4).toString(16) + "." + out
+  }
   return out
 }
 
