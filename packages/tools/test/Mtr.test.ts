@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import { Effect, Either } from "effect"
+import { Effect, Either, Stream } from "effect"
 import { describe, expect, it, vi } from "vitest"
 import * as Exec from "../src/internal/exec/Exec.js"
 import * as Mtr from "../src/Mtr.js"
@@ -292,19 +292,17 @@ describe("Mtr target policy", () => {
   })
 
   it("probes the checked address, not the name (no second resolution)", async () => {
-    const spy = vi.spyOn(Exec, "stream")
-    const r = await Effect.runPromise(
-      Mtr.run("router.example", {
-        cycles: 1,
-        interval: "100 millis",
-        gracePeriod: "200 millis",
-        policy: { allow: ["127.0.0.0/8"] },
-        resolve: async () => [{ address: "127.0.0.1", family: 4 }],
-      }),
+    // Exec is stubbed: this checks the argv handed to it, without running mtr.
+    const spy = vi.spyOn(Exec, "stream").mockImplementation(() => Stream.empty)
+    await Effect.runPromise(
+      Effect.either(
+        Mtr.run("router.example", {
+          policy: { allow: ["127.0.0.0/8"] },
+          resolve: async () => [{ address: "127.0.0.1", family: 4 }],
+        }),
+      ),
     )
     expect(spy.mock.calls[0]?.[0].args.at(-1)).toBe("127.0.0.1")
-    expect(r.target).toBe("router.example")
-    expect(r.hops[0]?.hosts[0]?.address).toBe("127.0.0.1")
     spy.mockRestore()
   })
 
