@@ -148,6 +148,26 @@ describe("Mtr.parse on this machine's mtr 0.95 recordings", () => {
   })
 })
 
+describe("Mtr.parse on recordings through this machine's network namespaces", () => {
+  it("two hops through a router (raw and report agree on the path)", () => {
+    const raw = Mtr.parse(read("netns-raw-two-hops.txt"))
+    expect(raw.hops.map((h) => [h.hosts.map((x) => x.address), h.sent, h.lossPercent])).toEqual([
+      [["198.19.26.10"], 4, 0],
+      [["198.19.175.178"], 4, 0],
+    ])
+    const report = Mtr.parse(read("netns-report-two-hops.txt"))
+    expect(report.hops.map((h) => h.hosts[0]?.address)).toEqual(["198.19.26.10", "198.19.175.178"])
+  })
+
+  it("a host that drops ICMP echo: every probe lost, no host", () => {
+    const r = Mtr.parse(read("netns-raw-dropped.txt"))
+    expect(r.hops.map((h) => [h.hosts.length, h.sent, h.lossPercent])).toEqual([
+      [0, 3, 100],
+      [0, 3, 100],
+    ])
+  })
+})
+
 interface RichHop {
   host: string
   loss: number | null

@@ -176,6 +176,41 @@ describe("Traceroute.parse on this machine's traceroute 2.1 recordings", () => {
   })
 })
 
+describe("Traceroute.parse on recordings through this machine's network namespaces", () => {
+  it("two hops: the router, then the host", () => {
+    const r = Traceroute.parse(read("netns-two-hops.txt"))
+    expect(r.hops.map((h) => [h.hop, h.responders.map((x) => x.address), h.probes.length])).toEqual(
+      [
+        [1, ["198.19.26.10"], 3],
+        [2, ["198.19.175.178"], 3],
+      ],
+    )
+    expect(r.reached).toBe(true)
+  })
+
+  it("the router's ICMP errors: !H for an unreachable route, !X for a prohibit route", () => {
+    const one = (f: string) => Traceroute.parse(read(f)).hops[0]?.probes[0]
+    expect(one("netns-unreachable-route.txt")).toMatchObject({
+      address: "198.19.26.10",
+      annotation: "!H",
+    })
+    expect(one("netns-prohibit-route.txt")).toMatchObject({
+      address: "198.19.26.10",
+      annotation: "!X",
+    })
+  })
+
+  it("a host that drops ICMP echo: only timeouts", () => {
+    const r = Traceroute.parse(read("netns-icmp-dropped.txt"))
+    expect(r.hops.map((h) => [h.timeouts, h.responders.length])).toEqual([
+      [2, 0],
+      [2, 0],
+      [2, 0],
+    ])
+    expect(r.reached).toBe(false)
+  })
+})
+
 interface RichHop {
   host: string
   avg_rtt: number
