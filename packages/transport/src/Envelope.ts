@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { Buffer, isUtf8 } from "node:buffer"
 import { Either, ParseResult, Schema } from "effect"
 import * as TransportError from "./TransportError.js"
 
@@ -146,7 +147,11 @@ export interface DecodeFailure {
   readonly error: TransportError.TransportError
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true })
+const text = (bytes: Uint8Array): string | undefined =>
+  // isUtf8 + toString is several times faster than a fatal TextDecoder on small messages
+  isUtf8(bytes)
+    ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+    : undefined
 
 const decodeWith =
   <A, I>(schema: Schema.Schema<A, I>, kind: string) =>
@@ -157,7 +162,9 @@ const decodeWith =
     }
     let value: unknown
     try {
-      value = JSON.parse(decoder.decode(bytes))
+      const decoded = text(bytes)
+      if (decoded === undefined) throw new Error("invalid UTF-8")
+      value = JSON.parse(decoded)
     } catch (cause) {
       const error = TransportError.make("Decode", `${kind} is not UTF-8 JSON`, cause)
       return Either.left({ reason: "Malformed", error })

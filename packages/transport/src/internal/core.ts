@@ -22,6 +22,7 @@ import type * as Queues from "../Queues.js"
 import type * as Transport from "../Transport.js"
 import * as TransportError from "../TransportError.js"
 import type { Disposition, Port, PublishProps, QueueSpec, RawDelivery } from "./port.js"
+import * as Limiter from "./limiter.js"
 import * as Topology from "./topology.js"
 
 /** Header naming why a message was dead-lettered. */
@@ -65,13 +66,18 @@ export const make = (
     let closed = false
     yield* Effect.addFinalizer(() => Effect.sync(() => void (closed = true)))
 
+    const retrySchedule = Schedule.exponential("50 millis").pipe(
+      Schedule.union(Schedule.spaced("1 second")),
+      Schedule.upTo(publishTimeout),
+    )
+
     const publish = (
       exchange: string,
       routingKey: string,
       body: Uint8Array,
       props: PublishProps,
-    ): Effect.Effect<void, TransportError.TransportError> =>
-      Effect.tryPromise({
+    ): Effect.Effect<void, TransportError.TransportError> => {
+      const attempt = Effect.tryPromise({
         try: () => port.publish(exchange, routingKey, body, props),
         catch: (cause) =>
           TransportError.make(
@@ -79,36 +85,25 @@ export const make = (
             `publish to ${exchange || routingKey} failed: ${errorMessage(cause)}`,
             cause,
           ),
-      }).pipe(
-        Effect.retry({
-          schedule: Schedule.exponential("50 millis").pipe(
-            Schedule.union(Schedule.spaced("1 second")),
-          ),
-          while: () => !closed,
-        }),
-        Effect.timeoutFail({
-          duration: publishTimeout,
-          onTimeout: () =>
-            TransportError.make(
-              "Timeout",
-              `publish to ${exchange || routingKey} not confirmed within ${Duration.format(publishTimeout)}`,
-            ),
-        }),
-      )
-
-    const publishReply = (reply: Envelope.Reply) =>
-      Effect.gen(function* () {
-        let body = Envelope.encode(reply)
-        if (body.byteLength > maxBytes && reply.kind === "result") {
-          const { data: _data, ...rest } = reply
-          const message = `result of ${body.byteLength} bytes exceeds the ${maxBytes}-byte cap`
-          body = Envelope.encode({ ...rest, status: "error", error: { message } })
-        }
-        yield* publish("", topology.results, body, {
-          persistent: reply.kind === "result",
-          messageId: `${reply.jobId}/${reply.workerId}/${reply.attempt}`,
-        })
       })
+      // the retry machinery costs tens of microseconds, so only a failed first attempt pays it
+      return Effect.catchAll(attempt, (first) =>
+        closed
+          ? Effect.fail(first)
+          : attempt.pipe(
+              Effect.retry({ schedule: retrySchedule, while: () => !closed }),
+              Effect.mapError((last) =>
+                last.reason === "Closed"
+                  ? last
+                  : TransportError.make(
+                      "Timeout",
+                      `publish to ${exchange || routingKey} not confirmed within ${Duration.format(publishTimeout)}: ${last.message}`,
+                      last,
+                    ),
+              ),
+            ),
+      )
+    }
 
     const deadLetter = (
       queue: string,
@@ -141,54 +136,58 @@ export const make = (
     }
 
     const dispatch: Transport.Service["dispatch"] = (input, targets) =>
-      Effect.gen(function* () {
-        const routes = yield* Effect.forEach(targets, route)
+      Effect.suspend(() => {
+        const routes: Array<Topology.Route> = []
+        for (const target of targets) {
+          const found = topology.routes.get(target)
+          if (!found)
+            return Effect.fail(TransportError.make("UnknownQueue", `unknown queue ${target}`))
+          routes.push(found)
+        }
         const createdAt = Date.now()
         const deadline =
           input.deadline ?? createdAt + Duration.toMillis(input.timeout ?? "60 seconds")
-        const jobs = routes.map((r): Envelope.Job => ({
-          v: Envelope.version,
-          kind: "job",
-          operationId: input.operationId,
-          jobId: `${input.jobId ?? input.operationId}/${r.target.name}`,
-          type: input.type,
-          payload: input.payload,
-          target: r.target.name,
-          mode: r.target.mode,
-          deadline,
-          createdAt,
-        }))
-        const bodies = yield* Effect.forEach(jobs, (job) =>
-          Effect.try({
-            try: () => Envelope.encode(job),
-            catch: (cause) =>
-              TransportError.make(
-                "Decode",
-                `job payload is not JSON: ${errorMessage(cause)}`,
-                cause,
-              ),
-          }).pipe(
-            Effect.filterOrFail(
-              (body) => body.byteLength <= maxBytes,
-              (body) =>
-                TransportError.make(
-                  "TooLarge",
-                  `job of ${body.byteLength} bytes exceeds the ${maxBytes}-byte cap`,
-                ),
-            ),
-          ),
+        const jobs: Array<Envelope.Job> = []
+        const bodies: Array<Uint8Array> = []
+        for (const r of routes) {
+          const job: Envelope.Job = {
+            v: Envelope.version,
+            kind: "job",
+            operationId: input.operationId,
+            jobId: `${input.jobId ?? input.operationId}/${r.target.name}`,
+            type: input.type,
+            payload: input.payload,
+            target: r.target.name,
+            mode: r.target.mode,
+            deadline,
+            createdAt,
+          }
+          let body: Uint8Array
+          try {
+            body = Envelope.encode(job)
+          } catch (cause) {
+            const message = `job payload is not JSON: ${errorMessage(cause)}`
+            return Effect.fail(TransportError.make("Decode", message, cause))
+          }
+          if (body.byteLength > maxBytes) {
+            const message = `job of ${body.byteLength} bytes exceeds the ${maxBytes}-byte cap`
+            return Effect.fail(TransportError.make("TooLarge", message))
+          }
+          jobs.push(job)
+          bodies.push(body)
+        }
+        const send = (r: Topology.Route, i: number) =>
+          publish(r.exchange, r.routingKey, bodies[i]!, {
+            persistent: true,
+            messageId: jobs[i]!.jobId,
+            type: input.type,
+          })
+        return Effect.as(
+          routes.length === 1
+            ? send(routes[0]!, 0)
+            : Effect.forEach(routes, send, { concurrency: "unbounded", discard: true }),
+          jobs as ReadonlyArray<Envelope.Job>,
         )
-        yield* Effect.forEach(
-          routes,
-          (r, i) =>
-            publish(r.exchange, r.routingKey, bodies[i]!, {
-              persistent: true,
-              messageId: jobs[i]!.jobId,
-              type: input.type,
-            }),
-          { concurrency: "unbounded", discard: true },
-        )
-        return jobs
       })
 
     const consume = (
@@ -209,48 +208,88 @@ export const make = (
         (subscription) => Effect.promise(() => subscription.close()),
       )
 
+    /**
+     * The hot path of a publish as a plain promise: one broker call, and the Effect retry
+     * machinery only after a failure (it costs tens of microseconds per message otherwise).
+     */
+    const publishFast = (
+      exchange: string,
+      routingKey: string,
+      body: Uint8Array,
+      props: PublishProps,
+    ): Promise<void> =>
+      port
+        .publish(exchange, routingKey, body, props)
+        .catch(() => runPromise(publish(exchange, routingKey, body, props)))
+
+    const replyBody = (reply: Envelope.Reply): Uint8Array => {
+      let body: Uint8Array
+      try {
+        body = Envelope.encode(reply)
+      } catch (cause) {
+        if (reply.kind !== "result") throw cause
+        const { data: _data, ...rest } = reply
+        const message = `result data is not JSON: ${errorMessage(cause)}`
+        return Envelope.encode({ ...rest, status: "error", error: { message } })
+      }
+      if (body.byteLength > maxBytes && reply.kind === "result") {
+        const { data: _data, ...rest } = reply
+        const message = `result of ${body.byteLength} bytes exceeds the ${maxBytes}-byte cap`
+        return Envelope.encode({ ...rest, status: "error", error: { message } })
+      }
+      return body
+    }
+
+    const sendReply = (reply: Envelope.Reply): Promise<void> =>
+      publishFast("", topology.results, replyBody(reply), {
+        persistent: reply.kind === "result",
+        messageId: `${reply.jobId}/${reply.workerId}/${reply.attempt}`,
+      })
+
     const serve: Transport.Service["serve"] = (serveOptions, handler) =>
       Effect.gen(function* () {
         const routes = yield* Effect.forEach(serveOptions.queues, route)
         const concurrency = Math.max(1, serveOptions.concurrency ?? 4)
-        const semaphore = yield* Effect.makeSemaphore(concurrency)
+        // prefetch already bounds a single queue; a shared limiter bounds several
+        const limiter = routes.length > 1 ? Limiter.make(concurrency) : undefined
         const types = serveOptions.types ? new Set(serveOptions.types) : undefined
         const workerId = serveOptions.workerId
+        const runExit = Runtime.runPromiseExit(runtime)
 
-        const runJob = (job: Envelope.Job, attempt: number) =>
-          Effect.gen(function* () {
-            const startedAt = Date.now()
-            const base = {
-              v: Envelope.version,
-              operationId: job.operationId,
-              jobId: job.jobId,
-              workerId,
-              attempt,
-              target: job.target,
-              mode: job.mode,
-            }
-            if (startedAt > job.deadline) {
-              yield* publishReply({
-                ...base,
-                kind: "result",
-                status: "expired",
-                startedAt,
-                finishedAt: startedAt,
-              })
-              return "ack" as const
-            }
-            let seq = 0
-            const progress = (data: unknown) =>
-              Effect.suspend(() =>
-                publishReply({ ...base, kind: "progress", seq: seq++, at: Date.now(), data }),
-              ).pipe(
-                Effect.catchAllCause((cause) =>
-                  Effect.logWarning("transport: progress not published", cause),
-                ),
-              )
-            const exit = yield* Effect.exit(handler(job, { workerId, attempt, progress }))
-            const finishedAt = Date.now()
-            const result: Envelope.Result = Exit.isSuccess(exit)
+        const runJob = async (job: Envelope.Job, attempt: number): Promise<Disposition> => {
+          const startedAt = Date.now()
+          const base = {
+            v: Envelope.version,
+            operationId: job.operationId,
+            jobId: job.jobId,
+            workerId,
+            attempt,
+            target: job.target,
+            mode: job.mode,
+          }
+          if (startedAt > job.deadline) {
+            await sendReply({
+              ...base,
+              kind: "result",
+              status: "expired",
+              startedAt,
+              finishedAt: startedAt,
+            })
+            return "ack"
+          }
+          let seq = 0
+          const progress = (data: unknown) =>
+            Effect.tryPromise(() =>
+              sendReply({ ...base, kind: "progress", seq: seq++, at: Date.now(), data }),
+            ).pipe(
+              Effect.catchAllCause((cause) =>
+                Effect.logWarning("transport: progress not published", cause),
+              ),
+            )
+          const exit = await runExit(handler(job, { workerId, attempt, progress }))
+          const finishedAt = Date.now()
+          await sendReply(
+            Exit.isSuccess(exit)
               ? { ...base, kind: "result", status: "ok", startedAt, finishedAt, data: exit.value }
               : {
                   ...base,
@@ -263,52 +302,50 @@ export const make = (
                       ? errorMessage(exit.cause.error)
                       : Cause.pretty(exit.cause),
                   },
-                }
-            yield* publishReply(result).pipe(
-              Effect.catchIf(
-                (e) => e.reason === "Decode",
-                () => publishReply({ ...result, status: "error", data: undefined }),
-              ),
-            )
-            return "ack" as const
-          })
+                },
+          )
+          return "ack"
+        }
 
         const onDelivery =
           (queueName: string) =>
-          (delivery: RawDelivery): Promise<Disposition> =>
-            runPromise(
-              Effect.gen(function* () {
-                const decoded = Envelope.decodeJob(delivery.body, maxBytes)
-                if (Either.isLeft(decoded))
-                  return yield* deadLetter(
-                    queueName,
-                    decoded.left.reason,
-                    decoded.left.error.message,
-                    delivery.body,
-                  )
-                const job = decoded.right
-                if (types !== undefined && !types.has(job.type))
-                  return yield* deadLetter(
-                    queueName,
-                    "UnknownType",
-                    `job type ${job.type} is not served by worker ${workerId}`,
-                    delivery.body,
-                  )
-                const attempt =
-                  delivery.deliveryCount !== undefined
-                    ? delivery.deliveryCount + 1
-                    : delivery.redelivered
-                      ? 2
-                      : 1
-                return yield* semaphore.withPermits(1)(runJob(job, attempt))
-              }).pipe(
-                Effect.catchAllCause((cause) =>
-                  Effect.logError("transport: job not completed, requeued", cause).pipe(
-                    Effect.as("requeue" as const),
-                  ),
+          async (delivery: RawDelivery): Promise<Disposition> => {
+            const decoded = Envelope.decodeJob(delivery.body, maxBytes)
+            if (Either.isLeft(decoded))
+              return runPromise(
+                deadLetter(
+                  queueName,
+                  decoded.left.reason,
+                  decoded.left.error.message,
+                  delivery.body,
                 ),
-              ),
-            )
+              )
+            const job = decoded.right
+            if (types !== undefined && !types.has(job.type))
+              return runPromise(
+                deadLetter(
+                  queueName,
+                  "UnknownType",
+                  `job type ${job.type} is not served by worker ${workerId}`,
+                  delivery.body,
+                ),
+              )
+            const attempt =
+              delivery.deliveryCount !== undefined
+                ? delivery.deliveryCount + 1
+                : delivery.redelivered
+                  ? 2
+                  : 1
+            if (limiter) await limiter.acquire()
+            try {
+              return await runJob(job, attempt)
+            } catch (cause) {
+              await runPromise(Effect.logError("transport: job not completed, requeued", cause))
+              return "requeue"
+            } finally {
+              limiter?.release()
+            }
+          }
 
         yield* Effect.forEach(
           routes,
@@ -321,36 +358,42 @@ export const make = (
     const ackedStream = <A>(
       spec: QueueSpec,
       prefetch: number,
-      decode: (delivery: RawDelivery) => Effect.Effect<Either.Either<A, Disposition>>,
+      /** Right: hand the message out; Left: settle it without the stream (e.g. dead-letter). */
+      decode: (delivery: RawDelivery) => Either.Either<A, Effect.Effect<Disposition>>,
     ): Stream.Stream<Transport.Delivery<A>, TransportError.TransportError> =>
       Stream.unwrapScoped(
         Effect.gen(function* () {
           const queue = yield* Queue.unbounded<Transport.Delivery<A>>()
           const pending = new Set<(d: Disposition) => void>()
+          let closing = false
+          yield* consume(spec, prefetch, (delivery) => {
+            // a message arriving while the stream closes goes back at once, or close would wait on it
+            if (closing) return Promise.resolve("requeue" as const)
+            // decoding is synchronous, so the hot path starts no fiber per message
+            const decoded = decode(delivery)
+            if (Either.isLeft(decoded)) return runPromise(decoded.left)
+            let settle: (d: Disposition) => void = () => {}
+            const promise = new Promise<Disposition>((r) => (settle = r))
+            let done = false
+            const once = (d: Disposition) => {
+              if (done) return
+              done = true
+              pending.delete(once)
+              settle(d)
+            }
+            pending.add(once)
+            Queue.unsafeOffer(queue, {
+              message: decoded.right,
+              ack: Effect.sync(() => once("ack")),
+              nack: Effect.sync(() => once("requeue")),
+            })
+            return promise
+          })
+          // registered after the consumer, so it runs before the consumer's close
           yield* Effect.addFinalizer(() =>
             Effect.sync(() => {
+              closing = true
               for (const settle of pending) settle("requeue")
-            }),
-          )
-          yield* consume(spec, prefetch, (delivery) =>
-            runPromise(decode(delivery)).then((decoded) => {
-              if (Either.isLeft(decoded)) return decoded.left
-              let settle: (d: Disposition) => void = () => {}
-              const promise = new Promise<Disposition>((r) => (settle = r))
-              let done = false
-              const once = (d: Disposition) => {
-                if (done) return
-                done = true
-                pending.delete(once)
-                settle(d)
-              }
-              pending.add(once)
-              Queue.unsafeOffer(queue, {
-                message: decoded.right,
-                ack: Effect.sync(() => once("ack")),
-                nack: Effect.sync(() => once("requeue")),
-              })
-              return promise
             }),
           )
           return Stream.fromQueue(queue)
@@ -364,15 +407,14 @@ export const make = (
         (delivery) => {
           const decoded = Envelope.decodeReply(delivery.body, maxBytes)
           return Either.isRight(decoded)
-            ? Effect.succeed(Either.right(decoded.right))
-            : Effect.map(
+            ? Either.right(decoded.right)
+            : Either.left(
                 deadLetter(
                   "netwark.results",
                   decoded.left.reason,
                   decoded.left.error.message,
                   delivery.body,
                 ),
-                Either.left,
               )
         },
       )
@@ -385,17 +427,15 @@ export const make = (
         }
         const reason = header(reasonHeader)
         const known = ["TooLarge", "Malformed", "UnknownType", "UnknownVersion"]
-        return Effect.succeed(
-          Either.right({
-            queue: topology.publicName(header(queueHeader) ?? header("x-first-death-queue") ?? ""),
-            reason:
-              reason !== undefined && known.includes(reason)
-                ? (reason as Envelope.DeadReason)
-                : "Broker",
-            detail: header(detailHeader) ?? header("x-first-death-reason") ?? "rejected",
-            body: delivery.body,
-          }),
-        )
+        return Either.right({
+          queue: topology.publicName(header(queueHeader) ?? header("x-first-death-queue") ?? ""),
+          reason:
+            reason !== undefined && known.includes(reason)
+              ? (reason as Envelope.DeadReason)
+              : "Broker",
+          detail: header(detailHeader) ?? header("x-first-death-reason") ?? "rejected",
+          body: delivery.body,
+        })
       })
 
     const presence: Transport.Service["presence"] = () =>
@@ -410,10 +450,12 @@ export const make = (
           (delivery) => {
             const decoded = Envelope.decodePresence(delivery.body, maxBytes)
             return Either.isRight(decoded)
-              ? Effect.succeed(Either.right(decoded.right))
-              : Effect.logWarning("transport: bad presence message ignored").pipe(
-                  Effect.annotateLogs({ detail: decoded.left.error.message }),
-                  Effect.as(Either.left("ack" as const)),
+              ? Either.right(decoded.right)
+              : Either.left(
+                  Effect.logWarning("transport: bad presence message ignored").pipe(
+                    Effect.annotateLogs({ detail: decoded.left.error.message }),
+                    Effect.as("ack" as const),
+                  ),
                 )
           },
         ),
