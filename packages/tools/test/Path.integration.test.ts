@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Mtr from "../src/Mtr.js"
 import * as Traceroute from "../src/Traceroute.js"
 import { canUseNetns } from "./support/netns.js"
-import { createTwoHopPath, type TwoHopPath } from "./support/router.js"
+import { createTwoHopPath, createTwoRouterPath, type TwoHopPath } from "./support/router.js"
 
 const has = (bin: string) => {
   try {
@@ -75,6 +75,47 @@ describe.skipIf(!ready)(
         [path.hostAddress],
       ])
       expect(r.hops.at(-1)).toMatchObject({ sent: 3, received: 3, lossPercent: 0 })
+    })
+  },
+)
+
+describe.skipIf(!ready)(
+  `mtr across a path that changes router mid-run${ready ? "" : ` (skipped: ${netns.reason || "mtr missing"})`}`,
+  () => {
+    it("hop 1 lists both routers, each with its own replies, live and in the result", async () => {
+      const path = await createTwoRouterPath()
+      try {
+        const seen = new Set<string>()
+        const run = Effect.runPromise(
+          Stream.runCollect(
+            Stream.tap(
+              Mtr.stream(path.hostAddress, {
+                cycles: 8,
+                interval: "200 millis",
+                gracePeriod: "500 millis",
+              }),
+              (p) =>
+                Effect.sync(() => {
+                  if (p._tag === "Hop" && p.hop.hop === 1)
+                    for (const h of p.hop.hosts) if (h.address !== null) seen.add(h.address)
+                }),
+            ),
+          ),
+        )
+        await new Promise((done) => setTimeout(done, 900))
+        await path.switchToSecond()
+        const progress = Chunk.toReadonlyArray(await run)
+        const done = progress.at(-1)
+        if (done?._tag !== "Done") throw new Error("no result")
+        const hop1 = done.result.hops[0]!
+        expect(hop1.hosts.map((h) => h.address)).toEqual([path.firstRouter, path.secondRouter])
+        for (const h of hop1.hosts) expect(h.received).toBeGreaterThan(0)
+        expect(hop1.hosts.reduce((n, h) => n + h.received, 0)).toBe(hop1.received)
+        expect(done.result.hops.at(-1)?.hosts[0]?.address).toBe(path.hostAddress)
+        expect([...seen]).toEqual([path.firstRouter, path.secondRouter])
+      } finally {
+        await path.destroy()
+      }
     })
   },
 )

@@ -113,3 +113,94 @@ export const createTwoHopPath = async (): Promise<TwoHopPath> => {
     destroy,
   }
 }
+
+/** Two routers in parallel in front of one host; `switchToSecond` moves our route over. */
+export interface TwoRouterPath {
+  readonly firstRouter: string
+  readonly secondRouter: string
+  readonly hostAddress: string
+  /** Replaces our route to the host: from now on probes go through the second router. */
+  readonly switchToSecond: () => Promise<void>
+  readonly destroy: () => Promise<void>
+}
+
+/**
+ * us ─ R1 ─ host and us ─ R2 ─ host (four /29s from 198.18.0.0/15). Our route to the host points at
+ * R1 until `switchToSecond`, which is how a path change (or an equal-cost split) looks to mtr.
+ */
+export const createTwoRouterPath = async (): Promise<TwoRouterPath> => {
+  const tag = randomBytes(3).toString("hex")
+  const ns = { r1: `nwr1-${tag}`, r2: `nwr2-${tag}`, h: `nwh2-${tag}` }
+  const links = { a: `nwa1${tag}`, b: `nwa2${tag}` }
+  const routes = await sh(["ip", "-4", "route", "show", "table", "all"])
+  const prefixes: Array<number> = []
+  for (let i = 0; i < 100 && prefixes.length < 4; i++) {
+    const n = randomInt(1, 1 << 14) * 8
+    if (!routes.includes(base29(n)) && !prefixes.includes(n)) prefixes.push(n)
+  }
+  const [p1, p2, p3, p4] = prefixes
+  if (p1 === undefined || p2 === undefined || p3 === undefined || p4 === undefined)
+    throw new Error("no free test prefixes")
+  const a = (p: number, k: number) => base29(p + k)
+  const inNs = (name: string, args: ReadonlyArray<string>) =>
+    sh(["ip", "netns", "exec", name, ...args])
+  let destroyed = false
+  const destroy = async () => {
+    if (destroyed) return
+    destroyed = true
+    for (const n of Object.values(ns)) await sh(["ip", "netns", "del", n]).catch(() => undefined)
+    for (const l of Object.values(links)) await sh(["ip", "link", "del", l]).catch(() => undefined)
+  }
+  // One veth between `left` (root when undefined) and `right`, addresses .1 and .2 of `p`.
+  const wire = async (
+    p: number,
+    left: string | undefined,
+    leftIf: string,
+    right: string,
+    rightIf: string,
+  ) => {
+    await sh(["ip", "link", "add", leftIf, "type", "veth", "peer", "name", rightIf])
+    if (left !== undefined) await sh(["ip", "link", "set", leftIf, "netns", left])
+    await sh(["ip", "link", "set", rightIf, "netns", right])
+    const l = (args: ReadonlyArray<string>) => (left === undefined ? sh(args) : inNs(left, args))
+    await l(["ip", "addr", "add", `${a(p, 1)}/29`, "dev", leftIf])
+    await l(["ip", "link", "set", leftIf, "up"])
+    await inNs(right, ["ip", "addr", "add", `${a(p, 2)}/29`, "dev", rightIf])
+    await inNs(right, ["ip", "link", "set", rightIf, "up"])
+  }
+  try {
+    for (const n of Object.values(ns)) {
+      await sh(["ip", "netns", "add", n])
+      await inNs(n, ["ip", "link", "set", "lo", "up"])
+    }
+    await wire(p1, undefined, links.a, ns.r1, `r1a${tag}`)
+    await wire(p3, undefined, links.b, ns.r2, `r2a${tag}`)
+    await wire(p2, ns.r1, `r1h${tag}`, ns.h, `h1${tag}`)
+    await wire(p4, ns.r2, `r2h${tag}`, ns.h, `h2${tag}`)
+    for (const r of [ns.r1, ns.r2]) {
+      await inNs(r, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
+      await inNs(r, ["sysctl", "-q", "-w", "net.ipv4.icmp_ratelimit=0"])
+    }
+    // R2 reaches the host's address (on the R1 link) through the host's R2-side address.
+    await inNs(ns.r2, ["ip", "route", "add", `${base29(p2)}/29`, "via", a(p4, 2)])
+    // mtr picks its source address once, so after the switch R2 still answers our R1-side address.
+    await inNs(ns.r2, ["ip", "route", "add", `${base29(p1)}/29`, "via", a(p3, 1)])
+    await inNs(ns.h, ["ip", "route", "add", `${base29(p1)}/29`, "via", a(p2, 1)])
+    await inNs(ns.h, ["ip", "route", "add", `${base29(p3)}/29`, "via", a(p4, 1)])
+    // The host answers on the R2 link for an address of the R1 link: turn off reverse-path filtering.
+    await inNs(ns.h, ["sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=0"])
+    await sh(["ip", "route", "add", `${a(p2, 2)}/32`, "via", a(p1, 2), "dev", links.a])
+  } catch (e) {
+    await destroy()
+    throw e
+  }
+  return {
+    firstRouter: a(p1, 2),
+    secondRouter: a(p3, 2),
+    hostAddress: a(p2, 2),
+    switchToSecond: async () => {
+      await sh(["ip", "route", "replace", `${a(p2, 2)}/32`, "via", a(p3, 2), "dev", links.b])
+    },
+    destroy,
+  }
+}
