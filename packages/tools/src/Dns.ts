@@ -132,6 +132,13 @@ export const validate = (options: Options = {}): Either.Either<Resolved, ToolErr
     const ipVersion = yield* V.optional(options.ipVersion, (v) =>
       V.oneOf("ipVersion", v, [4, 6] as const),
     )
+    if (server?.kind === "ip" && ipVersion !== undefined && ipVersion !== server.version)
+      return yield* Either.left(
+        invalidInput(
+          "ipVersion",
+          `ipVersion ${ipVersion} does not match IPv${server.version} server ${server.address}`,
+        ),
+      )
     const timeout = yield* V.duration(
       "timeout",
       options.timeout ??

@@ -327,6 +327,13 @@ describe("Dns hostile inputs: a clear error and no process spawned", () => {
     ["tries", "example.com", { tries: 9 }, "tries", "from 1 to 5"],
     ["try timeout", "example.com", { tryTimeout: "2 minutes" }, "tryTimeout", "30 s"],
     ["reverse of a name", "example.com", { reverse: true }, "query", "needs an IP address"],
+    [
+      "version mismatch",
+      "example.com",
+      { server: "::1", ipVersion: 4 },
+      "ipVersion",
+      "does not match",
+    ],
   ]
 
   it.each(cases)("%s", async (_name, query, options, field, message) => {

@@ -159,6 +159,16 @@ describe("Mtr.parse on recordings through this machine's network namespaces", ()
     expect(report.hops.map((h) => h.hosts[0]?.address)).toEqual(["198.19.26.10", "198.19.175.178"])
   })
 
+  it("a route change mid-run: hop 1 has both routers, each with its own replies", () => {
+    const r = Mtr.parse(read("netns-raw-route-change.txt"))
+    const hop1 = r.hops[0]!
+    expect(hop1.hosts.map((h) => h.address)).toEqual(["198.19.123.50", "198.19.135.178"])
+    expect(hop1.hosts.reduce((n, h) => n + h.received, 0)).toBe(hop1.received)
+    expect(hop1.hosts.every((h) => h.received > 0)).toBe(true)
+    expect(r.hops.map((h) => h.hop)).toEqual([1, 2])
+    expect(r.hops[1]?.hosts[0]?.address).toBe("198.19.58.130")
+  })
+
   it("a host that drops ICMP echo: every probe lost, no host", () => {
     const r = Mtr.parse(read("netns-raw-dropped.txt"))
     expect(r.hops.map((h) => [h.hosts.length, h.sent, h.lossPercent])).toEqual([
