@@ -242,7 +242,7 @@ describe("netwark oui update", () => {
       "MA-M": "6425",
       "MA-S": "7033",
     })
-    expect(rows(r.stdout)["Data"]).toMatch(/data\/oui\/oui\.snapshot\.gz \(bundled\)$/)
+    expect(rows(r.stdout)["Data"]).toMatch(/data\/oui\/oui\.snapshot \(bundled\)$/)
   })
 
   it("exits 2 on a bad --timeout", async () => {

@@ -216,7 +216,7 @@ export const SNAPSHOT_FILE = "oui.snapshot"
 /** The snapshot shipped in the package (`data/oui/`), as a path. */
 export const bundledSnapshotPath = (): string =>
   // `src/Oui.ts` and the bundled `dist/index.js` both sit one level below the package root.
-  fileURLToPath(new URL(`../data/oui/${SNAPSHOT_FILE}.gz`, import.meta.url))
+  fileURLToPath(new URL(`../data/oui/${SNAPSHOT_FILE}`, import.meta.url))
 
 /** Decodes snapshot bytes (gzip-compressed or not) into a registry. */
 export const fromSnapshot = (bytes: Uint8Array): Either.Either<Registry, ToolError> =>

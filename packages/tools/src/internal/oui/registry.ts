@@ -1,9 +1,11 @@
 /**
  * The in-memory OUI registry. It is the snapshot layout itself: per block a sorted `Float64Array`
- * of prefixes and two `Uint32Array`s of string ids, plus two UTF-8 string tables with offsets. Loading is
- * therefore a few typed-array views over one buffer; strings are decoded on first use.
+ * of prefixes and two `Uint32Array`s of string ids, plus two string tables stored as deflated
+ * chunks of 256 strings. Loading is a few typed-array views over one buffer, with no parse and no
+ * decompression; a chunk is inflated the first time one of its strings is asked for.
  */
 import { Option } from "effect"
+import { deflateRawSync, inflateRawSync } from "node:zlib"
 
 /** An IEEE MAC address block size: MA-L (/24), MA-M (/28), MA-S (/36). */
 export type Block = "MA-L" | "MA-M" | "MA-S"
@@ -50,46 +52,109 @@ interface Table {
   readonly addresses: Uint32Array
 }
 
-const MAGIC = [0x4e, 0x57, 0x4f, 0x55, 0x49, 0x00, 0x00, 0x01] // "NWOUI", format 1
+const MAGIC = [0x4e, 0x57, 0x4f, 0x55, 0x49, 0x00, 0x00, 0x02] // "NWOUI", format 2
 
 const align8 = (n: number): number => (n + 7) & ~7
 
 const utf8 = new TextDecoder()
 
 /** Deduplicated strings as UTF-8 with offsets; each string is decoded the first time it is asked for. */
+const CHUNK_BITS = 8
+const CHUNK = 1 << CHUNK_BITS
+
+/**
+ * Deduplicated strings in deflated chunks of 256, `\n`-joined (registry fields are one line). A
+ * lookup inflates one ~10 KB chunk; only a search inflates them all.
+ */
 class StringTable {
-  private readonly strings: Array<string | undefined>
+  private readonly chunks: Array<Array<string> | undefined>
   constructor(
+    readonly size: number,
+    /** Byte offset of each chunk in `bytes`, plus the end. */
     readonly offsets: Uint32Array,
     readonly bytes: Uint8Array,
   ) {
-    // Filled, not sparse: a sparse array written at random indices turns into a slow dictionary.
-    this.strings = new Array<string | undefined>(Math.max(0, offsets.length - 1)).fill(undefined)
-  }
-  get size(): number {
-    return this.strings.length
+    this.chunks = new Array<Array<string> | undefined>(Math.max(0, offsets.length - 1)).fill(
+      undefined,
+    )
   }
   get(i: number): string {
-    const cached = this.strings[i]
-    if (cached !== undefined) return cached
-    const made = utf8.decode(this.bytes.subarray(this.offsets[i], this.offsets[i + 1]))
-    this.strings[i] = made
-    return made
+    const c = i >>> CHUNK_BITS
+    const chunk = this.chunks[c] ?? this.inflate(c)
+    return chunk[i & (CHUNK - 1)] ?? ""
   }
-  static of(strings: Iterable<string>): StringTable {
-    const encoder = new TextEncoder()
-    const parts = [...strings].map((x) => encoder.encode(x))
+  private inflate(c: number): Array<string> {
+    const raw = inflateRawSync(this.bytes.subarray(this.offsets[c], this.offsets[c + 1]))
+    const chunk = utf8.decode(raw).split("\n")
+    this.chunks[c] = chunk
+    return chunk
+  }
+  static of(strings: ReadonlyArray<string>): StringTable {
+    const parts: Array<Uint8Array> = []
+    for (let i = 0; i < strings.length; i += CHUNK) {
+      parts.push(
+        deflateRawSync(Buffer.from(strings.slice(i, i + CHUNK).join("\n"), "utf8"), { level: 9 }),
+      )
+    }
     const offsets = new Uint32Array(parts.length + 1)
     parts.forEach((part, i) => (offsets[i + 1] = (offsets[i] as number) + part.length))
     const bytes = new Uint8Array(offsets[parts.length] as number)
     parts.forEach((part, i) => bytes.set(part, offsets[i]))
-    return new StringTable(offsets, bytes)
+    return new StringTable(strings.length, offsets, bytes)
   }
 }
 
 interface SubBlocks {
   medium: Int32Array | undefined
   small: Int32Array | undefined
+}
+
+/** Sub-block slots of the subdivided MA-L blocks: per block, `width` row numbers (-1 when free). */
+interface SlotTable {
+  readonly blocks: Float64Array
+  readonly slots: Int32Array
+}
+
+/**
+ * Lookup indexes, computed when the snapshot is built and stored in it: computing them takes
+ * ~100k loop turns, which on a cold start (every CLI run) costs more than reading them.
+ */
+interface Index {
+  /** First MA-L row of each top-16-bit bucket: a lookup scans ~1 key instead of a binary search. */
+  readonly bucket: Uint32Array
+  readonly medium: SlotTable
+  readonly small: SlotTable
+}
+
+/** Groups sorted sub-block keys by MA-L block; duplicates keep file order, so the first row wins. */
+const slotTable = (keys: Float64Array, width: number): SlotTable => {
+  const blocks: Array<number> = []
+  const slots: Array<Int32Array> = []
+  let i = 0
+  while (i < keys.length) {
+    const p24 = Math.floor((keys[i] as number) / width)
+    const block = new Int32Array(width).fill(-1)
+    for (; i < keys.length && Math.floor((keys[i] as number) / width) === p24; i++) {
+      const slot = (keys[i] as number) % width
+      if (block[slot] === -1) block[slot] = i
+    }
+    blocks.push(p24)
+    slots.push(block)
+  }
+  const all = new Int32Array(blocks.length * width)
+  slots.forEach((block, j) => all.set(block, j * width))
+  return { blocks: Float64Array.from(blocks), slots: all }
+}
+
+const buildIndex = (tables: readonly [Table, Table, Table]): Index => {
+  const large = tables[0].keys
+  const bucket = new Uint32Array(65537)
+  for (let i = 0; i < large.length; i++) {
+    const b = ((large[i] as number) >>> 8) + 1
+    bucket[b] = (bucket[b] as number) + 1
+  }
+  for (let b = 0; b < 65536; b++) bucket[b + 1] = (bucket[b + 1] as number) + (bucket[b] as number)
+  return { bucket, medium: slotTable(tables[1].keys, 16), small: slotTable(tables[2].keys, 4096) }
 }
 
 /** The loaded registry; build it with `fromRows` or `decode`. */
@@ -100,51 +165,42 @@ export class OuiRegistry {
     Array<Option.Option<Assignment> | undefined>,
     Array<Option.Option<Assignment> | undefined>,
   ]
-  /** First MA-L row of each top-16-bit bucket: a lookup scans ~1 key instead of a binary search. */
   private readonly bucket: Uint32Array
   /** Per IEEE-subdivided MA-L block, direct row tables of its MA-M (16) and MA-S (4,096) sub-blocks. */
   private readonly subdivided: Map<number, SubBlocks>
   /** Top 16 bits of the subdivided blocks: most MACs skip the Map lookup on one byte read. */
   private readonly mayBeSubdivided: Uint8Array
+  private readonly index: Index
 
   constructor(
     readonly meta: Meta,
     private readonly tables: readonly [Table, Table, Table],
     private readonly names: StringTable,
     private readonly addresses: StringTable,
+    index?: Index,
   ) {
     const slots = (t: Table) =>
       new Array<Option.Option<Assignment> | undefined>(t.keys.length).fill(undefined)
     this.cache = [slots(tables[0]), slots(tables[1]), slots(tables[2])]
-    const large = tables[0].keys
-    const bucket = new Uint32Array(65537)
-    let row = 0
-    for (let b = 0; b < 65536; b++) {
-      bucket[b] = row
-      while (row < large.length && (large[row] as number) < (b + 1) * 256) row++
-    }
-    bucket[65536] = large.length
-    this.bucket = bucket
+    this.index = index ?? buildIndex(tables)
+    this.bucket = this.index.bucket
     const subdivided = new Map<number, SubBlocks>()
-    const entry = (p24: number): SubBlocks => {
-      let e = subdivided.get(p24)
-      if (e === undefined) subdivided.set(p24, (e = { medium: undefined, small: undefined }))
-      return e
-    }
-    // Rows are sorted with duplicates in file order, so the first row of a prefix claims its slot.
-    tables[1].keys.forEach((k, row) => {
-      const e = entry(Math.floor(k / 16))
-      const slots = (e.medium ??= new Int32Array(16).fill(-1))
-      if (slots[k % 16] === -1) slots[k % 16] = row
-    })
-    tables[2].keys.forEach((k, row) => {
-      const e = entry(Math.floor(k / 4096))
-      const slots = (e.small ??= new Int32Array(4096).fill(-1))
-      if (slots[k % 4096] === -1) slots[k % 4096] = row
-    })
-    this.subdivided = subdivided
     this.mayBeSubdivided = new Uint8Array(65536)
-    for (const p24 of subdivided.keys()) this.mayBeSubdivided[p24 >>> 8] = 1
+    for (const [table, width] of [
+      [this.index.medium, 16],
+      [this.index.small, 4096],
+    ] as const) {
+      for (let j = 0; j < table.blocks.length; j++) {
+        const p24 = table.blocks[j] as number
+        let e = subdivided.get(p24)
+        if (e === undefined) subdivided.set(p24, (e = { medium: undefined, small: undefined }))
+        const view = table.slots.subarray(j * width, (j + 1) * width)
+        if (width === 16) e.medium = view
+        else e.small = view
+        this.mayBeSubdivided[p24 >>> 8] = 1
+      }
+    }
+    this.subdivided = subdivided
   }
 
   /** The assignment covering the first `bits` bits of the 48-bit `value`, longest prefix first. */
@@ -230,16 +286,20 @@ export class OuiRegistry {
         8 + align8(t.keys.byteLength) + align8(t.names.byteLength) + align8(t.addresses.byteLength)
     for (const t of [this.names, this.addresses])
       size += 8 + align8(t.offsets.byteLength) + 8 + align8(t.bytes.length)
+    size += align8(this.index.bucket.byteLength)
+    for (const t of [this.index.medium, this.index.small])
+      size += 8 + align8(t.blocks.byteLength) + align8(t.slots.byteLength)
     const out = new Uint8Array(size)
     const view = new DataView(out.buffer)
     out.set(MAGIC, 0)
     view.setUint32(8, metaBytes.length, true)
     out.set(metaBytes, 12)
     let at = align8(12 + metaBytes.length)
-    const put = (array: Float64Array | Uint32Array): void => {
+    const put = (array: Float64Array | Uint32Array | Int32Array): void => {
       const step = array instanceof Float64Array ? 8 : 4
       for (let i = 0; i < array.length; i++) {
-        if (step === 8) view.setFloat64(at + i * 8, array[i] as number, true)
+        if (array instanceof Float64Array) view.setFloat64(at + i * 8, array[i] as number, true)
+        else if (array instanceof Int32Array) view.setInt32(at + i * 4, array[i] as number, true)
         else view.setUint32(at + i * 4, array[i] as number, true)
       }
       at += align8(array.length * step)
@@ -251,8 +311,16 @@ export class OuiRegistry {
       put(t.names)
       put(t.addresses)
     }
+    put(this.index.bucket)
+    for (const t of [this.index.medium, this.index.small]) {
+      view.setUint32(at, t.blocks.length, true)
+      at += 8
+      put(t.blocks)
+      put(t.slots)
+    }
     for (const t of [this.names, this.addresses]) {
-      view.setUint32(at, t.offsets.length, true)
+      view.setUint32(at, t.size, true)
+      view.setUint32(at + 4, t.offsets.length, true)
       at += 8
       put(t.offsets)
       view.setUint32(at, t.bytes.length, true)
@@ -311,10 +379,29 @@ export const decode = (input: Uint8Array): OuiRegistry => {
     return { keys: floats(n), names: uints(n), addresses: uints(n) }
   }
   const tables = [table(), table(), table()] as const
+  const ints = (n: number): Int32Array => {
+    need(n * 4)
+    const a = littleEndian
+      ? new Int32Array(bytes.buffer, bytes.byteOffset + at, n)
+      : Int32Array.from({ length: n }, (_, i) => view.getInt32(at + i * 4, true))
+    at += align8(n * 4)
+    return a
+  }
+  const bucket = uints(65537)
+  const slotTable = (width: number): SlotTable => {
+    need(8)
+    const n = view.getUint32(at, true)
+    at += 8
+    return { blocks: floats(n), slots: ints(n * width) }
+  }
+  const index: Index = { bucket, medium: slotTable(16), small: slotTable(4096) }
   const strings = (): StringTable => {
     need(8)
-    const count = view.getUint32(at, true)
+    const size = view.getUint32(at, true)
+    const count = view.getUint32(at + 4, true)
     at += 8
+    if (count !== Math.ceil(size / CHUNK) + 1)
+      throw new SnapshotError("the snapshot's string table is inconsistent")
     const offsets = uints(count)
     need(8)
     const n = view.getUint32(at, true)
@@ -324,11 +411,11 @@ export const decode = (input: Uint8Array): OuiRegistry => {
     at += align8(n)
     if (offsets.length === 0 || offsets[offsets.length - 1] !== n)
       throw new SnapshotError("the snapshot's string table is inconsistent")
-    return new StringTable(offsets, b)
+    return new StringTable(size, offsets, b)
   }
   const names = strings()
   const addresses = strings()
-  return new OuiRegistry(meta, tables, names, addresses)
+  return new OuiRegistry(meta, tables, names, addresses, index)
 }
 
 /** Builds a registry from rows per block; duplicate prefixes keep file order (the first one wins). */
@@ -360,7 +447,7 @@ export const fromRows = (
     })
     return { keys, names, addresses }
   }) as unknown as readonly [Table, Table, Table]
-  const join = (ids: Map<string, number>): StringTable => StringTable.of(ids.keys())
+  const join = (ids: Map<string, number>): StringTable => StringTable.of([...ids.keys()])
   const counts = {
     "MA-L": rows["MA-L"].length,
     "MA-M": rows["MA-M"].length,
