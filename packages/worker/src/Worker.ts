@@ -183,7 +183,12 @@ export const start = (
         yield* Scope.close(announceScope, Exit.void)
         // closing the consumers stops deliveries and waits for the running jobs
         const drain = yield* Effect.forkDaemon(Scope.close(serveScope, Exit.void))
-        const drained = yield* Fiber.await(drain).pipe(Effect.timeout(grace), Effect.option)
+        // finalizers run uninterruptibly: without `interruptible` the timeout could not cut the wait
+        const drained = yield* Fiber.await(drain).pipe(
+          Effect.interruptible,
+          Effect.timeout(grace),
+          Effect.option,
+        )
         if (drained._tag === "Some") {
           yield* Effect.logInfo("worker stopped").pipe(Effect.annotateLogs({ workerId: info.id }))
           return

@@ -1,0 +1,410 @@
+/**
+ * The worker over the in-process transport: real ping and dig against loopback, refused jobs that
+ * never spawn, presence as the registry sees it, graceful shutdown.
+ */
+import { execFileSync } from "node:child_process"
+import { existsSync } from "node:fs"
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import path from "node:path"
+import { Chunk, Effect, Exit, Layer, Scope, Stream } from "effect"
+import type { Capabilities } from "@netwark/tools"
+import { type Envelope, InProcess, Queues, Registry, Transport } from "@netwark/transport"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Worker from "../src/Worker.js"
+import { startDnsServer, type DnsServer } from "./support/dnsServer.js"
+
+const has = (command: string, args: ReadonlyArray<string>) => {
+  try {
+    execFileSync(command, [...args], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+}
+const hasPing = has("ping", ["-c", "1", "-W", "1", "127.0.0.1"])
+const hasDig = has("dig", ["-v"])
+
+/** Detection costs a few spawns per worker; the tests announce a fixed set instead. */
+const capabilities: Capabilities.Capabilities = {
+  tools: Object.fromEntries(
+    ["ping", "fping", "mtr", "traceroute", "dig", "whois"].map((t) => [
+      t,
+      { installed: true, package: t },
+    ]),
+  ) as unknown as Capabilities.Capabilities["tools"],
+}
+
+const base: Worker.Options = {
+  id: "w1",
+  queues: [Queues.direct, Queues.broadcast],
+  hostname: "test-host",
+  version: "9.9.9",
+  capabilities,
+  heartbeat: "100 millis",
+  shutdownGrace: "5 seconds",
+}
+
+/** Replies of one operation, up to and including its result (acked as they come). */
+const replies = (transport: Transport.Service, operationId: string, results = 1) =>
+  Effect.suspend(() => {
+    let seen = 0
+    return transport.results().pipe(
+      Stream.tap((d) => d.ack),
+      Stream.map((d) => d.message),
+      Stream.filter((m) => m.operationId === operationId),
+      Stream.takeUntil((m) => m.kind === "result" && ++seen >= results),
+      Stream.runCollect,
+      Effect.map(Chunk.toReadonlyArray),
+      Effect.timeout("20 seconds"),
+    )
+  })
+
+const resultOf = (messages: ReadonlyArray<Envelope.Reply>) => {
+  const result = messages.find((m): m is Envelope.Result => m.kind === "result")
+  if (!result) throw new Error("no result")
+  return result
+}
+
+/** Run a test program with a worker on a fresh in-process transport. */
+const withWorker = <A, E>(
+  program: (transport: Transport.Service) => Effect.Effect<A, E, Scope.Scope>,
+  options: Partial<Worker.Options> = {},
+) =>
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const transport = yield* Transport.Transport
+      yield* Worker.start({ ...base, ...options })
+      return yield* program(transport)
+    }).pipe(Effect.scoped, Effect.provide(InProcess.layer())),
+  )
+
+describe.skipIf(!hasPing)(
+  `worker runs real jobs in-process${hasPing ? "" : " (skipped: ping cannot run here)"}`,
+  () => {
+    it("ping 127.0.0.1: one progress message per reply, then the parsed result", async () => {
+      const messages = await withWorker((transport) =>
+        Effect.gen(function* () {
+          yield* transport.dispatch(
+            {
+              operationId: "op-ping",
+              type: "ping",
+              payload: { target: "127.0.0.1", options: { count: 3, interval: "200 millis" } },
+            },
+            [Queues.direct],
+          )
+          return yield* replies(transport, "op-ping")
+        }),
+      )
+      const progress = messages.filter((m) => m.kind === "progress")
+      expect(progress.map((p) => (p.data as { event: { type: string } }).event.type)).toEqual([
+        "reply",
+        "reply",
+        "reply",
+      ])
+      expect(progress.map((p) => p.seq)).toEqual([0, 1, 2])
+      const result = resultOf(messages)
+      expect(result).toMatchObject({ status: "ok", workerId: "w1", attempt: 1 })
+      const data = result.data as {
+        status: string
+        replies: ReadonlyArray<{ sequence: number }>
+        raw: string
+        summary: { transmitted: number; received: number }
+      }
+      expect(data.status).toBe("ok")
+      expect(data.replies.map((r) => r.sequence)).toEqual([1, 2, 3])
+      expect(data.summary).toMatchObject({ transmitted: 3, received: 3 })
+      expect(data.raw).toContain("PING 127.0.0.1")
+    })
+
+    it("a broadcast reaches every worker; each answers once", async () => {
+      const messages = await withWorker((transport) =>
+        Effect.gen(function* () {
+          yield* Worker.start({ ...base, id: "w2" })
+          yield* transport.dispatch(
+            { operationId: "op-b", type: "ping", payload: { target: "127.0.0.1", options: { count: 1 } } },
+            [Queues.broadcast],
+          )
+          return yield* replies(transport, "op-b", 2)
+        }),
+      )
+      const results = messages.filter((m): m is Envelope.Result => m.kind === "result")
+      expect(results.map((r) => r.workerId).sort()).toEqual(["w1", "w2"])
+      expect(results.every((r) => r.status === "ok" && r.mode === "each")).toBe(true)
+    })
+
+    it("shutdown waits for a running job within the grace period", async () => {
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          const scope = yield* Scope.make()
+          const worker = yield* Worker.start(base).pipe(Scope.extend(scope))
+          yield* transport.dispatch(
+            {
+              operationId: "op-drain",
+              type: "ping",
+              payload: { target: "127.0.0.1", options: { count: 3, interval: "300 millis" } },
+            },
+            [Queues.direct],
+          )
+          const collected = yield* Effect.fork(replies(transport, "op-drain"))
+          // close once the job runs: the result must still come
+          yield* Effect.repeat(worker.running, { until: (n) => n > 0 })
+          yield* Scope.close(scope, Exit.void)
+          return resultOf(yield* collected.await.pipe(Effect.flatten))
+        }).pipe(Effect.scoped, Effect.provide(InProcess.layer())),
+      )
+      expect(result.status).toBe("ok")
+      expect((result.data as { replies: ReadonlyArray<unknown> }).replies).toHaveLength(3)
+    })
+
+    it("past the grace period a running job is stopped and not answered", async () => {
+      const outcome = await Effect.runPromise(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          const scope = yield* Scope.make()
+          const worker = yield* Worker.start({ ...base, shutdownGrace: "200 millis" }).pipe(
+            Scope.extend(scope),
+          )
+          yield* transport.dispatch(
+            {
+              operationId: "op-handback",
+              type: "ping",
+              payload: { target: "127.0.0.1", options: { count: 20, interval: "500 millis" } },
+            },
+            [Queues.direct],
+          )
+          yield* Effect.repeat(worker.running, { until: (n) => n > 0 })
+          const started = Date.now()
+          yield* Scope.close(scope, Exit.void)
+          const closedAfter = Date.now() - started
+          const results = yield* replies(transport, "op-handback").pipe(
+            Effect.timeout("1500 millis"),
+            Effect.option,
+          )
+          return { closedAfter, results, running: yield* worker.running }
+        }).pipe(Effect.scoped, Effect.provide(InProcess.layer())),
+      )
+      expect(outcome.closedAfter).toBeLessThan(2_000)
+      expect(outcome.results._tag).toBe("None")
+      expect(outcome.running).toBe(0)
+      // the tool was stopped, not left running (pgrep exits 1 when nothing matches)
+      expect(() =>
+        execFileSync("pgrep", ["-f", "--", "-c 20 -i 0.5 -- 127.0.0.1"], { stdio: "ignore" }),
+      ).toThrow()
+    })
+  },
+)
+
+describe.skipIf(!hasDig)(
+  `dns jobs against a loopback DNS server${hasDig ? "" : " (skipped: dig is not installed)"}`,
+  () => {
+    let server: DnsServer
+    beforeAll(async () => {
+      server = await startDnsServer()
+    })
+    afterAll(() => server?.close())
+    const at = () => ({ server: "127.0.0.1", port: server.port, tryTimeout: 1000, tries: 1 })
+
+    it("a query returns dig's parsed answer", async () => {
+      const messages = await withWorker((transport) =>
+        Effect.gen(function* () {
+          yield* transport.dispatch(
+            { operationId: "op-dns", type: "dns", payload: { query: "www.netwark.test", options: at() } },
+            [Queues.direct],
+          )
+          return yield* replies(transport, "op-dns")
+        }),
+      )
+      const result = resultOf(messages)
+      expect(result.status).toBe("ok")
+      const data = result.data as {
+        status: string
+        raw: string
+        messages: ReadonlyArray<{ answer: ReadonlyArray<{ data: string }> }>
+      }
+      expect(data.status).toBe("NOERROR")
+      expect(data.messages[0]?.answer.map((a) => a.data)).toEqual(["192.0.2.10", "192.0.2.11"])
+      expect(data.raw).toContain("www.netwark.test")
+    })
+
+    it("+trace streams each delegation step as progress", async () => {
+      const messages = await withWorker((transport) =>
+        Effect.gen(function* () {
+          yield* transport.dispatch(
+            {
+              operationId: "op-trace",
+              type: "dns",
+              payload: { query: "www.netwark.test", options: { ...at(), trace: true } },
+            },
+            [Queues.direct],
+          )
+          return yield* replies(transport, "op-trace")
+        }),
+      )
+      const steps = messages.filter((m) => m.kind === "progress").map((m) => m.data)
+      expect(steps.length).toBeGreaterThanOrEqual(3)
+      expect(steps.every((s) => (s as { type: string }).type === "dns")).toBe(true)
+      expect(resultOf(messages).status).toBe("ok")
+    })
+  },
+)
+
+describe("refused jobs end as error results and spawn nothing", () => {
+  let dir: string
+  let marker: string
+  let savedPath: string | undefined
+  beforeAll(async () => {
+    // fake tools on PATH that leave a marker when anything spawns them
+    dir = await mkdtemp(path.join(tmpdir(), "netwark-worker-"))
+    marker = path.join(dir, "spawned")
+    for (const tool of ["ping", "mtr", "traceroute", "dig"]) {
+      const file = path.join(dir, tool)
+      await writeFile(file, `#!/bin/sh\necho "$0 $*" >> '${marker}'\nexit 0\n`)
+      await chmod(file, 0o755)
+    }
+    savedPath = process.env["PATH"]
+    process.env["PATH"] = dir
+  })
+  afterAll(async () => {
+    process.env["PATH"] = savedPath
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  const refused = async (
+    jobs: ReadonlyArray<{ type: string; payload: unknown; deadline?: number }>,
+    options: Partial<Worker.Options> = {},
+  ) =>
+    withWorker(
+      (transport) =>
+        Effect.forEach(jobs, (job, i) =>
+          Effect.gen(function* () {
+            const operationId = `op-refused-${i}`
+            yield* transport.dispatch({ operationId, ...job }, [Queues.direct])
+            return resultOf(yield* replies(transport, operationId))
+          }),
+        ),
+      options,
+    )
+
+  it("bad targets, options and payloads", async () => {
+    const results = await refused([
+      { type: "ping", payload: { target: "-c1" } },
+      { type: "ping", payload: { target: "127.0.0.1; reboot" } },
+      { type: "ping", payload: { target: "127.0.0.1", options: { count: 1000 } } },
+      { type: "ping", payload: { target: 42 } },
+      { type: "ping", payload: "127.0.0.1" },
+      { type: "mtr", payload: { target: "--report" } },
+      { type: "mtr", payload: { target: "127.0.0.1", options: { cycles: 0 } } },
+      { type: "traceroute", payload: { target: "exa mple.com" } },
+      { type: "traceroute", payload: { target: "127.0.0.1", options: { maxHops: 999 } } },
+      { type: "dns", payload: { query: "-x" } },
+      { type: "dns", payload: { query: "example.com", options: { server: "ns.example.com" } } },
+      { type: "ping", payload: { target: "127.0.0.1", options: { policy: {} } } },
+    ])
+    expect(results.map((r) => r.status)).toEqual(results.map(() => "error"))
+    expect(results.map((r) => r.error?.message)).toEqual([
+      expect.stringContaining("could be read as an option"),
+      expect.stringContaining("invalid target"),
+      expect.stringContaining("count must be an integer from 1 to 100"),
+      expect.stringContaining("needs a target string"),
+      expect.stringContaining("payload must be an object"),
+      expect.stringContaining("could be read as an option"),
+      expect.stringContaining("cycles"),
+      expect.stringContaining("whitespace"),
+      expect.stringContaining("maxHops"),
+      expect.stringContaining("could be read as an option"),
+      expect.stringContaining("server must be an IPv4 or IPv6 address"),
+      expect.stringContaining("cannot set policy"),
+    ])
+    expect(existsSync(marker)).toBe(false)
+  })
+
+  it("a target the worker's policy denies", async () => {
+    const results = await refused(
+      [
+        { type: "ping", payload: { target: "127.0.0.1" } },
+        { type: "mtr", payload: { target: "127.0.0.2" } },
+        { type: "traceroute", payload: { target: "::1" } },
+        { type: "dns", payload: { query: "example.com", options: { server: "127.0.0.1" } } },
+      ],
+      { policy: { allow: ["10.0.0.0/8"], deny: ["127.0.0.0/8"] } },
+    )
+    expect(results.map((r) => r.error?.message)).toEqual([
+      expect.stringContaining("deny rule 127.0.0.0/8"),
+      expect.stringContaining("deny rule 127.0.0.0/8"),
+      expect.stringContaining("matches no allow rule"),
+      expect.stringContaining("deny rule 127.0.0.0/8"),
+    ])
+    expect(existsSync(marker)).toBe(false)
+  })
+
+  it("a job past its deadline is answered expired, not run", async () => {
+    const [result] = await refused([
+      { type: "ping", payload: { target: "127.0.0.1" }, deadline: Date.now() - 1 },
+    ])
+    expect(result?.status).toBe("expired")
+    expect(existsSync(marker)).toBe(false)
+  })
+
+  it("control: a valid job does spawn the (fake) tool", async () => {
+    await refused([{ type: "ping", payload: { target: "127.0.0.1", options: { count: 1 } } }])
+    expect(existsSync(marker)).toBe(true)
+  })
+})
+
+describe("presence", () => {
+  it("the registry sees hello, heartbeats and goodbye", async () => {
+    const seen = await Effect.runPromise(
+      Effect.gen(function* () {
+        const transport = yield* Transport.Transport
+        const registry = yield* Registry.Registry
+        const events = yield* transport.presence().pipe(
+          Stream.filter((p) => p.worker.id === "w-presence"),
+          Stream.takeUntil((p) => p.event === "goodbye"),
+          Stream.runCollect,
+          Effect.fork,
+        )
+        yield* Effect.yieldNow()
+        const scope = yield* Scope.make()
+        yield* Worker.start({
+          ...base,
+          id: "w-presence",
+          locations: ["Paris"],
+          heartbeat: "50 millis",
+        }).pipe(Scope.extend(scope))
+        const online = yield* registry.await((ws) => ws.some((w) => w.id === "w-presence"), "2 seconds")
+        const expected = yield* registry.expected([Queues.broadcast])
+        yield* Effect.sleep("180 millis")
+        yield* Scope.close(scope, Exit.void)
+        const after = yield* registry.await((ws) => ws.length === 0, "2 seconds")
+        return {
+          online,
+          expected,
+          after,
+          events: Chunk.toReadonlyArray(yield* events.await.pipe(Effect.flatten)),
+        }
+      }).pipe(
+        Effect.scoped,
+        Effect.provide(Registry.layer.pipe(Layer.provideMerge(InProcess.layer()))),
+      ),
+    )
+    expect(seen.online).toEqual([
+      {
+        id: "w-presence",
+        hostname: "test-host",
+        version: "9.9.9",
+        queues: ["netwark", "netwark.broadcast"],
+        locations: ["Paris"],
+        capabilities: { tools: capabilities.tools, jobs: ["ping", "mtr", "traceroute", "dns"] },
+        concurrency: 4,
+      },
+    ])
+    expect(seen.expected).toBe(1)
+    expect(seen.after).toEqual([])
+    const kinds = seen.events.map((p) => p.event)
+    expect(kinds[0]).toBe("hello")
+    expect(kinds.filter((k) => k === "heartbeat").length).toBeGreaterThanOrEqual(2)
+    expect(kinds.at(-1)).toBe("goodbye")
+  })
+})
