@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { main } from "../src/cli.js"
 import type { Io } from "../src/internal/command.js"
-import { startDnsServer, type DnsServer } from "../../tools/test/support/dnsServer.js"
+
+// The loopback DNS server lives with the tools tests; loaded by path (outside this package's rootDir).
+interface DnsServer {
+  readonly port: number
+  readonly close: () => Promise<void>
+}
+const { startDnsServer } = (await import(
+  new URL("../../tools/test/support/dnsServer.ts", import.meta.url).href
+)) as { startDnsServer: () => Promise<DnsServer> }
 
 const cli = async (argv: ReadonlyArray<string>, stdin = "") => {
   let stdout = ""
