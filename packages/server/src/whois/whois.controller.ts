@@ -1,0 +1,38 @@
+import { Controller, Get, Inject, Param, Query } from "@nestjs/common"
+import { ApiOperation, ApiParam, ApiQuery, ApiTags } from "@nestjs/swagger"
+import { ApiProblems, ApiSchemaResponse } from "../core/openapi.js"
+import { SchemaPipe } from "../core/schema.pipe.js"
+import { Lookup, LookupQuery, Resource } from "./whois.dto.js"
+import { WhoisService } from "./whois.service.js"
+
+/** Registration data of domains, IP networks and AS numbers (RDAP, WHOIS fallback). */
+@ApiTags("whois")
+@Controller("whois")
+export class WhoisController {
+  constructor(@Inject(WhoisService) private readonly whois: WhoisService) {}
+
+  @Get(":resource")
+  @ApiOperation({
+    operationId: "whoisLookup",
+    summary:
+      "Who holds a domain, IP address or AS number (RDAP first, WHOIS fallback; GeoIP for IPs)",
+  })
+  @ApiParam({
+    name: "resource",
+    description: "Domain, IP address or AS number",
+    example: "example.com",
+  })
+  @ApiQuery({
+    name: "source",
+    required: false,
+    schema: { type: "string", enum: ["auto", "rdap", "whois"], default: "auto" },
+  })
+  @ApiSchemaResponse(200, Lookup, "The normalized record, the raw answer and every server asked")
+  @ApiProblems(400, 502, 504)
+  lookup(
+    @Param("resource", new SchemaPipe(Resource, "resource")) resource: string,
+    @Query(new SchemaPipe(LookupQuery)) query: LookupQuery,
+  ): Promise<Lookup> {
+    return this.whois.lookup(resource, query)
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The synchronous-tools routes on their own: the same Fastify adapter settings, `/api/v1` prefix
+ * and problem filter as `createApp`, without the database and broker the operations need.
+ */
+import "reflect-metadata"
+import { type DynamicModule, Module } from "@nestjs/common"
+import { NestFactory } from "@nestjs/core"
+import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify"
+import { apiPrefix } from "../../src/app.js"
+import { toProblem } from "../../src/core/problem.js"
+import { ProblemFilter } from "../../src/core/problem.filter.js"
+import { GeoIpModule } from "../../src/geoip/geoip.module.js"
+import { IpCalcModule } from "../../src/ipcalc/ipcalc.module.js"
+import { OuiModule } from "../../src/oui/oui.module.js"
+import { WhoisModule } from "../../src/whois/whois.module.js"
+
+@Module({})
+class ToolsModule {
+  static forRoot(): DynamicModule {
+    return { module: ToolsModule, imports: [IpCalcModule, OuiModule, GeoIpModule, WhoisModule] }
+  }
+}
+
+/** Builds the tools-only app with `env` applied to `process.env` while the providers read it. */
+export const toolsApp = async (
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<NestFastifyApplication> => {
+  const saved: Record<string, string | undefined> = {}
+  for (const [k, v] of Object.entries(env)) {
+    saved[k] = process.env[k]
+    if (v === undefined) delete process.env[k]
+    else process.env[k] = v
+  }
+  try {
+    const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, maxParamLength: 1024 })
+    adapter.getInstance().setErrorHandler((error, request, reply) => {
+      const { body } = toProblem(error)
+      void reply
+        .status(body.status)
+        .header("content-type", "application/problem+json; charset=utf-8")
+        .send({ ...body, instance: request.url })
+    })
+    const app = await NestFactory.create<NestFastifyApplication>(ToolsModule.forRoot(), adapter, {
+      logger: false,
+      abortOnError: false,
+    })
+    app.setGlobalPrefix(apiPrefix)
+    app.useGlobalFilters(new ProblemFilter())
+    await app.init()
+    await app.getHttpAdapter().getInstance().ready()
+    return app
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
+}
+
+/** A problem-details body, as the tests read it. */
+export interface ProblemJson {
+  readonly status: number
+  readonly reason: string
+  readonly field?: string
+  readonly detail: string
+  readonly errors?: ReadonlyArray<{ readonly field: string; readonly message: string }>
+}
