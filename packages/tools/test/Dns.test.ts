@@ -363,3 +363,19 @@ describe("Dns policy on the resolver", () => {
     spy.mockRestore()
   })
 })
+
+describe("Dns without its binary", () => {
+  it("fails with NotInstalled naming the Debian package", async () => {
+    const path = process.env["PATH"]
+    process.env["PATH"] = "/nonexistent"
+    try {
+      const r = await Effect.runPromise(
+        Effect.either(Dns.run("example.com", { server: "127.0.0.1" })),
+      )
+      expect(Either.isLeft(r) && r.left.reason).toBe("NotInstalled")
+      expect(Either.isLeft(r) && r.left.message).toContain("bind9-dnsutils")
+    } finally {
+      process.env["PATH"] = path
+    }
+  })
+})

@@ -373,3 +373,17 @@ describe("Mtr target policy", () => {
     expect(r.hops[0]?.hosts.map((h) => h.address)).toEqual(["10.0.0.1", "10.0.0.2"])
   })
 })
+
+describe("Mtr without its binary", () => {
+  it("fails with NotInstalled naming the Debian package", async () => {
+    const path = process.env["PATH"]
+    process.env["PATH"] = "/nonexistent"
+    try {
+      const r = await Effect.runPromise(Effect.either(Mtr.run("127.0.0.1", { cycles: 1 })))
+      expect(Either.isLeft(r) && r.left.reason).toBe("NotInstalled")
+      expect(Either.isLeft(r) && r.left.message).toContain("mtr-tiny")
+    } finally {
+      process.env["PATH"] = path
+    }
+  })
+})

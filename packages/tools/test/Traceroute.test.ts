@@ -328,3 +328,17 @@ describe("Traceroute target policy", () => {
     spy.mockRestore()
   })
 })
+
+describe("Traceroute without its binary", () => {
+  it("fails with NotInstalled naming the Debian package", async () => {
+    const path = process.env["PATH"]
+    process.env["PATH"] = "/nonexistent"
+    try {
+      const r = await Effect.runPromise(Effect.either(Traceroute.run("127.0.0.1")))
+      expect(Either.isLeft(r) && r.left.reason).toBe("NotInstalled")
+      expect(Either.isLeft(r) && r.left.message).toContain("traceroute")
+    } finally {
+      process.env["PATH"] = path
+    }
+  })
+})
