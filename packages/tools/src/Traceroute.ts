@@ -233,6 +233,7 @@ export const stream = (
     Effect.gen(function* () {
       const asked = yield* typeof target === "string" ? Target.parse(target) : Either.right(target)
       const o = yield* validate(options)
+      // Option/target conflicts (e.g. -6 with an IPv4 literal) fail before any policy lookup.
       yield* argv(asked, options)
       const t = yield* checkedTarget(asked, options, o.ipVersion)
       const args = yield* argv(t, options)
