@@ -122,7 +122,11 @@ describe.skipIf(!hasPing)(
         Effect.gen(function* () {
           yield* Worker.start({ ...base, id: "w2" })
           yield* transport.dispatch(
-            { operationId: "op-b", type: "ping", payload: { target: "127.0.0.1", options: { count: 1 } } },
+            {
+              operationId: "op-b",
+              type: "ping",
+              payload: { target: "127.0.0.1", options: { count: 1 } },
+            },
             [Queues.broadcast],
           )
           return yield* replies(transport, "op-b", 2)
@@ -210,7 +214,11 @@ describe.skipIf(!hasDig)(
       const messages = await withWorker((transport) =>
         Effect.gen(function* () {
           yield* transport.dispatch(
-            { operationId: "op-dns", type: "dns", payload: { query: "www.netwark.test", options: at() } },
+            {
+              operationId: "op-dns",
+              type: "dns",
+              payload: { query: "www.netwark.test", options: at() },
+            },
             [Queues.direct],
           )
           return yield* replies(transport, "op-dns")
@@ -373,7 +381,10 @@ describe("presence", () => {
           locations: ["Paris"],
           heartbeat: "50 millis",
         }).pipe(Scope.extend(scope))
-        const online = yield* registry.await((ws) => ws.some((w) => w.id === "w-presence"), "2 seconds")
+        const online = yield* registry.await(
+          (ws) => ws.some((w) => w.id === "w-presence"),
+          "2 seconds",
+        )
         const expected = yield* registry.expected([Queues.broadcast])
         yield* Effect.sleep("180 millis")
         yield* Scope.close(scope, Exit.void)

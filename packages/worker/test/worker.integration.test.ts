@@ -1,0 +1,256 @@
+/**
+ * The built `netwark-worker` binary against the machine's RabbitMQ (a throwaway vhost per run):
+ * three worker processes, round-robin on the direct queue, a broadcast answered by each,
+ * `kill -9` mid-job (redelivered, finished elsewhere, one result after dedupe), SIGTERM
+ * (running job finished, goodbye, exit 0). Only loopback targets.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process"
+import { existsSync } from "node:fs"
+import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
+import { Effect, Exit, Fiber, Scope, Stream } from "effect"
+import { Dedupe, type Envelope, Queues, RabbitMq, Registry, Transport } from "@netwark/transport"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Rabbit from "./support/rabbit.js"
+
+const packageDir = fileURLToPath(new URL("..", import.meta.url))
+const binary = path.join(packageDir, "dist/main.js")
+const available = await Rabbit.reachable()
+
+interface Child {
+  readonly instance: string
+  readonly process: ChildProcess
+  readonly lines: Array<Record<string, unknown>>
+  readonly raw: Array<string>
+  id?: string
+  readonly exited: Promise<number | null>
+}
+
+const until = async <A>(
+  what: string,
+  probe: () => A | undefined,
+  timeoutMs = 20_000,
+): Promise<A> => {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const value = probe()
+    if (value !== undefined) return value
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+describe.skipIf(!available)(
+  `netwark-worker processes on RabbitMQ${available ? "" : " (skipped: no RabbitMQ on 127.0.0.1:5672)"}`,
+  () => {
+    let vhost: Awaited<ReturnType<typeof Rabbit.vhost>>
+    let stateDir: string
+    const children: Array<Child> = []
+    const scope = Effect.runSync(Scope.make())
+    let transport: Transport.Service
+    let registry: Registry.Service
+    const replies: Array<Envelope.Reply> = []
+    const presence: Array<Envelope.Presence> = []
+    const fibers: Array<Fiber.RuntimeFiber<unknown, unknown>> = []
+
+    const start = (instance: string): Child => {
+      const child = spawn(process.execPath, [binary], {
+        env: {
+          ...process.env,
+          NETWARK_BROKER_URL: vhost.url,
+          NETWARK_STATE_DIR: stateDir,
+          NETWARK_WORKER_INSTANCE: instance,
+          NETWARK_CONCURRENCY: "2",
+          NETWARK_HEARTBEAT: "500ms",
+          NETWARK_SHUTDOWN_GRACE: "10s",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      })
+      const c: Child = {
+        instance,
+        process: child,
+        lines: [],
+        raw: [],
+        exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))),
+      }
+      let buffer = ""
+      child.stdout!.on("data", (chunk: Buffer) => {
+        buffer += chunk.toString("utf8")
+        let nl: number
+        while ((nl = buffer.indexOf("\n")) >= 0) {
+          const line = buffer.slice(0, nl)
+          buffer = buffer.slice(nl + 1)
+          c.raw.push(line)
+          try {
+            const parsed = JSON.parse(line) as Record<string, unknown>
+            c.lines.push(parsed)
+            if (parsed["msg"] === "worker started") c.id = String(parsed["workerId"])
+          } catch {
+            c.lines.push({ unparsed: line })
+          }
+        }
+      })
+      child.stderr!.on("data", (chunk: Buffer) => c.raw.push(`stderr: ${chunk.toString("utf8")}`))
+      children.push(c)
+      return c
+    }
+
+    const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
+    const resultsOf = (operationId: string) =>
+      replies.filter(
+        (r): r is Envelope.Result => r.kind === "result" && r.operationId === operationId,
+      )
+    const dispatch = (
+      operationId: string,
+      target: string,
+      payload: unknown,
+      timeout = "60 seconds",
+    ) => run(transport.dispatch({ operationId, type: "ping", payload, timeout }, [target]))
+
+    beforeAll(async () => {
+      if (!existsSync(binary))
+        await promisify(execFile)("npx", ["tsup"], { cwd: packageDir, timeout: 120_000 })
+      vhost = await Rabbit.vhost("worker")
+      stateDir = await mkdtemp(path.join(tmpdir(), "netwark-worker-state-"))
+      transport = await run(RabbitMq.make({ url: vhost.url }).pipe(Scope.extend(scope)))
+      registry = await run(
+        Registry.make.pipe(
+          Effect.provideService(Transport.Transport, transport),
+          Scope.extend(scope),
+        ),
+      )
+      fibers.push(
+        Effect.runFork(
+          transport.results().pipe(
+            Stream.runForEach((d) =>
+              Effect.zipRight(
+                Effect.sync(() => replies.push(d.message)),
+                d.ack,
+              ),
+            ),
+          ),
+        ),
+        Effect.runFork(
+          transport.presence().pipe(Stream.runForEach((p) => Effect.sync(() => presence.push(p)))),
+        ),
+      )
+      for (const instance of ["a", "b", "c"]) start(instance)
+      await run(registry.await((ws) => ws.length === 3, "30 seconds"))
+    })
+
+    afterAll(async () => {
+      for (const c of children) if (c.process.exitCode === null) c.process.kill("SIGKILL")
+      await Promise.all(children.map((c) => c.exited))
+      for (const f of fibers) await run(Fiber.interrupt(f))
+      await run(Scope.close(scope, Exit.void))
+      await vhost?.remove()
+      if (stateDir) await rm(stateDir, { recursive: true, force: true })
+    })
+
+    it("three workers online with distinct, persisted ids", async () => {
+      const ids = children.map((c) => c.id)
+      expect(new Set(ids).size).toBe(3)
+      for (const c of children)
+        expect(
+          (await readFile(path.join(stateDir, `worker-${c.instance}.id`), "utf8")).trim(),
+        ).toBe(c.id)
+      const online = await run(registry.online)
+      expect(online.map((w) => w.id).sort()).toEqual([...ids].sort())
+      expect(online[0]?.capabilities).toMatchObject({
+        tools: { ping: { installed: true } },
+        jobs: ["ping", "mtr", "traceroute", "dns"],
+      })
+      expect(await run(registry.expected([Queues.broadcast]))).toBe(3)
+    })
+
+    it("the direct queue spreads jobs over every worker, one result per job", async () => {
+      for (let i = 0; i < 6; i++)
+        await dispatch(`rr-${i}`, Queues.direct, { target: "127.0.0.1", options: { count: 1 } })
+      const results = await until("6 results", () => {
+        const all = Array.from({ length: 6 }, (_, i) => resultsOf(`rr-${i}`))
+        return all.every((r) => r.length === 1) ? all.map((r) => r[0]!) : undefined
+      })
+      expect(results.every((r) => r.status === "ok" && r.mode === "one")).toBe(true)
+      expect(new Set(results.map((r) => r.workerId)).size).toBe(3)
+      expect((results[0]?.data as { summary: { received: number } }).summary.received).toBe(1)
+    })
+
+    it("a broadcast is answered by each worker", async () => {
+      await dispatch("bc-1", Queues.broadcast, { target: "127.0.0.1", options: { count: 1 } })
+      const results = await until("3 broadcast results", () =>
+        resultsOf("bc-1").length >= 3 ? resultsOf("bc-1") : undefined,
+      )
+      expect(results.map((r) => r.workerId).sort()).toEqual(children.map((c) => c.id).sort())
+      expect(results.every((r) => r.status === "ok")).toBe(true)
+    })
+
+    it("kill -9 mid-job: the job is redelivered, finished by another worker, one result kept", async () => {
+      await dispatch("kill-1", Queues.direct, {
+        target: "127.0.0.1",
+        options: { count: 5, interval: "500 millis" },
+      })
+      const first = await until("first progress", () =>
+        replies.find((r) => r.kind === "progress" && r.operationId === "kill-1"),
+      )
+      const victim = children.find((c) => c.id === first.workerId)!
+      victim.process.kill("SIGKILL")
+      await victim.exited
+      const result = await until("a result after redelivery", () => resultsOf("kill-1")[0])
+      expect(result.workerId).not.toBe(victim.id)
+      expect(result.attempt).toBeGreaterThanOrEqual(2)
+      expect(result.status).toBe("ok")
+      expect((result.data as { replies: ReadonlyArray<unknown> }).replies).toHaveLength(5)
+      await new Promise((r) => setTimeout(r, 500))
+      const dedupe = Dedupe.make()
+      expect(resultsOf("kill-1").filter((r) => dedupe.first(r))).toHaveLength(1)
+    })
+
+    it("SIGTERM: the running job finishes, the worker says goodbye and exits 0", async () => {
+      const alive = children.filter(
+        (c) => c.process.exitCode === null && c.process.signalCode === null,
+      )
+      expect(alive.length).toBe(2)
+      await dispatch("term-1", Queues.broadcast, {
+        target: "127.0.0.1",
+        options: { count: 4, interval: "500 millis" },
+      })
+      const target = alive[0]!
+      await until("progress from the worker to stop", () =>
+        replies.find(
+          (r) => r.kind === "progress" && r.operationId === "term-1" && r.workerId === target.id,
+        ),
+      )
+      target.process.kill("SIGTERM")
+      expect(await target.exited).toBe(0)
+      const results = await until("both broadcast results", () =>
+        resultsOf("term-1").length >= 2 ? resultsOf("term-1") : undefined,
+      )
+      const mine = results.find((r) => r.workerId === target.id)
+      expect(mine?.status).toBe("ok")
+      expect((mine?.data as { replies: ReadonlyArray<unknown> }).replies).toHaveLength(4)
+      await until("goodbye", () =>
+        presence.find((p) => p.event === "goodbye" && p.worker.id === target.id),
+      )
+      const online = await run(registry.online)
+      expect(online.map((w) => w.id)).not.toContain(target.id)
+      const messages = target.lines.map((l) => l["msg"])
+      expect(messages).toEqual(
+        expect.arrayContaining(["shutting down", "worker stopping", "worker stopped"]),
+      )
+    })
+
+    it("logs are JSON lines without the broker password", () => {
+      for (const c of children) {
+        expect(c.lines.filter((l) => "unparsed" in l)).toEqual([])
+        expect(c.raw.join("\n")).not.toContain(":guest@")
+        expect(
+          c.lines.every((l) => typeof l["level"] === "string" && typeof l["time"] === "string"),
+        ).toBe(true)
+      }
+      expect(children[0]!.raw.join("\n")).toContain("guest:***@")
+    })
+  },
+)
