@@ -129,6 +129,13 @@ describe.skipIf(!existsSync(sharedCsv))(
         expect(Oui.assignments(registry, block)).toEqual(Oui.assignments(bundled(), block))
       }
     })
+
+    it("rebuilds the committed snapshot byte for byte (the build script has not drifted)", async () => {
+      const { date, source } = bundled().meta
+      const registry = await Effect.runPromise(Oui.loadCsvDirectory(sharedCsv, { date, source }))
+      const rebuilt = Buffer.from(Oui.toSnapshot(registry))
+      expect(rebuilt.equals(readFileSync(Oui.bundledSnapshotPath()))).toBe(true)
+    })
   },
 )
 
