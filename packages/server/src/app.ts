@@ -1,0 +1,116 @@
+/**
+ * Build the server: the Effect runtime (database, transport, background fibers) first, then the
+ * Nest application on Fastify with the `/api/v1` prefix, the problem-details filter, OpenAPI and
+ * the static web console.
+ *
+ * @module
+ */
+import "reflect-metadata"
+import { existsSync } from "node:fs"
+import type { LogLevel } from "@nestjs/common"
+import { NestFactory } from "@nestjs/core"
+import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify"
+import { ManagedRuntime } from "effect"
+import { AppModule } from "./app.module.js"
+import type { ServerConfig } from "./config.js"
+import { setupOpenApi } from "./core/openapi.js"
+import { toProblem } from "./core/problem.js"
+import { ProblemFilter } from "./core/problem.filter.js"
+import { EffectRuntime } from "./core/runtime.js"
+import * as ServerLayer from "./server.layer.js"
+
+/** The API's path prefix. */
+export const apiPrefix = "api/v1"
+
+/** How to build the app. */
+export interface CreateOptions {
+  /** Nest log levels; `false` silences Nest (tests). Default: log, warn, error. */
+  readonly logger?: false | ReadonlyArray<LogLevel>
+}
+
+/** A built (not yet listening) server. */
+export interface Server {
+  readonly app: NestFastifyApplication
+  readonly runtime: EffectRuntime<ServerLayer.AppServices>
+  readonly config: ServerConfig
+  /** Listen on the configured host and port; resolves to the base URL (`http://host:port`). */
+  readonly listen: () => Promise<string>
+  /** Stop HTTP, then background fibers, the worker, the transport and the database. */
+  readonly close: () => Promise<void>
+}
+
+/** Build the server for a configuration. */
+export const createApp = async (
+  config: ServerConfig,
+  options: CreateOptions = {},
+): Promise<Server> => {
+  const managed = ManagedRuntime.make(ServerLayer.layer(config))
+  // build every layer now, so a bad database URL fails the start rather than the first request
+  await managed.runtime()
+  const runtime = new EffectRuntime<ServerLayer.AppServices>(managed)
+  const adapter = new FastifyAdapter({
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 1024 },
+  })
+  // errors raised by Fastify before routing (bad JSON, wrong content type) get the same shape
+  adapter.getInstance().setErrorHandler((error, request, reply) => {
+    const { body } = toProblem(error)
+    void reply
+      .status(body.status)
+      .header("content-type", "application/problem+json; charset=utf-8")
+      .send({ ...body, instance: request.url })
+  })
+  let app: NestFastifyApplication
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot(runtime, config),
+      adapter,
+      {
+        logger:
+          options.logger === undefined
+            ? ["log", "warn", "error"]
+            : options.logger === false
+              ? false
+              : [...options.logger],
+        abortOnError: false,
+      },
+    )
+  } catch (error) {
+    await runtime.dispose()
+    throw error
+  }
+  app.setGlobalPrefix(apiPrefix)
+  app.useGlobalFilters(new ProblemFilter())
+  setupOpenApi(app)
+  if (config.webDir !== undefined && existsSync(config.webDir)) {
+    app.useStaticAssets({
+      root: config.webDir,
+      prefix: "/",
+      wildcard: false,
+      index: ["index.html"],
+    })
+  }
+  await app.init()
+  let closed = false
+  return {
+    app,
+    runtime,
+    config,
+    listen: async () => {
+      await app.listen(config.port, config.host)
+      const address = app.getHttpServer().address()
+      const port = typeof address === "object" && address !== null ? address.port : config.port
+      const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host
+      return `http://${host.includes(":") ? `[${host}]` : host}:${port}`
+    },
+    close: async () => {
+      if (closed) return
+      closed = true
+      try {
+        await app.close()
+      } finally {
+        await runtime.dispose()
+      }
+    },
+  }
+}

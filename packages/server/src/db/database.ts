@@ -1,0 +1,77 @@
+/**
+ * The database: `@effect/sql-pg` on a real PostgreSQL, or on an embedded PGlite served through
+ * `@electric-sql/pglite-socket` (the embedded mode). Same schema, migrations and queries in both;
+ * the embedded pool has exactly one connection, because the socket server serves one.
+ *
+ * @module
+ */
+import { mkdirSync } from "node:fs"
+import { Migrator, SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { PGlite } from "@electric-sql/pglite"
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
+import { Effect, Layer, Redacted } from "effect"
+import type { ServerConfig } from "../config.js"
+import { migrations } from "../migrations/index.js"
+
+/** An advisory lock key so that replicas starting together migrate one at a time. */
+const migrationLock = 0x6e657477 // "netw"
+
+/** Apply the pending migrations (serialised across replicas). */
+export const migrate = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const run = Migrator.make({})({ loader: migrations, table: "netwark_migrations" })
+  // created here, outside the transaction: the migrator probes for it with a query that would
+  // abort the surrounding transaction when it fails
+  yield* sql`
+    CREATE TABLE IF NOT EXISTS netwark_migrations (
+      migration_id integer PRIMARY KEY,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      name text NOT NULL
+    )`.pipe(Effect.retry({ times: 2 }))
+  return yield* sql.withTransaction(
+    Effect.zipRight(sql`SELECT pg_advisory_xact_lock(${migrationLock})`, run),
+  )
+})
+
+/** Start PGlite in `dataDir` and serve it on a loopback port (scoped). */
+export const embedded = (dataDir: string) =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      mkdirSync(dataDir, { recursive: true })
+      const db = await PGlite.create(dataDir)
+      const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 })
+      await server.start()
+      const [, port] = server.getServerConn().split(":")
+      return { db, server, port: Number(port) }
+    }),
+    ({ db, server }) =>
+      Effect.promise(async () => {
+        await server.stop()
+        await db.close()
+      }),
+  )
+
+/** The SQL client for this configuration, migrated. */
+export const layer = (
+  config: ServerConfig,
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, unknown> => {
+  const client =
+    config.databaseUrl !== undefined
+      ? PgClient.layer({
+          url: config.databaseUrl,
+          maxConnections: 10,
+          applicationName: "netwark-server",
+        })
+      : Layer.unwrapScoped(
+          Effect.map(embedded(config.dataDir), ({ port }) =>
+            PgClient.layer({
+              url: Redacted.make(`postgres://postgres@127.0.0.1:${port}/postgres`),
+              maxConnections: 1,
+              minConnections: 1,
+              applicationName: "netwark-embedded",
+            }),
+          ),
+        )
+  return Layer.tap(client, (context) => Effect.provide(migrate, context))
+}

@@ -1,0 +1,13 @@
+/**
+ * The versioned migrations, applied in order at start (and by `netwark migrate`). Never edit a
+ * migration that has shipped: add the next number.
+ *
+ * @module
+ */
+import { Migrator } from "@effect/sql"
+import init from "./0001_init.js"
+
+/** Every migration by `<number>_<name>`. */
+export const migrations = Migrator.fromRecord({
+  "0001_init": init,
+})

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
+
+describe("server skeleton on PostgreSQL", () => {
+  let db: Awaited<ReturnType<typeof createDatabase>>
+  let running: Running
+  beforeAll(async () => {
+    db = await createDatabase()
+    running = await start(testConfig({ databaseUrl: redacted(db.url) }))
+  })
+  afterAll(async () => {
+    await running?.close()
+    await db?.drop()
+  })
+
+  it("answers /health with the database up", async () => {
+    const res = await fetch(`${running.base}/health`)
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as { status: string; database: { status: string } }
+    expect(body.status).toBe("ok")
+    expect(body.database.status).toBe("up")
+  })
+
+  it("answers an unknown route with a problem", async () => {
+    const res = await fetch(`${running.base}/nope`)
+    expect(res.status).toBe(404)
+    expect(res.headers.get("content-type")).toContain("application/problem+json")
+    const body = (await res.json()) as { status: number; reason: string }
+    expect(body.status).toBe(404)
+  })
+
+  it("serves the OpenAPI document", async () => {
+    const res = await fetch(`${running.base}/openapi.json`)
+    expect(res.status).toBe(200)
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> }
+    expect(doc.openapi).toBe("3.1.0")
+    expect(Object.keys(doc.paths)).toContain("/api/v1/health")
+  })
+})
