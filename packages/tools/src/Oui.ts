@@ -27,6 +27,7 @@ import {
 } from "./internal/oui/registry.js"
 import { invalidInput, ToolError } from "./ToolError.js"
 
+/** The registry row, block and provenance types (documented where they are defined). */
 export type { Assignment, Block, Meta }
 
 /** A loaded OUI registry (bundled snapshot, installed update or CSV files). */
