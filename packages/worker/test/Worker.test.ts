@@ -68,7 +68,7 @@ const resultOf = (messages: ReadonlyArray<Envelope.Reply>) => {
 
 /** Run a test program with a worker on a fresh in-process transport. */
 const withWorker = <A, E>(
-  program: (transport: Transport.Service) => Effect.Effect<A, E, Scope.Scope>,
+  program: (transport: Transport.Service) => Effect.Effect<A, E, Scope.Scope | Transport.Transport>,
   options: Partial<Worker.Options> = {},
 ) =>
   Effect.runPromise(

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
-import { Effect, Exit, Fiber, Scope, Stream } from "effect"
+import { type Duration, Effect, Exit, Fiber, Scope, Stream } from "effect"
 import { Dedupe, type Envelope, Queues, RabbitMq, Registry, Transport } from "@netwark/transport"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Rabbit from "./support/rabbit.js"
@@ -107,7 +107,7 @@ describe.skipIf(!available)(
       operationId: string,
       target: string,
       payload: unknown,
-      timeout = "60 seconds",
+      timeout: Duration.DurationInput = "60 seconds",
     ) => run(transport.dispatch({ operationId, type: "ping", payload, timeout }, [target]))
 
     beforeAll(async () => {
