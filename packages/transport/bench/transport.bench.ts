@@ -4,13 +4,17 @@
  * RabbitMQ and in-process, each against a raw `rabbitmq-client` baseline measured in the same run.
  *
  * Needs RabbitMQ on 127.0.0.1:5672 (`rabbitmqctl` to make a throwaway vhost); the in-process
- * figures run without it. Knobs: BENCH_WORKERS (100), BENCH_ROUNDS (300), BENCH_JOBS (20000).
+ * figures run without it. Knobs: BENCH_WORKERS (100), BENCH_ROUNDS (300), BENCH_JOBS (20000), BENCH_PROCS (4: child
+ * processes sharing the workers in the second fan-out figure).
  */
 import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { connect } from "node:net"
 import { promisify } from "node:util"
-import { Effect, Layer, Logger, LogLevel, Scope, Stream } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import { createInterface } from "node:readline"
+import { fileURLToPath } from "node:url"
+import { Context, Effect, Layer, Logger, LogLevel, Scope, Stream } from "effect"
 import { Connection, ConsumerStatus } from "rabbitmq-client"
 import * as InProcess from "../src/InProcess.js"
 import * as Queues from "../src/Queues.js"
@@ -20,7 +24,9 @@ import * as Transport from "../src/Transport.js"
 const workers = Number(process.env["BENCH_WORKERS"] ?? 100)
 const rounds = Number(process.env["BENCH_ROUNDS"] ?? 300)
 const jobs = Number(process.env["BENCH_JOBS"] ?? 20_000)
+const procs = Number(process.env["BENCH_PROCS"] ?? 4)
 const warmup = 30
+const workerScript = fileURLToPath(new URL("./worker-process.ts", import.meta.url))
 const warmupJobs = 3000
 
 const exec = promisify(execFile)
@@ -42,7 +48,7 @@ const reachable = () =>
 // ---------------------------------------------------------------- raw rabbitmq-client baselines
 
 /** One message to a fanout exchange with N queues; time until every consumer got it / replied. */
-const rawFanout = async (url: string, reply: boolean) => {
+const rawFanout = async (url: string, reply: boolean, durable = false) => {
   const conn = new Connection({ url, noDelay: true })
   const ex = `raw.fanout.${randomUUID().slice(0, 6)}`
   const replies = `${ex}.replies`
@@ -58,7 +64,10 @@ const rawFanout = async (url: string, reply: boolean) => {
     const c = conn.createConsumer(
       {
         queue,
-        queueOptions: { exclusive: true, autoDelete: true },
+        // durable: what the transport declares (per-worker queues that survive a restart)
+        queueOptions: durable
+          ? { durable: true, arguments: { "x-expires": 60_000 } }
+          : { exclusive: true, autoDelete: true },
         qos: { prefetchCount: 1 },
         exchanges: [{ exchange: ex, type: "fanout", autoDelete: true }],
         queueBindings: [{ queue, exchange: ex }],
@@ -74,7 +83,13 @@ const rawFanout = async (url: string, reply: boolean) => {
   }
   if (reply) {
     const c = conn.createConsumer(
-      { queue: replies, queueOptions: { exclusive: true }, qos: { prefetchCount: 1000 } },
+      {
+        queue: replies,
+        queueOptions: durable
+          ? { durable: true, arguments: { "x-expires": 60_000 } }
+          : { exclusive: true },
+        qos: { prefetchCount: 1000 },
+      },
       () => {
         if (--pending === 0) done()
       },
@@ -149,22 +164,74 @@ const rawJobs = async (url: string, roundTrip: boolean) => {
 
 const quiet = Logger.minimumLogLevel(LogLevel.Error)
 
-/** Broadcast to `workers` workers (served by `workerLayer`), dispatch and collect on `layer`. */
-const fanout = (
+/** Starts the workers of a measurement (in this process, or in child processes). */
+type Workers = Effect.Effect<void, unknown, Scope.Scope>
+
+/** Serve `count` trivial workers on `queue` through `layer`, in this process. */
+const localWorkers = (
   layer: Layer.Layer<Transport.Transport, unknown>,
-  workerLayer: Layer.Layer<Transport.Transport, unknown>,
-) =>
+  queue: string,
+  count: number,
+  concurrency: number,
+): Workers =>
   Effect.gen(function* () {
-    const workerSide = yield* Layer.build(workerLayer)
-    const served = Effect.gen(function* () {
-      const transport = yield* Transport.Transport
-      for (let i = 0; i < workers; i++)
-        yield* transport.serve(
-          { workerId: `bench-${i}`, queues: [Queues.broadcast], concurrency: 1 },
-          () => Effect.succeed(1),
-        )
-    })
-    yield* Effect.provide(served, workerSide)
+    const context = yield* Layer.build(layer)
+    const transport = Context.get(context, Transport.Transport)
+    for (let i = 0; i < count; i++)
+      yield* transport.serve({ workerId: `bench-${i}`, queues: [queue], concurrency }, () =>
+        Effect.succeed(1),
+      )
+  })
+
+/** Serve `count` workers split over `procs` child processes. */
+const childWorkers = (
+  url: string,
+  namespace: string,
+  queue: string,
+  count: number,
+  procs: number,
+  concurrency: number,
+): Workers =>
+  Effect.forEach(
+    Array.from({ length: procs }, (_, p) => p),
+    (p) => {
+      const per = Math.ceil(count / procs)
+      const n = Math.min(per, count - p * per)
+      return Effect.acquireRelease(
+        Effect.promise(
+          () =>
+            new Promise<ChildProcess>((resolve, reject) => {
+              const child = spawn(
+                process.execPath,
+                [
+                  "--import",
+                  "tsx",
+                  workerScript,
+                  url,
+                  namespace,
+                  queue,
+                  `${n}`,
+                  `${p * per}`,
+                  `${concurrency}`,
+                ],
+                { stdio: ["ignore", "pipe", "inherit"] },
+              )
+              child.once("exit", (code) => reject(new Error(`bench worker exited with ${code}`)))
+              createInterface({ input: child.stdout! }).on("line", (line) => {
+                if (line === "ready") resolve(child)
+              })
+            }),
+        ),
+        (child) => Effect.sync(() => child.kill("SIGKILL")),
+      )
+    },
+    { concurrency: "unbounded", discard: true },
+  )
+
+/** One broadcast to every worker per round; time until all results are acked. */
+const fanout = (layer: Layer.Layer<Transport.Transport, unknown>, start: Workers) =>
+  Effect.gen(function* () {
+    yield* start
     const transport = yield* Transport.Transport
     let pending = 0
     let done: () => void = () => {}
@@ -190,23 +257,10 @@ const fanout = (
     return summary(times)
   }).pipe(Effect.scoped, Effect.provide(Layer.merge(layer, quiet)))
 
-/** Dispatch `jobs` trivial jobs (256 in flight) to 2 workers; time until every result is acked. */
-const throughput = (
-  layer: Layer.Layer<Transport.Transport, unknown>,
-  workerLayer: Layer.Layer<Transport.Transport, unknown>,
-) =>
+/** Dispatch trivial jobs (256 in flight) to the direct queue; jobs/s until every result is acked. */
+const throughput = (layer: Layer.Layer<Transport.Transport, unknown>, start: Workers) =>
   Effect.gen(function* () {
-    const workerSide = yield* Layer.build(workerLayer)
-    yield* Effect.provide(
-      Effect.gen(function* () {
-        const transport = yield* Transport.Transport
-        for (const id of ["tp1", "tp2"])
-          yield* transport.serve({ workerId: id, queues: [Queues.direct], concurrency: 128 }, () =>
-            Effect.succeed(1),
-          )
-      }),
-      workerSide,
-    )
+    yield* start
     const transport = yield* Transport.Transport
     let received = 0
     let target = 0
@@ -242,15 +296,19 @@ const throughput = (
 
 /** Print fan-out and throughput figures with ratios against the raw baselines. */
 export const run = async (): Promise<void> => {
-  console.log(`## transport (workers=${workers}, rounds=${rounds}, jobs=${jobs})`)
-  const memory = InProcess.layer({ namespace: "bench" })
-  // the in-process transport needs one shared broker for workers and dispatcher
+  console.log(`workers=${workers} rounds=${rounds} jobs=${jobs} procs=${procs}`)
+  // the in-process transport: one broker shared by workers and dispatcher, never closed
   const scope = await Effect.runPromise(Scope.make())
-  const shared = await Effect.runPromise(Layer.buildWithScope(memory, scope))
-  const sharedLayer = Layer.succeedContext(shared)
-  const memFan = await Effect.runPromise(fanout(sharedLayer, sharedLayer))
+  const shared = Layer.succeedContext(
+    await Effect.runPromise(Layer.buildWithScope(InProcess.layer({ namespace: "bench" }), scope)),
+  )
+  const memFan = await Effect.runPromise(
+    fanout(shared, localWorkers(shared, Queues.broadcast, workers, 1)),
+  )
+  const memTp = await Effect.runPromise(
+    throughput(shared, localWorkers(shared, Queues.direct, 2, 128)),
+  )
   console.log(`in-process fan-out to ${workers}: p50 ${ms(memFan.p50)}  p99 ${ms(memFan.p99)}`)
-  const memTp = await Effect.runPromise(throughput(sharedLayer, sharedLayer))
   console.log(`in-process throughput: ${kps(memTp)} jobs`)
 
   if (!(await reachable())) {
@@ -262,11 +320,17 @@ export const run = async (): Promise<void> => {
   try {
     await exec("rabbitmqctl", ["set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"])
     const url = `amqp://guest:guest@127.0.0.1:5672/${vhost}`
-    const rawDeliver = await rawFanout(url, false)
-    const rawRound = await rawFanout(url, true)
     const rabbit = (name: string) =>
       RabbitMq.layer({ url, namespace: name, connectionName: `netwark-bench-${name}` })
-    const fan = await Effect.runPromise(fanout(rabbit("fan"), rabbit("fan")))
+    const rawDeliver = await rawFanout(url, false)
+    const rawRound = await rawFanout(url, true)
+    const rawDurable = await rawFanout(url, true, true)
+    const fanLocal = await Effect.runPromise(
+      fanout(rabbit("fan1"), localWorkers(rabbit("fan1"), Queues.broadcast, workers, 1)),
+    )
+    const fanProcs = await Effect.runPromise(
+      fanout(rabbit("fanp"), childWorkers(url, "fanp", Queues.broadcast, workers, procs, 1)),
+    )
     console.log(
       `raw rabbitmq-client fan-out to ${workers} (delivery only): p50 ${ms(rawDeliver.p50)}  p99 ${ms(rawDeliver.p99)}`,
     )
@@ -274,17 +338,26 @@ export const run = async (): Promise<void> => {
       `raw rabbitmq-client fan-out round trip (confirmed replies): p50 ${ms(rawRound.p50)}  p99 ${ms(rawRound.p99)}`,
     )
     console.log(
-      `transport fan-out round trip (RabbitMQ): p50 ${ms(fan.p50)}  p99 ${ms(fan.p99)}  ` +
-        `(p99 ${(fan.p99 / rawRound.p99).toFixed(2)}× raw round trip, aim ≤ 10 ms)`,
+      `raw rabbitmq-client fan-out round trip, durable queues (as the transport): p50 ${ms(rawDurable.p50)}  p99 ${ms(rawDurable.p99)}`,
     )
+    for (const [label, fan] of [
+      ["workers in the dispatcher's process", fanLocal],
+      [`workers in ${procs} processes`, fanProcs],
+    ] as const)
+      console.log(
+        `transport fan-out round trip (RabbitMQ, ${label}): p50 ${ms(fan.p50)}  p99 ${ms(fan.p99)}  ` +
+          `(p50 ${(fan.p50 / rawDurable.p50).toFixed(2)}×, p99 ${(fan.p99 / rawDurable.p99).toFixed(2)}× raw durable round trip; aim p99 ≤ 10 ms)`,
+      )
     const rawPersist = await rawJobs(url, false)
     const rawTrip = await rawJobs(url, true)
-    const tp = await Effect.runPromise(throughput(rabbit("tp"), rabbit("tp")))
+    const tp = await Effect.runPromise(
+      throughput(rabbit("tp"), childWorkers(url, "tp", Queues.direct, 2, 2, 128)),
+    )
     console.log(`raw rabbitmq-client persistent messages with confirms: ${kps(rawPersist)}`)
-    console.log(`raw rabbitmq-client jobs (job + confirmed result): ${kps(rawTrip)}`)
+    console.log(`raw rabbitmq-client jobs (job + confirmed result, one process): ${kps(rawTrip)}`)
     console.log(
-      `transport throughput (RabbitMQ): ${kps(tp)} jobs  (${(tp / rawTrip).toFixed(2)}× raw jobs, aim ≥ 5 k/s); ` +
-        `in-process ${(memTp / tp).toFixed(1)}× RabbitMQ`,
+      `transport throughput (RabbitMQ, 2 worker processes): ${kps(tp)} jobs  ` +
+        `(${(tp / rawTrip).toFixed(2)}× raw jobs; aim ≥ 5 k/s); in-process transport ${(memTp / tp).toFixed(1)}× that`,
     )
   } finally {
     await exec("rabbitmqctl", ["delete_vhost", vhost])
