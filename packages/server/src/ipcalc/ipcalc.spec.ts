@@ -12,7 +12,7 @@ describe("ip-calc routes", () => {
   })
 
   const get = (url: string) => app.inject({ method: "GET", url })
-  const post = (url: string, payload: unknown) => app.inject({ method: "POST", url, payload })
+  const post = (url: string, payload: object) => app.inject({ method: "POST", url, payload })
   const problem = (res: { json: () => unknown }) => res.json() as ProblemJson
 
   it("reports a network given as address and prefix", async () => {
@@ -127,7 +127,7 @@ describe("ip-calc routes", () => {
   })
 
   it("answers 400 for a bad aggregate body, naming the item", async () => {
-    const cases: ReadonlyArray<readonly [unknown, string]> = [
+    const cases: ReadonlyArray<readonly [object, string]> = [
       [{ networks: ["10.0.0.0/8", "nope"] }, "networks.1"],
       [{ networks: [] }, "networks"],
       [{ networks: "10.0.0.0/8" }, "networks"],

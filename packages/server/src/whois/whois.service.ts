@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from "@nestjs/common"
-import { Whois } from "@netwark/tools"
+import { Rdap, Whois } from "@netwark/tools"
 import { Effect, Either } from "effect"
 import { Problem } from "../core/problem.js"
 import { GeoIpService } from "../geoip/geoip.service.js"
@@ -86,19 +86,26 @@ export const whoisOptionsProvider = {
 @Injectable()
 export class WhoisService {
   private readonly logger = new Logger("Whois")
-  private readonly client: Promise<Whois.WhoisService | undefined>
+  /** The options with the RDAP bootstrap read once (when it can be; else each lookup reads it). */
+  private readonly ready: Promise<Whois.Options>
 
   constructor(
-    @Inject(WHOIS_OPTIONS) private readonly options: Whois.Options,
+    @Inject(WHOIS_OPTIONS) options: Whois.Options,
     @Inject(GeoIpService) private readonly geoip: GeoIpService,
   ) {
-    // The RDAP bootstrap is read once; if it cannot be, each lookup loads it (and says why).
-    this.client = Effect.runPromise(
-      Effect.catchAll(Whois.make(options), (e) =>
-        Effect.sync(() => {
-          this.logger.warn(`RDAP bootstrap not preloaded: ${e.message}`)
-          return undefined
-        }),
+    const rdap = rdapOf(options)
+    this.ready = Effect.runPromise(
+      Rdap.loadBootstrap(rdap.dataDir).pipe(
+        Effect.map((bootstrap): Whois.Options => ({
+          ...options,
+          rdap: options.rdap === false ? false : { ...rdap, bootstrap },
+        })),
+        Effect.catchAll((e) =>
+          Effect.sync(() => {
+            this.logger.warn(`RDAP bootstrap not preloaded: ${e.message}`)
+            return options
+          }),
+        ),
       ),
     )
   }
@@ -107,36 +114,23 @@ export class WhoisService {
   async lookup(resource: string, query: LookupQuery, signal?: AbortSignal): Promise<Lookup> {
     const parsed = Whois.parseQuery(resource)
     if (Either.isLeft(parsed)) throw Problem.invalid("resource", parsed.left.message)
+    const options = await this.ready
     const source = query.source ?? "auto"
-    const client = await this.client
     const program =
       source === "whois"
-        ? client !== undefined
-          ? client.query(resource)
-          : Whois.query(resource, this.options)
+        ? Whois.query(resource, options)
         : source === "rdap"
-          ? Whois.lookup(resource, { ...this.options, rdap: rdapOnly(this.options) }).pipe(
-              Effect.filterOrFail(
-                (r) => r.source === "rdap",
-                (r) =>
-                  new Problem(
-                    502,
-                    "Network",
-                    `no RDAP answer for ${resource}: ${r.chain.find((s) => s.protocol === "rdap")?.error ?? "no RDAP server known"}`,
-                  ),
-              ),
-            )
-          : client !== undefined
-            ? client.lookup(resource)
-            : Whois.lookup(resource, this.options)
+          ? Rdap.lookup(resource, rdapOf(options))
+          : Whois.lookup(resource, options)
     const result = await Effect.runPromise(
       Effect.either(program),
       signal === undefined ? undefined : { signal },
     )
     if (Either.isLeft(result)) {
       const e = result.left
-      if (e instanceof Problem) throw e
       if (e.reason === "InvalidInput") throw Problem.invalid("resource", e.message)
+      // "No RDAP server is known" is about the resource, not a missing record: still a 404.
+      if (e.reason === "NotFound") throw Problem.notFound(e.message)
       throw e
     }
     const r = result.right
@@ -146,4 +140,5 @@ export class WhoisService {
   }
 }
 
-const rdapOnly = (options: Whois.Options) => (typeof options.rdap === "object" ? options.rdap : {})
+const rdapOf = (options: Whois.Options): Rdap.Options =>
+  typeof options.rdap === "object" ? options.rdap : {}
