@@ -359,7 +359,15 @@ export const load = (options: LoadOptions = {}): Effect.Effect<Registry, ToolErr
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return bundledSync()
       return Either.left(fsError(`cannot read the installed OUI snapshot ${file}`)(e))
     }
-    return fromSnapshot(bytes)
+    return Either.mapLeft(
+      fromSnapshot(bytes),
+      (e) =>
+        new ToolError({
+          reason: e.reason,
+          message: `${e.message} (${file}: run \`netwark oui update\` again, or delete the file to use the bundled snapshot)`,
+          cause: e,
+        }),
+    )
   })
 
 /** The OUI registry as an Effect service. */
@@ -462,7 +470,14 @@ const writeAtomically = (file: string, data: string | Uint8Array): Effect.Effect
         `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
       )
       try {
-        await fs.writeFile(temp, data)
+        const handle = await fs.open(temp, "w")
+        try {
+          await handle.writeFile(data)
+          // On disk before the rename, or a power cut could leave the new name on an empty file.
+          await handle.sync()
+        } finally {
+          await handle.close()
+        }
         await fs.rename(temp, file)
       } catch (e) {
         await fs.rm(temp, { force: true })

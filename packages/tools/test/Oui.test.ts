@@ -1,5 +1,6 @@
 import { Effect, Either, Option } from "effect"
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -277,6 +278,21 @@ describe("Oui.lookup", () => {
     )
   })
 
+  it("parses MACs and prefixes to a 48-bit value and a bit count", () => {
+    expect(Either.getOrThrow(Oui.parseMac("8C:1F:64:47:7A:09"))).toEqual({
+      value: 0x8c1f64477a09,
+      bits: 48,
+    })
+    expect(Either.getOrThrow(Oui.parseMac("8c1f6447"))).toEqual({ value: 0x8c1f64470000, bits: 32 })
+    expect(Either.getOrThrow(Oui.parseMac("ff-ff-ff"))).toEqual({ value: 0xffffff000000, bits: 24 })
+    expect(Either.isLeft(Oui.parseMac("ff-ff"))).toBe(true)
+    // 32 bits reach past MA-M but not MA-S: inside an MA-S block that is the MA-L row.
+    expect(Option.getOrThrow(hit("8c1f6447").assignment)).toMatchObject({
+      registry: "MA-L",
+      prefix: "8C1F64",
+    })
+  })
+
   it("rejects bad input with InvalidInput on field mac and a clear message", () => {
     const cases: ReadonlyArray<readonly [string, string]> = [
       ["aa:bb:gg", "g is not a hex digit in 'aa:bb:gg'"],
@@ -422,6 +438,20 @@ describe("Oui snapshot and CSV reading", () => {
     expect(problem(csv(header + "MA-L,00000C,x\r\n")).message).toMatch(/3 fields instead of 4/)
     expect(problem(csv(header + "MA-L,00000C,x,y")).message).toMatch(/looks truncated/)
     expect(problem(csv(header + 'MA-L,00000C,x,"y')).reason).toBe("Unparseable")
+  })
+
+  it("names the installed file when it is corrupt", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "netwark-oui-corrupt-"))
+    try {
+      writeFileSync(path.join(dir, Oui.SNAPSHOT_FILE), "not a snapshot")
+      const e = await Effect.runPromise(Effect.flip(Oui.load({ dir })))
+      expect(e.reason).toBe("Unparseable")
+      expect(e.message).toContain(
+        `${path.join(dir, Oui.SNAPSHOT_FILE)}: run \`netwark oui update\` again`,
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it("rejects a corrupt or truncated snapshot as Unparseable", () => {
