@@ -3,8 +3,12 @@ import type { ServerConfig } from "./config.js"
 import type { AppServices } from "./server.layer.js"
 import { EffectRuntime } from "./core/runtime.js"
 import { SERVER_CONFIG } from "./core/tokens.js"
+import { GeoIpModule } from "./geoip/geoip.module.js"
 import { HealthModule } from "./health/health.module.js"
+import { IpCalcModule } from "./ipcalc/ipcalc.module.js"
 import { OperationsModule } from "./operations/operations.module.js"
+import { OuiModule } from "./oui/oui.module.js"
+import { WhoisModule } from "./whois/whois.module.js"
 import { WorkersModule } from "./workers/workers.module.js"
 
 /**
@@ -15,7 +19,10 @@ export const featureModules = [
   OperationsModule,
   WorkersModule,
   HealthModule,
-  // synchronous tools (helper-10): IpCalcModule, MacOuiModule, WhoisModule, GeoIpModule
+  IpCalcModule,
+  OuiModule,
+  GeoIpModule,
+  WhoisModule,
 ]
 
 /** Shares the Effect runtime and the configuration with every feature module. */
