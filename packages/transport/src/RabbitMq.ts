@@ -35,6 +35,7 @@ export interface Options extends Transport.CommonOptions {
 /** Connect (scoped): the connection closes with the scope. */
 export const make = (options: Options) =>
   Effect.gen(function* () {
+    yield* Core.validate(options)
     const runtime = yield* Effect.runtime<never>()
     const { topology } = Core.resolve(options)
     const url = Redacted.isRedacted(options.url) ? Redacted.value(options.url) : options.url

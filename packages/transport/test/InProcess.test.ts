@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { Either, Redacted } from "effect"
+import { Effect, Either, Redacted, type Scope } from "effect"
+import type { TransportError } from "../src/TransportError.js"
 import * as Envelope from "../src/Envelope.js"
 import * as InProcess from "../src/InProcess.js"
 import * as Queues from "../src/Queues.js"
@@ -156,5 +157,26 @@ describe("Registry", () => {
     expect(Array.isArray(r) && r.map((x) => x.expected)).toEqual([3, 1])
     const none = Registry.reach(Registry.empty, known, ["netwark"], 10)
     expect(Array.isArray(none) && none[0]?.expected).toBe(0)
+  })
+})
+
+describe("InProcess options", () => {
+  const reason = <A>(effect: Effect.Effect<A, TransportError, Scope.Scope>) =>
+    Effect.runPromise(Effect.scoped(Effect.flip(effect))).then((e) => e.reason)
+  it("refuses a bad namespace, bad queue config and a bad worker id", async () => {
+    expect(await reason(InProcess.make({ namespace: "a b" }))).toBe("InvalidConfig")
+    expect(
+      await reason(
+        InProcess.make({ queues: [{ queue: "x/y", name: "", location: "", broadcast: false }] }),
+      ),
+    ).toBe("InvalidConfig")
+    expect(await reason(InProcess.make({ maxMessageBytes: 0 }))).toBe("InvalidConfig")
+    expect(
+      await reason(
+        Effect.flatMap(InProcess.make(), (t) =>
+          t.serve({ workerId: "has space", queues: [Queues.direct] }, () => Effect.void),
+        ),
+      ),
+    ).toBe("InvalidConfig")
   })
 })

@@ -18,7 +18,7 @@ import {
   Stream,
 } from "effect"
 import * as Envelope from "../Envelope.js"
-import type * as Queues from "../Queues.js"
+import * as Queues from "../Queues.js"
 import type * as Transport from "../Transport.js"
 import * as TransportError from "../TransportError.js"
 import type { Disposition, Port, PublishProps, QueueSpec, RawDelivery } from "./port.js"
@@ -53,6 +53,23 @@ export const resolve = (options: Transport.CommonOptions) => {
     publishTimeout: Duration.decode(options.publishTimeout ?? "60 seconds"),
   }
 }
+
+/** Check the options a layer gets: names, namespace, unique queues, positive sizes. */
+export const validate = (
+  options: Transport.CommonOptions,
+): Effect.Effect<void, TransportError.TransportError> =>
+  Effect.gen(function* () {
+    if (options.namespace !== undefined && options.namespace !== "")
+      yield* Queues.validateName(options.namespace)
+    const parsed = yield* Queues.parseList(options.queues ?? [])
+    if (parsed.length !== (options.queues ?? []).length)
+      yield* Effect.fail(TransportError.make("InvalidConfig", "queues could not be validated"))
+    const max = options.maxMessageBytes
+    if (max !== undefined && !(Number.isInteger(max) && max > 0))
+      yield* Effect.fail(
+        TransportError.make("InvalidConfig", "maxMessageBytes must be a positive integer"),
+      )
+  })
 
 /** Build the transport service over a port. */
 export const make = (
@@ -248,6 +265,7 @@ export const make = (
 
     const serve: Transport.Service["serve"] = (serveOptions, handler) =>
       Effect.gen(function* () {
+        yield* Queues.validateName(serveOptions.workerId)
         const routes = yield* Effect.forEach(serveOptions.queues, route)
         const concurrency = Math.max(1, serveOptions.concurrency ?? 4)
         // prefetch already bounds a single queue; a shared limiter bounds several
