@@ -17,7 +17,12 @@ export class GeoIpController {
     operationId: "geoIpLookup",
     summary: "Country, city, location and AS of an IP address",
   })
-  @ApiParam({ name: "ip", description: "IPv4 or IPv6 address", example: "81.2.69.160" })
+  @ApiParam({
+    name: "ip",
+    schema: { type: "string", maxLength: 100 },
+    description: "IPv4 or IPv6 address",
+    example: "81.2.69.160",
+  })
   @ApiSchemaResponse(200, Record, "The record from the City/Country and ASN databases")
   @ApiProblems(400, 404, 503)
   lookup(@Param("ip", new SchemaPipe(Ip, "ip")) ip: string): Promise<GeoIp.GeoIpRecord> {

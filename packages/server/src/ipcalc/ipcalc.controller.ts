@@ -19,11 +19,13 @@ import { IpCalcService } from "./ipcalc.service.js"
 
 const addressParam = ApiParam({
   name: "address",
+  schema: { type: "string", maxLength: 100 },
   description: "IPv4 or IPv6 address; host bits are kept and reported",
   example: "192.168.1.10",
 })
 const prefixParam = ApiParam({
   name: "prefix",
+  schema: { type: "string", maxLength: 45 },
   description: "Prefix length, or an IPv4 netmask",
   example: "24",
 })
@@ -39,8 +41,18 @@ export class IpCalcController {
     operationId: "ipCalcRange",
     summary: "The fewest CIDR blocks covering an address range",
   })
-  @ApiParam({ name: "start", description: "First address of the range", example: "10.0.0.5" })
-  @ApiParam({ name: "end", description: "Last address of the range", example: "10.0.0.20" })
+  @ApiParam({
+    name: "start",
+    schema: { type: "string", maxLength: 100 },
+    description: "First address of the range",
+    example: "10.0.0.5",
+  })
+  @ApiParam({
+    name: "end",
+    schema: { type: "string", maxLength: 100 },
+    description: "Last address of the range",
+    example: "10.0.0.20",
+  })
   @ApiSchemaResponse(200, Range, "The CIDR blocks, in address order")
   @ApiProblems(400)
   range(

@@ -39,7 +39,12 @@ export class OuiController {
     operationId: "macOuiLookup",
     summary: "The registered holder of a MAC address or prefix (longest prefix wins)",
   })
-  @ApiParam({ name: "mac", description: "MAC address or prefix", example: "00:1a:2b:3c:4d:5e" })
+  @ApiParam({
+    name: "mac",
+    schema: { type: "string", maxLength: 64 },
+    description: "MAC address or prefix",
+    example: "00:1a:2b:3c:4d:5e",
+  })
   @ApiSchemaResponse(200, Match, "The match; `vendor` is null when no one holds the prefix")
   @ApiProblems(400)
   lookup(@Param("mac", new SchemaPipe(Mac, "mac")) mac: string): Oui.MatchJson {

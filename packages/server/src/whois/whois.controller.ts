@@ -19,6 +19,7 @@ export class WhoisController {
   })
   @ApiParam({
     name: "resource",
+    schema: { type: "string", maxLength: 255 },
     description: "Domain, IP address or AS number",
     example: "example.com",
   })
