@@ -1,0 +1,150 @@
+import { Injectable, inject, signal } from "@angular/core"
+import { Observable, bufferTime, filter } from "rxjs"
+import { API, type ApiProblem, isAbort, toProblem } from "../../../core/api"
+import type {
+  Operation,
+  OperationEvent,
+  OperationFilter,
+  OperationPage,
+  OperationRequest,
+  WorkerResult,
+} from "../../../core/models"
+
+/** Statuses after which an operation changes no more. */
+export const finalStatuses: ReadonlySet<string> = new Set(["done", "partial", "error", "timeout"])
+
+/** Merges one worker's result into the list (a newer one for the same worker replaces it). */
+export const mergeResult = (
+  results: ReadonlyArray<WorkerResult>,
+  r: WorkerResult,
+): ReadonlyArray<WorkerResult> => {
+  const i = results.findIndex((x) => x.workerId === r.workerId)
+  if (i < 0) return [...results, r]
+  const copy = results.slice()
+  copy[i] = { ...results[i], ...r }
+  return copy
+}
+
+/** Applies a batch of live events to an operation. */
+export const applyEvents = (op: Operation, events: ReadonlyArray<OperationEvent>): Operation => {
+  let results = op.results
+  let status = op.status
+  for (const e of events) {
+    if (e.kind === "result") results = mergeResult(results, e.result)
+    else if (e.kind === "status") status = e.status
+    else if (e.kind === "progress") {
+      const prev = results.find((x) => x.workerId === e.workerId)
+      results = mergeResult(results, {
+        ...(prev ?? { workerId: e.workerId, status: "running" }),
+        result: e.data,
+      })
+    }
+  }
+  return {
+    ...op,
+    status,
+    results,
+    received: results.filter((r) => finalStatuses.has(r.status) || r.status === "ok").length,
+  }
+}
+
+/** Operations: create, list, and follow one live. */
+@Injectable({ providedIn: "root" })
+export class OperationsService {
+  private readonly api = inject(API)
+
+  /** Starts an operation; rejects with the API's problem. */
+  async create(request: OperationRequest): Promise<Operation> {
+    try {
+      return await this.api.createOperation(request)
+    } catch (e) {
+      throw toProblem(e)
+    }
+  }
+
+  /** One page of the list. */
+  list(filter: OperationFilter, signal?: AbortSignal): Promise<OperationPage> {
+    return this.api.listOperations(filter, signal)
+  }
+
+  /** The operation's current state. */
+  get(id: string, signal?: AbortSignal): Promise<Operation> {
+    return this.api.getOperation(id, signal)
+  }
+
+  /**
+   * Follows an operation: loads it, then applies the event stream in batches of 100 ms, so a
+   * broadcast to a hundred workers redraws ten times a second, not a hundred. Stops when
+   * `stop` aborts.
+   */
+  follow(id: string, stop: AbortSignal): LiveOperation {
+    const state = signal<Operation | null>(null)
+    const error = signal<ApiProblem | null>(null)
+    const live = signal(false)
+    const controller = new AbortController()
+    stop.addEventListener("abort", () => controller.abort(), { once: true })
+    const run = async (): Promise<void> => {
+      try {
+        const op = await this.get(id, controller.signal)
+        state.set(op)
+        if (finalStatuses.has(op.status)) return
+        live.set(true)
+        await new Promise<void>((resolve) => {
+          this.events(id, controller.signal)
+            .pipe(
+              bufferTime(100),
+              filter((b) => b.length > 0),
+            )
+            .subscribe({
+              next: (batch) => state.update((s) => (s === null ? s : applyEvents(s, batch))),
+              error: (e: unknown) => {
+                if (!isAbort(e)) error.set(toProblem(e))
+                resolve()
+              },
+              complete: resolve,
+            })
+        })
+        live.set(false)
+        // The stream may end between two events: one last read settles the final state.
+        if (!controller.signal.aborted) state.set(await this.get(id, controller.signal))
+      } catch (e) {
+        live.set(false)
+        if (!isAbort(e)) error.set(toProblem(e))
+      }
+    }
+    void run()
+    return { operation: state.asReadonly(), error: error.asReadonly(), live: live.asReadonly() }
+  }
+
+  /** The server's event stream as an Observable (the one RxJS edge of the console). */
+  private events(id: string, signal: AbortSignal): Observable<OperationEvent> {
+    return new Observable<OperationEvent>((subscriber) => {
+      const inner = new AbortController()
+      const abort = (): void => inner.abort()
+      signal.addEventListener("abort", abort, { once: true })
+      void (async () => {
+        try {
+          for await (const event of this.api.operationEvents(id, inner.signal)) {
+            subscriber.next(event)
+            if (event.kind === "end") break
+          }
+          subscriber.complete()
+        } catch (e) {
+          subscriber.error(e)
+        }
+      })()
+      return () => {
+        signal.removeEventListener("abort", abort)
+        inner.abort()
+      }
+    })
+  }
+}
+
+/** A followed operation. */
+export interface LiveOperation {
+  readonly operation: () => Operation | null
+  readonly error: () => ApiProblem | null
+  /** Whether the event stream is open. */
+  readonly live: () => boolean
+}

@@ -1,0 +1,194 @@
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject } from "@angular/core"
+import { load } from "../../../shared/load"
+import { RouterLink } from "@angular/router"
+import { ago, dateTime } from "../../../shared/format"
+import { WorldMapComponent } from "../../../shared/world-map.component"
+import { OperationsService } from "../../operations/services/operations.service"
+import {
+  WorkersService,
+  locationGroups,
+  locationMarkers,
+} from "../../workers/services/workers.service"
+
+/** The landing page: recent operations, workers online, and where the workers are. */
+@Component({
+  selector: "nw-overview-page",
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RouterLink, WorldMapComponent],
+  template: `
+    <div class="row head">
+      <h1>Overview</h1>
+      <span class="spacer"></span>
+      <a class="button primary" routerLink="/operations/new">New operation</a>
+    </div>
+    <section class="stats" aria-label="Summary">
+      <a class="card stat" routerLink="/workers">
+        <span class="n" data-testid="workers-online">{{ online() }}</span>
+        <span class="muted">of {{ workers.value()?.length ?? 0 }} worker(s) online</span>
+      </a>
+      <a class="card stat" routerLink="/workers">
+        <span class="n">{{ queues.value()?.length ?? 0 }}</span><span class="muted">queue(s)</span>
+      </a>
+      <a class="card stat" routerLink="/operations">
+        <span class="n">{{ recent.value()?.total ?? 0 }}</span><span class="muted"
+          >operation(s)</span
+        >
+      </a>
+      <a class="card stat" routerLink="/operations" [queryParams]="{ status: 'running' }">
+        <span class="n">{{ running() }}</span><span class="muted">running now</span>
+      </a>
+    </section>
+    <div class="grid two">
+      <section class="card">
+        <div class="row">
+          <h2>Recent operations</h2>
+          <span class="spacer"></span><a routerLink="/operations" class="small">All</a>
+        </div>
+        <div class="table-wrap">
+          <table class="data">
+            <thead>
+              <tr>
+                <th>Status</th>
+                <th>Type</th>
+                <th>Target</th>
+                <th>When</th>
+              </tr>
+            </thead>
+            <tbody>
+              @for (op of recent.value()?.items ?? []; track op.id) {
+                <tr>
+                  <td>
+                    <span class="status {{ op.status }}">{{ op.status }}</span>
+                  </td>
+                  <td class="type">{{ op.type }}</td>
+                  <td>
+                    <a [routerLink]="['/operations', op.id]" class="mono">{{ op.target }}</a>
+                  </td>
+                  <td [title]="dateTime(op.createdAt)">{{ ago(op.createdAt) }}</td>
+                </tr>
+              } @empty {
+                <tr>
+                  <td colspan="4" class="muted">
+                    @if (recent.isLoading()) {
+                      Loading…
+                    } @else {
+                      No operations yet.
+                      <a
+                        routerLink="/operations/new"
+                        [queryParams]="{ type: 'ping', target: '127.0.0.1' }"
+                        >Ping 127.0.0.1</a
+                      >
+                      to try it.
+                    }
+                  </td>
+                </tr>
+              }
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section class="card">
+        <h2>Locations</h2>
+        <nw-world-map
+          [markers]="markers()"
+          ariaLabel="Worker locations, coloured by how many workers are online"
+        />
+        <ul class="locations">
+          @for (g of groups(); track g.location.name) {
+            <li class="row small">
+              <span class="dot" [style.background]="colour(g.online, g.total)"></span>
+              <strong>{{ g.location.name }}</strong>
+              <span class="muted">{{ g.online }}/{{ g.total }} online</span>
+              <span class="spacer"></span>
+              @for (q of g.queues; track q.name) {
+                <span class="chip">{{ q.name }}</span>
+              }
+            </li>
+          } @empty {
+            <li class="muted small">No queue has a location yet.</li>
+          }
+        </ul>
+      </section>
+    </div>
+  `,
+  styles: `
+    .head {
+      margin-bottom: 0.75rem;
+    }
+    .head h1 {
+      margin: 0;
+    }
+    .stats {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(150px, 1fr));
+      gap: 1rem;
+      margin-bottom: 1rem;
+    }
+    .stat {
+      display: flex;
+      flex-direction: column;
+      text-decoration: none;
+      color: var(--text);
+    }
+    .stat:hover {
+      border-color: var(--accent);
+    }
+    .n {
+      font-size: 1.8rem;
+      font-weight: 700;
+      font-variant-numeric: tabular-nums;
+    }
+    .type {
+      text-transform: uppercase;
+      font-size: 0.78rem;
+      font-weight: 600;
+    }
+    .locations {
+      list-style: none;
+      padding: 0;
+      margin: 0.75rem 0 0;
+    }
+    .locations li {
+      padding: 0.2rem 0;
+    }
+    .dot {
+      width: 0.65rem;
+      height: 0.65rem;
+      border-radius: 50%;
+      display: inline-block;
+    }
+  `,
+})
+export class OverviewPage {
+  private readonly operations = inject(OperationsService)
+  private readonly workersService = inject(WorkersService)
+  protected readonly ago = ago
+  protected readonly dateTime = dateTime
+  protected readonly recent = load((signal) => this.operations.list({ limit: 10 }, signal))
+  protected readonly workers = load((signal) => this.workersService.workers(signal))
+  protected readonly queues = load((signal) => this.workersService.queues(signal))
+  protected readonly online = computed(
+    () => (this.workers.value() ?? []).filter((w) => w.online).length,
+  )
+  protected readonly running = computed(
+    () =>
+      (this.recent.value()?.items ?? []).filter(
+        (o) => o.status === "running" || o.status === "pending",
+      ).length,
+  )
+  protected readonly groups = computed(() => locationGroups(this.queues.value() ?? []))
+  protected readonly markers = computed(() => locationMarkers(this.groups()))
+  protected colour(online: number, total: number): string {
+    return total === 0 || online === 0 ? "#dc2626" : online === total ? "#16a34a" : "#d97706"
+  }
+
+  constructor() {
+    // Presence and the recent list change on their own: refresh every 10 s while the page is open.
+    const timer = setInterval(() => {
+      this.recent.reload()
+      this.workers.reload()
+      this.queues.reload()
+    }, 10_000)
+    inject(DestroyRef).onDestroy(() => clearInterval(timer))
+  }
+}

@@ -1,0 +1,139 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  computed,
+  inject,
+  signal,
+} from "@angular/core"
+import { load } from "../../../shared/load"
+import type { WorkerSummary } from "../../../core/models"
+import { ago, dateTime } from "../../../shared/format"
+import { WorkersService } from "../services/workers.service"
+
+/** Every worker: presence, version, last seen, queues and capabilities. */
+@Component({
+  selector: "nw-workers-page",
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <div class="row head">
+      <h1>Workers</h1>
+      <span class="spacer"></span>
+      <span class="small muted">{{ online() }} of {{ list().length }} online</span>
+      <label class="check small"
+        ><input type="checkbox" [checked]="onlyOnline()" (change)="onlyOnline.set(!onlyOnline())" />
+        online only</label
+      >
+    </div>
+    @if (workers.error()) {
+      <p class="error-text" role="alert">Could not load workers.</p>
+    }
+    <div class="card table-wrap">
+      <table class="data" aria-label="Workers">
+        <thead>
+          <tr>
+            <th>Presence</th>
+            <th>Host</th>
+            <th>Version</th>
+            <th>Last seen</th>
+            <th>Queues</th>
+            <th>Capabilities</th>
+          </tr>
+        </thead>
+        <tbody>
+          @for (w of shown(); track w.id) {
+            <tr>
+              <td>
+                <span class="status" [class.online]="w.online" [class.offline]="!w.online">{{
+                  w.online ? "online" : "offline"
+                }}</span>
+              </td>
+              <td>
+                <strong>{{ w.hostname }}</strong>
+                <div class="small muted mono">{{ w.id }}</div>
+                @if (w.location) {
+                  <div class="small muted">{{ w.location.name }}</div>
+                }
+              </td>
+              <td class="mono">{{ w.version ?? "–" }}</td>
+              <td [title]="dateTime(w.lastSeen)">{{ ago(w.lastSeen) }}</td>
+              <td>
+                @for (q of w.queues ?? []; track q) {
+                  <span class="chip">{{ q }}</span>
+                }
+              </td>
+              <td class="caps">
+                @for (c of capabilities(w); track c.name) {
+                  <span class="chip" [class.off]="!c.ok" [title]="c.detail">{{ c.name }}</span>
+                }
+              </td>
+            </tr>
+          } @empty {
+            <tr>
+              <td colspan="6" class="muted">
+                {{ workers.isLoading() ? "Loading…" : "No workers." }}
+              </td>
+            </tr>
+          }
+        </tbody>
+      </table>
+    </div>
+  `,
+  styles: `
+    .head {
+      margin-bottom: 0.75rem;
+    }
+    .head h1 {
+      margin: 0;
+    }
+    .check {
+      display: inline-flex;
+      gap: 0.3rem;
+      align-items: center;
+    }
+    .caps {
+      max-width: 28rem;
+    }
+    .chip.off {
+      text-decoration: line-through;
+      opacity: 0.6;
+    }
+  `,
+})
+export class WorkersPage {
+  private readonly service = inject(WorkersService)
+  protected readonly ago = ago
+  protected readonly dateTime = dateTime
+  protected readonly onlyOnline = signal(false)
+  protected readonly workers = load((signal) => this.service.workers(signal))
+  protected readonly list = computed(() =>
+    [...(this.workers.value() ?? [])].sort(
+      (a, b) => Number(b.online) - Number(a.online) || a.hostname.localeCompare(b.hostname),
+    ),
+  )
+  protected readonly shown = computed(() =>
+    this.onlyOnline() ? this.list().filter((w) => w.online) : this.list(),
+  )
+  protected readonly online = computed(() => this.list().filter((w) => w.online).length)
+
+  constructor() {
+    const timer = setInterval(() => this.workers.reload(), 10_000)
+    inject(DestroyRef).onDestroy(() => clearInterval(timer))
+  }
+
+  /** Capabilities come as a list of names or a map of name → details; both read as chips. */
+  protected capabilities(
+    w: WorkerSummary,
+  ): ReadonlyArray<{ name: string; ok: boolean; detail: string }> {
+    const c = w.capabilities
+    if (c === undefined) return []
+    if (Array.isArray(c))
+      return (c as ReadonlyArray<string>).map((name) => ({ name, ok: true, detail: name }))
+    return Object.entries(c).map(([name, v]) => {
+      const ok =
+        v === true ||
+        (typeof v === "object" && v !== null && (v as { available?: unknown }).available !== false)
+      return { name, ok, detail: typeof v === "object" ? JSON.stringify(v) : String(v) }
+    })
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Everything the map needs, loaded on first use so the initial bundle stays small: MapLibre, its
+ * stylesheet, and the bundled 1:110m world outline (world-atlas, converted from TopoJSON).
+ */
+import * as maplibregl from "maplibre-gl"
+import type { FeatureCollection } from "geojson"
+import { feature } from "topojson-client"
+import type { Topology, GeometryCollection } from "topojson-specification"
+import world from "world-atlas/countries-110m.json"
+
+let css: Promise<void> | undefined
+
+/** Adds MapLibre's stylesheet (built as the non-injected `maplibre` style bundle) once. */
+export const loadCss = (doc: Document): Promise<void> =>
+  (css ??= new Promise<void>((resolve) => {
+    const link = doc.createElement("link")
+    link.rel = "stylesheet"
+    link.href = "maplibre.css"
+    link.onload = () => resolve()
+    link.onerror = () => resolve()
+    doc.head.appendChild(link)
+  }))
+
+let countries: FeatureCollection | undefined
+
+/** The world's countries as GeoJSON. */
+export const worldGeoJson = (): FeatureCollection => {
+  if (countries !== undefined) return countries
+  const topo = world as unknown as Topology<{ countries: GeometryCollection }>
+  countries = feature(topo, topo.objects.countries) as FeatureCollection
+  return countries
+}
+
+/** Colours of the offline base map, taken from the page's theme. */
+export interface BaseColours {
+  readonly water: string
+  readonly land: string
+  readonly line: string
+}
+
+/** A style with no tiles, glyphs or sprites: works with no network at all. */
+export const offlineStyle = (c: BaseColours): maplibregl.StyleSpecification => ({
+  version: 8,
+  sources: { world: { type: "geojson", data: worldGeoJson() } },
+  layers: [
+    { id: "water", type: "background", paint: { "background-color": c.water } },
+    { id: "land", type: "fill", source: "world", paint: { "fill-color": c.land } },
+    {
+      id: "borders",
+      type: "line",
+      source: "world",
+      paint: { "line-color": c.line, "line-width": 0.6 },
+    },
+  ],
+})
+
+export { maplibregl }
