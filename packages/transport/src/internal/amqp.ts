@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import type { Socket } from "node:net"
 import { Connection, ConsumerStatus, type AsyncMessage } from "rabbitmq-client"
 import type { Declarations, Disposition, Port, QueueSpec } from "./port.js"
 
@@ -51,6 +52,23 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
     ...(options.connectionName === undefined ? {} : { connectionName: options.connectionName }),
   })
   connection.on("error", (error) => options.onError("connection", error))
+
+  // With noDelay every frame write is its own syscall (the client corks per message only), and
+  // syscalls dominate the CPU of a busy worker. Corking the socket until the end of the current
+  // tick coalesces the publishes and acks of one tick into one writev without adding latency.
+  // `_socket` is the client's private field (re-read: it changes on reconnect); Writable.end()
+  // flushes a corked socket, so a close is never held up.
+  let corked = false
+  const corkTick = () => {
+    const socket = (connection as unknown as { readonly _socket?: Socket })._socket
+    if (corked || socket === undefined || !socket.writable) return
+    corked = true
+    socket.cork()
+    process.nextTick(() => {
+      corked = false
+      socket.uncork()
+    })
+  }
   try {
     await connection.onConnect(options.connectTimeoutMs)
   } catch (cause) {
@@ -97,6 +115,7 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
               }),
         },
         async (message: AsyncMessage) => {
+          corkTick()
           const count = message.headers?.["x-delivery-count"]
           const disposition = await handler({
             body: bodyBytes(message.body),
@@ -104,6 +123,8 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
             ...(typeof count === "number" ? { deliveryCount: count } : {}),
             headers: message.headers ?? {},
           })
+          // the ack is written right after this returns, in the same tick
+          corkTick()
           return status(disposition)
         },
       )
@@ -123,8 +144,9 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
     })
 
   return {
-    publish: (exchange, routingKey, body, props) =>
-      publisher.send(
+    publish: (exchange, routingKey, body, props) => {
+      corkTick()
+      return publisher.send(
         {
           exchange,
           routingKey,
@@ -135,7 +157,8 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
           ...(props.type === undefined ? {} : { type: props.type }),
         },
         Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-      ),
+      )
+    },
     consume,
     close: async () => {
       await publisher.close()
