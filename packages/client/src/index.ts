@@ -1,0 +1,32 @@
+/**
+ * `@netwark/client`: a typed `fetch` client for the Netwark REST API `/api/v1`, for Node and
+ * browsers, with live operation results over Server-Sent Events. The types are generated from
+ * the server's committed OpenAPI document.
+ *
+ * @module
+ */
+export {
+  createClient,
+  type BodyOf,
+  type CallOptions,
+  type Client,
+  type ClientOptions,
+  type GeoIpRecord,
+  type IpCalcInfo,
+  type IpCalcSubnets,
+  type MacOuiMatch,
+  type MacOuiPage,
+  type Operations,
+  type QueryOf,
+  type ResponseOf,
+  type WhoisLookup,
+} from "./Client.js"
+export {
+  ClientError,
+  isClientError,
+  type ClientErrorOptions,
+  type ProblemDetails,
+  type Reason,
+} from "./ClientError.js"
+export * as Sse from "./Sse.js"
+export type { components, operations, paths } from "./generated/openapi.js"

@@ -1,0 +1,141 @@
+import { ClientError, type ProblemDetails } from "../ClientError.js"
+
+/** Query values the API takes: absent values are left out, arrays repeat the key. */
+export type QueryValue =
+  string | number | boolean | undefined | null | ReadonlyArray<string | number>
+
+/** One request, before URL building. */
+export interface Request {
+  readonly method: "GET" | "POST" | "PUT" | "DELETE" | "PATCH"
+  /** A path template under the base URL, e.g. `/api/v1/geoip/{ip}`. */
+  readonly path: string
+  readonly params?: Readonly<Record<string, string | number>>
+  readonly query?: Readonly<Record<string, QueryValue>>
+  readonly body?: unknown
+  readonly accept?: string
+  readonly signal?: AbortSignal | undefined
+}
+
+/** The resolved transport settings of a client. */
+export interface Transport {
+  readonly baseUrl: string
+  readonly fetch: typeof globalThis.fetch
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/** Builds the request URL: path parameters percent-encoded, so `/` or `?` in a value stay data. */
+export const url = (t: Transport, r: Request): string => {
+  const path = r.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const v = r.params?.[name]
+    if (v === undefined) throw new TypeError(`missing path parameter ${name}`)
+    return encodeURIComponent(String(v))
+  })
+  const search = new URLSearchParams()
+  for (const [k, v] of Object.entries(r.query ?? {})) {
+    if (v === undefined || v === null) continue
+    if (Array.isArray(v)) for (const item of v) search.append(k, String(item))
+    else search.append(k, String(v))
+  }
+  const qs = search.toString()
+  return t.baseUrl.replace(/\/+$/, "") + path + (qs === "" ? "" : `?${qs}`)
+}
+
+const isAbort = (e: unknown, signal: AbortSignal | undefined): boolean =>
+  signal?.aborted === true || (e instanceof Error && e.name === "AbortError")
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/** Reads an error answer's problem details; a non-JSON body becomes the `detail`. */
+const problemOf = async (res: Response): Promise<ProblemDetails> => {
+  const text = await res.text().catch(() => "")
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+      return parsed as ProblemDetails
+  } catch {
+    // Fall through: proxies and crashed servers answer with HTML or plain text.
+  }
+  return {
+    title: res.statusText || `HTTP ${res.status}`,
+    status: res.status,
+    ...(text === "" ? {} : { detail: text.slice(0, 2000) }),
+  }
+}
+
+/** Sends a request; any failure becomes a `ClientError`. Resolves with the successful response. */
+export const send = async (t: Transport, r: Request): Promise<Response> => {
+  const target = url(t, r)
+  const headers: Record<string, string> = { ...t.headers, accept: r.accept ?? "application/json" }
+  let body: string | undefined
+  if (r.body !== undefined) {
+    headers["content-type"] = "application/json"
+    body = JSON.stringify(r.body)
+  }
+  let res: Response
+  try {
+    res = await t.fetch(target, {
+      method: r.method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      ...(r.signal === undefined ? {} : { signal: r.signal }),
+    })
+  } catch (e) {
+    const aborted = isAbort(e, r.signal)
+    throw new ClientError({
+      reason: aborted ? "Aborted" : "Network",
+      status: 0,
+      problem: { title: aborted ? "Aborted" : "Network error", detail: message(e) },
+      method: r.method,
+      url: target,
+      cause: e,
+    })
+  }
+  if (!res.ok) {
+    throw new ClientError({
+      reason: "Http",
+      status: res.status,
+      problem: await problemOf(res),
+      method: r.method,
+      url: target,
+    })
+  }
+  return res
+}
+
+/** Sends a request and decodes the JSON answer. */
+export const json = async <A>(t: Transport, r: Request): Promise<A> => {
+  const res = await send(t, r)
+  const target = url(t, r)
+  let text: string
+  try {
+    text = await res.text()
+  } catch (e) {
+    const aborted = isAbort(e, r.signal)
+    throw new ClientError({
+      reason: aborted ? "Aborted" : "Network",
+      status: res.status,
+      problem: { title: aborted ? "Aborted" : "Network error", detail: message(e) },
+      method: r.method,
+      url: target,
+      cause: e,
+    })
+  }
+  try {
+    return JSON.parse(text) as A
+  } catch (e) {
+    throw new ClientError({
+      reason: "Decode",
+      status: res.status,
+      problem: { title: "Answer is not JSON", detail: text.slice(0, 200) },
+      method: r.method,
+      url: target,
+      cause: e,
+    })
+  }
+}
+
+/** Sends a request and returns the answer's text (e.g. Prometheus metrics). */
+export const text = async (t: Transport, r: Request): Promise<string> => {
+  const res = await send(t, r)
+  return res.text()
+}
