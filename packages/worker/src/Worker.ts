@@ -49,6 +49,11 @@ export interface Options {
   readonly capabilities?: Capabilities.Capabilities
   /** Resolver for the policy check (tests). */
   readonly resolve?: Target.Resolver
+  /**
+   * Called after jobs were handed back at the end of the grace period. The binary exits here:
+   * the broker redelivers unacked jobs only once the connection is gone.
+   */
+  readonly onHandBack?: (jobs: number) => Effect.Effect<void>
 }
 
 /** A started worker. */
@@ -83,7 +88,7 @@ export const start = (
       capabilities: { tools: capabilities.tools, jobs: [...jobs] },
       concurrency: options.concurrency ?? 4,
     }
-    const running = new Set<Fiber.RuntimeFiber<unknown, ToolError.ToolError>>()
+    const running = new Map<Fiber.RuntimeFiber<unknown, ToolError.ToolError>, Envelope.Job>()
     let handingBack = false
     const jobOptions: Jobs.Options = {
       ...(options.policy !== undefined ? { policy: options.policy } : {}),
@@ -120,16 +125,14 @@ export const start = (
           // its own fiber, so a shutdown can stop the tool without failing the handler
           Effect.forkDaemon,
         )
-        running.add(fiber)
+        running.set(fiber, job)
         const exit = yield* Fiber.await(fiber).pipe(
           Effect.onInterrupt(() => Fiber.interrupt(fiber)),
           Effect.ensuring(Effect.sync(() => running.delete(fiber))),
         )
-        if (handingBack && Exit.isInterrupted(exit)) {
-          // no result and no ack: the broker redelivers the job once our connection is gone
-          yield* Effect.logWarning("job handed back")
-          return yield* Effect.never
-        }
+        // handed back (logged by the shutdown): no result and no ack, so the broker redelivers
+        // the job once our connection is gone
+        if (handingBack && Exit.isInterrupted(exit)) return yield* Effect.never
         const ms = Date.now() - startedAt
         if (Exit.isSuccess(exit))
           yield* Effect.logInfo("job finished").pipe(Effect.annotateLogs({ target, ms }))
@@ -197,7 +200,13 @@ export const start = (
         yield* Effect.logWarning("grace period over, handing back running jobs").pipe(
           Effect.annotateLogs({ workerId: info.id, running: running.size }),
         )
-        yield* Fiber.interruptAll([...running])
+        const handed = [...running]
+        for (const [, job] of handed)
+          yield* Effect.logWarning("job handed back").pipe(
+            Effect.annotateLogs({ jobId: job.jobId, operationId: job.operationId, type: job.type }),
+          )
+        yield* Fiber.interruptAll(handed.map(([fiber]) => fiber))
+        if (options.onHandBack) yield* options.onHandBack(handed.length)
       }),
     )
     return { info, running: Effect.sync(() => running.size) }

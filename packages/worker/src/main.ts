@@ -121,6 +121,11 @@ const main = async (): Promise<void> => {
       shutdownGrace: config.shutdownGrace,
       policy: config.policy,
       jobs: config.jobs,
+      onHandBack: (jobs) =>
+        Effect.sync(() => {
+          early("warn", "exiting with jobs handed back; the broker redelivers them", { jobs })
+          process.exit(0)
+        }),
     }).pipe(Effect.provide(broker))
   }).pipe(Effect.provide(Log.layer(config.logLevel)))
 
@@ -133,11 +138,11 @@ const main = async (): Promise<void> => {
     }
     stopping = true
     early("info", "shutting down", { signal })
-    // past the grace period the worker hands its jobs back and the process must go, so the
-    // broker sees the connection close and redelivers them
-    const hard = Duration.toMillis(config.shutdownGrace) + 2_000
+    // a backstop: the worker exits by itself after handing jobs back (onHandBack), but should
+    // closing the connection hang, the process must still go
+    const hard = Duration.toMillis(config.shutdownGrace) + 5_000
     setTimeout(() => {
-      early("warn", "exiting with jobs still running; the broker redelivers them")
+      early("warn", "shutdown took too long; exiting, the broker redelivers unfinished jobs")
       process.exit(0)
     }, hard).unref()
     Effect.runFork(Fiber.interrupt(fiber))

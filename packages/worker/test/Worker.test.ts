@@ -24,6 +24,8 @@ const has = (command: string, args: ReadonlyArray<string>) => {
 }
 const hasPing = has("ping", ["-c", "1", "-W", "1", "127.0.0.1"])
 const hasDig = has("dig", ["-v"])
+const hasMtr = has("mtr", ["--version"])
+const hasTraceroute = has("traceroute", ["--version"])
 
 /** Detection costs a few spawns per worker; the tests announce a fixed set instead. */
 const capabilities: Capabilities.Capabilities = {
@@ -115,6 +117,58 @@ describe.skipIf(!hasPing)(
       expect(data.replies.map((r) => r.sequence)).toEqual([1, 2, 3])
       expect(data.summary).toMatchObject({ transmitted: 3, received: 3 })
       expect(data.raw).toContain("PING 127.0.0.1")
+    })
+
+    it.skipIf(!hasMtr)("mtr 127.0.0.1: hop updates as progress, then the parsed hops", async () => {
+      const messages = await withWorker((transport) =>
+        Effect.gen(function* () {
+          yield* transport.dispatch(
+            {
+              operationId: "op-mtr",
+              type: "mtr",
+              payload: {
+                target: "127.0.0.1",
+                options: { cycles: 2, interval: "200 millis", gracePeriod: "200 millis" },
+              },
+            },
+            [Queues.direct],
+          )
+          return yield* replies(transport, "op-mtr")
+        }),
+      )
+      const progress = messages.filter((m) => m.kind === "progress").map((m) => m.data)
+      expect(progress.length).toBeGreaterThanOrEqual(1)
+      expect(progress[0]).toMatchObject({ type: "mtr", hops: [{ hop: 1 }] })
+      const result = resultOf(messages)
+      expect(result.status).toBe("ok")
+      const data = result.data as {
+        hops: ReadonlyArray<{ hop: number; sent: number }>
+        raw: string
+      }
+      expect(data.hops.map((h) => h.hop)).toEqual([1])
+      expect(data.hops[0]?.sent).toBe(2)
+      expect(data.raw).not.toBe("")
+    })
+
+    it.skipIf(!hasTraceroute)("traceroute 127.0.0.1: each hop as progress", async () => {
+      const messages = await withWorker((transport) =>
+        Effect.gen(function* () {
+          yield* transport.dispatch(
+            {
+              operationId: "op-tr",
+              type: "traceroute",
+              payload: { target: "127.0.0.1", options: { maxHops: 3, queries: 1, wait: 1000 } },
+            },
+            [Queues.direct],
+          )
+          return yield* replies(transport, "op-tr")
+        }),
+      )
+      const progress = messages.filter((m) => m.kind === "progress").map((m) => m.data)
+      expect(progress).toMatchObject([{ type: "traceroute", hop: { hop: 1 } }])
+      const result = resultOf(messages)
+      expect(result.status).toBe("ok")
+      expect(result.data).toMatchObject({ status: "ok", reached: true })
     })
 
     it("a broadcast reaches every worker; each answers once", async () => {

@@ -56,7 +56,7 @@ describe.skipIf(!available)(
     const presence: Array<Envelope.Presence> = []
     const fibers: Array<Fiber.RuntimeFiber<unknown, unknown>> = []
 
-    const start = (instance: string): Child => {
+    const start = (instance: string, env: Record<string, string> = {}): Child => {
       const child = spawn(process.execPath, [binary], {
         env: {
           ...process.env,
@@ -66,6 +66,7 @@ describe.skipIf(!available)(
           NETWARK_CONCURRENCY: "2",
           NETWARK_HEARTBEAT: "500ms",
           NETWARK_SHUTDOWN_GRACE: "10s",
+          ...env,
         },
         stdio: ["ignore", "pipe", "pipe"],
       })
@@ -98,6 +99,12 @@ describe.skipIf(!available)(
       return c
     }
 
+    const handbackQueue = {
+      queue: "handback",
+      name: "Hand back",
+      location: "Lab",
+      broadcast: false,
+    }
     const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
     const resultsOf = (operationId: string) =>
       replies.filter(
@@ -115,7 +122,9 @@ describe.skipIf(!available)(
         await promisify(execFile)("npx", ["tsup"], { cwd: packageDir, timeout: 120_000 })
       vhost = await Rabbit.vhost("worker")
       stateDir = await mkdtemp(path.join(tmpdir(), "netwark-worker-state-"))
-      transport = await run(RabbitMq.make({ url: vhost.url }).pipe(Scope.extend(scope)))
+      transport = await run(
+        RabbitMq.make({ url: vhost.url, queues: [handbackQueue] }).pipe(Scope.extend(scope)),
+      )
       registry = await run(
         Registry.make.pipe(
           Effect.provideService(Transport.Transport, transport),
@@ -139,6 +148,7 @@ describe.skipIf(!available)(
       )
       for (const instance of ["a", "b", "c"]) start(instance)
       await run(registry.await((ws) => ws.length === 3, "30 seconds"))
+      await until("the workers' start logs", () => children.every((c) => c.id) || undefined)
     })
 
     afterAll(async () => {
@@ -240,6 +250,41 @@ describe.skipIf(!available)(
       expect(messages).toEqual(
         expect.arrayContaining(["shutting down", "worker stopping", "worker stopped"]),
       )
+    })
+
+    it("SIGTERM past the grace period: the job is handed back and finished by another worker", async () => {
+      // a location queue only these workers serve, so the job surely lands on the one stopped
+      const env = {
+        NETWARK_QUEUES: JSON.stringify([handbackQueue]),
+        NETWARK_BUILTIN_QUEUES: "false",
+      }
+      const first = start("d", { ...env, NETWARK_SHUTDOWN_GRACE: "300ms" })
+      await until("worker d", () => first.id)
+      await dispatch("handback-1", "handback", {
+        target: "127.0.0.1",
+        options: { count: 6, interval: "300 millis" },
+      })
+      await until("progress from d", () =>
+        replies.find((r) => r.kind === "progress" && r.operationId === "handback-1"),
+      )
+      const stoppedAt = Date.now()
+      first.process.kill("SIGTERM")
+      expect(await first.exited).toBe(0)
+      expect(Date.now() - stoppedAt).toBeLessThan(3_000)
+      expect(first.lines.map((l) => l["msg"])).toEqual(
+        expect.arrayContaining([
+          "grace period over, handing back running jobs",
+          "job handed back",
+          "exiting with jobs handed back; the broker redelivers them",
+        ]),
+      )
+      expect(resultsOf("handback-1")).toEqual([])
+      const second = start("e", env)
+      const result = await until("the result from e", () => resultsOf("handback-1")[0])
+      expect(result).toMatchObject({ workerId: second.id, status: "ok" })
+      expect(result.attempt).toBeGreaterThanOrEqual(2)
+      expect((result.data as { replies: ReadonlyArray<unknown> }).replies).toHaveLength(6)
+      expect(resultsOf("handback-1")).toHaveLength(1)
     })
 
     it("logs are JSON lines without the broker password", () => {
