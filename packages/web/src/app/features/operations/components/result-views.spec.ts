@@ -1,0 +1,89 @@
+import type { Type } from "@angular/core"
+import { TestBed } from "@angular/core/testing"
+import type { MtrHop } from "../../../core/models"
+import { DnsResultComponent } from "./dns-result.component"
+import { MtrTableComponent } from "./mtr-table.component"
+import { PingResultComponent } from "./ping-result.component"
+import { TracerouteResultComponent } from "./traceroute-result.component"
+
+const render = async <T>(type: Type<T>, inputs: Record<string, unknown>): Promise<HTMLElement> => {
+  const fixture = TestBed.createComponent(type)
+  for (const [k, v] of Object.entries(inputs)) fixture.componentRef.setInput(k, v)
+  await fixture.whenStable()
+  return fixture.nativeElement as HTMLElement
+}
+
+describe("result views", () => {
+  it("ping: shows the summary and names the probes without reply", async () => {
+    const el = await render(PingResultComponent, {
+      parsed: {
+        replies: [
+          { sequence: 1, rttMs: 0.045 },
+          { sequence: 3, rttMs: 0.051 },
+        ],
+        missing: [2],
+        summary: { transmitted: 3, received: 2, lossPercent: 33.3333, rtt: { min: 0.045, avg: 0.048, max: 0.051, mdev: 0.003 } },
+      },
+    })
+    const text = el.textContent ?? ""
+    expect(text).toContain("Loss33.3 %")
+    expect(text).toContain("Min0.045 ms")
+    expect(text).toContain("No reply to probe 2")
+    expect(el.querySelector("nw-chart")).not.toBeNull()
+  })
+
+  it("ping: says it waits before the first reply, and shows a failure message", async () => {
+    expect((await render(PingResultComponent, { parsed: undefined })).textContent).toContain("Waiting for replies")
+    const el = await render(PingResultComponent, { parsed: { message: "ping: nope: Name or service not known" } })
+    expect(el.textContent).toContain("Name or service not known")
+  })
+
+  it("mtr: one row per hop with every responder, ASN and loss", async () => {
+    const hops: ReadonlyArray<MtrHop> = [
+      { hop: 1, hosts: [{ address: "10.0.0.1", hostname: "gw.lan", asn: 64500 }], sent: 10, received: 10, lossPercent: 0, last: 0.4, avg: 0.5, best: 0.3, worst: 0.9, stdev: 0.1 },
+      { hop: 2, hosts: [], sent: 10, received: 0, lossPercent: 100, last: null, avg: null, best: null, worst: null, stdev: null },
+    ]
+    const el = await render(MtrTableComponent, { hops })
+    const rows = [...el.querySelectorAll("tbody tr")].map((r) => r.textContent?.replace(/\s+/g, " ").trim())
+    expect(rows[0]).toContain("gw.lan 10.0.0.1")
+    expect(rows[0]).toContain("AS64500")
+    expect(rows[0]).toContain("0.500 ms")
+    expect(rows[1]).toContain("???")
+    expect(rows[1]).toContain("100 %")
+  })
+
+  it("traceroute: responders with RTTs, silent hops as stars", async () => {
+    const el = await render(TracerouteResultComponent, {
+      parsed: {
+        hops: [
+          { hop: 1, responders: [{ address: "127.0.0.1", rtts: [0.05, 0.04], annotations: ["!H"] }], timeouts: 1 },
+          { hop: 2, responders: [], timeouts: 3 },
+        ],
+        reached: true,
+        header: { destinationName: "localhost", destinationAddress: "127.0.0.1" },
+      },
+    })
+    const text = (el.textContent ?? "").replace(/\s+/g, " ")
+    expect(text).toContain("to localhost (127.0.0.1) · reached")
+    expect(text).toContain("0.050 ms 0.040 ms *")
+    expect(text).toContain("!H")
+    expect(text).toContain("no answer * * *")
+  })
+
+  it("dns: answer sections as tables, raw output on demand", async () => {
+    const fixture = TestBed.createComponent(DnsResultComponent)
+    fixture.componentRef.setInput("parsed", {
+      status: "NOERROR",
+      messages: [{ rcode: "NOERROR", flags: ["qr", "rd"], answer: [{ name: "example.com.", ttl: 60, class: "IN", type: "A", data: "192.0.2.1" }] }],
+      raw: ";; ->>HEADER<<- opcode: QUERY",
+    })
+    await fixture.whenStable()
+    const el = fixture.nativeElement as HTMLElement
+    expect(el.querySelector("h3")?.textContent).toBe("answer")
+    expect(el.querySelector("tbody tr")?.textContent).toContain("192.0.2.1")
+    expect(el.querySelector("pre")).toBeNull()
+    el.querySelector<HTMLButtonElement>("button.raw-toggle")?.click()
+    await fixture.whenStable()
+    expect(el.querySelector("pre")?.textContent).toContain("HEADER")
+  })
+})

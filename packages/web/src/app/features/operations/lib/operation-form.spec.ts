@@ -1,0 +1,47 @@
+import { buildOptions, problemFieldErrors, validateForm } from "./operation-form"
+
+describe("operation form", () => {
+  it("sends only the options filled in, typed as the API takes them", () => {
+    expect(buildOptions("ping", { count: "5", interval: "0.5", size: "", ipVersion: "6" })).toEqual({
+      count: 5,
+      interval: 0.5,
+      ipVersion: 6,
+    })
+    expect(buildOptions("mtr", { protocol: "tcp", port: "443", ipVersion: "" })).toEqual({ protocol: "tcp", port: 443 })
+    expect(buildOptions("dns", { type: "MX", server: " 127.0.0.53 ", trace: true, tcp: false })).toEqual({
+      type: "MX",
+      server: "127.0.0.53",
+      trace: true,
+    })
+  })
+
+  it("catches the common slips before a round trip", () => {
+    expect(validateForm("ping", "", {})).toEqual({ target: "a target is required" })
+    expect(validateForm("ping", "-f", {})["target"]).toMatch(/cannot start with '-'/)
+    expect(validateForm("ping", "a b", {})["target"]).toMatch(/no spaces/)
+    expect(validateForm("ping", "127.0.0.1", { count: "101" })).toEqual({
+      "options.count": "count must be between 1 and 100",
+    })
+    expect(validateForm("ping", "127.0.0.1", { count: "2.5" })["options.count"]).toMatch(/whole number/)
+    expect(validateForm("ping", "127.0.0.1", { interval: "0.5" })).toEqual({})
+  })
+
+  it("keys the API's field errors as the form does", () => {
+    expect(
+      problemFieldErrors({
+        detail: "target: not a valid host name",
+        field: "body.target",
+        errors: [
+          { field: "body.target", message: "not a valid host name" },
+          { field: "options.count", message: "count must be from 1 to 100" },
+          { field: "queues.0", message: "unknown queue nope" },
+        ],
+      }),
+    ).toEqual({
+      target: "not a valid host name",
+      "options.count": "count must be from 1 to 100",
+      queues: "unknown queue nope",
+    })
+    expect(problemFieldErrors({ detail: "unknown queue", field: "queues[1]" })).toEqual({ queues: "unknown queue" })
+  })
+})
