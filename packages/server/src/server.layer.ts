@@ -1,35 +1,71 @@
 /**
  * Every Effect service the server runs on, as one layer: the database (migrated), the transport
- * (RabbitMQ or in-process), the worker registry, the live event hub, and the background fibers
- * (outbox dispatcher, result collector, deadline sweeper, and the local worker when enabled).
+ * (RabbitMQ or in-process), the worker registry, the live event hub, metrics, and the background
+ * fibers (outbox dispatcher, result collector, deadline sweeper, and the local worker when on).
  *
  * @module
  */
+import { hostname } from "node:os"
 import type { SqlClient } from "@effect/sql"
 import type { PgClient } from "@effect/sql-pg"
-import { InProcess, RabbitMq, Registry, Transport } from "@netwark/transport"
-import { Layer } from "effect"
+import { InProcess, Queues, RabbitMq, Registry, Transport } from "@netwark/transport"
+import { Worker } from "@netwark/worker"
+import { Duration, Layer } from "effect"
 import type { ServerConfig } from "./config.js"
 import * as Database from "./db/database.js"
+import * as Metrics from "./health/metrics.js"
+import * as Collector from "./operations/collector.js"
+import * as Dispatcher from "./operations/dispatcher.js"
+import * as Events from "./operations/events.js"
+import * as Sweeper from "./operations/sweeper.js"
 
 /** The services Nest providers can use through `EffectRuntime`. */
 export type AppServices =
-  SqlClient.SqlClient | PgClient.PgClient | Transport.Transport | Registry.Registry
+  | SqlClient.SqlClient
+  | PgClient.PgClient
+  | Transport.Transport
+  | Registry.Registry
+  | Events.Events
+  | Metrics.Metrics
 
 /** The transport this configuration asks for. */
 export const transportLayer = (config: ServerConfig): Layer.Layer<Transport.Transport, unknown> => {
   const common = {
     queues: config.queues,
     ...(config.namespace === undefined ? {} : { namespace: config.namespace }),
+    // the outbox retries: a publish need not wait long for the broker to come back
+    publishTimeout: Duration.seconds(5),
   }
   return config.brokerUrl === undefined
     ? InProcess.layer(common)
     : RabbitMq.layer({ ...common, url: config.brokerUrl, connectionName: "netwark-server" })
 }
 
+/** The worker that runs inside the server (embedded mode). */
+export const localWorkerLayer = (config: ServerConfig) =>
+  Worker.layer({
+    id: `local-${hostname().replace(/[^a-zA-Z0-9\-_.:]/g, "-")}`.slice(0, 128),
+    queues: [Queues.direct, Queues.broadcast, ...config.queues.map((q) => q.queue)],
+    locations: ["local"],
+    concurrency: 8,
+    shutdownGrace: Duration.seconds(5),
+  })
+
 /** The whole server as one layer. */
 export const layer = (config: ServerConfig): Layer.Layer<AppServices, unknown> => {
-  const transport = transportLayer(config)
-  const registry = Layer.provideMerge(Registry.layer, transport)
-  return Layer.mergeAll(Database.layer(config), registry)
+  const poll = Duration.millis(config.pollMillis)
+  const infra = Layer.mergeAll(
+    Database.layer(config),
+    transportLayer(config),
+    Events.layer,
+    Metrics.layer,
+  )
+  const withRegistry = Layer.provideMerge(Registry.layer, infra)
+  const background = Layer.mergeAll(
+    Dispatcher.layer({ poll }),
+    Collector.layer(config.queues),
+    Sweeper.layer(poll),
+    config.localWorker ? localWorkerLayer(config) : Layer.empty,
+  )
+  return Layer.provideMerge(background, withRegistry)
 }

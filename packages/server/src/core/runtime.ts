@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { Cause, Exit, type Effect, type ManagedRuntime } from "effect"
+import { Cause, Effect, Exit, Fiber, type ManagedRuntime, Stream } from "effect"
+import { Observable } from "rxjs"
 
 /** Runs Effect programs for Nest providers; a failure is rethrown as its typed error. */
 export class EffectRuntime<R = unknown> {
@@ -28,3 +29,24 @@ export class EffectRuntime<R = unknown> {
     return this.managed.dispose()
   }
 }
+
+/**
+ * An Effect stream as an RxJS Observable (what Nest's `@Sse()` takes): unsubscribing (the client
+ * left) interrupts the stream; its end completes the observable; a failure errors it.
+ */
+export const toObservable = <A, E, R>(
+  runtime: EffectRuntime<R>,
+  stream: Stream.Stream<A, E, R>,
+): Observable<A> =>
+  new Observable<A>((subscriber) => {
+    const fiber = runtime.managed.runFork(
+      Stream.runForEach(stream, (a) => Effect.sync(() => subscriber.next(a))),
+    )
+    fiber.addObserver((exit) => {
+      if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) subscriber.complete()
+      else subscriber.error(Cause.squash(exit.cause))
+    })
+    return () => {
+      runtime.managed.runFork(Fiber.interrupt(fiber))
+    }
+  })

@@ -1,0 +1,127 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Res,
+  Sse,
+} from "@nestjs/common"
+import {
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from "@nestjs/swagger"
+import type { FastifyReply } from "fastify"
+import { map, type Observable } from "rxjs"
+import { ApiProblems, ApiSchemaBody, ApiSchemaResponse, openApiSchema } from "../core/openapi.js"
+import { SchemaPipe } from "../core/schema.pipe.js"
+import {
+  CreateOperation,
+  ListQuery,
+  Operation,
+  OperationDetail,
+  OperationId,
+  OperationPage,
+  OperationStatus,
+  OperationType,
+  QueueName,
+} from "./operations.dto.js"
+import { OperationsService } from "./operations.service.js"
+
+/** Operations: measurements run by workers, stored, and streamed as they come in. */
+@ApiTags("operations")
+@Controller("operations")
+export class OperationsController {
+  constructor(@Inject(OperationsService) private readonly operations: OperationsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "Start an operation",
+    description:
+      "Validates the target and options with the rules of @netwark/tools, stores the operation and answers at once; workers run it. Follow it at the Location URL or its events.",
+  })
+  @ApiSchemaBody(CreateOperation)
+  @ApiSchemaResponse(202, Operation, "Accepted; the Location header names the operation")
+  @ApiProblems(400, 403, 413, 415, 503)
+  async create(
+    @Body(new SchemaPipe(CreateOperation)) body: CreateOperation,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Operation> {
+    const operation = await this.operations.create(body)
+    void reply.header("location", `/api/v1/operations/${operation.id}`)
+    return operation
+  }
+
+  @Get()
+  @ApiOperation({ summary: "List operations, newest first, with cursor pagination" })
+  @ApiQuery({ name: "status", required: false, schema: openApiSchema(OperationStatus) })
+  @ApiQuery({ name: "type", required: false, schema: openApiSchema(OperationType) })
+  @ApiQuery({ name: "target", required: false, schema: { type: "string" } })
+  @ApiQuery({ name: "queue", required: false, schema: openApiSchema(QueueName) })
+  @ApiQuery({
+    name: "since",
+    required: false,
+    description: "Created at or after",
+    schema: { type: "string", format: "date-time" },
+  })
+  @ApiQuery({
+    name: "until",
+    required: false,
+    description: "Created before",
+    schema: { type: "string", format: "date-time" },
+  })
+  @ApiQuery({
+    name: "limit",
+    required: false,
+    schema: { type: "integer", minimum: 1, maximum: 500, default: 50 },
+  })
+  @ApiQuery({
+    name: "cursor",
+    required: false,
+    description: "nextCursor of the previous page",
+    schema: { type: "string" },
+  })
+  @ApiSchemaResponse(200, OperationPage, "A page of operations")
+  @ApiProblems(400, 503)
+  list(@Query(new SchemaPipe(ListQuery)) query: ListQuery): Promise<OperationPage> {
+    return this.operations.list(query)
+  }
+
+  @Get(":id")
+  @ApiOperation({ summary: "An operation with one result per worker" })
+  @ApiParam({ name: "id", schema: { type: "string", format: "uuid" } })
+  @ApiSchemaResponse(200, OperationDetail, "The operation and its results")
+  @ApiProblems(400, 404, 503)
+  get(@Param("id", new SchemaPipe(OperationId, "id")) id: string): Promise<OperationDetail> {
+    return this.operations.get(id)
+  }
+
+  @Sse(":id/events")
+  @ApiOperation({
+    summary: "Live events of an operation (Server-Sent Events)",
+    description:
+      "Event types: `snapshot` (the operation as GET /operations/{id}), then `progress`, `result` (one WorkerResult) and `status` ({id, status}) as they happen; the stream ends after the final status.",
+  })
+  @ApiParam({ name: "id", schema: { type: "string", format: "uuid" } })
+  @ApiProduces("text/event-stream")
+  @ApiResponse({
+    status: 200,
+    description: "An event stream",
+    content: { "text/event-stream": { schema: { type: "string" } } },
+  })
+  @ApiProblems(400, 404, 503)
+  async events(
+    @Param("id", new SchemaPipe(OperationId, "id")) id: string,
+  ): Promise<Observable<{ type: string; data: string }>> {
+    const events = await this.operations.events(id)
+    return events.pipe(map((m) => ({ type: m.type, data: JSON.stringify(m.data) })))
+  }
+}

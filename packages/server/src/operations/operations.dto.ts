@@ -1,0 +1,214 @@
+/**
+ * The operations API's request and response shapes, as Effect Schemas: they validate requests
+ * (`SchemaPipe`) and describe them in OpenAPI (`openApiSchema`). Durations are numbers of seconds.
+ *
+ * @module
+ */
+import { Schema } from "effect"
+
+/** The operation types workers run. */
+export const OperationType = Schema.Literal("ping", "mtr", "traceroute", "dns")
+/** The operation types workers run. */
+export type OperationType = typeof OperationType.Type
+
+/** Where an operation is in its life. */
+export const OperationStatus = Schema.Literal(
+  "pending",
+  "running",
+  "done",
+  "partial",
+  "error",
+  "timeout",
+)
+/** Where an operation is in its life. */
+export type OperationStatus = typeof OperationStatus.Type
+
+const Seconds = (description: string) =>
+  Schema.Number.pipe(
+    Schema.finite(),
+    Schema.annotations({ description: `${description} (seconds)` }),
+  )
+const Int = (description: string) => Schema.Int.annotations({ description })
+const Bool = (description: string) => Schema.Boolean.annotations({ description })
+
+/** Ping options (iputils ping); ranges are checked by `@netwark/tools`. */
+export const PingOptions = Schema.Struct({
+  count: Schema.optional(Int("Probes to send, 1-100 (default 3)")),
+  interval: Schema.optional(Seconds("Between probes, 0.2-60")),
+  size: Schema.optional(Int("Payload bytes, 0-65507")),
+  timeout: Schema.optional(Seconds("Wait for each reply, 0.1-60")),
+  deadline: Schema.optional(Seconds("Stop after this long, 1-3600")),
+  ttl: Schema.optional(Int("IP time to live, 1-255")),
+  ipVersion: Schema.optional(Schema.Literal(4, 6, "auto")),
+  interface: Schema.optional(Schema.String.pipe(Schema.maxLength(64))),
+  resolveNames: Schema.optional(Bool("Reverse-resolve reply addresses")),
+}).annotations({ identifier: "PingOptions" })
+
+/** mtr options. */
+export const MtrOptions = Schema.Struct({
+  cycles: Schema.optional(Int("Probes per hop, 1-100 (default 10)")),
+  packetSize: Schema.optional(Int("Packet size, 28-9000")),
+  protocol: Schema.optional(Schema.Literal("icmp", "udp", "tcp")),
+  port: Schema.optional(Int("Destination port for UDP/TCP")),
+  ipVersion: Schema.optional(Schema.Literal(4, 6)),
+  asLookup: Schema.optional(Bool("Look up origin AS numbers")),
+  maxHops: Schema.optional(Int("Maximum TTL, 1-64")),
+  noDns: Schema.optional(Bool("Skip reverse DNS of hops (default true)")),
+  interval: Schema.optional(Seconds("Between cycles, 0.1-60")),
+  gracePeriod: Schema.optional(Seconds("Wait for late replies, 0.1-30")),
+  timeout: Schema.optional(Seconds("Hard deadline")),
+}).annotations({ identifier: "MtrOptions" })
+
+/** traceroute options. */
+export const TracerouteOptions = Schema.Struct({
+  protocol: Schema.optional(Schema.Literal("udp", "icmp", "tcp")),
+  port: Schema.optional(Int("Destination port")),
+  queries: Schema.optional(Int("Probes per hop, 1-10")),
+  maxHops: Schema.optional(Int("Maximum TTL, 1-64")),
+  firstHop: Schema.optional(Int("First TTL, 1-64")),
+  wait: Schema.optional(Seconds("Longest wait for a probe's answer, 0.1-10")),
+  ipVersion: Schema.optional(Schema.Literal(4, 6)),
+  noDns: Schema.optional(Bool("Skip reverse DNS of hops (default true)")),
+  timeout: Schema.optional(Seconds("Hard deadline")),
+}).annotations({ identifier: "TracerouteOptions" })
+
+/** dig options; the operation's `target` is the query (a name, or an address with `reverse`). */
+export const DnsOptions = Schema.Struct({
+  type: Schema.optional(Schema.String.pipe(Schema.maxLength(16))),
+  class: Schema.optional(Schema.Literal("IN", "CH", "HS")),
+  reverse: Schema.optional(Schema.Boolean),
+  server: Schema.optional(Schema.String.pipe(Schema.maxLength(64))),
+  port: Schema.optional(Int("Resolver port")),
+  tcp: Schema.optional(Schema.Boolean),
+  trace: Schema.optional(Schema.Boolean),
+  dnssec: Schema.optional(Schema.Boolean),
+  tryTimeout: Schema.optional(Seconds("Per-try timeout, 1-30")),
+  tries: Schema.optional(Int("Tries over UDP, 1-5")),
+  ipVersion: Schema.optional(Schema.Literal(4, 6)),
+  timeout: Schema.optional(Seconds("Hard deadline")),
+}).annotations({ identifier: "DnsOptions" })
+
+/** A queue name: `[a-zA-Z0-9-_.:]`, 1-200 characters. */
+export const QueueName = Schema.String.pipe(
+  Schema.pattern(/^[a-zA-Z0-9\-_.:]{1,200}$/),
+  Schema.annotations({ description: "A queue name ([a-zA-Z0-9-_.:])" }),
+)
+
+const common = {
+  target: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1024)).annotations({
+    description: "IP address or host name (for dns: the query)",
+  }),
+  queues: Schema.optional(
+    Schema.Array(QueueName).pipe(Schema.minItems(1), Schema.maxItems(64)).annotations({
+      description: "Target queues; default: the broadcast queue netwark.broadcast",
+    }),
+  ),
+  timeout: Schema.optional(
+    Schema.Number.pipe(Schema.finite(), Schema.between(1, 3600)).annotations({
+      description:
+        "How long to wait for every worker after dispatch (seconds); default from the options",
+    }),
+  ),
+}
+
+/** `POST /operations`. */
+export const CreateOperation = Schema.Union(
+  Schema.Struct({ type: Schema.Literal("ping"), ...common, options: Schema.optional(PingOptions) }),
+  Schema.Struct({ type: Schema.Literal("mtr"), ...common, options: Schema.optional(MtrOptions) }),
+  Schema.Struct({
+    type: Schema.Literal("traceroute"),
+    ...common,
+    options: Schema.optional(TracerouteOptions),
+  }),
+  Schema.Struct({ type: Schema.Literal("dns"), ...common, options: Schema.optional(DnsOptions) }),
+).annotations({ identifier: "CreateOperation" })
+/** `POST /operations`. */
+export type CreateOperation = typeof CreateOperation.Type
+
+/** An operation id (a UUID). */
+export const OperationId = Schema.UUID.annotations({ description: "Operation id (UUID)" })
+
+const IsoDate = Schema.String.annotations({ format: "date-time" })
+
+/** `GET /operations` query. */
+export const ListQuery = Schema.Struct({
+  status: Schema.optional(OperationStatus),
+  type: Schema.optional(OperationType),
+  target: Schema.optional(Schema.String.pipe(Schema.maxLength(1024))),
+  queue: Schema.optional(QueueName),
+  since: Schema.optional(
+    Schema.Date.annotations({ description: "Created at or after (ISO 8601)" }),
+  ),
+  until: Schema.optional(Schema.Date.annotations({ description: "Created before (ISO 8601)" })),
+  limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 500))),
+  cursor: Schema.optional(Schema.String.pipe(Schema.maxLength(200))),
+})
+/** `GET /operations` query. */
+export type ListQuery = typeof ListQuery.Type
+
+/** An operation as the API shows it. */
+export const Operation = Schema.Struct({
+  id: Schema.String,
+  type: OperationType,
+  target: Schema.String,
+  options: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  queues: Schema.Array(Schema.String),
+  status: OperationStatus,
+  expected: Schema.NullOr(Schema.Int).annotations({
+    description: "Results expected, fixed at dispatch (null while pending)",
+  }),
+  received: Schema.Int,
+  createdAt: IsoDate,
+  dispatchedAt: Schema.NullOr(IsoDate),
+  deadline: Schema.NullOr(IsoDate),
+  finishedAt: Schema.NullOr(IsoDate),
+  error: Schema.NullOr(Schema.String),
+}).annotations({ identifier: "Operation" })
+/** An operation as the API shows it. */
+export type Operation = typeof Operation.Type
+
+/** One worker's result. */
+export const WorkerResult = Schema.Struct({
+  jobId: Schema.String,
+  workerId: Schema.String,
+  hostname: Schema.NullOr(Schema.String),
+  queue: Schema.String,
+  location: Schema.NullOr(Schema.String),
+  status: Schema.Literal("ok", "error", "expired"),
+  attempt: Schema.Int,
+  startedAt: IsoDate,
+  finishedAt: IsoDate,
+  receivedAt: IsoDate,
+  durationMs: Schema.Number,
+  result: Schema.Unknown.annotations({ description: "The tool's parsed result" }),
+  raw: Schema.NullOr(Schema.String).annotations({ description: "The tool's raw output" }),
+  error: Schema.NullOr(Schema.String),
+}).annotations({ identifier: "WorkerResult" })
+/** One worker's result. */
+export type WorkerResult = typeof WorkerResult.Type
+
+/** A worker the operation expected an answer from (fixed at dispatch). */
+export const ExpectedWorker = Schema.Struct({
+  jobId: Schema.String,
+  queue: Schema.String,
+  workerId: Schema.NullOr(Schema.String),
+  hostname: Schema.NullOr(Schema.String),
+}).annotations({ identifier: "ExpectedWorker" })
+
+/** `GET /operations/{id}`. */
+export const OperationDetail = Schema.Struct({
+  ...Operation.fields,
+  expectedWorkers: Schema.Array(ExpectedWorker),
+  results: Schema.Array(WorkerResult),
+}).annotations({ identifier: "OperationDetail" })
+/** `GET /operations/{id}`. */
+export type OperationDetail = typeof OperationDetail.Type
+
+/** `GET /operations`. */
+export const OperationPage = Schema.Struct({
+  items: Schema.Array(Operation),
+  total: Schema.Int.annotations({ description: "Operations matching the filters" }),
+  nextCursor: Schema.NullOr(Schema.String),
+}).annotations({ identifier: "OperationPage" })
+/** `GET /operations`. */
+export type OperationPage = typeof OperationPage.Type

@@ -1,0 +1,512 @@
+/**
+ * Every SQL statement about operations, jobs, results and the outbox. Pure I/O: no HTTP, no
+ * transport. All functions are Effects needing the `SqlClient`.
+ *
+ * @module
+ */
+import { SqlClient, type SqlError } from "@effect/sql"
+import { Effect } from "effect"
+import type {
+  ListQuery,
+  Operation,
+  OperationDetail,
+  OperationStatus,
+  OperationType,
+  WorkerResult,
+} from "./operations.dto.js"
+
+/** What `POST /operations` stores. */
+export interface NewOperation {
+  readonly id: string
+  readonly type: OperationType
+  readonly target: string
+  readonly options: Record<string, unknown>
+  readonly queues: ReadonlyArray<string>
+  readonly timeoutMs: number
+}
+
+interface OperationRow {
+  readonly id: string
+  readonly type: OperationType
+  readonly target: string
+  readonly options: Record<string, unknown>
+  readonly queues: ReadonlyArray<string>
+  readonly status: OperationStatus
+  readonly expected: number | null
+  readonly received: number | string
+  readonly created_at: Date
+  readonly dispatched_at: Date | null
+  readonly deadline: Date | null
+  readonly finished_at: Date | null
+  readonly error: string | null
+}
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString())
+
+const toOperation = (row: OperationRow): Operation => ({
+  id: row.id,
+  type: row.type,
+  target: row.target,
+  options: row.options,
+  queues: row.queues,
+  status: row.status,
+  expected: row.expected,
+  received: Number(row.received),
+  createdAt: row.created_at.toISOString(),
+  dispatchedAt: iso(row.dispatched_at),
+  deadline: iso(row.deadline),
+  finishedAt: iso(row.finished_at),
+  error: row.error,
+})
+
+/** Store an operation and its outbox entry in one transaction. */
+export const insert = (
+  op: NewOperation,
+): Effect.Effect<Operation, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql.withTransaction(
+      Effect.gen(function* () {
+        const rows = yield* sql<OperationRow>`
+          INSERT INTO operations (id, type, target, options, queues, timeout_ms)
+          VALUES (${op.id}, ${op.type}, ${op.target}, ${JSON.stringify(op.options)}::jsonb,
+                  ${op.queues}::text[], ${op.timeoutMs})
+          RETURNING *, 0 AS received`
+        yield* sql`INSERT INTO outbox (operation_id) VALUES (${op.id})`
+        return toOperation(rows[0]!)
+      }),
+    )
+  })
+
+const selectOperation = (sql: SqlClient.SqlClient) => sql`
+  SELECT o.*, (SELECT count(*) FROM results r WHERE r.operation_id = o.id) AS received
+  FROM operations o`
+
+/** The cursor of a page: the last row's (created_at, id), opaque to clients. */
+export const encodeCursor = (createdAt: string, id: string): string =>
+  Buffer.from(JSON.stringify([createdAt, id])).toString("base64url")
+
+/** Read a cursor; `undefined` when it was not made by {@link encodeCursor}. */
+export const decodeCursor = (cursor: string): readonly [string, string] | undefined => {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"))
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === "string" &&
+      typeof value[1] === "string" &&
+      !Number.isNaN(Date.parse(value[0])) &&
+      /^[0-9a-f-]{36}$/i.test(value[1])
+    )
+      return [value[0], value[1]]
+  } catch {
+    // not ours
+  }
+  return undefined
+}
+
+/** A page of operations, newest first, with the total matching the filters. */
+export const list = (
+  query: ListQuery,
+  after: readonly [string, string] | undefined,
+): Effect.Effect<
+  { items: ReadonlyArray<Operation>; total: number; nextCursor: string | null },
+  SqlError.SqlError,
+  SqlClient.SqlClient
+> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const limit = query.limit ?? 50
+    const filters = [
+      query.status === undefined ? undefined : sql`o.status = ${query.status}`,
+      query.type === undefined ? undefined : sql`o.type = ${query.type}`,
+      query.target === undefined ? undefined : sql`o.target = ${query.target}`,
+      query.queue === undefined ? undefined : sql`o.queues @> ARRAY[${query.queue}]::text[]`,
+      query.since === undefined
+        ? undefined
+        : sql`o.created_at >= ${query.since.toISOString()}::timestamptz`,
+      query.until === undefined
+        ? undefined
+        : sql`o.created_at < ${query.until.toISOString()}::timestamptz`,
+    ].filter((f) => f !== undefined)
+    const page =
+      after === undefined
+        ? filters
+        : [...filters, sql`(o.created_at, o.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`]
+    const [rows, count] = yield* Effect.all([
+      sql<OperationRow>`
+        ${selectOperation(sql)}
+        WHERE ${sql.and(page)}
+        ORDER BY o.created_at DESC, o.id DESC
+        LIMIT ${limit + 1}`,
+      sql<{ readonly n: string }>`SELECT count(*) AS n FROM operations o WHERE ${sql.and(filters)}`,
+    ])
+    const items = rows.slice(0, limit).map(toOperation)
+    const last = rows.length > limit ? rows[limit - 1] : undefined
+    return {
+      items,
+      total: Number(count[0]?.n ?? 0),
+      nextCursor: last === undefined ? null : encodeCursor(last.created_at.toISOString(), last.id),
+    }
+  })
+
+interface ResultRow {
+  readonly job_id: string
+  readonly worker_id: string
+  readonly hostname: string | null
+  readonly queue: string
+  readonly location: string | null
+  readonly status: "ok" | "error" | "expired"
+  readonly attempt: number
+  readonly started_at: Date
+  readonly finished_at: Date
+  readonly received_at: Date
+  readonly data: unknown
+  readonly raw: string | null
+  readonly error: string | null
+}
+
+/** A stored result as the API shows it. */
+export const toResult = (row: ResultRow): WorkerResult => ({
+  jobId: row.job_id,
+  workerId: row.worker_id,
+  hostname: row.hostname,
+  queue: row.queue,
+  location: row.location,
+  status: row.status,
+  attempt: row.attempt,
+  startedAt: row.started_at.toISOString(),
+  finishedAt: row.finished_at.toISOString(),
+  receivedAt: row.received_at.toISOString(),
+  durationMs: row.finished_at.getTime() - row.started_at.getTime(),
+  result: row.data ?? null,
+  raw: row.raw,
+  error: row.error,
+})
+
+/** One operation with its expected workers and results, or `undefined`. */
+export const get = (
+  id: string,
+): Effect.Effect<OperationDetail | undefined, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const [rows, jobs, results] = yield* Effect.all([
+      sql<OperationRow>`${selectOperation(sql)} WHERE o.id = ${id}`,
+      sql<{
+        job_id: string
+        queue: string
+        mode: string
+        expected_workers: ReadonlyArray<{ id: string; hostname: string }>
+      }>`
+        SELECT job_id, queue, mode, expected_workers FROM jobs WHERE operation_id = ${id} ORDER BY job_id`,
+      sql<ResultRow>`SELECT * FROM results WHERE operation_id = ${id} ORDER BY received_at, worker_id`,
+    ])
+    const row = rows[0]
+    if (row === undefined) return undefined
+    return {
+      ...toOperation(row),
+      expectedWorkers: jobs.flatMap(
+        (job): ReadonlyArray<OperationDetail["expectedWorkers"][number]> =>
+          job.mode === "each"
+            ? job.expected_workers.map((w) => ({
+                jobId: job.job_id,
+                queue: job.queue,
+                workerId: w.id,
+                hostname: w.hostname,
+              }))
+            : [{ jobId: job.job_id, queue: job.queue, workerId: null, hostname: null }],
+      ),
+      results: results.map(toResult),
+    }
+  })
+
+/** Results stored after a point (for event streams that catch up from the database). */
+export const resultsOf = (
+  id: string,
+): Effect.Effect<ReadonlyArray<WorkerResult>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.map(
+      sql<ResultRow>`SELECT * FROM results WHERE operation_id = ${id} ORDER BY received_at, worker_id`,
+      (rows) => rows.map(toResult),
+    ),
+  )
+
+/** An unsent outbox entry with what the dispatcher needs to publish it. */
+export interface Pending {
+  readonly outboxId: string
+  readonly id: string
+  readonly type: OperationType
+  readonly target: string
+  readonly options: Record<string, unknown>
+  readonly queues: ReadonlyArray<string>
+  readonly timeoutMs: number
+}
+
+/** What the dispatcher records for one published operation. */
+export interface Dispatched {
+  readonly outboxId: string
+  readonly id: string
+  readonly deadline: number
+  readonly expected: number
+  readonly jobs: ReadonlyArray<{
+    readonly jobId: string
+    readonly queue: string
+    readonly mode: "one" | "each"
+    readonly expected: number
+    readonly workers: ReadonlyArray<{ readonly id: string; readonly hostname: string }>
+  }>
+}
+
+/**
+ * Claim up to `limit` unsent outbox entries for the rest of the transaction (`SKIP LOCKED`: other
+ * replicas take the next ones), publish them with `publish`, and record what was sent.
+ */
+export const drainOutbox = <E, R>(
+  limit: number,
+  publish: (
+    pending: ReadonlyArray<Pending>,
+  ) => Effect.Effect<
+    {
+      readonly sent: ReadonlyArray<Dispatched>
+      readonly failed: ReadonlyArray<{ readonly outboxId: string; readonly error: string }>
+    },
+    E,
+    R
+  >,
+): Effect.Effect<
+  { readonly claimed: number; readonly sent: ReadonlyArray<Dispatched> },
+  E | SqlError.SqlError,
+  R | SqlClient.SqlClient
+> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql.withTransaction(
+      Effect.gen(function* () {
+        const rows = yield* sql<{
+          outbox_id: string
+          id: string
+          type: OperationType
+          target: string
+          options: Record<string, unknown>
+          queues: ReadonlyArray<string>
+          timeout_ms: number
+        }>`
+          SELECT b.id AS outbox_id, o.id, o.type, o.target, o.options, o.queues, o.timeout_ms
+          FROM outbox b JOIN operations o ON o.id = b.operation_id
+          WHERE b.sent_at IS NULL
+          ORDER BY b.id
+          LIMIT ${limit}
+          FOR UPDATE OF b SKIP LOCKED`
+        if (rows.length === 0) return { claimed: 0, sent: [] }
+        const { sent, failed } = yield* publish(
+          rows.map((r) => ({
+            outboxId: String(r.outbox_id),
+            id: r.id,
+            type: r.type,
+            target: r.target,
+            options: r.options,
+            queues: r.queues,
+            timeoutMs: r.timeout_ms,
+          })),
+        )
+        if (sent.length > 0) {
+          yield* sql`
+            UPDATE outbox SET sent_at = clock_timestamp(), attempts = attempts + 1
+            WHERE id = ANY(${sent.map((s) => s.outboxId)}::bigint[])`
+          yield* sql`
+            UPDATE operations o
+            SET status = 'running', dispatched_at = clock_timestamp(),
+                deadline = to_timestamp(v.deadline / 1000.0), expected = v.expected
+            FROM unnest(${sent.map((s) => s.id)}::uuid[], ${sent.map((s) => s.deadline)}::float8[],
+                        ${sent.map((s) => s.expected)}::int[]) AS v(id, deadline, expected)
+            WHERE o.id = v.id AND o.status = 'pending'`
+          const jobs = sent.flatMap((s) => s.jobs.map((j) => ({ ...j, operationId: s.id })))
+          yield* sql`
+            INSERT INTO jobs (operation_id, job_id, queue, mode, expected, expected_workers)
+            SELECT v.operation_id, v.job_id, v.queue, v.mode, v.expected, v.workers::jsonb
+            FROM unnest(${jobs.map((j) => j.operationId)}::uuid[], ${jobs.map((j) => j.jobId)}::text[],
+                        ${jobs.map((j) => j.queue)}::text[], ${jobs.map((j) => j.mode)}::text[],
+                        ${jobs.map((j) => j.expected)}::int[],
+                        ${jobs.map((j) => JSON.stringify(j.workers))}::text[])
+                 AS v(operation_id, job_id, queue, mode, expected, workers)
+            ON CONFLICT DO NOTHING`
+        }
+        for (const f of failed)
+          yield* sql`
+            UPDATE outbox SET attempts = attempts + 1, last_error = ${f.error.slice(0, 1000)}
+            WHERE id = ${f.outboxId}`
+        return { claimed: rows.length, sent }
+      }),
+    )
+  })
+
+/** A result to store (from the transport's result message). */
+export interface NewResult {
+  readonly operationId: string
+  readonly jobId: string
+  readonly workerSlot: string
+  readonly workerId: string
+  readonly hostname: string | null
+  readonly queue: string
+  readonly location: string | null
+  readonly mode: string
+  readonly attempt: number
+  readonly status: "ok" | "error" | "expired"
+  readonly startedAt: number
+  readonly finishedAt: number
+  readonly data: unknown
+  readonly raw: string | null
+  readonly error: string | null
+}
+
+/** What storing a batch of results did: the rows that were new, and operations that ended. */
+export interface Stored {
+  readonly inserted: ReadonlyArray<WorkerResult & { readonly operationId: string }>
+  readonly settled: ReadonlyArray<{ readonly id: string; readonly status: OperationStatus }>
+}
+
+/**
+ * Store results idempotently (a redelivered result is ignored by the primary key) and settle
+ * every operation whose expected workers have all answered, in one transaction. The operation
+ * rows are locked first, so concurrent collectors (replicas) settle each operation exactly once.
+ */
+export const storeResults = (
+  results: ReadonlyArray<NewResult>,
+): Effect.Effect<Stored, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    if (results.length === 0) return { inserted: [], settled: [] }
+    const ids = [...new Set(results.map((r) => r.operationId))].sort()
+    return yield* sql.withTransaction(
+      Effect.gen(function* () {
+        // results of operations that no longer exist (deleted, or foreign) are dropped
+        const existing = yield* sql<{ id: string }>`
+          SELECT id FROM operations WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`
+        const known = new Set(existing.map((r) => r.id))
+        const rows = results.filter((r) => known.has(r.operationId))
+        if (rows.length === 0) return { inserted: [], settled: [] }
+        const inserted = yield* sql<ResultRow & { operation_id: string }>`
+          INSERT INTO results (operation_id, job_id, worker_slot, worker_id, hostname, queue, location,
+                               mode, attempt, status, started_at, finished_at, data, raw, error)
+          SELECT v.operation_id, v.job_id, v.worker_slot, v.worker_id, v.hostname, v.queue, v.location,
+                 v.mode, v.attempt, v.status, to_timestamp(v.started_at / 1000.0),
+                 to_timestamp(v.finished_at / 1000.0), v.data::jsonb, v.raw, v.error
+          FROM unnest(${rows.map((r) => r.operationId)}::uuid[], ${rows.map((r) => r.jobId)}::text[],
+                      ${rows.map((r) => r.workerSlot)}::text[], ${rows.map((r) => r.workerId)}::text[],
+                      ${rows.map((r) => r.hostname)}::text[], ${rows.map((r) => r.queue)}::text[],
+                      ${rows.map((r) => r.location)}::text[], ${rows.map((r) => r.mode)}::text[],
+                      ${rows.map((r) => r.attempt)}::int[], ${rows.map((r) => r.status)}::text[],
+                      ${rows.map((r) => r.startedAt)}::float8[], ${rows.map((r) => r.finishedAt)}::float8[],
+                      ${rows.map((r) => (r.data === undefined ? null : JSON.stringify(r.data)))}::text[],
+                      ${rows.map((r) => r.raw)}::text[], ${rows.map((r) => r.error)}::text[])
+               AS v(operation_id, job_id, worker_slot, worker_id, hostname, queue, location, mode,
+                    attempt, status, started_at, finished_at, data, raw, error)
+          ON CONFLICT (operation_id, job_id, worker_slot) DO NOTHING
+          RETURNING *`
+        const settled = yield* settle(sql, [...known])
+        return {
+          inserted: inserted.map((row) => ({ ...toResult(row), operationId: row.operation_id })),
+          settled,
+        }
+      }),
+    )
+  })
+
+/** End the running operations among `ids` whose every expected result is in. */
+const settle = (sql: SqlClient.SqlClient, ids: ReadonlyArray<string>) =>
+  sql<{ id: string; status: OperationStatus }>`
+    UPDATE operations o
+    SET status = CASE WHEN r.failed = 0 THEN 'done' WHEN r.ok = 0 THEN 'error' ELSE 'partial' END,
+        finished_at = clock_timestamp()
+    FROM (
+      SELECT operation_id, count(*) AS n,
+             count(*) FILTER (WHERE status = 'ok') AS ok,
+             count(*) FILTER (WHERE status <> 'ok') AS failed
+      FROM results WHERE operation_id = ANY(${ids}::uuid[]) GROUP BY operation_id
+    ) r
+    WHERE o.id = r.operation_id AND o.status = 'running' AND o.expected IS NOT NULL
+      AND r.n >= o.expected
+    RETURNING o.id, o.status`
+
+/** Settle operations just dispatched whose results arrived before the dispatch was recorded. */
+export const settleDispatched = (
+  ids: ReadonlyArray<string>,
+): Effect.Effect<
+  ReadonlyArray<{ readonly id: string; readonly status: OperationStatus }>,
+  SqlError.SqlError,
+  SqlClient.SqlClient
+> =>
+  ids.length === 0
+    ? Effect.succeed([])
+    : Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        sql.withTransaction(
+          Effect.zipRight(
+            sql`SELECT id FROM operations WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`,
+            settle(sql, ids),
+          ),
+        ),
+      )
+
+/** A lock key so that one replica at a time sweeps deadlines. */
+const sweepLock = 0x73776570 // "swep"
+
+/**
+ * End the running operations past their deadline (`timeout` with no result, `partial` with some),
+ * and those dispatched to nobody (`error`). One replica at a time (a transaction-level advisory
+ * lock; the others skip this round).
+ */
+export const sweep = (): Effect.Effect<
+  ReadonlyArray<{ readonly id: string; readonly status: OperationStatus }>,
+  SqlError.SqlError,
+  SqlClient.SqlClient
+> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql.withTransaction(
+      Effect.gen(function* () {
+        const [lock] = yield* sql<{
+          locked: boolean
+        }>`SELECT pg_try_advisory_xact_lock(${sweepLock}) AS locked`
+        if (lock?.locked !== true) return []
+        const nobody = yield* sql<{ id: string; status: OperationStatus }>`
+          UPDATE operations SET status = 'error', finished_at = clock_timestamp(),
+                 error = 'no worker online for the requested queues'
+          WHERE status = 'running' AND expected = 0
+          RETURNING id, status`
+        const late = yield* sql<{ id: string; status: OperationStatus }>`
+          UPDATE operations o
+          SET status = CASE WHEN EXISTS (SELECT 1 FROM results r WHERE r.operation_id = o.id)
+                            THEN 'partial' ELSE 'timeout' END,
+              finished_at = clock_timestamp(),
+              error = 'deadline passed before every expected worker answered'
+          WHERE o.status = 'running' AND o.deadline < clock_timestamp()
+          RETURNING o.id, o.status`
+        return [...nobody, ...late]
+      }),
+    ),
+  )
+
+/** Counts for the metrics endpoint. */
+export const counts = (): Effect.Effect<
+  {
+    readonly byStatus: ReadonlyArray<{ status: string; type: string; n: number }>
+    readonly outboxPending: number
+  },
+  SqlError.SqlError,
+  SqlClient.SqlClient
+> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.map(
+      Effect.all([
+        sql<{
+          status: string
+          type: string
+          n: string
+        }>`SELECT status, type, count(*) AS n FROM operations GROUP BY status, type`,
+        sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL`,
+      ]),
+      ([byStatus, outbox]) => ({
+        byStatus: byStatus.map((r) => ({ status: r.status, type: r.type, n: Number(r.n) })),
+        outboxPending: Number(outbox[0]?.n ?? 0),
+      }),
+    ),
+  )

@@ -1,0 +1,204 @@
+import { randomUUID } from "node:crypto"
+import { Inject, Injectable } from "@nestjs/common"
+import { Dns, Mtr, Ping, type ToolError, Traceroute } from "@netwark/tools"
+import { Queues } from "@netwark/transport"
+import { Jobs } from "@netwark/worker"
+import { Duration, Effect, Either, Stream } from "effect"
+import type { Observable } from "rxjs"
+import type { ServerConfig } from "../config.js"
+import { Problem } from "../core/problem.js"
+import { type EffectRuntime as Runtime, EffectRuntime, toObservable } from "../core/runtime.js"
+import { SERVER_CONFIG } from "../core/tokens.js"
+import { Metrics } from "../health/metrics.js"
+import type { AppServices } from "../server.layer.js"
+import { Events, type OperationEvent } from "./events.js"
+import type {
+  CreateOperation,
+  ListQuery,
+  Operation,
+  OperationDetail,
+  OperationPage,
+  OperationStatus,
+  WorkerResult,
+} from "./operations.dto.js"
+import * as Repository from "./operations.repository.js"
+import { toPayload, workerOptions } from "./payload.js"
+
+/** Margin over the tool's own deadline for queueing and the trip back. */
+const dispatchMargin = 10_000
+
+const finalStatuses: ReadonlySet<OperationStatus> = new Set(["done", "partial", "error", "timeout"])
+
+/** An event as the SSE stream sends it (`event:` type and JSON `data:`). */
+export interface SseMessage {
+  readonly type: string
+  readonly id?: string
+  readonly data: unknown
+}
+
+/** A `ToolError` about a job payload, as a 400 naming the API field. */
+const toFieldProblem = (error: ToolError.ToolError): Problem => {
+  const raw = error.field
+  const field =
+    raw === undefined || raw === "payload"
+      ? "body"
+      : raw === "target" || raw === "query"
+        ? "target"
+        : raw === "type"
+          ? "type"
+          : raw.startsWith("options")
+            ? raw
+            : `options.${raw}`
+  const status = error.reason === "PolicyDenied" ? 403 : 400
+  return new Problem(status, error.reason, error.message, field, [
+    { field, message: error.message },
+  ])
+}
+
+/** How long a job may take, from the tool's own deadline for these options. */
+const toolTimeout = (body: CreateOperation): number => {
+  const options = workerOptions(body.type, body.options ?? {})
+  const ms = (r: Either.Either<{ readonly timeout: Duration.Duration }, unknown>) =>
+    Either.isRight(r) ? Duration.toMillis(r.right.timeout) : 60_000
+  switch (body.type) {
+    case "ping": {
+      const request = Ping.validate(body.target, options as Ping.PingOptions)
+      return Either.isRight(request) ? Duration.toMillis(Ping.hardTimeout(request.right)) : 60_000
+    }
+    case "mtr":
+      return ms(Mtr.validate(options as Mtr.Options))
+    case "traceroute":
+      return ms(Traceroute.validate(options as Traceroute.Options))
+    case "dns":
+      return ms(Dns.validate(options as Dns.Options))
+  }
+}
+
+/** Operations: create (validate, store with its outbox entry), list, show, and live events. */
+@Injectable()
+export class OperationsService {
+  private readonly known: ReadonlySet<string>
+
+  constructor(
+    @Inject(EffectRuntime) private readonly runtime: Runtime<AppServices>,
+    @Inject(SERVER_CONFIG) config: ServerConfig,
+  ) {
+    this.known = new Set(Queues.targets(config.queues).map((t) => t.name))
+  }
+
+  /** Validate and store a new operation; the dispatcher publishes it. */
+  async create(body: CreateOperation): Promise<Operation> {
+    const queues = [...new Set(body.queues ?? [Queues.broadcast])]
+    for (const [i, queue] of queues.entries())
+      if (!this.known.has(queue))
+        throw new Problem(400, "UnknownQueue", `unknown queue ${queue}`, `queues.${i}`, [
+          { field: `queues.${i}`, message: `unknown queue ${queue}` },
+        ])
+    const options: Record<string, unknown> = { ...(body.options ?? {}) }
+    // the worker's own check, run here so that a bad job is a 400 rather than a failed result
+    const prepared = Jobs.prepare(body.type, toPayload(body.type, body.target, options))
+    if (Either.isLeft(prepared)) throw toFieldProblem(prepared.left)
+    const timeoutMs =
+      body.timeout !== undefined
+        ? Math.round(body.timeout * 1000)
+        : toolTimeout(body) + dispatchMargin
+    const operation = await this.runtime.run(
+      Effect.gen(function* () {
+        const op = yield* Repository.insert({
+          id: randomUUID(),
+          type: body.type,
+          target: body.target,
+          options,
+          queues,
+          timeoutMs,
+        })
+        const metrics = yield* Metrics
+        metrics.operationsCreated++
+        yield* Effect.flatMap(Events, (events) => events.wake)
+        return op
+      }),
+    )
+    return operation
+  }
+
+  /** A page of operations. */
+  async list(query: ListQuery): Promise<OperationPage> {
+    let after: readonly [string, string] | undefined
+    if (query.cursor !== undefined) {
+      after = Repository.decodeCursor(query.cursor)
+      if (after === undefined)
+        throw Problem.invalid("cursor", "cursor is not one this server gave out")
+    }
+    return this.runtime.run(Repository.list(query, after))
+  }
+
+  /** One operation with its results; 404 when unknown. */
+  async get(id: string): Promise<OperationDetail> {
+    const detail = await this.runtime.run(Repository.get(id))
+    if (detail === undefined) throw Problem.notFound(`operation ${id} does not exist`)
+    return detail
+  }
+
+  /**
+   * Live events of an operation: a `snapshot` first, then `progress`, `result` and `status` as
+   * they happen, ending after the final status. Events of this replica arrive at once; the
+   * database is polled as well, for results another replica stored.
+   */
+  async events(
+    id: string,
+    pollEvery: Duration.DurationInput = "1 second",
+  ): Promise<Observable<SseMessage>> {
+    await this.get(id)
+    const stream = Stream.unwrapScoped(
+      Effect.gen(function* () {
+        const events = yield* Events
+        const queue = yield* events.subscribe // before the snapshot: nothing falls in between
+        const snapshot = yield* Repository.get(id)
+        if (snapshot === undefined) return Stream.empty
+        const first: Stream.Stream<SseMessage> = Stream.make({ type: "snapshot", data: snapshot })
+        if (finalStatuses.has(snapshot.status)) return first
+        const seen = new Set(snapshot.results.map((r) => `${r.jobId}\u0000${r.workerId}`))
+        let status = snapshot.status
+        const live = Stream.fromQueue(queue).pipe(Stream.filter((e) => e.operationId === id))
+        const polled = Stream.repeatEffect(
+          Effect.delay(Repository.get(id), Duration.decode(pollEvery)),
+        ).pipe(
+          Stream.mapConcat((detail): ReadonlyArray<OperationEvent> =>
+            detail === undefined
+              ? []
+              : [
+                  ...detail.results.map((result) => ({
+                    kind: "result" as const,
+                    operationId: id,
+                    result,
+                  })),
+                  { kind: "status" as const, operationId: id, status: detail.status },
+                ],
+          ),
+        )
+        const toMessages = (e: OperationEvent): ReadonlyArray<SseMessage> => {
+          switch (e.kind) {
+            case "progress":
+              return [{ type: "progress", data: e }]
+            case "result": {
+              const key = `${e.result.jobId}\u0000${e.result.workerId}`
+              if (seen.has(key)) return []
+              seen.add(key)
+              return [{ type: "result", data: e.result satisfies WorkerResult }]
+            }
+            case "status":
+              if (e.status === status) return []
+              status = e.status
+              return [{ type: "status", data: { id, status: e.status } }]
+          }
+        }
+        const rest = Stream.merge(live, polled).pipe(
+          Stream.mapConcat(toMessages),
+          Stream.takeUntil((m) => m.type === "status" && finalStatuses.has(status)),
+        )
+        return Stream.concat(first, rest)
+      }),
+    )
+    return toObservable(this.runtime, stream)
+  }
+}

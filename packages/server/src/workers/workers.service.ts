@@ -1,0 +1,55 @@
+import { Inject, Injectable } from "@nestjs/common"
+import { Queues, Registry } from "@netwark/transport"
+import { Effect } from "effect"
+import type { ServerConfig } from "../config.js"
+import { EffectRuntime } from "../core/runtime.js"
+import { SERVER_CONFIG } from "../core/tokens.js"
+import type { AppServices } from "../server.layer.js"
+import type { QueueList, WorkerList } from "./workers.dto.js"
+
+/** Workers online (from the presence registry) and the queues they serve. */
+@Injectable()
+export class WorkersService {
+  constructor(
+    @Inject(EffectRuntime) private readonly runtime: EffectRuntime<AppServices>,
+    @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
+  ) {}
+
+  private online() {
+    return this.runtime.run(Effect.flatMap(Registry.Registry, (r) => r.online))
+  }
+
+  async workers(): Promise<WorkerList> {
+    const online = await this.online()
+    return {
+      items: online.map((w) => ({
+        id: w.id,
+        hostname: w.hostname,
+        version: w.version,
+        queues: w.queues,
+        locations: w.locations,
+        capabilities: w.capabilities,
+        concurrency: w.concurrency ?? null,
+      })),
+      total: online.length,
+    }
+  }
+
+  async queues(): Promise<QueueList> {
+    const online = await this.online()
+    return {
+      items: Queues.targets(this.config.queues).map((t) => ({
+        queue: t.name,
+        name: t.config?.name ?? (t.name === Queues.direct ? "Any one worker" : "Every worker"),
+        location: t.config?.location || null,
+        broadcast: t.mode === "each",
+        builtin: t.config === undefined,
+        latitude: t.config?.latitude ?? null,
+        longitude: t.config?.longitude ?? null,
+        workers: online
+          .filter((w) => w.queues.includes(t.name))
+          .map((w) => ({ id: w.id, hostname: w.hostname })),
+      })),
+    }
+  }
+}
