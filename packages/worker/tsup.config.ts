@@ -1,32 +1,35 @@
 import { fileURLToPath } from "node:url"
-import { defineConfig, type Options } from "tsup"
+import { defineConfig } from "tsup"
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
-// The worker is deployed on its own: bundle the Netwark libraries from source into it, so the
-// binary needs only its npm dependencies (and never a stale sibling dist).
-const common: Options = {
-  format: ["esm"],
-  sourcemap: true,
-  target: "node24",
-  noExternal: [/^@netwark\//],
-  esbuildOptions(options) {
-    options.alias = {
-      "@netwark/tools": source("../tools/src/index.ts"),
-      "@netwark/transport": source("../transport/src/index.ts"),
-    }
-  },
-}
-
 export default defineConfig([
-  // the binary
   {
-    ...common,
+    // The binary is deployed on its own: bundle the Netwark libraries from source into it, so it
+    // needs only its npm dependencies (and never a stale sibling dist).
     entry: ["src/main.ts"],
+    format: ["esm"],
+    sourcemap: true,
+    target: "node24",
     dts: false,
     clean: true,
     banner: { js: "#!/usr/bin/env node" },
+    noExternal: [/^@netwark\//],
+    esbuildOptions(options) {
+      options.alias = {
+        "@netwark/tools": source("../tools/src/index.ts"),
+        "@netwark/transport": source("../transport/src/index.ts"),
+      }
+    },
   },
-  // the library entry the server's embedded mode imports
-  { ...common, entry: ["src/index.ts"], dts: true, clean: false },
+  {
+    // The library entry for the server's embedded mode: it imports the libraries, so the server
+    // and its in-process worker share one copy of them.
+    entry: ["src/index.ts"],
+    format: ["esm"],
+    sourcemap: true,
+    target: "node24",
+    dts: true,
+    clean: false,
+  },
 ])

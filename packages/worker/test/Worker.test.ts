@@ -171,6 +171,55 @@ describe.skipIf(!hasPing)(
       expect(result.data).toMatchObject({ status: "ok", reached: true })
     })
 
+    it("a running job is stopped at its deadline", async () => {
+      const messages = await withWorker((transport) =>
+        Effect.gen(function* () {
+          yield* transport.dispatch(
+            {
+              operationId: "op-deadline",
+              type: "ping",
+              payload: { target: "127.0.0.1", options: { count: 20, interval: "500 millis" } },
+              timeout: "1200 millis",
+            },
+            [Queues.direct],
+          )
+          return yield* replies(transport, "op-deadline")
+        }),
+      )
+      const result = resultOf(messages)
+      expect(result.status).toBe("error")
+      expect(result.error?.message).toMatch(/stopped at its deadline/)
+      expect(result.finishedAt - result.startedAt).toBeLessThan(2_000)
+      expect(messages.filter((m) => m.kind === "progress").length).toBeGreaterThanOrEqual(2)
+    })
+
+    it("a job type the worker does not serve is dead-lettered", async () => {
+      const dead = await withWorker(
+        (transport) =>
+          Effect.gen(function* () {
+            yield* transport.dispatch(
+              { operationId: "op-whois", type: "whois", payload: { query: "example.com" } },
+              [Queues.direct],
+            )
+            yield* transport.dispatch(
+              { operationId: "op-mtr-off", type: "mtr", payload: { target: "127.0.0.1" } },
+              [Queues.direct],
+            )
+            return yield* transport.deadLetters().pipe(
+              Stream.tap((d) => d.ack),
+              Stream.map((d) => d.message),
+              Stream.take(2),
+              Stream.runCollect,
+              Effect.map(Chunk.toReadonlyArray),
+              Effect.timeout("5 seconds"),
+            )
+          }),
+        { jobs: ["ping"] },
+      )
+      expect(dead.map((d) => d.reason)).toEqual(["UnknownType", "UnknownType"])
+      expect(dead[0]?.detail).toMatch(/whois is not served by worker w1/)
+    })
+
     it("a broadcast reaches every worker; each answers once", async () => {
       const messages = await withWorker((transport) =>
         Effect.gen(function* () {
