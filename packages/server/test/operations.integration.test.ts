@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers in tests */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { call, eventually } from "./support/api.js"
 import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"

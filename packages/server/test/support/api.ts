@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers in tests */
 /** Small JSON helpers over fetch, for tests. */
 export interface Reply<T = unknown> {
   readonly status: number
