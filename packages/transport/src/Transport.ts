@@ -93,6 +93,12 @@ export interface ServeOptions {
   readonly concurrency?: number
   /** Job types the handler serves; other types are dead-lettered. Absent: every type. */
   readonly types?: ReadonlyArray<string>
+  /**
+   * What closing the scope does to running jobs: `finish` (default) waits for them and publishes
+   * their results; `requeue` interrupts them and hands their messages back to the broker, without
+   * a result, so that another worker (or this one after a restart) runs them again.
+   */
+  readonly onShutdown?: "finish" | "requeue"
 }
 
 /** How often a worker says it is alive. */
@@ -117,7 +123,7 @@ export interface Service {
   /**
    * Consume the given queues until the scope closes; resolves once every consumer is
    * registered (so broadcasts published afterwards reach this worker). Closing the scope stops
-   * deliveries and waits for running jobs to finish.
+   * deliveries, then finishes or hands back the running jobs (`onShutdown`).
    */
   readonly serve: (
     options: ServeOptions,

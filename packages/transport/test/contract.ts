@@ -345,6 +345,34 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
         }),
       ))
 
+    it("closing a worker with onShutdown `requeue` hands its running job to another worker", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          let started = false
+          const leaving = yield* Effect.forkScoped(
+            Effect.scoped(
+              Effect.zipRight(
+                transport.serve(
+                  { workerId: "leaving", queues: [Queues.direct], onShutdown: "requeue" },
+                  () => Effect.sync(() => (started = true)).pipe(Effect.zipRight(Effect.never)),
+                ),
+                Effect.sleep("10 millis").pipe(Effect.repeat({ until: () => started })),
+              ),
+            ),
+          )
+          yield* transport.dispatch({ operationId: "hand", type: "t", payload: {} }, [
+            Queues.direct,
+          ])
+          yield* leaving.await
+          yield* transport.serve({ workerId: "staying", queues: [Queues.direct] }, (_job, ctx) =>
+            Effect.succeed(ctx.attempt),
+          )
+          const results = yield* collect(transport, 1, { grace: "100 millis" })
+          expect(results.map((r) => [r.workerId, r.attempt, r.data])).toEqual([["staying", 2, 2]])
+        }),
+      ))
+
     it("closing a worker waits for its running job, whose result still arrives", () =>
       run(
         Effect.gen(function* () {

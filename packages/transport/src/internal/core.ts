@@ -11,6 +11,7 @@ import {
   Effect,
   Either,
   Exit,
+  Fiber,
   Queue,
   Runtime,
   Schedule,
@@ -272,7 +273,9 @@ export const make = (
         const limiter = routes.length > 1 ? Limiter.make(concurrency) : undefined
         const types = serveOptions.types ? new Set(serveOptions.types) : undefined
         const workerId = serveOptions.workerId
-        const runExit = Runtime.runPromiseExit(runtime)
+        const runFork = Runtime.runFork(runtime)
+        const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
+        let handingBack = false
 
         const runJob = async (job: Envelope.Job, attempt: number): Promise<Disposition> => {
           const startedAt = Date.now()
@@ -304,7 +307,14 @@ export const make = (
                 Effect.logWarning("transport: progress not published", cause),
               ),
             )
-          const exit = await runExit(handler(job, { workerId, attempt, progress }))
+          const fiber = runFork(handler(job, { workerId, attempt, progress }))
+          running.add(fiber)
+          const exit = await new Promise<Exit.Exit<unknown, unknown>>((resolve) =>
+            fiber.addObserver(resolve),
+          )
+          running.delete(fiber)
+          // interrupted by a "requeue" shutdown: no result; the broker hands the job to another
+          if (handingBack && Exit.isInterrupted(exit)) return "requeue"
           const finishedAt = Date.now()
           await sendReply(
             Exit.isSuccess(exit)
@@ -370,6 +380,14 @@ export const make = (
           (r) => consume(r.consume(workerId), concurrency, onDelivery(r.target.name)),
           { concurrency: "unbounded", discard: true },
         )
+        // registered after the consumers, so it runs before their close waits for running jobs
+        if (serveOptions.onShutdown === "requeue")
+          yield* Effect.addFinalizer(() =>
+            Effect.suspend(() => {
+              handingBack = true
+              return Fiber.interruptAll(running)
+            }),
+          )
       })
 
     /** A stream over a queue whose elements are acked by the consumer of the stream. */
