@@ -12,7 +12,8 @@ export default defineConfig([
     sourcemap: true,
     target: "node24",
     dts: false,
-    clean: true,
+    // the two builds run at once: each cleans its own files only
+    clean: ["!index.*"],
     banner: { js: "#!/usr/bin/env node" },
     noExternal: [/^@netwark\//],
     esbuildOptions(options) {
@@ -30,6 +31,6 @@ export default defineConfig([
     sourcemap: true,
     target: "node24",
     dts: true,
-    clean: false,
+    clean: ["!main.*"],
   },
 ])
