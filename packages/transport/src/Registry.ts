@@ -4,7 +4,7 @@
  *
  * A worker is online from its `hello` or `heartbeat` until `ttlMs` after the last one (measured
  * on the registry's clock, so skewed worker clocks do not matter), or until its `goodbye`. A
- * registry that starts after a worker learns of it at its next heartbeat.
+ * registry that starts after a worker probes, and hears from every announced worker at once.
  *
  * Expected results per target: an `each` target (broadcast) expects one result per online worker
  * serving it; a `one` target expects one result if any worker serving it is online, else none
@@ -12,16 +12,7 @@
  *
  * @module
  */
-import {
-  Context,
-  Duration,
-  Effect,
-  Layer,
-  Schedule,
-  type Scope,
-  Stream,
-  SubscriptionRef,
-} from "effect"
+import { Context, Duration, Effect, Layer, type Scope, Stream, SubscriptionRef } from "effect"
 import type * as Envelope from "./Envelope.js"
 import * as Transport from "./Transport.js"
 import * as TransportError from "./TransportError.js"
@@ -113,53 +104,58 @@ export interface Service {
 export class Registry extends Context.Tag("@netwark/transport/Registry")<Registry, Service>() {}
 
 /** Start listening to presence (scoped: listening stops with the scope). */
-export const make: Effect.Effect<Service, never, Transport.Transport | Scope.Scope> = Effect.gen(
-  function* () {
-    const transport = yield* Transport.Transport
-    const ref = yield* SubscriptionRef.make(empty)
-    yield* transport.presence().pipe(
-      Stream.runForEach((presence) =>
-        SubscriptionRef.update(ref, (state) => apply(state, presence, Date.now())),
-      ),
-      Effect.tapError((e) => Effect.logWarning("registry: presence stream failed", e)),
-      Effect.retry(Schedule.spaced("1 second")),
-      Effect.forkScoped,
-    )
-    // let the listener's queue exist before anyone relies on the registry
-    yield* Effect.yieldNow()
-    const now = () => Date.now()
-    const reachNow = (targets: ReadonlyArray<string>) =>
-      Effect.flatMap(SubscriptionRef.get(ref), (state) => {
-        const r = reach(state, transport.targets, targets, now())
-        return r instanceof TransportError.TransportError ? Effect.fail(r) : Effect.succeed(r)
-      })
-    return {
-      online: Effect.map(SubscriptionRef.get(ref), (state) => online(state, now())),
-      reach: reachNow,
-      expected: (targets) =>
-        Effect.map(reachNow(targets), (rs) => rs.reduce((n, r) => n + r.expected, 0)),
-      await: (predicate, timeout) =>
-        ref.changes.pipe(
-          Stream.map((state) => online(state, now())),
-          Stream.filter(predicate),
-          Stream.runHead,
-          Effect.flatMap((found) =>
-            found._tag === "Some"
-              ? Effect.succeed(found.value)
-              : Effect.fail(TransportError.make("Closed", "presence stream ended")),
-          ),
-          Effect.timeoutFail({
-            duration: timeout,
-            onTimeout: () =>
-              TransportError.make(
-                "Timeout",
-                `workers not online within ${Duration.format(Duration.decode(timeout))}`,
-              ),
-          }),
+export const make: Effect.Effect<
+  Service,
+  TransportError.TransportError,
+  Transport.Transport | Scope.Scope
+> = Effect.gen(function* () {
+  const transport = yield* Transport.Transport
+  const ref = yield* SubscriptionRef.make(empty)
+  // subscribed before the probe, so every answer to it is heard; the broker client
+  // re-creates the subscription after a reconnect
+  const presence = yield* transport.presence()
+  yield* presence.pipe(
+    Stream.runForEach((message) =>
+      SubscriptionRef.update(ref, (state) => apply(state, message, Date.now())),
+    ),
+    Effect.forkScoped,
+  )
+  yield* transport.probe.pipe(
+    Effect.catchAll((e) => Effect.logWarning("registry: probe not sent", e)),
+  )
+  const now = () => Date.now()
+  const reachNow = (targets: ReadonlyArray<string>) =>
+    Effect.flatMap(SubscriptionRef.get(ref), (state) => {
+      const r = reach(state, transport.targets, targets, now())
+      return r instanceof TransportError.TransportError ? Effect.fail(r) : Effect.succeed(r)
+    })
+  return {
+    online: Effect.map(SubscriptionRef.get(ref), (state) => online(state, now())),
+    reach: reachNow,
+    expected: (targets) =>
+      Effect.map(reachNow(targets), (rs) => rs.reduce((n, r) => n + r.expected, 0)),
+    await: (predicate, timeout) =>
+      ref.changes.pipe(
+        Stream.map((state) => online(state, now())),
+        Stream.filter(predicate),
+        Stream.runHead,
+        Effect.flatMap((found) =>
+          found._tag === "Some"
+            ? Effect.succeed(found.value)
+            : Effect.fail(TransportError.make("Closed", "presence stream ended")),
         ),
-    }
-  },
-)
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () =>
+            TransportError.make(
+              "Timeout",
+              `workers not online within ${Duration.format(Duration.decode(timeout))}`,
+            ),
+        }),
+      ),
+  }
+})
 
 /** The registry as a layer over a transport. */
-export const layer: Layer.Layer<Registry, never, Transport.Transport> = Layer.scoped(Registry, make)
+export const layer: Layer.Layer<Registry, TransportError.TransportError, Transport.Transport> =
+  Layer.scoped(Registry, make)

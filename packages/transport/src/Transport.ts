@@ -35,7 +35,9 @@
  *   Should that republish fail, the message is rejected (`requeue: false`) to the same exchange
  *   through the queue's dead-letter setting.
  * - Presence: workers `announce` themselves (hello, heartbeats, goodbye) on the
- *   `netwark.presence` fanout exchange; each listener has its own exclusive queue.
+ *   `netwark.presence` fanout exchange; each listener has its own exclusive queue. A listener
+ *   that starts later sends a `probe` (fanout `netwark.presence.probe`), and every announced
+ *   worker answers with a heartbeat at once.
  *
  * @module
  */
@@ -134,8 +136,17 @@ export interface Service {
     worker: Envelope.WorkerInfo,
     options?: AnnounceOptions,
   ) => Effect.Effect<void, TransportError, Scope.Scope>
-  /** Every presence message from now on (each listener gets all of them). */
-  readonly presence: () => Stream.Stream<Envelope.Presence, TransportError>
+  /**
+   * Subscribe to presence: once this succeeds the subscription exists, and the stream yields
+   * every presence message from then on (each subscriber gets all of them).
+   */
+  readonly presence: () => Effect.Effect<
+    Stream.Stream<Envelope.Presence>,
+    TransportError,
+    Scope.Scope
+  >
+  /** Ask every announced worker to send a heartbeat now (for a listener that just started). */
+  readonly probe: Effect.Effect<void, TransportError>
   /** Messages rejected to the dead-letter queue, with their reason. */
   readonly deadLetters: () => Stream.Stream<Delivery<Envelope.DeadLetter>, TransportError>
   /** Publish arbitrary bytes to a target, bypassing encoding (for tests and tooling). */

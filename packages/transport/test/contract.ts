@@ -345,6 +345,19 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
         }),
       ))
 
+    it("a registry started after the workers learns of them at once (probe), not at the next heartbeat", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          yield* transport.announce(worker("early1", [Queues.broadcast]), { interval: "1 minute" })
+          yield* transport.announce(worker("early2", [Queues.broadcast]), { interval: "1 minute" })
+          const registry = yield* Registry.make
+          const online = yield* registry.await((ws) => ws.length === 2, "3 seconds")
+          expect(online.map((w) => w.id)).toEqual(["early1", "early2"])
+          expect(yield* registry.expected([Queues.broadcast])).toBe(2)
+        }),
+      ))
+
     it("closing a worker with onShutdown `requeue` hands its running job to another worker", () =>
       run(
         Effect.gen(function* () {

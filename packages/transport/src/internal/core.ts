@@ -390,51 +390,61 @@ export const make = (
           )
       })
 
-    /** A stream over a queue whose elements are acked by the consumer of the stream. */
-    const ackedStream = <A>(
+    /** Subscribe to a queue (ready on success); the stream's elements carry their ack. */
+    const ackedSubscription = <A>(
       spec: QueueSpec,
       prefetch: number,
       /** Right: hand the message out; Left: settle it without the stream (e.g. dead-letter). */
       decode: (delivery: RawDelivery) => Either.Either<A, Effect.Effect<Disposition>>,
-    ): Stream.Stream<Transport.Delivery<A>, TransportError.TransportError> =>
-      Stream.unwrapScoped(
-        Effect.gen(function* () {
-          const queue = yield* Queue.unbounded<Transport.Delivery<A>>()
-          const pending = new Set<(d: Disposition) => void>()
-          let closing = false
-          yield* consume(spec, prefetch, (delivery) => {
-            // a message arriving while the stream closes goes back at once, or close would wait on it
-            if (closing) return Promise.resolve("requeue" as const)
-            // decoding is synchronous, so the hot path starts no fiber per message
-            const decoded = decode(delivery)
-            if (Either.isLeft(decoded)) return runPromise(decoded.left)
-            let settle: (d: Disposition) => void = () => {}
-            const promise = new Promise<Disposition>((r) => (settle = r))
-            let done = false
-            const once = (d: Disposition) => {
-              if (done) return
-              done = true
-              pending.delete(once)
-              settle(d)
-            }
-            pending.add(once)
-            Queue.unsafeOffer(queue, {
-              message: decoded.right,
-              ack: Effect.sync(() => once("ack")),
-              nack: Effect.sync(() => once("requeue")),
-            })
-            return promise
+    ): Effect.Effect<
+      Stream.Stream<Transport.Delivery<A>>,
+      TransportError.TransportError,
+      Scope.Scope
+    > =>
+      Effect.gen(function* () {
+        const queue = yield* Queue.unbounded<Transport.Delivery<A>>()
+        const pending = new Set<(d: Disposition) => void>()
+        let closing = false
+        yield* consume(spec, prefetch, (delivery) => {
+          // a message arriving while the stream closes goes back at once, or close would wait on it
+          if (closing) return Promise.resolve("requeue" as const)
+          // decoding is synchronous, so the hot path starts no fiber per message
+          const decoded = decode(delivery)
+          if (Either.isLeft(decoded)) return runPromise(decoded.left)
+          let settle: (d: Disposition) => void = () => {}
+          const promise = new Promise<Disposition>((r) => (settle = r))
+          let done = false
+          const once = (d: Disposition) => {
+            if (done) return
+            done = true
+            pending.delete(once)
+            settle(d)
+          }
+          pending.add(once)
+          Queue.unsafeOffer(queue, {
+            message: decoded.right,
+            ack: Effect.sync(() => once("ack")),
+            nack: Effect.sync(() => once("requeue")),
           })
-          // registered after the consumer, so it runs before the consumer's close
-          yield* Effect.addFinalizer(() =>
-            Effect.sync(() => {
-              closing = true
-              for (const settle of pending) settle("requeue")
-            }),
-          )
-          return Stream.fromQueue(queue)
-        }),
-      )
+          return promise
+        })
+        // registered after the consumer, so it runs before the consumer's close
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            closing = true
+            for (const settle of pending) settle("requeue")
+          }),
+        )
+        return Stream.fromQueue(queue)
+      })
+
+    /** A stream over a queue whose elements are acked by the consumer of the stream. */
+    const ackedStream = <A>(
+      spec: QueueSpec,
+      prefetch: number,
+      decode: (delivery: RawDelivery) => Either.Either<A, Effect.Effect<Disposition>>,
+    ): Stream.Stream<Transport.Delivery<A>, TransportError.TransportError> =>
+      Stream.unwrapScoped(ackedSubscription(spec, prefetch, decode))
 
     const results: Transport.Service["results"] = (resultOptions) =>
       ackedStream(
@@ -475,8 +485,8 @@ export const make = (
       })
 
     const presence: Transport.Service["presence"] = () =>
-      Stream.map(
-        ackedStream(
+      Effect.map(
+        ackedSubscription(
           {
             name: `${topology.presenceExchange}.listener.${randomUUID()}`,
             exclusive: true,
@@ -495,11 +505,18 @@ export const make = (
                 )
           },
         ),
-        (delivery) => {
+        Stream.map((delivery) => {
           Effect.runSync(delivery.ack)
           return delivery.message
-        },
+        }),
       )
+
+    const probe: Transport.Service["probe"] = publish(
+      topology.probeExchange,
+      "",
+      new Uint8Array(0),
+      { persistent: false },
+    )
 
     const announce: Transport.Service["announce"] = (worker, announceOptions) =>
       Effect.gen(function* () {
@@ -519,6 +536,22 @@ export const make = (
             }),
             { persistent: false },
           )
+        // a listener that starts later asks for a hello on the probe exchange
+        yield* consume(
+          {
+            name: `${topology.probeExchange}.${worker.id}.${randomUUID()}`,
+            exclusive: true,
+            bindTo: topology.probeExchange,
+          },
+          16,
+          () =>
+            runPromise(
+              say("heartbeat").pipe(
+                Effect.catchAll((e) => Effect.logWarning("transport: probe not answered", e)),
+                Effect.as("ack" as const),
+              ),
+            ),
+        )
         yield* say("hello")
         const scope = yield* Effect.scope
         yield* Effect.addFinalizer(() =>
@@ -544,6 +577,7 @@ export const make = (
       serve,
       announce,
       presence,
+      probe,
       deadLetters,
       publishRaw,
     } satisfies Transport.Service

@@ -21,6 +21,8 @@ export interface Topology {
   readonly deadExchange: string
   readonly deadQueue: string
   readonly presenceExchange: string
+  /** Fanout on which a new listener asks every announced worker to say hello again. */
+  readonly probeExchange: string
   readonly declarations: Declarations
   /** Public name of a namespaced queue, for dead-letter reports. */
   readonly publicName: (queue: string) => string
@@ -38,8 +40,9 @@ export const make = (
   const deadQueue = ns("netwark.dead")
   const results = ns("netwark.results")
   const presenceExchange = ns("netwark.presence")
+  const probeExchange = ns("netwark.presence.probe")
   const routes = new Map<string, Route>()
-  const fanouts = [deadExchange, presenceExchange]
+  const fanouts = [deadExchange, presenceExchange, probeExchange]
   const shared: Array<{ name: string; deadLetterExchange?: string }> = [
     { name: results, deadLetterExchange: deadExchange },
     { name: deadQueue },
@@ -79,6 +82,7 @@ export const make = (
     deadExchange,
     deadQueue,
     presenceExchange,
+    probeExchange,
     declarations: {
       fanouts,
       queues: shared,
