@@ -10,8 +10,10 @@
  *
  * @module
  */
-import type { operations } from "./generated/openapi.js"
-import { json, type Request, type Transport } from "./internal/http.js"
+import type { paths } from "./generated/openapi.js"
+import { json, send, text, type Request, type Transport } from "./internal/http.js"
+import { ClientError } from "./ClientError.js"
+import * as Sse from "./Sse.js"
 
 /** How to reach the server. */
 export interface ClientOptions {
@@ -29,47 +31,108 @@ export interface CallOptions {
   readonly signal?: AbortSignal
 }
 
-/** The generated description of every endpoint, keyed by `operationId`. */
-export type Operations = operations
+/** The generated description of every path of the API. */
+export type Paths = paths
+
+/** An HTTP method the API uses. */
+export type Method = "get" | "post"
+
+type EndpointOf<P extends keyof Paths, M extends Method> = NonNullable<Paths[P][M]>
 
 type JsonContent<R> = R extends { content: { "application/json": infer T } } ? T : never
 
 /** The JSON answer of an endpoint for a status code (default 200). */
-export type ResponseOf<
-  K extends keyof Operations,
-  S extends number = 200,
-> = Operations[K]["responses"] extends infer Rs
-  ? S extends keyof Rs
-    ? JsonContent<Rs[S]>
+export type ResponseOf<P extends keyof Paths, M extends Method, S extends number = 200> =
+  EndpointOf<P, M> extends { responses: infer Rs }
+    ? S extends keyof Rs
+      ? JsonContent<Rs[S]>
+      : never
     : never
-  : never
 
 /** The query parameters of an endpoint. */
-export type QueryOf<K extends keyof Operations> = Operations[K]["parameters"] extends {
-  query?: infer Q
-}
-  ? NonNullable<Q>
-  : never
+export type QueryOf<P extends keyof Paths, M extends Method> =
+  EndpointOf<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never
 
 /** The JSON request body of an endpoint. */
-export type BodyOf<K extends keyof Operations> = Operations[K] extends {
-  requestBody: { content: { "application/json": infer B } }
-}
-  ? B
-  : never
+export type BodyOf<P extends keyof Paths, M extends Method> =
+  EndpointOf<P, M> extends { requestBody: { content: { "application/json": infer B } } }
+    ? B
+    : EndpointOf<P, M> extends { requestBody?: { content: { "application/json": infer B } } }
+      ? B
+      : never
 
 /** `GET /ip-calc/{address}` and `/{address}/{prefix}`: the full report of a network. */
-export type IpCalcInfo = ResponseOf<"ipCalcNetwork">
+export type IpCalcInfo = ResponseOf<"/api/v1/ip-calc/{address}/{prefix}", "get">
 /** `GET /ip-calc/{address}/{prefix}/subnets`: one page of subnets. */
-export type IpCalcSubnets = ResponseOf<"ipCalcSubnets">
+export type IpCalcSubnets = ResponseOf<"/api/v1/ip-calc/{address}/{prefix}/subnets", "get">
 /** `GET /mac-oui/{mac}`: the holder of a MAC address. */
-export type MacOuiMatch = ResponseOf<"macOuiLookup">
+export type MacOuiMatch = ResponseOf<"/api/v1/mac-oui/{mac}", "get">
 /** `GET /mac-oui`: one page of organization search results. */
-export type MacOuiPage = ResponseOf<"macOuiSearch">
+export type MacOuiPage = ResponseOf<"/api/v1/mac-oui", "get">
 /** `GET /whois/{resource}`: a WHOIS/RDAP lookup. */
-export type WhoisLookup = ResponseOf<"whoisLookup">
+export type WhoisLookup = ResponseOf<"/api/v1/whois/{resource}", "get">
 /** `GET /geoip/{ip}`: a GeoIP record. */
-export type GeoIpRecord = ResponseOf<"geoIpLookup">
+export type GeoIpRecord = ResponseOf<"/api/v1/geoip/{ip}", "get">
+/** `POST /operations`: what to run. */
+export type CreateOperation = BodyOf<"/api/v1/operations", "post">
+/** An operation as listed and as answered by `POST /operations`. */
+export type Operation = ResponseOf<"/api/v1/operations", "post", 202>
+/** `GET /operations`: filters and paging. */
+export type OperationQuery = QueryOf<"/api/v1/operations", "get">
+/** `GET /operations`: one page of operations. */
+export type OperationPage = ResponseOf<"/api/v1/operations", "get">
+/** `GET /operations/{id}`: the operation with one result per worker. */
+export type OperationDetail = ResponseOf<"/api/v1/operations/{id}", "get">
+/** One worker's result of an operation. */
+export type WorkerResult = OperationDetail["results"][number]
+/** Where an operation is in its life. */
+export type OperationStatus = Operation["status"]
+/** `GET /workers`: presence and capabilities. */
+export type Workers = ResponseOf<"/api/v1/workers", "get">
+/** `GET /management/backend/queues`: the configured queues and the workers on each. */
+export type Queues = ResponseOf<"/api/v1/management/backend/queues", "get">
+
+/** `GET /health`: `status` is `ok` when the database and the broker are up. */
+export interface Health {
+  readonly status: string
+  readonly [part: string]: unknown
+}
+
+/** A live progress message of one worker (its `data` is the tool's own progress record). */
+export interface ProgressEvent {
+  readonly kind: "progress"
+  readonly operationId: string
+  readonly jobId: string
+  readonly workerId: string
+  readonly seq: number
+  readonly at: string
+  readonly data: unknown
+}
+
+/** One event of `GET /operations/{id}/events`, by its SSE event type. */
+export type OperationEvent =
+  | { readonly type: "snapshot"; readonly id: string | undefined; readonly data: OperationDetail }
+  | { readonly type: "progress"; readonly id: string | undefined; readonly data: ProgressEvent }
+  | { readonly type: "result"; readonly id: string | undefined; readonly data: WorkerResult }
+  | {
+      readonly type: "status"
+      readonly id: string | undefined
+      readonly data: { readonly id: string; readonly status: OperationStatus }
+    }
+
+/** The operation statuses after which nothing changes any more. */
+export const finalStatuses: ReadonlySet<OperationStatus> = new Set<OperationStatus>([
+  "done",
+  "partial",
+  "error",
+  "timeout",
+])
+
+/** Options of `operationEvents`. */
+export interface EventsOptions extends CallOptions {
+  /** Resume after this event id (sent as `Last-Event-ID`). */
+  readonly lastEventId?: string
+}
 
 /** The API client: one method per endpoint. Every failure is a `ClientError`. */
 export interface Client {
@@ -85,28 +148,28 @@ export interface Client {
   readonly ipCalcSubnets: (
     address: string,
     prefix: string | number,
-    query: QueryOf<"ipCalcSubnets">,
+    query: QueryOf<"/api/v1/ip-calc/{address}/{prefix}/subnets", "get">,
     options?: CallOptions,
   ) => Promise<IpCalcSubnets>
   /** `POST /ip-calc/aggregate`: the minimal CIDR blocks covering `networks`. */
   readonly ipCalcAggregate: (
-    body: BodyOf<"ipCalcAggregate">,
+    body: BodyOf<"/api/v1/ip-calc/aggregate", "post">,
     options?: CallOptions,
-  ) => Promise<ResponseOf<"ipCalcAggregate">>
+  ) => Promise<ResponseOf<"/api/v1/ip-calc/aggregate", "post">>
   /** `POST /ip-calc/contains`: whether `networks` together contain every one of `addresses`. */
   readonly ipCalcContains: (
-    body: BodyOf<"ipCalcContains">,
+    body: BodyOf<"/api/v1/ip-calc/contains", "post">,
     options?: CallOptions,
-  ) => Promise<ResponseOf<"ipCalcContains">>
+  ) => Promise<ResponseOf<"/api/v1/ip-calc/contains", "post">>
   /** `GET /ip-calc/range/{start}/{end}`: the fewest CIDR blocks covering the range. */
   readonly ipCalcRange: (
     start: string,
     end: string,
     options?: CallOptions,
-  ) => Promise<ResponseOf<"ipCalcRange">>
+  ) => Promise<ResponseOf<"/api/v1/ip-calc/range/{start}/{end}", "get">>
   /** `GET /mac-oui?search=`: organizations whose name contains the search text. */
   readonly macOuiSearch: (
-    query: QueryOf<"macOuiSearch">,
+    query: QueryOf<"/api/v1/mac-oui", "get">,
     options?: CallOptions,
   ) => Promise<MacOuiPage>
   /** `GET /mac-oui/{mac}`: the registered holder of a MAC address or prefix. */
@@ -114,11 +177,31 @@ export interface Client {
   /** `GET /whois/{resource}`: domain, IP or AS registration (RDAP first, WHOIS fallback). */
   readonly whoisLookup: (
     resource: string,
-    query?: QueryOf<"whoisLookup">,
+    query?: QueryOf<"/api/v1/whois/{resource}", "get">,
     options?: CallOptions,
   ) => Promise<WhoisLookup>
   /** `GET /geoip/{ip}`: country, city, location and AS of an address. */
   readonly geoIpLookup: (ip: string, options?: CallOptions) => Promise<GeoIpRecord>
+  /** `POST /operations`: start an operation; workers run it (answer 202, at once). */
+  readonly createOperation: (body: CreateOperation, options?: CallOptions) => Promise<Operation>
+  /** `GET /operations`: a page of operations, newest first, with filters. */
+  readonly listOperations: (query?: OperationQuery, options?: CallOptions) => Promise<OperationPage>
+  /** `GET /operations/{id}`: the operation with one result per worker. */
+  readonly getOperation: (id: string, options?: CallOptions) => Promise<OperationDetail>
+  /**
+   * `GET /operations/{id}/events`: live events (Server-Sent Events): a `snapshot`, then
+   * `progress`, `result` and `status` as they happen; the iteration ends after the final status
+   * or when `signal` aborts. Leaving the loop early closes the stream.
+   */
+  readonly operationEvents: (id: string, options?: EventsOptions) => AsyncIterable<OperationEvent>
+  /** `GET /workers`: workers online, their queues and capabilities. */
+  readonly listWorkers: (options?: CallOptions) => Promise<Workers>
+  /** `GET /management/backend/queues`: configured queues, locations and workers online. */
+  readonly listQueues: (options?: CallOptions) => Promise<Queues>
+  /** `GET /health`: the server's report; a 503 (something is down) still answers the report. */
+  readonly health: (options?: CallOptions) => Promise<Health>
+  /** `GET /metrics`: Prometheus text. */
+  readonly metrics: (options?: CallOptions) => Promise<string>
 }
 
 /** Normalizes the base URL: no trailing slash, no trailing API prefix (the paths carry it). */
@@ -177,5 +260,97 @@ export const createClient = (options: ClientOptions): Client => {
         o,
       ),
     geoIpLookup: (ip, o) => call({ method: "GET", path: "/api/v1/geoip/{ip}", params: { ip } }, o),
+    createOperation: (body, o) => call({ method: "POST", path: "/api/v1/operations", body }, o),
+    listOperations: (query, o) =>
+      call(
+        {
+          method: "GET",
+          path: "/api/v1/operations",
+          ...(query === undefined ? {} : { query: toQuery(query) }),
+        },
+        o,
+      ),
+    getOperation: (id, o) =>
+      call({ method: "GET", path: "/api/v1/operations/{id}", params: { id } }, o),
+    operationEvents: (id, o) => events(t, id, o ?? {}),
+    listWorkers: (o) => call({ method: "GET", path: "/api/v1/workers" }, o),
+    listQueues: (o) => call({ method: "GET", path: "/api/v1/management/backend/queues" }, o),
+    health: (o) =>
+      call<Health>({ method: "GET", path: "/api/v1/health" }, o).catch((e: unknown) => {
+        if (e instanceof ClientError && e.status === 503 && typeof e.problem["status"] === "string")
+          return e.problem as unknown as Health
+        throw e
+      }),
+    metrics: (o) =>
+      text(t, {
+        method: "GET",
+        path: "/api/v1/metrics",
+        accept: "text/plain",
+        ...(o?.signal === undefined ? {} : { signal: o.signal }),
+      }),
+  }
+}
+
+/** Query values as strings: dates in ISO 8601, the rest as given. */
+const toQuery = (query: OperationQuery): Record<string, string | number | undefined> => {
+  const out: Record<string, string | number | undefined> = {}
+  for (const [k, v] of Object.entries(query as Record<string, unknown>)) {
+    if (v === undefined || v === null) continue
+    out[k] = v instanceof Date ? v.toISOString() : (v as string | number)
+  }
+  return out
+}
+
+const EVENT_TYPES: ReadonlySet<string> = new Set(["snapshot", "progress", "result", "status"])
+
+async function* events(
+  t: Transport,
+  id: string,
+  o: EventsOptions,
+): AsyncGenerator<OperationEvent, void, undefined> {
+  const request: Request = {
+    method: "GET",
+    path: "/api/v1/operations/{id}/events",
+    params: { id },
+    accept: "text/event-stream",
+    ...(o.signal === undefined ? {} : { signal: o.signal }),
+  }
+  const res = await send(
+    o.lastEventId === undefined
+      ? t
+      : { ...t, headers: { ...t.headers, "last-event-id": o.lastEventId } },
+    request,
+  )
+  if (res.body === null) return
+  try {
+    for await (const e of Sse.read(res.body, o.signal)) {
+      // Unknown event types are future additions: skipped, so old clients keep working.
+      if (!EVENT_TYPES.has(e.event)) continue
+      let data: unknown
+      try {
+        data = JSON.parse(e.data)
+      } catch (cause) {
+        throw new ClientError({
+          reason: "Decode",
+          status: res.status,
+          problem: { title: "Event data is not JSON", detail: e.data.slice(0, 200) },
+          method: "GET",
+          url: res.url,
+          cause,
+        })
+      }
+      yield { type: e.event, id: e.id, data } as OperationEvent
+    }
+  } catch (e) {
+    if (e instanceof ClientError) throw e
+    if (o.signal?.aborted === true) return
+    throw new ClientError({
+      reason: "Network",
+      status: res.status,
+      problem: { title: "Event stream broken", detail: e instanceof Error ? e.message : String(e) },
+      method: "GET",
+      url: res.url,
+      cause: e,
+    })
   }
 }

@@ -172,6 +172,98 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  "/api/v1/management/backend/queues": {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** The queues operations can target, with their locations and the workers online on each */
+    get: operations["WorkersController_queues"]
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  "/api/v1/metrics": {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Prometheus metrics (text exposition format) */
+    get: operations["HealthController_metricsText"]
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  "/api/v1/operations": {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** List operations, newest first, with cursor pagination */
+    get: operations["OperationsController_list"]
+    put?: never
+    /**
+     * Start an operation
+     * @description Validates the target and options with the rules of @netwark/tools, stores the operation and answers at once; workers run it. Follow it at the Location URL or its events.
+     */
+    post: operations["OperationsController_create"]
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  "/api/v1/operations/{id}": {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** An operation with one result per worker */
+    get: operations["OperationsController_get"]
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  "/api/v1/operations/{id}/events": {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /**
+     * Live events of an operation (Server-Sent Events)
+     * @description Event types: `snapshot` (the operation as GET /operations/{id}), then `progress`, `result` (one WorkerResult) and `status` ({id, status}) as they happen; the stream ends after the final status.
+     */
+    get: operations["OperationsController_events"]
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   "/api/v1/whois/{resource}": {
     parameters: {
       query?: never
@@ -181,6 +273,23 @@ export interface paths {
     }
     /** Who holds a domain, IP address or AS number (RDAP first, WHOIS fallback; GeoIP for IPs) */
     get: operations["whoisLookup"]
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  "/api/v1/workers": {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Workers online now, with their queues, locations and capabilities */
+    get: operations["WorkersController_list"]
     put?: never
     post?: never
     delete?: never
@@ -1009,6 +1118,803 @@ export interface operations {
       }
     }
   }
+  WorkersController_queues: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Configured and built-in queues */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/json": {
+            items: {
+              /** @description Every worker of the queue answers */
+              broadcast: boolean
+              builtin: boolean
+              latitude: number | null
+              location: string | null
+              longitude: number | null
+              name: string
+              queue: string
+              workers: {
+                hostname: string
+                id: string
+              }[]
+            }[]
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+    }
+  }
+  HealthController_metricsText: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Metrics */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "text/plain": string
+        }
+      }
+    }
+  }
+  OperationsController_list: {
+    parameters: {
+      query?: {
+        /** @description nextCursor of the previous page */
+        cursor?: string
+        limit?: number
+        queue?: string
+        /** @description Created at or after */
+        since?: string
+        status?: "pending" | "running" | "done" | "partial" | "error" | "timeout"
+        target?: string
+        type?: "ping" | "mtr" | "traceroute" | "dns"
+        /** @description Created before */
+        until?: string
+      }
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description A page of operations */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/json": {
+            items: {
+              createdAt: string
+              deadline: string | null
+              dispatchedAt: string | null
+              error: string | null
+              /** @description Results expected, fixed at dispatch (null while pending) */
+              expected: number | null
+              finishedAt: string | null
+              id: string
+              options: {
+                [key: string]: unknown
+              }
+              queues: string[]
+              /**
+               * int
+               * @description an integer
+               */
+              received: number
+              /** @enum {string} */
+              status: "pending" | "running" | "done" | "partial" | "error" | "timeout"
+              target: string
+              /** @enum {string} */
+              type: "ping" | "mtr" | "traceroute" | "dns"
+            }[]
+            nextCursor: string | null
+            /**
+             * int
+             * @description Operations matching the filters
+             */
+            total: number
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+    }
+  }
+  OperationsController_create: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody: {
+      content: {
+        "application/json":
+          | {
+              options?: {
+                /**
+                 * int
+                 * @description Probes to send, 1-100 (default 3)
+                 */
+                count?: number
+                /**
+                 * finite
+                 * @description Stop after this long, 1-3600 (seconds)
+                 */
+                deadline?: number
+                /**
+                 * maxLength(64)
+                 * @description a string at most 64 character(s) long
+                 */
+                interface?: string
+                /**
+                 * finite
+                 * @description Between probes, 0.2-60 (seconds)
+                 */
+                interval?: number
+                ipVersion?: (4 | 6) | "auto"
+                /** @description Reverse-resolve reply addresses */
+                resolveNames?: boolean
+                /**
+                 * int
+                 * @description Payload bytes, 0-65507
+                 */
+                size?: number
+                /**
+                 * finite
+                 * @description Wait for each reply, 0.1-60 (seconds)
+                 */
+                timeout?: number
+                /**
+                 * int
+                 * @description IP time to live, 1-255
+                 */
+                ttl?: number
+              }
+              /**
+               * maxItems(64)
+               * @description Target queues; default: the broadcast queue netwark.broadcast
+               */
+              queues?: string[]
+              /**
+               * maxLength(1024)
+               * @description IP address or host name (for dns: the query)
+               */
+              target: string
+              /**
+               * between(1, 3600)
+               * @description How long to wait for every worker after dispatch (seconds); default from the options
+               */
+              timeout?: number
+              /** @enum {string} */
+              type: "ping"
+            }
+          | {
+              options?: {
+                /** @description Look up origin AS numbers */
+                asLookup?: boolean
+                /**
+                 * int
+                 * @description Probes per hop, 1-100 (default 10)
+                 */
+                cycles?: number
+                /**
+                 * finite
+                 * @description Wait for late replies, 0.1-30 (seconds)
+                 */
+                gracePeriod?: number
+                /**
+                 * finite
+                 * @description Between cycles, 0.1-60 (seconds)
+                 */
+                interval?: number
+                /** @enum {number} */
+                ipVersion?: 4 | 6
+                /**
+                 * int
+                 * @description Maximum TTL, 1-64
+                 */
+                maxHops?: number
+                /** @description Skip reverse DNS of hops (default true) */
+                noDns?: boolean
+                /**
+                 * int
+                 * @description Packet size, 28-9000
+                 */
+                packetSize?: number
+                /**
+                 * int
+                 * @description Destination port for UDP/TCP
+                 */
+                port?: number
+                /** @enum {string} */
+                protocol?: "icmp" | "udp" | "tcp"
+                /**
+                 * finite
+                 * @description Hard deadline (seconds)
+                 */
+                timeout?: number
+              }
+              /**
+               * maxItems(64)
+               * @description Target queues; default: the broadcast queue netwark.broadcast
+               */
+              queues?: string[]
+              /**
+               * maxLength(1024)
+               * @description IP address or host name (for dns: the query)
+               */
+              target: string
+              /**
+               * between(1, 3600)
+               * @description How long to wait for every worker after dispatch (seconds); default from the options
+               */
+              timeout?: number
+              /** @enum {string} */
+              type: "mtr"
+            }
+          | {
+              options?: {
+                /**
+                 * int
+                 * @description First TTL, 1-64
+                 */
+                firstHop?: number
+                /** @enum {number} */
+                ipVersion?: 4 | 6
+                /**
+                 * int
+                 * @description Maximum TTL, 1-64
+                 */
+                maxHops?: number
+                /** @description Skip reverse DNS of hops (default true) */
+                noDns?: boolean
+                /**
+                 * int
+                 * @description Destination port
+                 */
+                port?: number
+                /** @enum {string} */
+                protocol?: "udp" | "icmp" | "tcp"
+                /**
+                 * int
+                 * @description Probes per hop, 1-10
+                 */
+                queries?: number
+                /**
+                 * finite
+                 * @description Hard deadline (seconds)
+                 */
+                timeout?: number
+                /**
+                 * finite
+                 * @description Longest wait for a probe's answer, 0.1-10 (seconds)
+                 */
+                wait?: number
+              }
+              /**
+               * maxItems(64)
+               * @description Target queues; default: the broadcast queue netwark.broadcast
+               */
+              queues?: string[]
+              /**
+               * maxLength(1024)
+               * @description IP address or host name (for dns: the query)
+               */
+              target: string
+              /**
+               * between(1, 3600)
+               * @description How long to wait for every worker after dispatch (seconds); default from the options
+               */
+              timeout?: number
+              /** @enum {string} */
+              type: "traceroute"
+            }
+          | {
+              options?: {
+                /** @enum {string} */
+                class?: "IN" | "CH" | "HS"
+                dnssec?: boolean
+                /** @enum {number} */
+                ipVersion?: 4 | 6
+                /**
+                 * int
+                 * @description Resolver port
+                 */
+                port?: number
+                reverse?: boolean
+                /**
+                 * maxLength(64)
+                 * @description a string at most 64 character(s) long
+                 */
+                server?: string
+                tcp?: boolean
+                /**
+                 * finite
+                 * @description Hard deadline (seconds)
+                 */
+                timeout?: number
+                trace?: boolean
+                /**
+                 * int
+                 * @description Tries over UDP, 1-5
+                 */
+                tries?: number
+                /**
+                 * finite
+                 * @description Per-try timeout, 1-30 (seconds)
+                 */
+                tryTimeout?: number
+                /**
+                 * maxLength(16)
+                 * @description a string at most 16 character(s) long
+                 */
+                type?: string
+              }
+              /**
+               * maxItems(64)
+               * @description Target queues; default: the broadcast queue netwark.broadcast
+               */
+              queues?: string[]
+              /**
+               * maxLength(1024)
+               * @description IP address or host name (for dns: the query)
+               */
+              target: string
+              /**
+               * between(1, 3600)
+               * @description How long to wait for every worker after dispatch (seconds); default from the options
+               */
+              timeout?: number
+              /** @enum {string} */
+              type: "dns"
+            }
+      }
+    }
+    responses: {
+      /** @description Accepted; the Location header names the operation */
+      202: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/json": {
+            createdAt: string
+            deadline: string | null
+            dispatchedAt: string | null
+            error: string | null
+            /** @description Results expected, fixed at dispatch (null while pending) */
+            expected: number | null
+            finishedAt: string | null
+            id: string
+            options: {
+              [key: string]: unknown
+            }
+            queues: string[]
+            /**
+             * int
+             * @description an integer
+             */
+            received: number
+            /** @enum {string} */
+            status: "pending" | "running" | "done" | "partial" | "error" | "timeout"
+            target: string
+            /** @enum {string} */
+            type: "ping" | "mtr" | "traceroute" | "dns"
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      403: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      415: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+    }
+  }
+  OperationsController_get: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description The operation and its results */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/json": {
+            createdAt: string
+            deadline: string | null
+            dispatchedAt: string | null
+            error: string | null
+            /** @description Results expected, fixed at dispatch (null while pending) */
+            expected: number | null
+            expectedWorkers: {
+              hostname: string | null
+              jobId: string
+              queue: string
+              workerId: string | null
+            }[]
+            finishedAt: string | null
+            id: string
+            options: {
+              [key: string]: unknown
+            }
+            queues: string[]
+            /**
+             * int
+             * @description an integer
+             */
+            received: number
+            results: {
+              /**
+               * int
+               * @description an integer
+               */
+              attempt: number
+              durationMs: number
+              error: string | null
+              finishedAt: string
+              hostname: string | null
+              jobId: string
+              location: string | null
+              queue: string
+              /** @description The tool's raw output */
+              raw: string | null
+              receivedAt: string
+              /**
+               * unknown
+               * @description The tool's parsed result
+               */
+              result: unknown
+              startedAt: string
+              /** @enum {string} */
+              status: "ok" | "error" | "expired"
+              workerId: string
+            }[]
+            /** @enum {string} */
+            status: "pending" | "running" | "done" | "partial" | "error" | "timeout"
+            target: string
+            /** @enum {string} */
+            type: "ping" | "mtr" | "traceroute" | "dns"
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+    }
+  }
+  OperationsController_events: {
+    parameters: {
+      query?: never
+      header?: never
+      path: {
+        id: string
+      }
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description An event stream */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "text/event-stream": string
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      503: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+    }
+  }
   whoisLookup: {
     parameters: {
       query?: {
@@ -1239,6 +2145,64 @@ export interface operations {
       }
       /** @description Problem details (RFC 9457) */
       504: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+    }
+  }
+  WorkersController_list: {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    requestBody?: never
+    responses: {
+      /** @description Workers online */
+      200: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/json": {
+            items: {
+              capabilities: {
+                [key: string]: unknown
+              }
+              concurrency: number | null
+              hostname: string
+              id: string
+              locations: string[]
+              queues: string[]
+              version: string
+            }[]
+            /**
+             * int
+             * @description an integer
+             */
+            total: number
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      503: {
         headers: {
           [name: string]: unknown
         }
