@@ -43,8 +43,12 @@ export const toObservable = <A, E, R>(
       Stream.runForEach(stream, (a) => Effect.sync(() => subscriber.next(a))),
     )
     fiber.addObserver((exit) => {
-      if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) subscriber.complete()
-      else subscriber.error(Cause.squash(exit.cause))
+      // a macrotask later: Nest commits SSE headers in a timer set when it subscribes, and a
+      // stream that ends before that timer is answered with an empty body
+      setTimeout(() => {
+        if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) subscriber.complete()
+        else subscriber.error(Cause.squash(exit.cause))
+      }, 0)
     })
     return () => {
       runtime.managed.runFork(Fiber.interrupt(fiber))

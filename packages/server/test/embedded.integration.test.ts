@@ -1,0 +1,56 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers in tests */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { call, eventually } from "./support/api.js"
+import { start, tempDir, testConfig, type Running } from "./support/env.js"
+import { readEvents } from "./support/sse.js"
+
+describe("embedded mode: PGlite through pglite-socket, in-process transport, local worker", () => {
+  const data = tempDir()
+  let running: Running | undefined
+  const boot = async () => {
+    running = await start(testConfig({ dataDir: data.dir, localWorker: true }))
+    await eventually(async () => {
+      const r = await call<{ total: number }>("GET", `${running!.base}/workers`)
+      return r.body.total >= 1 ? true : undefined
+    })
+    return running
+  }
+  beforeAll(async () => {
+    await boot()
+  }, 120_000)
+  afterAll(async () => {
+    await running?.close()
+    data.remove()
+  })
+
+  it("runs a ping end to end, stores it in PGlite, and keeps it across a restart", async () => {
+    const { base } = running!
+    const health = await call<any>("GET", `${base}/health`)
+    expect(health.body).toMatchObject({
+      status: "ok",
+      database: { kind: "pglite" },
+      broker: { kind: "in-process" },
+    })
+    const created = await call<any>("POST", `${base}/operations`, {
+      type: "ping",
+      target: "127.0.0.1",
+      options: { count: 2, interval: 0.2 },
+    })
+    expect(created.status).toBe(202)
+    const events = await readEvents(`${base}/operations/${created.body.id}/events`)
+    expect(events.filter((e) => e.type === "result")).toHaveLength(1)
+    expect(events.at(-1)).toMatchObject({ type: "status", data: { status: "done" } })
+    // several requests at once share the one connection without dropping any
+    const many = await Promise.all(
+      Array.from({ length: 8 }, () => call<any>("GET", `${base}/operations/${created.body.id}`)),
+    )
+    for (const r of many) expect(r.body).toMatchObject({ status: "done", received: 1 })
+
+    await running!.close()
+    running = undefined
+    const again = await boot()
+    const kept = await call<any>("GET", `${again.base}/operations/${created.body.id}`)
+    expect(kept.status).toBe(200)
+    expect(kept.body.results[0].raw).toContain("127.0.0.1")
+  }, 120_000)
+})
