@@ -14,7 +14,6 @@ import { ManagedRuntime } from "effect"
 import { AppModule } from "./app.module.js"
 import type { ServerConfig } from "./config.js"
 import { setupOpenApi } from "./core/openapi.js"
-import { toProblem } from "./core/problem.js"
 import { ProblemFilter } from "./core/problem.filter.js"
 import { EffectRuntime } from "./core/runtime.js"
 import * as ServerLayer from "./server.layer.js"
@@ -51,14 +50,6 @@ export const createApp = async (
   const adapter = new FastifyAdapter({
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 1024 },
-  })
-  // errors raised by Fastify before routing (bad JSON, wrong content type) get the same shape
-  adapter.getInstance().setErrorHandler((error, request, reply) => {
-    const { body } = toProblem(error)
-    void reply
-      .status(body.status)
-      .header("content-type", "application/problem+json; charset=utf-8")
-      .send({ ...body, instance: request.url })
   })
   let app: NestFastifyApplication
   try {
