@@ -1,0 +1,164 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers in tests */
+import { Transport } from "@netwark/transport"
+import { Effect, Fiber } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Repository from "../src/operations/operations.repository.js"
+import { call, eventually } from "./support/api.js"
+import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
+
+const settled = (base: string, id: string, timeoutMs = 20_000) =>
+  eventually(async () => {
+    const r = await call<any>("GET", `${base}/operations/${id}`)
+    return ["done", "partial", "error", "timeout"].includes(r.body.status) ? r.body : undefined
+  }, timeoutMs)
+
+describe("operation lifecycle on PostgreSQL with fake in-process workers", () => {
+  let db: Awaited<ReturnType<typeof createDatabase>>
+  let running: Running
+  beforeAll(async () => {
+    db = await createDatabase()
+    running = await start(testConfig({ databaseUrl: redacted(db.url) }))
+  })
+  afterAll(async () => {
+    await running?.close()
+    await db?.drop()
+  })
+
+  it("ends as timeout when no worker takes a direct job before the deadline", async () => {
+    const r = await call<any>("POST", `${running.base}/operations`, {
+      type: "ping",
+      target: "127.0.0.1",
+      queues: ["netwark"],
+      timeout: 1,
+    })
+    expect(r.status).toBe(202)
+    const op = await settled(running.base, r.body.id)
+    expect(op).toMatchObject({ status: "timeout", expected: 1, received: 0 })
+  })
+
+  it("ends as error when a broadcast reaches no worker", async () => {
+    const r = await call<any>("POST", `${running.base}/operations`, {
+      type: "ping",
+      target: "127.0.0.1",
+    })
+    const op = await settled(running.base, r.body.id)
+    expect(op).toMatchObject({ status: "error", expected: 0 })
+  })
+
+  it("ends as partial when one of two workers fails, and ignores a redelivered result", async () => {
+    const fakeWorker = (id: string, fail: boolean) =>
+      Effect.gen(function* () {
+        const transport = yield* Transport.Transport
+        yield* transport.serve({ workerId: id, queues: ["netwark.broadcast"] }, () =>
+          fail
+            ? Effect.fail(new Error("boom"))
+            : Effect.succeed({ raw: "fake output", status: "ok" }),
+        )
+        yield* transport.announce({
+          id,
+          hostname: `host-${id}`,
+          version: "test",
+          queues: ["netwark.broadcast"],
+          locations: [],
+          capabilities: {},
+        })
+      })
+    const fiber = running.server.runtime.managed.runFork(
+      Effect.scoped(
+        Effect.zipRight(
+          Effect.all([fakeWorker("ok-1", false), fakeWorker("bad-1", true)]),
+          Effect.never,
+        ),
+      ),
+    )
+    try {
+      await eventually(async () => {
+        const r = await call<any>("GET", `${running.base}/workers`)
+        return r.body.total === 2 ? true : undefined
+      })
+      const r = await call<any>("POST", `${running.base}/operations`, {
+        type: "ping",
+        target: "127.0.0.1",
+      })
+      const op = await settled(running.base, r.body.id)
+      expect(op).toMatchObject({ status: "partial", expected: 2, received: 2 })
+      const ok = op.results.find((x: any) => x.workerId === "ok-1")
+      expect(ok).toMatchObject({
+        status: "ok",
+        raw: "fake output",
+        result: { status: "ok" },
+        hostname: "host-ok-1",
+      })
+      expect(op.results.find((x: any) => x.workerId === "bad-1")).toMatchObject({ status: "error" })
+
+      // the same result again (a redelivery): stored once
+      const again = await running.server.runtime.run(
+        Repository.storeResults([
+          {
+            operationId: r.body.id,
+            jobId: ok.jobId,
+            workerSlot: "ok-1",
+            workerId: "ok-1",
+            hostname: "host-ok-1",
+            queue: "netwark.broadcast",
+            location: null,
+            mode: "each",
+            attempt: 2,
+            status: "ok",
+            startedAt: Date.now(),
+            finishedAt: Date.now(),
+            data: {},
+            raw: "second",
+            error: null,
+          },
+        ]),
+      )
+      expect(again.inserted).toHaveLength(0)
+      const after = await call<any>("GET", `${running.base}/operations/${r.body.id}`)
+      expect(after.body.results).toHaveLength(2)
+      expect(after.body.results.find((x: any) => x.workerId === "ok-1").raw).toBe("fake output")
+    } finally {
+      await running.server.runtime.managed.runPromise(Fiber.interrupt(fiber))
+    }
+  })
+
+  it("lists with filters, a stable order and cursor pagination with a total", async () => {
+    const ids: Array<string> = []
+    for (let i = 0; i < 7; i++) {
+      const r = await call<any>("POST", `${running.base}/operations`, {
+        type: i % 2 === 0 ? "ping" : "dns",
+        target: i % 2 === 0 ? "127.0.0.1" : "localhost",
+        queues: ["netwark"],
+        timeout: 600,
+      })
+      ids.push(r.body.id)
+    }
+    const seen: Array<string> = []
+    let cursor: string | null = null
+    let total: number
+    do {
+      const qs: string = new URLSearchParams({
+        queue: "netwark",
+        limit: "3",
+        ...(cursor ? { cursor } : {}),
+        since: new Date(Date.now() - 60_000).toISOString(),
+      }).toString()
+      const page: any = await call<any>("GET", `${running.base}/operations?${qs}`)
+      expect(page.status).toBe(200)
+      total = page.body.total
+      seen.push(...page.body.items.map((o: any) => o.id))
+      cursor = page.body.nextCursor
+    } while (cursor !== null)
+    expect(new Set(seen).size).toBe(seen.length)
+    expect(seen.length).toBe(total)
+    for (const id of ids) expect(seen).toContain(id)
+    const dns = await call<any>("GET", `${running.base}/operations?type=dns&target=localhost`)
+    expect(dns.body.total).toBe(3)
+    expect(dns.body.items.every((o: any) => o.type === "dns")).toBe(true)
+    const future = await call<any>(
+      "GET",
+      `${running.base}/operations?since=${new Date(Date.now() + 60_000).toISOString()}`,
+    )
+    expect(future.body).toMatchObject({ total: 0, items: [], nextCursor: null })
+  })
+})
