@@ -11,14 +11,15 @@
  *
  * Lifecycle: detect the tools, start consuming (so a broadcast sent after `hello` reaches this
  * worker), say `hello`, heartbeat. On shutdown (the scope closes): say `goodbye`, stop taking jobs,
- * let running jobs finish within `shutdownGrace`. Jobs still running after that are handed back:
- * their tool is stopped (the child process killed) and the job is neither answered nor acked, so
- * the broker redelivers it once this process's connection is gone (`main.ts` exits right after).
+ * let running jobs finish within `shutdownGrace` (jobs delivered meanwhile are held, not run).
+ * Jobs still running after that, and the held ones, are handed back: their tool is stopped (the
+ * child process killed) and the transport requeues them unanswered, so another worker (or this
+ * one after a restart) runs them.
  *
  * @module
  */
 import { hostname as osHostname } from "node:os"
-import { Duration, Effect, Exit, Fiber, Layer, Scope } from "effect"
+import { Duration, Effect, Exit, Fiber, Layer, Schedule, Scope } from "effect"
 import { Capabilities, type Target, ToolError } from "@netwark/tools"
 import { type Envelope, Transport, type TransportError } from "@netwark/transport"
 import * as Jobs from "./Jobs.js"
@@ -49,11 +50,6 @@ export interface Options {
   readonly capabilities?: Capabilities.Capabilities
   /** Resolver for the policy check (tests). */
   readonly resolve?: Target.Resolver
-  /**
-   * Called after jobs were handed back at the end of the grace period. The binary exits here:
-   * the broker redelivers unacked jobs only once the connection is gone.
-   */
-  readonly onHandBack?: (jobs: number) => Effect.Effect<void>
 }
 
 /** A started worker. */
@@ -89,7 +85,10 @@ export const start = (
       concurrency: options.concurrency ?? 4,
     }
     const running = new Map<Fiber.RuntimeFiber<unknown, ToolError.ToolError>, Envelope.Job>()
-    let handingBack = false
+    /** Shutting down: jobs delivered from now on wait to be handed back instead of running. */
+    let stopping = false
+    /** The consumers are closing: a job delivered now is handed back at once. */
+    let closing = false
     const jobOptions: Jobs.Options = {
       ...(options.policy !== undefined ? { policy: options.policy } : {}),
       ...(options.resolve !== undefined ? { resolve: options.resolve } : {}),
@@ -97,6 +96,13 @@ export const start = (
 
     const handler: Transport.Handler = (job, context) =>
       Effect.gen(function* () {
+        // interrupted, the handler hands its job back (serve's onShutdown: "requeue"); the tick
+        // lets the transport's shutdown mark the hand-back before this one ends
+        if (closing) return yield* Effect.zipRight(Effect.sleep("10 millis"), Effect.interrupt)
+        if (stopping) {
+          yield* Effect.logInfo("job held for hand-back: the worker is stopping")
+          return yield* Effect.never
+        }
         // the transport drops expired jobs already; a job can still expire while waiting for a slot
         if (Date.now() > job.deadline) {
           yield* Effect.logWarning("job expired before it ran")
@@ -130,9 +136,6 @@ export const start = (
           Effect.onInterrupt(() => Fiber.interrupt(fiber)),
           Effect.ensuring(Effect.sync(() => running.delete(fiber))),
         )
-        // handed back (logged by the shutdown): no result and no ack, so the broker redelivers
-        // the job once our connection is gone
-        if (handingBack && Exit.isInterrupted(exit)) return yield* Effect.never
         const ms = Date.now() - startedAt
         if (Exit.isSuccess(exit))
           yield* Effect.logInfo("job finished").pipe(Effect.annotateLogs({ target, ms }))
@@ -156,6 +159,8 @@ export const start = (
           queues: options.queues,
           concurrency: info.concurrency ?? 4,
           types: jobs,
+          // jobs still running when the consumers close go back to the broker, unanswered
+          onShutdown: "requeue",
         },
         handler,
       )
@@ -180,33 +185,33 @@ export const start = (
 
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
+        stopping = true
         yield* Effect.logInfo("worker stopping").pipe(
           Effect.annotateLogs({ workerId: info.id, running: running.size }),
         )
         yield* Scope.close(announceScope, Exit.void)
-        // closing the consumers stops deliveries and waits for the running jobs
-        const drain = yield* Effect.forkDaemon(Scope.close(serveScope, Exit.void))
         // finalizers run uninterruptibly: without `interruptible` the timeout could not cut the wait
-        const drained = yield* Fiber.await(drain).pipe(
-          Effect.interruptible,
-          Effect.timeout(grace),
-          Effect.option,
-        )
-        if (drained._tag === "Some") {
-          yield* Effect.logInfo("worker stopped").pipe(Effect.annotateLogs({ workerId: info.id }))
-          return
-        }
-        handingBack = true
-        yield* Effect.logWarning("grace period over, handing back running jobs").pipe(
-          Effect.annotateLogs({ workerId: info.id, running: running.size }),
-        )
-        const handed = [...running]
-        for (const [, job] of handed)
-          yield* Effect.logWarning("job handed back").pipe(
-            Effect.annotateLogs({ jobId: job.jobId, operationId: job.operationId, type: job.type }),
+        const idle = yield* Effect.repeat(
+          Effect.sync(() => running.size),
+          { until: (n) => n === 0, schedule: Schedule.spaced("20 millis") },
+        ).pipe(Effect.interruptible, Effect.timeout(grace), Effect.option)
+        if (idle._tag === "None") {
+          yield* Effect.logWarning("grace period over, handing back running jobs").pipe(
+            Effect.annotateLogs({ workerId: info.id, running: running.size }),
           )
-        yield* Fiber.interruptAll(handed.map(([fiber]) => fiber))
-        if (options.onHandBack) yield* options.onHandBack(handed.length)
+          for (const job of running.values())
+            yield* Effect.logWarning("job handed back").pipe(
+              Effect.annotateLogs({
+                jobId: job.jobId,
+                operationId: job.operationId,
+                type: job.type,
+              }),
+            )
+        }
+        closing = true
+        // interrupts the running (and held) handlers, whose jobs the transport requeues
+        yield* Scope.close(serveScope, Exit.void)
+        yield* Effect.logInfo("worker stopped").pipe(Effect.annotateLogs({ workerId: info.id }))
       }),
     )
     return { info, running: Effect.sync(() => running.size) }

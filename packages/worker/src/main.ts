@@ -121,11 +121,6 @@ const main = async (): Promise<void> => {
       shutdownGrace: config.shutdownGrace,
       policy: config.policy,
       jobs: config.jobs,
-      onHandBack: (jobs) =>
-        Effect.sync(() => {
-          early("warn", "exiting with jobs handed back; the broker redelivers them", { jobs })
-          process.exit(0)
-        }),
     }).pipe(Effect.provide(broker))
   }).pipe(Effect.provide(Log.layer(config.logLevel)))
 
@@ -138,8 +133,8 @@ const main = async (): Promise<void> => {
     }
     stopping = true
     early("info", "shutting down", { signal })
-    // a backstop: the worker exits by itself after handing jobs back (onHandBack), but should
-    // closing the connection hang, the process must still go
+    // a backstop: should closing the connection hang, the process must still go (the broker
+    // then redelivers whatever was not acked)
     const hard = Duration.toMillis(config.shutdownGrace) + 5_000
     setTimeout(() => {
       early("warn", "shutdown took too long; exiting, the broker redelivers unfinished jobs")

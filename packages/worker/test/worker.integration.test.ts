@@ -6,7 +6,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process"
 import { existsSync } from "node:fs"
-import { mkdtemp, readFile, rm } from "node:fs/promises"
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -19,6 +19,17 @@ import * as Rabbit from "./support/rabbit.js"
 const packageDir = fileURLToPath(new URL("..", import.meta.url))
 const binary = path.join(packageDir, "dist/main.js")
 const available = await Rabbit.reachable()
+
+/** The binary is missing or older than a source it bundles (turbo builds it first in CI). */
+const stale = async (): Promise<boolean> => {
+  if (!existsSync(binary)) return true
+  const built = (await stat(binary)).mtimeMs
+  for (const dir of ["src", "../tools/src", "../transport/src"])
+    for (const file of await readdir(path.join(packageDir, dir), { recursive: true }))
+      if (file.endsWith(".ts") && (await stat(path.join(packageDir, dir, file))).mtimeMs > built)
+        return true
+  return false
+}
 
 interface Child {
   readonly instance: string
@@ -118,7 +129,7 @@ describe.skipIf(!available)(
     ) => run(transport.dispatch({ operationId, type: "ping", payload, timeout }, [target]))
 
     beforeAll(async () => {
-      if (!existsSync(binary))
+      if (await stale())
         await promisify(execFile)("npx", ["tsup"], { cwd: packageDir, timeout: 120_000 })
       vhost = await Rabbit.vhost("worker")
       stateDir = await mkdtemp(path.join(tmpdir(), "netwark-worker-state-"))
@@ -143,7 +154,11 @@ describe.skipIf(!available)(
           ),
         ),
         Effect.runFork(
-          transport.presence().pipe(Stream.runForEach((p) => Effect.sync(() => presence.push(p)))),
+          Effect.scoped(
+            Effect.flatMap(transport.presence(), (stream) =>
+              Stream.runForEach(stream, (p) => Effect.sync(() => presence.push(p))),
+            ),
+          ),
         ),
       )
       for (const instance of ["a", "b", "c"]) start(instance)
@@ -275,7 +290,7 @@ describe.skipIf(!available)(
         expect.arrayContaining([
           "grace period over, handing back running jobs",
           "job handed back",
-          "exiting with jobs handed back; the broker redelivers them",
+          "worker stopped",
         ]),
       )
       expect(resultsOf("handback-1")).toEqual([])
