@@ -11,6 +11,7 @@ import {
   type Command,
   type Io,
 } from "../internal/command.js"
+import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
 
 const usage = `Usage:
   netwark dns NAME [TYPE] [--server ADDR[:PORT]] [--port N] [--class IN|CH|HS] [--tcp]
@@ -22,7 +23,9 @@ Queries DNS with dig and prints the status, flags and every section as a table. 
 ${Dns.recordTypes.join(", ")} (default A).
 
 Options:
-  --server ADDR    resolver address, optionally with a port: 127.0.0.1:5353, [::1]:5353
+  --server ADDR    resolver address, optionally with a port: 127.0.0.1:5353, [::1]:5353;
+                   an http(s) URL instead runs the query through that Netwark server, live
+  --queue Q        with a server URL: send to queue Q (repeatable); default every worker
   --port N         resolver port, 1–65535 (default 53)
   --class C        query class (default IN)
   --tcp            query over TCP
@@ -50,12 +53,15 @@ const flags = {
   ipv4: { type: "boolean", short: "4" },
   ipv6: { type: "boolean", short: "6" },
   json: { type: "boolean" },
+  queue: remoteFlags.queue,
 } as const
 
 type Values = {
   readonly [K in keyof typeof flags]?: (typeof flags)[K]["type"] extends "boolean"
     ? boolean
-    : string
+    : (typeof flags)[K] extends { multiple: true }
+      ? ReadonlyArray<string>
+      : string
 }
 
 const numberFlag = (name: string, text: string | undefined): number | undefined => {
@@ -183,6 +189,32 @@ export const dns: Command = {
       throw new UsageError(
         `unknown record type ${JSON.stringify(type)}: use one of ${Dns.recordTypes.join(", ")}`,
       )
+    if (isServerUrl(values.server)) {
+      if (name === "-") throw new UsageError("--server runs one query at a time, not -")
+      return runRemote(
+        {
+          command: "dns",
+          type: "dns",
+          target: name,
+          options: apiOptions.dns(values, type),
+          server: values.server,
+          queues: values.queue ?? [],
+          json: values.json === true,
+          render: {
+            progress: (d) => {
+              const p = d as { type?: string; step?: Dns.TraceStep }
+              return p.type === "dns" && p.step !== undefined ? stepText(p.step) : undefined
+            },
+            result: (r) => {
+              const d = r as Dns.Result
+              const text = d.messages.map(messageText).join("")
+              return text === "" ? keyValueTable([["Status", d.status]]) : text
+            },
+          },
+        },
+        io,
+      )
+    }
     const options = toOptions(values, type)
     const valid = Dns.validate(options)
     if (Either.isLeft(valid)) return fail(io, valid.left)

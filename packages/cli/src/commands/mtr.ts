@@ -10,11 +10,14 @@ import {
   type Command,
   type Io,
 } from "../internal/command.js"
+import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
 
 const usage = `Usage:
   netwark mtr TARGET [--cycles N] [--size N] [--protocol icmp|udp|tcp] [--port N] [-4|-6]
                      [--max-hops N] [--interval S] [--dns] [--json]
   netwark mtr - [options]          one target per line on stdin, JSON lines out
+  netwark mtr TARGET --server URL [--queue Q ...] [options]
+                                   run by the workers of a Netwark server, live
 
 Traces the path to TARGET with mtr, printing hops as they answer, then a table with every
 responding address per hop (equal-cost paths show several), loss and RTT statistics.
@@ -28,7 +31,10 @@ Options:
   --max-hops N     maximum TTL, 1–64 (default 30)
   --interval S     seconds between cycles, 0.1–60 (default 1)
   --dns            resolve hop addresses to names (off by default: no DNS traffic)
-  --json           print the parsed result as JSON
+  --json           print the parsed result as JSON (with --server: the stored operation)
+  --server URL     run through the Netwark server at URL (http or https) and print its workers'
+                   progress and results as they arrive
+  --queue Q        send to queue Q (repeatable); default: every worker (broadcast)
 
 Exit status: 0 when mtr produced a result (loss included), 1 when it failed (unknown host,
 mtr missing, timeout), 2 for bad input.
@@ -45,12 +51,15 @@ const flags = {
   interval: { type: "string" },
   dns: { type: "boolean" },
   json: { type: "boolean" },
+  ...remoteFlags,
 } as const
 
 type Values = {
   readonly [K in keyof typeof flags]?: (typeof flags)[K]["type"] extends "boolean"
     ? boolean
-    : string
+    : (typeof flags)[K] extends { multiple: true }
+      ? ReadonlyArray<string>
+      : string
 }
 
 const numberFlag = (name: string, text: string | undefined): number | undefined => {
@@ -138,6 +147,24 @@ export const mtr: Command = {
     if (positionals.length !== 1)
       throw new UsageError(positionals.length === 0 ? "missing TARGET" : "one TARGET at a time")
     const target = positionals[0]!
+    if (isServerUrl(values.server)) {
+      if (target === "-") throw new UsageError("--server runs one TARGET at a time, not -")
+      return runRemote(
+        {
+          command: "mtr",
+          type: "mtr",
+          target,
+          options: apiOptions.mtr(values),
+          server: values.server,
+          queues: values.queue ?? [],
+          json: values.json === true,
+          // Hop updates arrive several times a second: the table at the end says it all.
+          render: { progress: () => undefined, result: (r) => hopTable((r as Mtr.Result).hops) },
+        },
+        io,
+      )
+    }
+    if (values.server !== undefined) throw new UsageError("--server must be an http(s) URL")
     if (target === "-") {
       for await (const line of lines(io)) {
         const r = await Effect.runPromise(Effect.either(Mtr.run(line, options)))

@@ -10,11 +10,14 @@ import {
   type Command,
   type Io,
 } from "../internal/command.js"
+import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
 
 const usage = `Usage:
   netwark ping TARGET [--count N] [--interval S] [--size N] [--timeout S] [--deadline S]
                       [--ttl N] [-4|-6] [--interface IF] [--json]
   netwark ping - [options]          one target per line on stdin, JSON lines out
+  netwark ping TARGET --server URL [--queue Q ...] [options]
+                                   run by the workers of a Netwark server, live
 
 Pings TARGET (an IP address or host name) with iputils ping, printing each reply as it arrives,
 then a summary.
@@ -28,7 +31,10 @@ Options:
   --ttl N          IP time to live, 1–255
   -4, -6           force IPv4 or IPv6
   --interface IF   send from this interface
-  --json           print the parsed result as JSON
+  --json           print the parsed result as JSON (with --server: the stored operation)
+  --server URL     run through the Netwark server at URL (http or https) and print its workers'
+                   progress and results as they arrive
+  --queue Q        send to queue Q (repeatable); default: every worker (broadcast)
 
 Exit status: 0 when ping ran and produced a result, including 100% loss (read "status":
 ok, partial-loss, total-loss), 1 for an unknown host, a missing ping binary or a ping failure,
@@ -46,12 +52,15 @@ const flags = {
   ipv6: { type: "boolean", short: "6" },
   interface: { type: "string" },
   json: { type: "boolean" },
+  ...remoteFlags,
 } as const
 
 type Values = {
   readonly [K in keyof typeof flags]?: (typeof flags)[K]["type"] extends "boolean"
     ? boolean
-    : string
+    : (typeof flags)[K] extends { multiple: true }
+      ? ReadonlyArray<string>
+      : string
 }
 
 const numberFlag = (name: string, text: string | undefined): number | undefined => {
@@ -151,6 +160,29 @@ export const ping: Command = {
     if (positionals.length !== 1)
       throw new UsageError(positionals.length === 0 ? "missing TARGET" : "one TARGET at a time")
     const target = positionals[0]!
+    if (isServerUrl(values.server)) {
+      if (target === "-") throw new UsageError("--server runs one TARGET at a time, not -")
+      return runRemote(
+        {
+          command: "ping",
+          type: "ping",
+          target,
+          options: apiOptions.ping(values),
+          server: values.server,
+          queues: values.queue ?? [],
+          json: values.json === true,
+          render: {
+            progress: (d) => {
+              const p = d as { type?: string; event?: Ping.PingEvent }
+              return p.type === "ping" && p.event !== undefined ? eventLine(p.event) : undefined
+            },
+            result: (r) => summaryTable(r as Ping.PingResult),
+          },
+        },
+        io,
+      )
+    }
+    if (values.server !== undefined) throw new UsageError("--server must be an http(s) URL")
     if (target === "-") {
       for await (const line of lines(io)) {
         const r = await Effect.runPromise(Effect.either(Ping.run(line, options)))

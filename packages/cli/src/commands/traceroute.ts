@@ -10,11 +10,14 @@ import {
   type Command,
   type Io,
 } from "../internal/command.js"
+import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
 
 const usage = `Usage:
   netwark traceroute TARGET [--protocol udp|icmp|tcp] [--port N] [--queries N] [--max-hops N]
                             [--first-hop N] [--wait S] [-4|-6] [--dns] [--json]
   netwark traceroute - [options]   one target per line on stdin, JSON lines out
+  netwark traceroute TARGET --server URL [--queue Q ...] [options]
+                                   run by the workers of a Netwark server, live
 
 Traces the path to TARGET with traceroute, printing each hop as it completes, then a table of
 responders with their RTTs and annotations (!H, !N, !X…).
@@ -28,7 +31,10 @@ Options:
   --wait S         seconds to wait for each probe, 0.1–10 (default 5)
   -4, -6           force IPv4 or IPv6
   --dns            resolve hop addresses to names (off by default: no DNS traffic)
-  --json           print the parsed result as JSON
+  --json           print the parsed result as JSON (with --server: the stored operation)
+  --server URL     run through the Netwark server at URL (http or https) and print its workers'
+                   progress and results as they arrive
+  --queue Q        send to queue Q (repeatable); default: every worker (broadcast)
 
 Exit status: 0 when traceroute produced a result (destination reached or not), 1 when it
 failed, 2 for bad input.
@@ -45,12 +51,15 @@ const flags = {
   ipv6: { type: "boolean", short: "6" },
   dns: { type: "boolean" },
   json: { type: "boolean" },
+  ...remoteFlags,
 } as const
 
 type Values = {
   readonly [K in keyof typeof flags]?: (typeof flags)[K]["type"] extends "boolean"
     ? boolean
-    : string
+    : (typeof flags)[K] extends { multiple: true }
+      ? ReadonlyArray<string>
+      : string
 }
 
 const numberFlag = (name: string, text: string | undefined): number | undefined => {
@@ -149,6 +158,32 @@ export const traceroute: Command = {
     if (positionals.length !== 1)
       throw new UsageError(positionals.length === 0 ? "missing TARGET" : "one TARGET at a time")
     const target = positionals[0]!
+    if (isServerUrl(values.server)) {
+      if (target === "-") throw new UsageError("--server runs one TARGET at a time, not -")
+      return runRemote(
+        {
+          command: "traceroute",
+          type: "traceroute",
+          target,
+          options: apiOptions.traceroute(values),
+          server: values.server,
+          queues: values.queue ?? [],
+          json: values.json === true,
+          render: {
+            progress: (d) => {
+              const p = d as { type?: string; hop?: Traceroute.Hop }
+              return p.type === "traceroute" && p.hop !== undefined ? hopLine(p.hop) : undefined
+            },
+            result: (r) => {
+              const t = r as Traceroute.Result
+              return `${summary(t.hops)}${t.reached ? "destination reached" : "destination not reached"}\n`
+            },
+          },
+        },
+        io,
+      )
+    }
+    if (values.server !== undefined) throw new UsageError("--server must be an http(s) URL")
     if (target === "-") {
       for await (const line of lines(io)) {
         const r = await Effect.runPromise(Effect.either(Traceroute.run(line, options)))

@@ -1,0 +1,220 @@
+/**
+ * `--server URL`: run ping/mtr/traceroute/dns through a Netwark server instead of locally. The
+ * operation is posted to `/api/v1/operations`, its workers' progress and results are printed as
+ * the server streams them (Server-Sent Events), and `--json` prints the stored operation at the
+ * end. Each command keeps its own output format: it passes how to render its tool's records.
+ */
+import {
+  ClientError,
+  createClient,
+  type CreateOperation,
+  type OperationDetail,
+  type WorkerResult,
+} from "@netwark/client"
+import { Exit, UsageError, json, type Io } from "./command.js"
+
+/** The flags every remote-capable command adds (`dns` already has `--server`: it adds `queue`). */
+export const remoteFlags = {
+  server: { type: "string" },
+  queue: { type: "string", multiple: true },
+} as const
+
+/** Whether `--server` names a Netwark server (an http(s) URL) rather than, for dns, a resolver. */
+export const isServerUrl = (text: string | undefined): text is string =>
+  text !== undefined && /^https?:\/\/[^\s/]/i.test(text.trim())
+
+/** How a command prints its tool's records. */
+export interface Render {
+  /** One progress record of one worker (as the worker sent it), or nothing to print. */
+  readonly progress: (data: unknown) => string | undefined
+  /** The parsed result of one worker that succeeded. */
+  readonly result: (result: unknown) => string
+}
+
+/** One remote run. */
+export interface RemoteRun {
+  /** The command name, for messages (`netwark ping: …`). */
+  readonly command: string
+  readonly type: CreateOperation["type"]
+  readonly target: string
+  /** Options as the API takes them (durations in seconds). */
+  readonly options: Readonly<Record<string, unknown>>
+  readonly server: string
+  readonly queues: ReadonlyArray<string>
+  readonly json: boolean
+  readonly render: Render
+  /** The `fetch` to use (tests); default the global one. */
+  readonly fetch?: typeof globalThis.fetch
+}
+
+type Flags = Readonly<Record<string, string | boolean | ReadonlyArray<string> | undefined>>
+
+const str = (v: Flags, name: string): string | undefined => {
+  const x = v[name]
+  return typeof x === "string" ? x : undefined
+}
+
+const num = (v: Flags, name: string, integer: boolean): number | undefined => {
+  const text = str(v, name)
+  if (text === undefined) return undefined
+  if (!(integer ? /^\d+$/ : /^\d+(?:\.\d+)?$/).test(text))
+    throw new UsageError(
+      `--${name} must be ${integer ? "a whole number" : "a number"} (got ${JSON.stringify(text)})`,
+    )
+  return Number(text)
+}
+
+const ipVersion = (v: Flags): { ipVersion?: 4 | 6 } =>
+  v["ipv4"] === true ? { ipVersion: 4 } : v["ipv6"] === true ? { ipVersion: 6 } : {}
+
+const defined = (o: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined))
+
+/** The API options of each tool from the command's own flags (same names and units as locally). */
+export const apiOptions = {
+  ping: (v: Flags) =>
+    defined({
+      count: num(v, "count", true),
+      interval: num(v, "interval", false),
+      size: num(v, "size", true),
+      timeout: num(v, "timeout", false),
+      deadline: num(v, "deadline", false),
+      ttl: num(v, "ttl", true),
+      ...ipVersion(v),
+      interface: str(v, "interface"),
+    }),
+  mtr: (v: Flags) =>
+    defined({
+      cycles: num(v, "cycles", true),
+      packetSize: num(v, "size", true),
+      protocol: str(v, "protocol"),
+      port: num(v, "port", true),
+      ...ipVersion(v),
+      maxHops: num(v, "max-hops", true),
+      interval: num(v, "interval", false),
+      noDns: v["dns"] === true ? false : undefined,
+    }),
+  traceroute: (v: Flags) =>
+    defined({
+      protocol: str(v, "protocol"),
+      port: num(v, "port", true),
+      queries: num(v, "queries", true),
+      maxHops: num(v, "max-hops", true),
+      firstHop: num(v, "first-hop", true),
+      wait: num(v, "wait", false),
+      ...ipVersion(v),
+      noDns: v["dns"] === true ? false : undefined,
+    }),
+  dns: (v: Flags, type: string | undefined) =>
+    defined({
+      type: type?.toUpperCase(),
+      reverse: v["x"] !== undefined ? true : undefined,
+      port: num(v, "port", true),
+      class: str(v, "class")?.toUpperCase(),
+      tcp: v["tcp"] === true ? true : undefined,
+      trace: v["trace"] === true ? true : undefined,
+      dnssec: v["dnssec"] === true ? true : undefined,
+      tryTimeout: num(v, "timeout", false),
+      tries: num(v, "tries", true),
+      ...ipVersion(v),
+    }),
+}
+
+const problemText = (e: ClientError): string => {
+  const p = e.problem
+  const detail = p.detail ?? p.title ?? e.message
+  return e.reason === "Http" ? detail : `cannot reach the server: ${detail}`
+}
+
+const prefixed = (who: string, text: string): string =>
+  text
+    .replace(/\n$/, "")
+    .split("\n")
+    .map((line) => `[${who}] ${line}`)
+    .join("\n") + "\n"
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+const resultBlock = (r: WorkerResult, render: Render): string => {
+  const where = [r.hostname, r.location ?? r.queue].filter((x) => x !== null && x !== "").join(", ")
+  const head = `\n== ${r.workerId}${where === "" ? "" : ` (${where})`}: ${r.status} in ${seconds(r.durationMs)} ==\n`
+  if (r.status !== "ok") return `${head}${r.error ?? r.status}\n`
+  return head + render.result(r.result)
+}
+
+/** Runs one operation through the server, printing it live; returns the exit code. */
+export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
+  const client = createClient({
+    baseUrl: run.server,
+    ...(run.fetch === undefined ? {} : { fetch: run.fetch }),
+  })
+  const fail = (e: unknown): number => {
+    if (e instanceof ClientError) {
+      io.stderr(`netwark ${run.command}: ${problemText(e)}\n`)
+      return e.status === 400 || e.status === 403 || e.status === 413 ? Exit.BadInput : Exit.Failed
+    }
+    throw e
+  }
+  let operation
+  try {
+    operation = await client.createOperation({
+      type: run.type,
+      target: run.target,
+      options: run.options,
+      ...(run.queues.length === 0 ? {} : { queues: [...run.queues] }),
+    } as CreateOperation)
+  } catch (e) {
+    return fail(e)
+  }
+  if (!run.json) {
+    const queues = operation.queues.length > 0 ? operation.queues.join(", ") : "default"
+    io.stdout(
+      `${run.type.toUpperCase()} ${run.target} via ${run.server} (operation ${operation.id}, queues: ${queues})\n`,
+    )
+  }
+  const results = new Map<string, WorkerResult>()
+  const keep = (r: WorkerResult) => results.set(`${r.jobId}\u0000${r.workerId}`, r)
+  try {
+    for await (const event of client.operationEvents(operation.id)) {
+      switch (event.type) {
+        case "snapshot":
+          for (const r of event.data.results) {
+            if (!run.json && !results.has(`${r.jobId}\u0000${r.workerId}`))
+              io.stdout(resultBlock(r, run.render))
+            keep(r)
+          }
+          break
+        case "progress": {
+          if (run.json) break
+          const line = run.render.progress(event.data.data)
+          if (line !== undefined) io.stdout(prefixed(event.data.workerId, line))
+          break
+        }
+        case "result":
+          if (!run.json && !results.has(`${event.data.jobId}\u0000${event.data.workerId}`))
+            io.stdout(resultBlock(event.data, run.render))
+          keep(event.data)
+          break
+        case "status":
+          break
+      }
+    }
+  } catch (e) {
+    return fail(e)
+  }
+  let detail: OperationDetail
+  try {
+    detail = await client.getOperation(operation.id)
+  } catch (e) {
+    return fail(e)
+  }
+  if (run.json) io.stdout(json(detail))
+  else {
+    const ok = detail.results.filter((r) => r.status === "ok").length
+    const expected = detail.expected ?? detail.results.length
+    io.stdout(
+      `\nStatus: ${detail.status} (${ok} of ${expected} worker${expected === 1 ? "" : "s"} answered)${detail.error === null ? "" : `: ${detail.error}`}\n`,
+    )
+  }
+  return detail.results.some((r) => r.status === "ok") ? Exit.Ok : Exit.Failed
+}

@@ -1,0 +1,160 @@
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, rmSync } from "node:fs"
+import { createServer, type AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
+import path from "node:path"
+import { createApp, fromEnv, type Server } from "@netwark/server"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { main } from "../src/cli.js"
+import type { Io } from "../src/internal/command.js"
+
+const has = (tool: string) => {
+  try {
+    execFileSync("sh", ["-c", `command -v ${tool}`])
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Runs the CLI in process, noting when each stdout chunk came (to tell live from batched). */
+const cli = async (argv: ReadonlyArray<string>) => {
+  const chunks: Array<{ at: number; text: string }> = []
+  let stderr = ""
+  const io: Io = {
+    stdout: (text) => void chunks.push({ at: Date.now(), text }),
+    stderr: (t) => void (stderr += t),
+    stdin: async function* () {},
+    env: {},
+  }
+  const code = await main(argv, io)
+  return { code, stdout: chunks.map((c) => c.text).join(""), chunks, stderr }
+}
+
+const closedPort = async (): Promise<number> => {
+  const s = createServer()
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve))
+  const port = (s.address() as AddressInfo).port
+  await new Promise<void>((resolve) => s.close(() => resolve()))
+  return port
+}
+
+const tools = has("ping") && has("traceroute")
+
+describe.skipIf(!tools)(
+  `netwark … --server against an embedded server with its local worker${tools ? "" : " (skipped: ping or traceroute is not installed)"}`,
+  () => {
+    let server: Server
+    let url: string
+    let dir: string
+    beforeAll(async () => {
+      dir = mkdtempSync(path.join(tmpdir(), "netwark-cli-remote-"))
+      const config = fromEnv(
+        { NETWARK_PORT: "0", NETWARK_DATA_DIR: path.join(dir, "data"), NETWARK_WEB_DIR: dir },
+        dir,
+      )
+      server = await createApp(config, { logger: false })
+      url = await server.listen()
+      // The local worker announces itself shortly after the start.
+      for (let i = 0; i < 200; i++) {
+        const w = (await (await fetch(`${url}/api/v1/workers`)).json()) as { total: number }
+        if (w.total >= 1) break
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    })
+    afterAll(async () => {
+      await server?.close()
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
+    })
+
+    it("ping: prints each worker's replies as they arrive, then its summary and the status", async () => {
+      const r = await cli([
+        "ping",
+        "127.0.0.1",
+        "--server",
+        url,
+        "--count",
+        "4",
+        "--interval",
+        "0.3",
+      ])
+      expect(r.stderr).toBe("")
+      expect(r.code).toBe(0)
+      const lines = r.stdout.split("\n")
+      expect(lines[0]).toMatch(
+        new RegExp(`^PING 127\\.0\\.0\\.1 via ${url} \\(operation [0-9a-f-]{36}, queues: .+\\)$`),
+      )
+      const replies = lines.filter((l) =>
+        /^\[local-[^\]]+\] 64 bytes from 127\.0\.0\.1: seq=\d/.test(l),
+      )
+      // Progress is not stored: a reply sent before the event stream opened is only in the summary.
+      expect(replies.length).toBeGreaterThanOrEqual(2)
+      expect(replies.at(-1)).toMatch(/seq=4 /)
+      expect(r.stdout).toMatch(/^== local-\S+ \(.+\): ok in [\d.]+ s ==$/m)
+      expect(r.stdout).toMatch(/^Loss\s+0%$/m)
+      expect(lines.filter((l) => l !== "").at(-1)).toBe("Status: done (1 of 1 worker answered)")
+      // Live: the first reply shown was printed well before the summary (4 probes, 0.3 s apart).
+      const first = r.chunks.find((c) => c.text.includes(" 64 bytes from "))!
+      const summary = r.chunks.find((c) => c.text.includes("== local-"))!
+      expect(summary.at - first.at).toBeGreaterThan(500)
+    })
+
+    it("ping --json: prints the stored operation with its result", async () => {
+      const r = await cli(["ping", "127.0.0.1", "--server", url, "--count", "1", "--json"])
+      expect(r.code).toBe(0)
+      const op = JSON.parse(r.stdout) as {
+        status: string
+        type: string
+        results: Array<{ status: string; result: { status: string } }>
+      }
+      expect(op).toMatchObject({ status: "done", type: "ping", target: "127.0.0.1" })
+      expect(op.results[0]).toMatchObject({ status: "ok", result: { status: "ok" } })
+    })
+
+    it("traceroute: prints the path table of each worker", async () => {
+      const r = await cli([
+        "traceroute",
+        "127.0.0.1",
+        "--server",
+        url,
+        "--max-hops",
+        "3",
+        "--queries",
+        "1",
+      ])
+      expect(r.stderr).toBe("")
+      expect(r.code).toBe(0)
+      expect(r.stdout).toMatch(/^1\.\s+127\.0\.0\.1\s/m)
+      expect(r.stdout).toContain("destination reached")
+      expect(r.stdout).toMatch(/Status: done/)
+    })
+
+    it("exit 2 with the server's reason for input it refuses", async () => {
+      const count = await cli(["ping", "127.0.0.1", "--server", url, "--count", "0"])
+      expect(count.code).toBe(2)
+      expect(count.stderr).toMatch(/^netwark ping: .*count/)
+      const queue = await cli(["ping", "127.0.0.1", "--server", url, "--queue", "no-such-queue"])
+      expect(queue.code).toBe(2)
+      expect(queue.stderr).toMatch(/^netwark ping: .*no-such-queue/)
+      const target = await cli(["traceroute", "-rf", "--server", url])
+      expect(target.code).toBe(2)
+    })
+
+    it("exit 2 for flags that are not numbers or a server that is not a URL", async () => {
+      expect((await cli(["mtr", "127.0.0.1", "--server", url, "--cycles", "many"])).code).toBe(2)
+      expect((await cli(["ping", "127.0.0.1", "--server", "localhost:6543"])).code).toBe(2)
+      expect((await cli(["ping", "-", "--server", url])).code).toBe(2)
+    })
+
+    it("exit 1 when the server cannot be reached", async () => {
+      const r = await cli([
+        "ping",
+        "127.0.0.1",
+        "--server",
+        `http://127.0.0.1:${await closedPort()}`,
+      ])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(/^netwark ping: cannot reach the server/)
+    })
+  },
+)
