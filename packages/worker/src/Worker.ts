@@ -19,7 +19,7 @@
  * @module
  */
 import { hostname as osHostname } from "node:os"
-import { Duration, Effect, Exit, Fiber, Layer, Schedule, Scope } from "effect"
+import { Duration, Effect, Exit, Layer, Schedule, Scope } from "effect"
 import { Capabilities, type Target, ToolError } from "@netwark/tools"
 import { type Envelope, Transport, type TransportError } from "@netwark/transport"
 import * as Jobs from "./Jobs.js"
@@ -84,7 +84,7 @@ export const start = (
       capabilities: { tools: capabilities.tools, jobs: [...jobs] },
       concurrency: options.concurrency ?? 4,
     }
-    const running = new Map<Fiber.RuntimeFiber<unknown, ToolError.ToolError>, Envelope.Job>()
+    const running = new Set<Envelope.Job>()
     /** Shutting down: jobs delivered from now on wait to be handed back instead of running. */
     let stopping = false
     /** The consumers are closing: a job delivered now is handed back at once. */
@@ -119,7 +119,8 @@ export const start = (
         const { run, target } = prepared.right
         yield* Effect.logInfo("job started").pipe(Effect.annotateLogs({ target }))
         const startedAt = Date.now()
-        const fiber = yield* run(context.progress).pipe(
+        running.add(job)
+        const exit = yield* run(context.progress).pipe(
           Effect.timeoutFail({
             duration: Duration.millis(Math.max(0, job.deadline - Date.now())),
             onTimeout: () =>
@@ -128,13 +129,9 @@ export const start = (
                 message: `job ${job.jobId} stopped at its deadline (${new Date(job.deadline).toISOString()})`,
               }),
           }),
-          // its own fiber, so a shutdown can stop the tool without failing the handler
-          Effect.forkDaemon,
-        )
-        running.set(fiber, job)
-        const exit = yield* Fiber.await(fiber).pipe(
-          Effect.onInterrupt(() => Fiber.interrupt(fiber)),
-          Effect.ensuring(Effect.sync(() => running.delete(fiber))),
+          Effect.exit,
+          // a hand-back interrupts the handler, which stops the tool (its process is killed)
+          Effect.ensuring(Effect.sync(() => running.delete(job))),
         )
         const ms = Date.now() - startedAt
         if (Exit.isSuccess(exit))
@@ -199,7 +196,7 @@ export const start = (
           yield* Effect.logWarning("grace period over, handing back running jobs").pipe(
             Effect.annotateLogs({ workerId: info.id, running: running.size }),
           )
-          for (const job of running.values())
+          for (const job of running)
             yield* Effect.logWarning("job handed back").pipe(
               Effect.annotateLogs({
                 jobId: job.jobId,
