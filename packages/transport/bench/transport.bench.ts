@@ -328,6 +328,12 @@ export const run = async (): Promise<void> => {
     const fanLocal = await Effect.runPromise(
       fanout(rabbit("fan1"), localWorkers(rabbit("fan1"), Queues.broadcast, workers, 1)),
     )
+    const fanTransient = await Effect.runPromise(
+      fanout(
+        RabbitMq.layer({ url, namespace: "fant", broadcastDelivery: "transient" }),
+        localWorkers(rabbit("fant"), Queues.broadcast, workers, 1),
+      ),
+    )
     const fanProcs = await Effect.runPromise(
       fanout(rabbit("fanp"), childWorkers(url, "fanp", Queues.broadcast, workers, procs, 1)),
     )
@@ -343,6 +349,7 @@ export const run = async (): Promise<void> => {
     for (const [label, fan] of [
       ["workers in the dispatcher's process", fanLocal],
       [`workers in ${procs} processes`, fanProcs],
+      ["workers in the dispatcher's process, broadcastDelivery transient", fanTransient],
     ] as const)
       console.log(
         `transport fan-out round trip (RabbitMQ, ${label}): p50 ${ms(fan.p50)}  p99 ${ms(fan.p99)}  ` +

@@ -168,4 +168,12 @@ export interface CommonOptions {
   readonly workerQueueExpiry?: Duration.DurationInput
   /** How long a publish keeps retrying through a broker outage; default 60 s. */
   readonly publishTimeout?: Duration.DurationInput
+  /**
+   * `persistent` (default): broadcast copies are written to disk like every job, and survive a
+   * broker restart. `transient`: they stay in memory (each copy on 100 durable queues is 100
+   * disk writes, a large share of a fan-out's latency); a broker restart then loses the copies
+   * not yet acked, which the dispatcher sees as workers that never answered. Direct-queue jobs,
+   * results and dead letters are always persistent.
+   */
+  readonly broadcastDelivery?: "persistent" | "transient"
 }

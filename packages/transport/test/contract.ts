@@ -117,24 +117,26 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
         }),
       ))
 
-    it("broadcast `netwark.broadcast`: every one of 5 workers runs the job once", () =>
-      run(
-        Effect.gen(function* () {
-          const transport = yield* Transport.Transport
-          const ids = ["b1", "b2", "b3", "b4", "b5"]
-          for (const id of ids)
-            yield* transport.serve(
-              { workerId: id, queues: [Queues.broadcast, Queues.direct] },
-              () => Effect.succeed(id),
-            )
-          yield* transport.dispatch({ operationId: "op", type: "ping", payload: {} }, [
-            Queues.broadcast,
-          ])
-          const results = yield* collect(transport, 5, { grace: "150 millis" })
-          expect(results.map((r) => r.workerId).sort()).toEqual(ids)
-          expect(results.every((r) => r.mode === "each" && r.data === r.workerId)).toBe(true)
-        }),
-      ))
+    for (const broadcastDelivery of ["persistent", "transient"] as const)
+      it(`broadcast \`netwark.broadcast\` (${broadcastDelivery}): every one of 5 workers runs the job once`, () =>
+        run(
+          Effect.gen(function* () {
+            const transport = yield* Transport.Transport
+            const ids = ["b1", "b2", "b3", "b4", "b5"]
+            for (const id of ids)
+              yield* transport.serve(
+                { workerId: id, queues: [Queues.broadcast, Queues.direct] },
+                () => Effect.succeed(id),
+              )
+            yield* transport.dispatch({ operationId: "op", type: "ping", payload: {} }, [
+              Queues.broadcast,
+            ])
+            const results = yield* collect(transport, 5, { grace: "150 millis" })
+            expect(results.map((r) => r.workerId).sort()).toEqual(ids)
+            expect(results.every((r) => r.mode === "each" && r.data === r.workerId)).toBe(true)
+          }),
+          { broadcastDelivery },
+        ))
 
     it("location queues reach exactly their workers (broadcast: all of them, else one)", () =>
       run(

@@ -62,9 +62,7 @@ export const validate = (
   Effect.gen(function* () {
     if (options.namespace !== undefined && options.namespace !== "")
       yield* Queues.validateName(options.namespace)
-    const parsed = yield* Queues.parseList(options.queues ?? [])
-    if (parsed.length !== (options.queues ?? []).length)
-      yield* Effect.fail(TransportError.make("InvalidConfig", "queues could not be validated"))
+    yield* Queues.parseList(options.queues ?? [])
     const max = options.maxMessageBytes
     if (max !== undefined && !(Number.isInteger(max) && max > 0))
       yield* Effect.fail(
@@ -79,6 +77,7 @@ export const make = (
 ): Effect.Effect<Transport.Service, never, Scope.Scope> =>
   Effect.gen(function* () {
     const { topology, maxBytes, publishTimeout } = resolve(options)
+    const transientBroadcast = options.broadcastDelivery === "transient"
     const runtime = yield* Effect.runtime<never>()
     const runPromise = Runtime.runPromise(runtime)
     let closed = false
@@ -196,7 +195,7 @@ export const make = (
         }
         const send = (r: Topology.Route, i: number) =>
           publish(r.exchange, r.routingKey, bodies[i]!, {
-            persistent: true,
+            persistent: r.target.mode === "one" || !transientBroadcast,
             messageId: jobs[i]!.jobId,
             type: input.type,
           })
