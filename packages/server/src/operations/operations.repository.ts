@@ -59,23 +59,23 @@ const toOperation = (row: OperationRow): Operation => ({
   error: row.error,
 })
 
-/** Store an operation and its outbox entry in one transaction. */
+/** Store an operation and its outbox entry atomically (one statement, one round trip). */
 export const insert = (
   op: NewOperation,
 ): Effect.Effect<Operation, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    return yield* sql.withTransaction(
-      Effect.gen(function* () {
-        const rows = yield* sql<OperationRow>`
-          INSERT INTO operations (id, type, target, options, queues, timeout_ms)
-          VALUES (${op.id}, ${op.type}, ${op.target}, ${JSON.stringify(op.options)}::jsonb,
-                  ${op.queues}::text[], ${op.timeoutMs})
-          RETURNING *, 0 AS received`
-        yield* sql`INSERT INTO outbox (operation_id) VALUES (${op.id})`
-        return toOperation(rows[0]!)
-      }),
-    )
+    const rows = yield* sql<OperationRow>`
+      WITH op AS (
+        INSERT INTO operations (id, type, target, options, queues, timeout_ms)
+        VALUES (${op.id}, ${op.type}, ${op.target}, ${JSON.stringify(op.options)}::jsonb,
+                ${op.queues}::text[], ${op.timeoutMs})
+        RETURNING *
+      ), box AS (
+        INSERT INTO outbox (operation_id) SELECT id FROM op
+      )
+      SELECT *, 0 AS received FROM op`
+    return toOperation(rows[0]!)
   })
 
 const selectOperation = (sql: SqlClient.SqlClient) => sql`
@@ -263,9 +263,7 @@ export interface Dispatched {
  */
 export const drainOutbox = <E, R>(
   limit: number,
-  publish: (
-    pending: ReadonlyArray<Pending>,
-  ) => Effect.Effect<
+  publish: (pending: ReadonlyArray<Pending>) => Effect.Effect<
     {
       readonly sent: ReadonlyArray<Dispatched>
       readonly failed: ReadonlyArray<{ readonly outboxId: string; readonly error: string }>
@@ -310,6 +308,10 @@ export const drainOutbox = <E, R>(
           })),
         )
         if (sent.length > 0) {
+          // operations are locked in id order, as the collector does, so the two never deadlock
+          yield* sql`
+            SELECT id FROM operations WHERE id = ANY(${sent.map((s) => s.id)}::uuid[])
+            ORDER BY id FOR UPDATE`
           yield* sql`
             UPDATE outbox SET sent_at = clock_timestamp(), attempts = attempts + 1
             WHERE id = ANY(${sent.map((s) => s.outboxId)}::bigint[])`

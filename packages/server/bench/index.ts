@@ -1,0 +1,16 @@
+/** `npm run bench [name]`: the server's benchmarks (names: operations). */
+const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  operations: () => import("./operations.bench.js"),
+}
+
+const names = process.argv.slice(2).filter((a) => !a.startsWith("-"))
+for (const name of names.length > 0 ? names : Object.keys(suites)) {
+  const load = suites[name]
+  if (load === undefined) {
+    console.error(`unknown bench ${name}; one of ${Object.keys(suites).join(", ")}`)
+    process.exit(2)
+  }
+  console.log(`# ${name}`)
+  await (await load()).run()
+}
+process.exit(0)
