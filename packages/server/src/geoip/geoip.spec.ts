@@ -2,7 +2,8 @@ import path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { NestFastifyApplication } from "@nestjs/platform-fastify"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { toolsApp, type ProblemJson } from "../../test/support/toolsApp.js"
+import { conforms, toolsApp, type ProblemJson } from "../../test/support/toolsApp.js"
+import { Record } from "./geoip.dto.js"
 
 const fixtures = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -26,7 +27,7 @@ describe("geoip route with the MaxMind test databases", () => {
   it("answers city, country and location of an address", async () => {
     const res = await get("/api/v1/geoip/81.2.69.160")
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toMatchObject({
+    expect(conforms(Record, res.json())).toMatchObject({
       ip: "81.2.69.160",
       network: "81.2.69.160/27",
       country: { isoCode: "GB", name: "United Kingdom" },
@@ -36,12 +37,12 @@ describe("geoip route with the MaxMind test databases", () => {
   })
 
   it("adds the AS from the ASN database, also for IPv6", async () => {
-    expect((await get("/api/v1/geoip/1.128.0.1")).json()).toMatchObject({
+    expect(conforms(Record, (await get("/api/v1/geoip/1.128.0.1")).json())).toMatchObject({
       asn: { number: 1221, organization: "Telstra Pty Ltd" },
     })
     const v6 = await get(`/api/v1/geoip/${encodeURIComponent("2001:218::1")}`)
     expect(v6.statusCode).toBe(200)
-    expect(v6.json()).toMatchObject({ country: { isoCode: "JP" } })
+    expect(conforms(Record, v6.json())).toMatchObject({ country: { isoCode: "JP" } })
   })
 
   it("answers 404 when no database knows the address", async () => {

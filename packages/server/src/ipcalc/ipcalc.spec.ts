@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from "@nestjs/platform-fastify"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { toolsApp, type ProblemJson } from "../../test/support/toolsApp.js"
+import { conforms, toolsApp, type ProblemJson } from "../../test/support/toolsApp.js"
+import { Blocks, Contains, Info, Range, Subnets } from "./ipcalc.dto.js"
 
 describe("ip-calc routes", () => {
   let app: NestFastifyApplication
@@ -18,7 +19,7 @@ describe("ip-calc routes", () => {
   it("reports a network given as address and prefix", async () => {
     const res = await get("/api/v1/ip-calc/192.168.1.10/24")
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toMatchObject({
+    expect(conforms(Info, res.json())).toMatchObject({
       input: "192.168.1.10/24",
       version: 4,
       cidr: "192.168.1.0/24",
@@ -41,7 +42,7 @@ describe("ip-calc routes", () => {
     })
     const v6 = await get("/api/v1/ip-calc/2001:db8::1/64")
     expect(v6.statusCode).toBe(200)
-    expect(v6.json()).toMatchObject({
+    expect(conforms(Info, v6.json())).toMatchObject({
       version: 6,
       network: "2001:db8::",
       addresses: "18446744073709551616",
@@ -81,7 +82,7 @@ describe("ip-calc routes", () => {
   it("pages through subnets", async () => {
     const res = await get("/api/v1/ip-calc/10.0.0.0/24/subnets?newPrefix=26&offset=1&limit=2")
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({
+    expect(conforms(Subnets, res.json())).toEqual({
       network: "10.0.0.0/24",
       newPrefix: 26,
       total: "4",
@@ -123,7 +124,7 @@ describe("ip-calc routes", () => {
       ],
     })
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({ networks: ["10.0.0.0/23", "2001:db8::/32"] })
+    expect(conforms(Blocks, res.json())).toEqual({ networks: ["10.0.0.0/23", "2001:db8::/32"] })
   })
 
   it("answers 400 for a bad aggregate body, naming the item", async () => {
@@ -153,7 +154,7 @@ describe("ip-calc routes", () => {
   it("lists the blocks of a range", async () => {
     const res = await get("/api/v1/ip-calc/range/10.0.0.5/10.0.0.20")
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toEqual({
+    expect(conforms(Range, res.json())).toEqual({
       start: "10.0.0.5",
       end: "10.0.0.20",
       networks: ["10.0.0.5/32", "10.0.0.6/31", "10.0.0.8/29", "10.0.0.16/30", "10.0.0.20/32"],
@@ -180,7 +181,7 @@ describe("ip-calc routes", () => {
       addresses: ["10.0.0.200", "10.0.0.0/24"],
     })
     expect(yes.statusCode).toBe(200)
-    expect(yes.json()).toEqual({ contains: true })
+    expect(conforms(Contains, yes.json())).toEqual({ contains: true })
     const no = await post("/api/v1/ip-calc/contains", {
       networks: ["10.0.0.0/24"],
       addresses: ["10.0.1.1"],

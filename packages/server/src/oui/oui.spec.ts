@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from "@nestjs/platform-fastify"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { toolsApp, type ProblemJson } from "../../test/support/toolsApp.js"
+import { conforms, toolsApp, type ProblemJson } from "../../test/support/toolsApp.js"
+import { Match, Page } from "./oui.dto.js"
 
 describe("mac-oui routes (bundled IEEE snapshot)", () => {
   let app: NestFastifyApplication
@@ -18,7 +19,7 @@ describe("mac-oui routes (bundled IEEE snapshot)", () => {
     for (const mac of ["00:00:0c:12:34:56", "00-00-0C-12-34-56", "0000.0c12.3456", "00000C"]) {
       const res = await get(`/api/v1/mac-oui/${encodeURIComponent(mac)}`)
       expect(res.statusCode, mac).toBe(200)
-      expect(res.json(), mac).toMatchObject({
+      expect(conforms(Match, res.json()), mac).toMatchObject({
         input: mac,
         vendor: { registry: "MA-L", prefix: "00000C", organization: "Cisco Systems, Inc" },
         locallyAdministered: false,
@@ -30,7 +31,7 @@ describe("mac-oui routes (bundled IEEE snapshot)", () => {
   it("answers a locally administered MAC with no vendor and a note", async () => {
     const res = await get("/api/v1/mac-oui/02:00:00:00:00:01")
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toMatchObject({ locallyAdministered: true, vendor: null })
+    expect(conforms(Match, res.json())).toMatchObject({ locallyAdministered: true, vendor: null })
     expect((res.json() as { note: string }).note).toMatch(/locally administered/)
   })
 
@@ -45,7 +46,7 @@ describe("mac-oui routes (bundled IEEE snapshot)", () => {
   it("searches organizations with paging", async () => {
     const first = await get("/api/v1/mac-oui?search=cisco%20systems&limit=5")
     expect(first.statusCode).toBe(200)
-    const page = first.json() as {
+    const page = conforms(Page, first.json()) as {
       query: string
       total: number
       offset: number

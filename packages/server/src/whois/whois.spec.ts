@@ -6,7 +6,8 @@ import { Rdap } from "@netwark/tools"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { closedPort, rdapServer, whoisServer, type Local } from "../../test/support/replay.js"
-import { toolsApp, type ProblemJson } from "../../test/support/toolsApp.js"
+import { conforms, toolsApp, type ProblemJson } from "../../test/support/toolsApp.js"
+import { Lookup } from "./whois.dto.js"
 import { whoisOptionsFromEnv, WhoisConfigError } from "./whois.service.js"
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../test/fixtures")
@@ -65,7 +66,7 @@ describe("whois route against loopback replay servers", () => {
   it("looks a domain up over WHOIS: IANA, then the registry", async () => {
     const res = await get("/api/v1/whois/GOOGLE.com?source=whois")
     expect(res.statusCode).toBe(200)
-    const body = res.json() as { chain: Array<{ server: string }> }
+    const body = conforms(Lookup, res.json()) as { chain: Array<{ server: string }> }
     expect(body).toMatchObject({
       query: "GOOGLE.com",
       normalized: "google.com",
@@ -91,7 +92,7 @@ describe("whois route against loopback replay servers", () => {
   it("prefers RDAP for an IP, and adds GeoIP (none for this address)", async () => {
     const res = await get("/api/v1/whois/62.239.237.1")
     expect(res.statusCode).toBe(200)
-    expect(res.json()).toMatchObject({
+    expect(conforms(Lookup, res.json())).toMatchObject({
       kind: "ip",
       source: "rdap",
       record: { kind: "ip", netName: "BT-CORPORATE", country: "GB", rir: "ripe" },
@@ -103,7 +104,7 @@ describe("whois route against loopback replay servers", () => {
   it("falls back to WHOIS when RDAP fails, with GeoIP of the address", async () => {
     const res = await get("/api/v1/whois/81.2.69.160")
     expect(res.statusCode).toBe(200)
-    const body = res.json() as { chain: Array<{ protocol: string }> }
+    const body = conforms(Lookup, res.json()) as { chain: Array<{ protocol: string }> }
     expect(body).toMatchObject({
       kind: "ip",
       source: "whois",

@@ -6,6 +6,7 @@ import "reflect-metadata"
 import { type DynamicModule, Module } from "@nestjs/common"
 import { NestFactory } from "@nestjs/core"
 import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify"
+import { Schema } from "effect"
 import { apiPrefix } from "../../src/app.js"
 import { toProblem } from "../../src/core/problem.js"
 import { ProblemFilter } from "../../src/core/problem.filter.js"
@@ -64,4 +65,13 @@ export interface ProblemJson {
   readonly field?: string
   readonly detail: string
   readonly errors?: ReadonlyArray<{ readonly field: string; readonly message: string }>
+}
+
+/**
+ * Checks an answer against the Effect Schema its route documents in OpenAPI (extra properties
+ * included), so the tests also hold the code to the published contract. Returns the answer.
+ */
+export const conforms = <A, I>(schema: Schema.Schema<A, I, never>, body: unknown): unknown => {
+  Schema.decodeUnknownSync(schema, { onExcessProperty: "error", errors: "all" })(body)
+  return body
 }
