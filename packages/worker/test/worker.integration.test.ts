@@ -2,34 +2,21 @@
  * The built `netwark-worker` binary against the machine's RabbitMQ (a throwaway vhost per run):
  * three worker processes, round-robin on the direct queue, a broadcast answered by each,
  * `kill -9` mid-job (redelivered, finished elsewhere, one result after dedupe), SIGTERM
- * (running job finished, goodbye, exit 0). Only loopback targets.
+ * (running job finished, goodbye, exit 0), SIGTERM past the grace period (job handed back and
+ * finished by another worker). Only loopback targets.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process"
-import { existsSync } from "node:fs"
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises"
+import { spawn, type ChildProcess } from "node:child_process"
+import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
-import { fileURLToPath } from "node:url"
-import { promisify } from "node:util"
 import { type Duration, Effect, Exit, Fiber, Scope, Stream } from "effect"
 import { Dedupe, type Envelope, Queues, RabbitMq, Registry, Transport } from "@netwark/transport"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Binary from "./support/binary.js"
 import * as Rabbit from "./support/rabbit.js"
 
-const packageDir = fileURLToPath(new URL("..", import.meta.url))
-const binary = path.join(packageDir, "dist/main.js")
+const binary = Binary.path
 const available = await Rabbit.reachable()
-
-/** The binary is missing or older than a source it bundles (turbo builds it first in CI). */
-const stale = async (): Promise<boolean> => {
-  if (!existsSync(binary)) return true
-  const built = (await stat(binary)).mtimeMs
-  for (const dir of ["src", "../tools/src", "../transport/src"])
-    for (const file of await readdir(path.join(packageDir, dir), { recursive: true }))
-      if (file.endsWith(".ts") && (await stat(path.join(packageDir, dir, file))).mtimeMs > built)
-        return true
-  return false
-}
 
 interface Child {
   readonly instance: string
@@ -129,8 +116,7 @@ describe.skipIf(!available)(
     ) => run(transport.dispatch({ operationId, type: "ping", payload, timeout }, [target]))
 
     beforeAll(async () => {
-      if (await stale())
-        await promisify(execFile)("npx", ["tsup"], { cwd: packageDir, timeout: 120_000 })
+      await Binary.ensureBuilt()
       vhost = await Rabbit.vhost("worker")
       stateDir = await mkdtemp(path.join(tmpdir(), "netwark-worker-state-"))
       transport = await run(
