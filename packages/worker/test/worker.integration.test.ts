@@ -153,11 +153,19 @@ describe.skipIf(!available)(
     })
 
     afterAll(async () => {
+      // every step runs even if one fails, and the vhost always goes
+      const attempt = async (step: () => Promise<unknown>) => {
+        try {
+          await step()
+        } catch {
+          // cleanup is best effort
+        }
+      }
       for (const c of children) if (c.process.exitCode === null) c.process.kill("SIGKILL")
-      await Promise.all(children.map((c) => c.exited))
-      for (const f of fibers) await run(Fiber.interrupt(f))
-      await run(Scope.close(scope, Exit.void))
-      await vhost?.remove()
+      await attempt(() => Promise.all(children.map((c) => c.exited)))
+      for (const f of fibers) await attempt(() => run(Fiber.interrupt(f)))
+      await attempt(() => run(Scope.close(scope, Exit.void).pipe(Effect.timeout("10 seconds"))))
+      await attempt(() => vhost?.remove())
       if (stateDir) await rm(stateDir, { recursive: true, force: true })
     })
 
