@@ -27,7 +27,7 @@ export const OUTPUT = path.resolve(here, "../openapi.json")
 /** The OpenAPI document of the current code, as the formatted text `openapi.json` holds. */
 export const generate = async (): Promise<string> => {
   // A runtime that is never built: only a request handler would use it, and none runs here.
-  const empty = ManagedRuntime.make(Layer.empty as Layer.Layer<AppServices, unknown>)
+  const empty = ManagedRuntime.make(Layer.empty as unknown as Layer.Layer<AppServices, unknown>)
   const runtime = new EffectRuntime<AppServices>(empty)
   // Machine-independent configuration: the document must not depend on who generates it.
   const config = fromEnv({}, "/")

@@ -8,7 +8,6 @@ import { NestFactory } from "@nestjs/core"
 import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify"
 import { Schema } from "effect"
 import { apiPrefix } from "../../src/app.js"
-import { toProblem } from "../../src/core/problem.js"
 import { ProblemFilter } from "../../src/core/problem.filter.js"
 import { GeoIpModule } from "../../src/geoip/geoip.module.js"
 import { IpCalcModule } from "../../src/ipcalc/ipcalc.module.js"
@@ -33,13 +32,9 @@ export const toolsApp = async (
     else process.env[k] = v
   }
   try {
-    const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, maxParamLength: 1024 })
-    adapter.getInstance().setErrorHandler((error, request, reply) => {
-      const { body } = toProblem(error)
-      void reply
-        .status(body.status)
-        .header("content-type", "application/problem+json; charset=utf-8")
-        .send({ ...body, instance: request.url })
+    const adapter = new FastifyAdapter({
+      bodyLimit: 1024 * 1024,
+      routerOptions: { maxParamLength: 1024 },
     })
     const app = await NestFactory.create<NestFastifyApplication>(ToolsModule.forRoot(), adapter, {
       logger: false,
