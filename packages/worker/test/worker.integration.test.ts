@@ -206,6 +206,27 @@ describe.skipIf(!available)(
       expect(results.every((r) => r.status === "ok")).toBe(true)
     })
 
+    it("a malformed message is dead-lettered and the workers keep running", async () => {
+      await run(transport.publishRaw(Queues.direct, new TextEncoder().encode("{not json")))
+      const dead = await run(
+        transport.deadLetters().pipe(
+          Stream.tap((d) => d.ack),
+          Stream.map((d) => d.message),
+          Stream.runHead,
+          Effect.timeout("10 seconds"),
+        ),
+      )
+      expect(dead._tag === "Some" && [dead.value.reason, dead.value.queue]).toEqual([
+        "Malformed",
+        Queues.direct,
+      ])
+      await dispatch("after-dead", Queues.broadcast, { target: "127.0.0.1", options: { count: 1 } })
+      const results = await until("3 results after the bad message", () =>
+        resultsOf("after-dead").length >= 3 ? resultsOf("after-dead") : undefined,
+      )
+      expect(results.every((r) => r.status === "ok")).toBe(true)
+    })
+
     it("kill -9 mid-job: the job is redelivered, finished by another worker, one result kept", async () => {
       await dispatch("kill-1", Queues.direct, {
         target: "127.0.0.1",
