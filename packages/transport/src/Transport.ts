@@ -19,10 +19,13 @@
  *   with backoff until `publishTimeout` (default 60 s), so a `dispatch` that succeeded is stored
  *   by the broker; a retry after a lost confirm can duplicate a message (at-least-once).
  * - A worker acks a job only after its result is confirmed on the results queue. Prefetch per
- *   queue equals the worker's concurrency, and one semaphore bounds the jobs running at once
+ *   queue equals the worker's concurrency, and one limiter bounds the jobs running at once
  *   across all queues of a `serve`. A worker killed mid-job leaves the job unacked: the broker
  *   redelivers it (to another worker of a `one` target, or to the same worker id after restart
- *   on an `each` target) and it runs again with a higher `attempt`.
+ *   on an `each` target) and it runs again with a higher `attempt` (exact on the in-process
+ *   transport; on RabbitMQ classic queues `2` means "redelivered at least once"). Closing a
+ *   `serve` finishes running jobs, or hands them back with `onShutdown: "requeue"`.
+ * - Jobs are persistent; broadcast copies too unless `broadcastDelivery: "transient"`.
  * - A job whose deadline has passed when a worker gets to it is acked and answered with a result
  *   of status `expired`; its handler does not run.
  * - Results and progress travel on one durable queue `netwark.results`, not a per-dispatcher reply
