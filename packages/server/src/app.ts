@@ -6,7 +6,8 @@
  * @module
  */
 import "reflect-metadata"
-import { existsSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
+import * as path from "node:path"
 import type { LogLevel } from "@nestjs/common"
 import { NestFactory } from "@nestjs/core"
 import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify"
@@ -73,13 +74,32 @@ export const createApp = async (
   app.setGlobalPrefix(apiPrefix)
   app.useGlobalFilters(new ProblemFilter())
   setupOpenApi(app)
-  if (config.webDir !== undefined && existsSync(config.webDir)) {
+  const index = config.webDir === undefined ? undefined : path.join(config.webDir, "index.html")
+  if (config.webDir !== undefined && index !== undefined && existsSync(index)) {
     app.useStaticAssets({
       root: config.webDir,
       prefix: "/",
       wildcard: false,
       index: ["index.html"],
     })
+    // the console routes in the browser: a deep link (/operations/…) gets index.html
+    const html = readFileSync(index)
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook("onRequest", (request, reply, done) => {
+        const pathname = request.url.split("?")[0] ?? ""
+        if (
+          request.method === "GET" &&
+          !pathname.startsWith("/api/") &&
+          !/\.[a-zA-Z0-9]+$/.test(pathname) &&
+          (request.headers.accept ?? "").includes("text/html")
+        ) {
+          void reply.type("text/html; charset=utf-8").send(html)
+          return
+        }
+        done()
+      })
   }
   await app.init()
   let closed = false

@@ -8,7 +8,14 @@
 import { hostname } from "node:os"
 import type { SqlClient } from "@effect/sql"
 import type { PgClient } from "@effect/sql-pg"
-import { InProcess, Queues, RabbitMq, Registry, Transport } from "@netwark/transport"
+import {
+  InProcess,
+  Queues,
+  RabbitMq,
+  Registry,
+  Transport,
+  type TransportError,
+} from "@netwark/transport"
 import { Worker } from "@netwark/worker"
 import { Duration, Layer } from "effect"
 import type { ServerConfig } from "./config.js"
@@ -42,7 +49,9 @@ export const transportLayer = (config: ServerConfig): Layer.Layer<Transport.Tran
 }
 
 /** The worker that runs inside the server (embedded mode). */
-export const localWorkerLayer = (config: ServerConfig) =>
+export const localWorkerLayer = (
+  config: ServerConfig,
+): Layer.Layer<never, TransportError.TransportError, Transport.Transport> =>
   Worker.layer({
     id: `local-${hostname().replace(/[^a-zA-Z0-9\-_.:]/g, "-")}`.slice(0, 128),
     queues: [Queues.direct, Queues.broadcast, ...config.queues.map((q) => q.queue)],

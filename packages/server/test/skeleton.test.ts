@@ -1,5 +1,14 @@
+import { writeFileSync } from "node:fs"
+import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
+import {
+  createDatabase,
+  redacted,
+  start,
+  tempDir,
+  testConfig,
+  type Running,
+} from "./support/env.js"
 
 describe("server skeleton on PostgreSQL", () => {
   let db: Awaited<ReturnType<typeof createDatabase>>
@@ -35,5 +44,35 @@ describe("server skeleton on PostgreSQL", () => {
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> }
     expect(doc.openapi).toBe("3.1.0")
     expect(Object.keys(doc.paths)).toContain("/api/v1/health")
+  })
+})
+
+describe("static web console", () => {
+  let db: Awaited<ReturnType<typeof createDatabase>>
+  let running: Running
+  const web = tempDir()
+  beforeAll(async () => {
+    writeFileSync(path.join(web.dir, "index.html"), "<!doctype html><title>Netwark</title>")
+    writeFileSync(path.join(web.dir, "main.js"), "console.log(1)")
+    db = await createDatabase()
+    running = await start(testConfig({ databaseUrl: redacted(db.url), webDir: web.dir }))
+  })
+  afterAll(async () => {
+    await running?.close()
+    await db?.drop()
+    web.remove()
+  })
+
+  it("serves files, index.html for console deep links, and problems under /api", async () => {
+    const root = running.base.replace(/\/api\/v1$/, "")
+    const html = { headers: { accept: "text/html" } }
+    expect(await (await fetch(`${root}/`, html)).text()).toContain("<title>Netwark</title>")
+    expect(await (await fetch(`${root}/operations/123`, html)).text()).toContain(
+      "<title>Netwark</title>",
+    )
+    expect(await (await fetch(`${root}/main.js`)).text()).toBe("console.log(1)")
+    const api = await fetch(`${running.base}/nope`, html)
+    expect(api.status).toBe(404)
+    expect(api.headers.get("content-type")).toContain("application/problem+json")
   })
 })
