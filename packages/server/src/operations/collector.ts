@@ -117,7 +117,7 @@ export const layer = (
         Stream.mapEffect(handle),
         Stream.runDrain,
         Effect.tapErrorCause((cause) =>
-          Effect.logWarning("collector: stopped, restarting", Cause.pretty(cause)),
+          Effect.logWarning("collector: stopped, restarting", String(Cause.squash(cause))),
         ),
         Effect.retry(Schedule.spaced(Duration.millis(500))),
       )

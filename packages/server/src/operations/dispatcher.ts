@@ -114,7 +114,7 @@ export const layer = (
       const loop = Effect.gen(function* () {
         const { claimed, failures } = yield* dispatchBatch(batch).pipe(
           Effect.catchAllCause((cause) =>
-            Effect.as(Effect.logWarning("dispatcher: round failed", Cause.pretty(cause)), {
+            Effect.as(Effect.logWarning("dispatcher: round failed", String(Cause.squash(cause))), {
               claimed: 0,
               failures: 1,
             }),

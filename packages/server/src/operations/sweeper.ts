@@ -26,7 +26,7 @@ export const layer = (
           )
         }),
         Effect.catchAllCause((cause) =>
-          Effect.logWarning("sweeper: round failed", Cause.pretty(cause)),
+          Effect.logWarning("sweeper: round failed", String(Cause.squash(cause))),
         ),
       )
       yield* Effect.forkScoped(
