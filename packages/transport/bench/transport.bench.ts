@@ -257,8 +257,15 @@ const fanout = (layer: Layer.Layer<Transport.Transport, unknown>, start: Workers
     return summary(times)
   }).pipe(Effect.scoped, Effect.provide(Layer.merge(layer, quiet)))
 
-/** Dispatch trivial jobs (256 in flight) to the direct queue; jobs/s until every result is acked. */
-const throughput = (layer: Layer.Layer<Transport.Transport, unknown>, start: Workers) =>
+/**
+ * Dispatch trivial jobs to the direct queue, 256 in flight (`dispatch` from 256 fibers, or
+ * `dispatchMany` batches of 256); jobs/s until every result is acked.
+ */
+const throughput = (
+  layer: Layer.Layer<Transport.Transport, unknown>,
+  start: Workers,
+  batched: boolean,
+) =>
   Effect.gen(function* () {
     yield* start
     const transport = yield* Transport.Transport
@@ -279,14 +286,21 @@ const throughput = (layer: Layer.Layer<Transport.Transport, unknown>, start: Wor
         target = n
         const finished = new Promise<void>((r) => (done = r))
         const t0 = performance.now()
-        yield* Effect.forEach(
-          Array.from({ length: n }, (_, i) => i),
-          (i) =>
-            transport.dispatch({ operationId: `${prefix}${i}`, type: "noop", payload: i }, [
-              Queues.direct,
-            ]),
-          { concurrency: 256, discard: true },
-        )
+        const input = (i: number) => ({ operationId: `${prefix}${i}`, type: "noop", payload: i })
+        if (batched)
+          for (let i = 0; i < n; i += 256)
+            yield* transport.dispatchMany(
+              Array.from({ length: Math.min(256, n - i) }, (_, k) => ({
+                input: input(i + k),
+                targets: [Queues.direct],
+              })),
+            )
+        else
+          yield* Effect.forEach(
+            Array.from({ length: n }, (_, i) => i),
+            (i) => transport.dispatch(input(i), [Queues.direct]),
+            { concurrency: 256, discard: true },
+          )
         yield* Effect.promise(() => finished)
         return n / ((performance.now() - t0) / 1000)
       })
@@ -306,10 +320,10 @@ export const run = async (): Promise<void> => {
     fanout(shared, localWorkers(shared, Queues.broadcast, workers, 1)),
   )
   const memTp = await Effect.runPromise(
-    throughput(shared, localWorkers(shared, Queues.direct, 2, 128)),
+    throughput(shared, localWorkers(shared, Queues.direct, 2, 128), true),
   )
   console.log(`in-process fan-out to ${workers}: p50 ${ms(memFan.p50)}  p99 ${ms(memFan.p99)}`)
-  console.log(`in-process throughput: ${kps(memTp)} jobs`)
+  console.log(`in-process throughput (dispatchMany × 256): ${kps(memTp)} jobs`)
 
   if (!(await reachable())) {
     console.log("RabbitMQ not reachable on 127.0.0.1:5672: RabbitMQ figures skipped")
@@ -358,12 +372,18 @@ export const run = async (): Promise<void> => {
     const rawPersist = await rawJobs(url, false)
     const rawTrip = await rawJobs(url, true)
     const tp = await Effect.runPromise(
-      throughput(rabbit("tp"), childWorkers(url, "tp", Queues.direct, 2, 2, 128)),
+      throughput(rabbit("tp"), childWorkers(url, "tp", Queues.direct, 2, 2, 128), true),
+    )
+    const tpFibers = await Effect.runPromise(
+      throughput(rabbit("tpf"), childWorkers(url, "tpf", Queues.direct, 2, 2, 128), false),
     )
     console.log(`raw rabbitmq-client persistent messages with confirms: ${kps(rawPersist)}`)
     console.log(`raw rabbitmq-client jobs (job + confirmed result, one process): ${kps(rawTrip)}`)
     console.log(
-      `transport throughput (RabbitMQ, 2 worker processes): ${kps(tp)} jobs  ` +
+      `transport throughput (RabbitMQ, 2 worker processes, dispatch from 256 fibers): ${kps(tpFibers)} jobs`,
+    )
+    console.log(
+      `transport throughput (RabbitMQ, 2 worker processes, dispatchMany × 256): ${kps(tp)} jobs  ` +
         `(${(tp / rawTrip).toFixed(2)}× raw jobs; aim ≥ 5 k/s); in-process transport ${(memTp / tp).toFixed(1)}× that`,
     )
   } finally {

@@ -121,6 +121,17 @@ export interface Service {
     input: DispatchInput,
     targets: ReadonlyArray<string>,
   ) => Effect.Effect<ReadonlyArray<Envelope.Job>, TransportError>
+  /**
+   * Publish many dispatches at once (e.g. an outbox batch): all jobs are built and checked
+   * first, then published together in one fiber; succeeds when every publish is confirmed.
+   * On failure some jobs may be published already; sending the batch again is safe (same ids).
+   */
+  readonly dispatchMany: (
+    items: ReadonlyArray<{
+      readonly input: DispatchInput
+      readonly targets: ReadonlyArray<string>
+    }>,
+  ) => Effect.Effect<ReadonlyArray<Envelope.Job>, TransportError>
   /** Results and progress from every worker; ack each after storing it. */
   readonly results: (options?: {
     readonly prefetch?: number

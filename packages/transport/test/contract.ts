@@ -138,6 +138,42 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
           { broadcastDelivery },
         ))
 
+    it("dispatchMany publishes a batch (checked first) and every job is answered", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          for (const id of ["m1", "m2"])
+            yield* transport.serve(
+              { workerId: id, queues: [Queues.direct, Queues.broadcast] },
+              () => Effect.succeed(id),
+            )
+          const items = Array.from({ length: 10 }, (_, i) => ({
+            input: { operationId: `many${i}`, type: "t", payload: i },
+            targets: [Queues.direct],
+          }))
+          const jobs = yield* transport.dispatchMany([
+            ...items,
+            {
+              input: { operationId: "all", type: "t", payload: null },
+              targets: [Queues.broadcast],
+            },
+          ])
+          expect(jobs).toHaveLength(11)
+          const results = yield* collect(transport, 12, { grace: "100 millis" })
+          expect(results).toHaveLength(12)
+          expect(
+            results
+              .filter((r) => r.operationId === "all")
+              .map((r) => r.workerId)
+              .sort(),
+          ).toEqual(["m1", "m2"])
+          const bad = yield* Effect.either(
+            transport.dispatchMany([...items, { input: items[0]!.input, targets: ["nowhere"] }]),
+          )
+          expect(Either.isLeft(bad) && bad.left.reason).toBe("UnknownQueue")
+        }),
+      ))
+
     it("location queues reach exactly their workers (broadcast: all of them, else one)", () =>
       run(
         Effect.gen(function* () {

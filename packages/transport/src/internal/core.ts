@@ -152,58 +152,120 @@ export const make = (
         : Effect.fail(TransportError.make("UnknownQueue", `unknown queue ${target}`))
     }
 
+    interface Prepared {
+      readonly jobs: Array<Envelope.Job>
+      readonly sends: Array<{ readonly route: Topology.Route; readonly body: Uint8Array }>
+    }
+
+    /** Build and encode the jobs of one dispatch, synchronously; fail before any publish. */
+    const prepare = (
+      input: Transport.DispatchInput,
+      targets: ReadonlyArray<string>,
+      into: Prepared,
+    ): TransportError.TransportError | undefined => {
+      const createdAt = Date.now()
+      const deadline =
+        input.deadline ?? createdAt + Duration.toMillis(input.timeout ?? "60 seconds")
+      for (const target of targets) {
+        const route = topology.routes.get(target)
+        if (!route) return TransportError.make("UnknownQueue", `unknown queue ${target}`)
+        const job: Envelope.Job = {
+          v: Envelope.version,
+          kind: "job",
+          operationId: input.operationId,
+          jobId: `${input.jobId ?? input.operationId}/${route.target.name}`,
+          type: input.type,
+          payload: input.payload,
+          target: route.target.name,
+          mode: route.target.mode,
+          deadline,
+          createdAt,
+        }
+        let body: Uint8Array
+        try {
+          body = Envelope.encode(job)
+        } catch (cause) {
+          const message = `job payload is not JSON: ${errorMessage(cause)}`
+          return TransportError.make("Decode", message, cause)
+        }
+        if (body.byteLength > maxBytes) {
+          const message = `job of ${body.byteLength} bytes exceeds the ${maxBytes}-byte cap`
+          return TransportError.make("TooLarge", message)
+        }
+        into.jobs.push(job)
+        into.sends.push({ route, body })
+      }
+      return undefined
+    }
+
+    const jobProps = (route: Topology.Route, job: Envelope.Job): PublishProps => ({
+      persistent: route.target.mode === "one" || !transientBroadcast,
+      messageId: job.jobId,
+      type: job.type,
+    })
+
     const dispatch: Transport.Service["dispatch"] = (input, targets) =>
       Effect.suspend(() => {
-        const routes: Array<Topology.Route> = []
-        for (const target of targets) {
-          const found = topology.routes.get(target)
-          if (!found)
-            return Effect.fail(TransportError.make("UnknownQueue", `unknown queue ${target}`))
-          routes.push(found)
+        const prepared: Prepared = { jobs: [], sends: [] }
+        const error = prepare(input, targets, prepared)
+        if (error) return Effect.fail(error)
+        const send = (i: number) => {
+          const { route, body } = prepared.sends[i]!
+          return publish(route.exchange, route.routingKey, body, jobProps(route, prepared.jobs[i]!))
         }
-        const createdAt = Date.now()
-        const deadline =
-          input.deadline ?? createdAt + Duration.toMillis(input.timeout ?? "60 seconds")
-        const jobs: Array<Envelope.Job> = []
-        const bodies: Array<Uint8Array> = []
-        for (const r of routes) {
-          const job: Envelope.Job = {
-            v: Envelope.version,
-            kind: "job",
-            operationId: input.operationId,
-            jobId: `${input.jobId ?? input.operationId}/${r.target.name}`,
-            type: input.type,
-            payload: input.payload,
-            target: r.target.name,
-            mode: r.target.mode,
-            deadline,
-            createdAt,
-          }
-          let body: Uint8Array
-          try {
-            body = Envelope.encode(job)
-          } catch (cause) {
-            const message = `job payload is not JSON: ${errorMessage(cause)}`
-            return Effect.fail(TransportError.make("Decode", message, cause))
-          }
-          if (body.byteLength > maxBytes) {
-            const message = `job of ${body.byteLength} bytes exceeds the ${maxBytes}-byte cap`
-            return Effect.fail(TransportError.make("TooLarge", message))
-          }
-          jobs.push(job)
-          bodies.push(body)
-        }
-        const send = (r: Topology.Route, i: number) =>
-          publish(r.exchange, r.routingKey, bodies[i]!, {
-            persistent: r.target.mode === "one" || !transientBroadcast,
-            messageId: jobs[i]!.jobId,
-            type: input.type,
-          })
         return Effect.as(
-          routes.length === 1
-            ? send(routes[0]!, 0)
-            : Effect.forEach(routes, send, { concurrency: "unbounded", discard: true }),
-          jobs as ReadonlyArray<Envelope.Job>,
+          prepared.sends.length === 1
+            ? send(0)
+            : Effect.forEach(prepared.sends.keys(), send, {
+                concurrency: "unbounded",
+                discard: true,
+              }),
+          prepared.jobs as ReadonlyArray<Envelope.Job>,
+        )
+      })
+
+    /** A publish as a promise of its error, retrying like `publish` after a failed first try. */
+    const publishOrError = (
+      exchange: string,
+      routingKey: string,
+      body: Uint8Array,
+      props: PublishProps,
+    ): Promise<TransportError.TransportError | undefined> =>
+      port.publish(exchange, routingKey, body, props).then(
+        () => undefined,
+        () =>
+          runPromise(
+            Effect.match(publish(exchange, routingKey, body, props), {
+              onFailure: (e) => e,
+              onSuccess: () => undefined,
+            }),
+          ),
+      )
+
+    const dispatchMany: Transport.Service["dispatchMany"] = (items) =>
+      Effect.suspend(() => {
+        const prepared: Prepared = { jobs: [], sends: [] }
+        for (const item of items) {
+          const error = prepare(item.input, item.targets, prepared)
+          if (error) return Effect.fail(error)
+        }
+        return Effect.flatMap(
+          Effect.promise(() =>
+            Promise.all(
+              prepared.sends.map(({ route, body }, i) =>
+                publishOrError(
+                  route.exchange,
+                  route.routingKey,
+                  body,
+                  jobProps(route, prepared.jobs[i]!),
+                ),
+              ),
+            ),
+          ),
+          (errors) => {
+            const error = errors.find((e) => e !== undefined)
+            return error ? Effect.fail(error) : Effect.succeed(prepared.jobs)
+          },
         )
       })
 
@@ -572,6 +634,7 @@ export const make = (
     return {
       targets: [...topology.routes.values()].map((r) => r.target),
       dispatch,
+      dispatchMany,
       results,
       serve,
       announce,
