@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { call, eventually } from "./support/api.js"
 import { start, tempDir, testConfig, type Running } from "./support/env.js"
-import { readEvents } from "./support/sse.js"
+import { readEvents, streamedResults, streamedStatus } from "./support/sse.js"
 
 describe("embedded mode: PGlite through pglite-socket, in-process transport, local worker", () => {
   const data = tempDir()
@@ -38,8 +38,8 @@ describe("embedded mode: PGlite through pglite-socket, in-process transport, loc
     })
     expect(created.status).toBe(202)
     const events = await readEvents(`${base}/operations/${created.body.id}/events`)
-    expect(events.filter((e) => e.type === "result")).toHaveLength(1)
-    expect(events.at(-1)).toMatchObject({ type: "status", data: { status: "done" } })
+    expect(streamedResults(events)).toHaveLength(1)
+    expect(streamedStatus(events)).toBe("done")
     // several requests at once share the one connection without dropping any
     const many = await Promise.all(
       Array.from({ length: 8 }, () => call<any>("GET", `${base}/operations/${created.body.id}`)),

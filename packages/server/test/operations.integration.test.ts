@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { call, eventually } from "./support/api.js"
 import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
-import { readEvents } from "./support/sse.js"
+import { readEvents, streamedResults, streamedStatus } from "./support/sse.js"
 
 describe("operations end to end on PostgreSQL with the in-process transport and a local worker", () => {
   let db: Awaited<ReturnType<typeof createDatabase>>
@@ -33,10 +33,9 @@ describe("operations end to end on PostgreSQL with the in-process transport and 
     expect(created.status).toBe(202)
     expect(created.headers.get("location")).toBe(`/api/v1/operations/${created.body.id}`)
     const events = await readEvents(`${running.base}/operations/${created.body.id}/events`)
-    const types = events.map((e) => e.type)
-    expect(types[0]).toBe("snapshot")
-    expect(types).toContain("result")
-    expect(events.at(-1)).toMatchObject({ type: "status", data: { status: "done" } })
+    expect(events[0]?.type).toBe("snapshot")
+    expect(streamedResults(events)).toHaveLength(1)
+    expect(streamedStatus(events)).toBe("done")
     const detail = await call<any>("GET", `${running.base}/operations/${created.body.id}`)
     expect(detail.status).toBe(200)
     expect(detail.body).toMatchObject({
@@ -52,5 +51,24 @@ describe("operations end to end on PostgreSQL with the in-process transport and 
     expect(result.hostname).toBeTypeOf("string")
     expect(result.raw).toContain("127.0.0.1")
     expect(result.result).toBeTypeOf("object")
+  })
+
+  it("streams progress events while a ping runs, then its result and final status", async () => {
+    const created = await call<any>("POST", `${running.base}/operations`, {
+      type: "ping",
+      target: "127.0.0.1",
+      options: { count: 3, interval: 0.5 },
+    })
+    const events = await readEvents(`${running.base}/operations/${created.body.id}/events`)
+    const types = events.map((e) => e.type)
+    const progress = events.filter((e) => e.type === "progress")
+    expect(progress.length).toBeGreaterThanOrEqual(1)
+    expect(progress[0]?.data).toMatchObject({
+      operationId: created.body.id,
+      workerId: expect.stringMatching(/^local-/),
+    })
+    expect(types.indexOf("progress")).toBeLessThan(types.indexOf("result"))
+    expect(types.at(-1)).toBe("status")
+    expect(streamedStatus(events)).toBe("done")
   })
 })

@@ -12,7 +12,7 @@ import {
   testConfig,
   type Running,
 } from "./support/env.js"
-import { readEvents } from "./support/sse.js"
+import { readEvents, streamedResults, streamedStatus } from "./support/sse.js"
 import { startWorkers } from "./support/workers.js"
 
 const run = promisify(execFile)
@@ -49,8 +49,8 @@ describe("operations end to end on PostgreSQL and RabbitMQ with 3 workers", () =
     const created = await call<any>("POST", `${running.base}/operations`, ping)
     expect(created.status).toBe(202)
     const events = await readEvents(`${running.base}/operations/${created.body.id}/events`)
-    expect(events.filter((e) => e.type === "result")).toHaveLength(3)
-    expect(events.at(-1)).toMatchObject({ type: "status", data: { status: "done" } })
+    expect(streamedResults(events)).toHaveLength(3)
+    expect(streamedStatus(events)).toBe("done")
     const detail = await call<any>("GET", `${running.base}/operations/${created.body.id}`)
     expect(detail.body).toMatchObject({ status: "done", expected: 3, received: 3 })
     expect(detail.body.results.map((r: any) => r.workerId).sort()).toEqual(ids)

@@ -161,7 +161,11 @@ export class OperationsService {
         let status = snapshot.status
         const live = Stream.fromQueue(queue).pipe(Stream.filter((e) => e.operationId === id))
         const polled = Stream.repeatEffect(
-          Effect.delay(Repository.get(id), Duration.decode(pollEvery)),
+          // a failed poll (database briefly down) is skipped, not the end of the stream
+          Effect.delay(
+            Effect.orElseSucceed(Repository.get(id), () => undefined),
+            Duration.decode(pollEvery),
+          ),
         ).pipe(
           Stream.mapConcat((detail): ReadonlyArray<OperationEvent> =>
             detail === undefined
@@ -192,8 +196,22 @@ export class OperationsService {
               return [{ type: "status", data: { id, status: e.status } }]
           }
         }
+        // before the final status, results another replica stored and no poll has shown yet
+        const withCatchUp = (e: OperationEvent) =>
+          e.kind === "status" && finalStatuses.has(e.status) && e.status !== status
+            ? Effect.map(
+                Effect.orElseSucceed(Repository.resultsOf(id), () => []),
+                (results) => [
+                  ...results.flatMap((result) =>
+                    toMessages({ kind: "result", operationId: id, result }),
+                  ),
+                  ...toMessages(e),
+                ],
+              )
+            : Effect.succeed(toMessages(e))
         const rest = Stream.merge(live, polled).pipe(
-          Stream.mapConcat(toMessages),
+          Stream.mapEffect(withCatchUp),
+          Stream.flattenIterables,
           Stream.takeUntil((m) => m.type === "status" && finalStatuses.has(status)),
         )
         return Stream.concat(first, rest)

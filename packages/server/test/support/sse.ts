@@ -43,3 +43,24 @@ export const readEvents = async (
   }
   return events
 }
+
+/** Every result an operation's stream carried: those in the snapshot, then the live ones. */
+export const streamedResults = (
+  events: ReadonlyArray<SseEvent>,
+): ReadonlyArray<Record<string, unknown>> => {
+  const snapshot = events.find((e) => e.type === "snapshot")?.data as
+    { results?: Array<Record<string, unknown>> } | undefined
+  return [
+    ...(snapshot?.results ?? []),
+    ...events.filter((e) => e.type === "result").map((e) => e.data as Record<string, unknown>),
+  ]
+}
+
+/** The last status a stream carried (the snapshot's, or a later `status` event's). */
+export const streamedStatus = (events: ReadonlyArray<SseEvent>): string | undefined => {
+  let status: string | undefined
+  for (const e of events)
+    if (e.type === "snapshot" || e.type === "status")
+      status = (e.data as { status?: string }).status
+  return status
+}
