@@ -12,9 +12,11 @@ import type { LogLevel } from "@nestjs/common"
 import { NestFactory } from "@nestjs/core"
 import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify"
 import { ManagedRuntime } from "effect"
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify"
 import { AppModule } from "./app.module.js"
 import type { ServerConfig } from "./config.js"
 import { setupOpenApi } from "./core/openapi.js"
+import { toProblem } from "./core/problem.js"
 import { ProblemFilter } from "./core/problem.filter.js"
 import { EffectRuntime } from "./core/runtime.js"
 import * as ServerLayer from "./server.layer.js"
@@ -39,6 +41,23 @@ export interface Server {
   readonly close: () => Promise<void>
 }
 
+/**
+ * The Fastify adapter with the API's limits. Errors the router raises before any handler runs
+ * (a path parameter over `maxParamLength`, a malformed URL) get the problem shape as well.
+ */
+export const fastifyAdapter = (): FastifyAdapter =>
+  new FastifyAdapter({
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 1024 },
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const { body } = toProblem(error)
+      void reply
+        .status(body.status)
+        .header("content-type", "application/problem+json; charset=utf-8")
+        .send({ ...body, instance: request.url })
+    },
+  })
+
 /** Build the server for a configuration. */
 export const createApp = async (
   config: ServerConfig,
@@ -48,10 +67,7 @@ export const createApp = async (
   // build every layer now, so a bad database URL fails the start rather than the first request
   await managed.runtime()
   const runtime = new EffectRuntime<ServerLayer.AppServices>(managed)
-  const adapter = new FastifyAdapter({
-    bodyLimit: 1024 * 1024,
-    routerOptions: { maxParamLength: 1024 },
-  })
+  const adapter = fastifyAdapter()
   let app: NestFastifyApplication
   try {
     app = await NestFactory.create<NestFastifyApplication>(

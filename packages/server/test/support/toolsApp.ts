@@ -5,9 +5,9 @@
 import "reflect-metadata"
 import { type DynamicModule, Module } from "@nestjs/common"
 import { NestFactory } from "@nestjs/core"
-import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify"
+import type { NestFastifyApplication } from "@nestjs/platform-fastify"
 import { Schema } from "effect"
-import { apiPrefix } from "../../src/app.js"
+import { apiPrefix, fastifyAdapter } from "../../src/app.js"
 import { ProblemFilter } from "../../src/core/problem.filter.js"
 import { GeoIpModule } from "../../src/geoip/geoip.module.js"
 import { IpCalcModule } from "../../src/ipcalc/ipcalc.module.js"
@@ -32,10 +32,7 @@ export const toolsApp = async (
     else process.env[k] = v
   }
   try {
-    const adapter = new FastifyAdapter({
-      bodyLimit: 1024 * 1024,
-      routerOptions: { maxParamLength: 1024 },
-    })
+    const adapter = fastifyAdapter()
     const app = await NestFactory.create<NestFastifyApplication>(ToolsModule.forRoot(), adapter, {
       logger: false,
       abortOnError: false,

@@ -1,0 +1,131 @@
+import path from "node:path"
+import { fileURLToPath } from "node:url"
+import type { NestFastifyApplication } from "@nestjs/platform-fastify"
+import fc from "fast-check"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { closedPort } from "./support/replay.js"
+import { toolsApp, type ProblemJson } from "./support/toolsApp.js"
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures")
+
+/** Text a caller might put in a path segment or a query value: odd, long, unicode, encoded. */
+const text = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.fullUnicodeString({ maxLength: 20 }),
+  fc.constantFrom(
+    "",
+    " ",
+    "..",
+    "%",
+    "%00",
+    "-1",
+    "1e9",
+    "0x10",
+    "NaN",
+    "Infinity",
+    "10.0.0.0/33",
+    "::ffff:1.2.3.4",
+    "fe80::1%eth0",
+    "a".repeat(2000),
+    "__proto__",
+    "constructor",
+  ),
+  fc.ipV4(),
+  fc.ipV6(),
+  fc.domain(),
+  fc.integer().map(String),
+)
+
+const seg = (t: string) => encodeURIComponent(t)
+
+const request = fc.oneof(
+  fc.tuple(text).map(([a]) => ({ method: "GET" as const, url: `/api/v1/ip-calc/${seg(a)}` })),
+  fc.tuple(text, text).map(([a, p]) => ({
+    method: "GET" as const,
+    url: `/api/v1/ip-calc/${seg(a)}/${seg(p)}`,
+  })),
+  fc.tuple(text, text, text, text, text).map(([a, p, n, o, l]) => ({
+    method: "GET" as const,
+    url: `/api/v1/ip-calc/${seg(a)}/${seg(p)}/subnets?newPrefix=${seg(n)}&offset=${seg(o)}&limit=${seg(l)}`,
+  })),
+  fc.tuple(text, text).map(([s, e]) => ({
+    method: "GET" as const,
+    url: `/api/v1/ip-calc/range/${seg(s)}/${seg(e)}`,
+  })),
+  fc.tuple(fc.constantFrom("aggregate", "contains"), fc.anything()).map(([op, body]) => ({
+    method: "POST" as const,
+    url: `/api/v1/ip-calc/${op}`,
+    payload: JSON.stringify(body ?? null),
+  })),
+  fc
+    .tuple(fc.array(text, { maxLength: 4 }), fc.array(text, { maxLength: 4 }))
+    .map(([networks, addresses]) => ({
+      method: "POST" as const,
+      url: "/api/v1/ip-calc/contains",
+      payload: JSON.stringify({ networks, addresses }),
+    })),
+  fc.tuple(text).map(([m]) => ({ method: "GET" as const, url: `/api/v1/mac-oui/${seg(m)}` })),
+  fc.tuple(text, text, text).map(([s, o, l]) => ({
+    method: "GET" as const,
+    url: `/api/v1/mac-oui?search=${seg(s)}&offset=${seg(o)}&limit=${seg(l)}`,
+  })),
+  fc.tuple(text).map(([ip]) => ({ method: "GET" as const, url: `/api/v1/geoip/${seg(ip)}` })),
+  fc.tuple(text, text).map(([r, s]) => ({
+    method: "GET" as const,
+    url: `/api/v1/whois/${seg(r)}?source=${seg(s)}`,
+  })),
+)
+
+describe("tools routes under malformed input (property-based)", () => {
+  let app: NestFastifyApplication
+  beforeAll(async () => {
+    // WHOIS/RDAP servers that refuse at once: a valid query may fail upstream (502), never 500.
+    const port = await closedPort()
+    app = await toolsApp({
+      NETWARK_GEOIP_CITY: path.join(fixtures, "geoip/GeoLite2-City-Test.mmdb"),
+      NETWARK_GEOIP_ASN: path.join(fixtures, "geoip/GeoLite2-ASN-Test.mmdb"),
+      NETWARK_WHOIS_IANA_SERVER: `127.0.0.1:${port}`,
+      NETWARK_WHOIS_SERVERS: [
+        "whois.arin.net",
+        "whois.ripe.net",
+        "whois.apnic.net",
+        "whois.afrinic.net",
+        "whois.lacnic.net",
+      ]
+        .map((h) => `${h}=127.0.0.1:${port}`)
+        .join(","),
+      NETWARK_RDAP: "false",
+      NETWARK_WHOIS_TIMEOUT_MS: "500",
+    })
+  })
+  afterAll(async () => {
+    await app?.close()
+  })
+
+  it("never answers 500, and names the field of every 400", async () => {
+    await fc.assert(
+      fc.asyncProperty(request, async (r) => {
+        const res = await app.inject({
+          method: r.method,
+          url: r.url,
+          ...("payload" in r
+            ? { payload: r.payload, headers: { "content-type": "application/json" } }
+            : {}),
+        })
+        const upstream = r.url.startsWith("/api/v1/whois/") && [502, 504].includes(res.statusCode)
+        expect(
+          res.statusCode < 500 || upstream,
+          `${r.method} ${r.url} -> ${res.statusCode} ${res.body}`,
+        ).toBe(true)
+        if (res.statusCode >= 400) {
+          expect(res.headers["content-type"]).toContain("application/problem+json")
+          const p = res.json() as ProblemJson
+          expect(p.status).toBe(res.statusCode)
+          if (res.statusCode === 400 && p.reason === "InvalidInput")
+            expect(p.field, `${r.url} ${res.body}`).toBeTypeOf("string")
+        }
+      }),
+      { numRuns: 1500 },
+    )
+  })
+})
