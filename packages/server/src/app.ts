@@ -19,6 +19,7 @@ import { setupOpenApi } from "./core/openapi.js"
 import { toProblem } from "./core/problem.js"
 import { ProblemFilter } from "./core/problem.filter.js"
 import { EffectRuntime } from "./core/runtime.js"
+import * as Metrics from "./health/metrics.js"
 import * as ServerLayer from "./server.layer.js"
 
 /** The API's path prefix. */
@@ -89,6 +90,15 @@ export const createApp = async (
   }
   app.setGlobalPrefix(apiPrefix)
   app.useGlobalFilters(new ProblemFilter())
+  const counters = managed.runSync(Metrics.Metrics)
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook("onResponse", (_request, reply, done) => {
+      const code = String(reply.statusCode)
+      counters.httpRequests[code] = (counters.httpRequests[code] ?? 0) + 1
+      done()
+    })
   setupOpenApi(app)
   const index = config.webDir === undefined ? undefined : path.join(config.webDir, "index.html")
   if (config.webDir !== undefined && index !== undefined && existsSync(index)) {
@@ -134,7 +144,10 @@ export const createApp = async (
       if (closed) return
       closed = true
       try {
-        await app.close()
+        // open event streams would hold the shutdown back until their operations end
+        const closing = app.close()
+        app.getHttpServer().closeAllConnections()
+        await closing
       } finally {
         await runtime.dispose()
       }

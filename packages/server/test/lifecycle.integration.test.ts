@@ -161,4 +161,18 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     )
     expect(future.body).toMatchObject({ total: 0, items: [], nextCursor: null })
   })
+
+  it("shuts down promptly with an event stream still open", async () => {
+    const r = await call<any>("POST", `${running.base}/operations`, {
+      type: "ping",
+      target: "127.0.0.1",
+      queues: ["netwark"],
+      timeout: 600,
+    })
+    const res = await fetch(`${running.base}/operations/${r.body.id}/events`)
+    expect(res.status).toBe(200)
+    const started = Date.now()
+    await running.close()
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
 })

@@ -73,6 +73,12 @@ export class MetricsService {
       "Operations ended by this replica, by final status.",
       Object.entries(counters.operationsSettled).map(([status, n]) => [{ status }, n] as const),
     )
+    metric(
+      "netwark_http_responses_total",
+      "counter",
+      "HTTP responses of this replica, by status code.",
+      Object.entries(counters.httpRequests).map(([code, n]) => [{ code }, n] as const),
+    )
     metric("netwark_workers_online", "gauge", "Workers online (by presence heartbeat).", [
       [{}, online.length],
     ])
