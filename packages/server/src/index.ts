@@ -5,3 +5,4 @@
  */
 export { apiPrefix, createApp, type CreateOptions, type Server } from "./app.js"
 export { ConfigError, fromEnv, type ServerConfig } from "./config.js"
+export { migrate } from "./db/database.js"

@@ -9,6 +9,7 @@
 import "reflect-metadata"
 import { createApp } from "./app.js"
 import { ConfigError, fromEnv } from "./config.js"
+import { migrate } from "./db/database.js"
 
 const main = async (): Promise<void> => {
   let config
@@ -21,12 +22,16 @@ const main = async (): Promise<void> => {
     }
     throw error
   }
-  const server = await createApp(config)
   if (process.argv[2] === "migrate") {
-    await server.close()
-    process.stdout.write("netwark-server: migrations applied\n")
+    const applied = await migrate(config)
+    process.stdout.write(
+      applied.length === 0
+        ? "netwark-server: the schema is up to date\n"
+        : `netwark-server: applied ${applied.map(([id, name]) => `${id}_${name}`).join(", ")}\n`,
+    )
     return
   }
+  const server = await createApp(config)
   const url = await server.listen()
   const mode = config.databaseUrl === undefined ? "embedded PGlite" : "PostgreSQL"
   const transport = config.brokerUrl === undefined ? "in-process transport" : "RabbitMQ"

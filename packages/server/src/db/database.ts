@@ -17,8 +17,8 @@ import { migrations } from "../migrations/index.js"
 /** An advisory lock key so that replicas starting together migrate one at a time. */
 const migrationLock = 0x6e657477 // "netw"
 
-/** Apply the pending migrations (serialised across replicas). */
-export const migrate = Effect.gen(function* () {
+/** Apply the pending migrations (serialised across replicas); the ones applied now. */
+export const applyMigrations = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const run = Migrator.make({})({ loader: migrations, table: "netwark_migrations" })
   // created here, outside the transaction: the migrator probes for it with a query that would
@@ -52,26 +52,31 @@ export const embedded = (dataDir: string) =>
       }),
   )
 
+/** The SQL client for this configuration (not migrated). */
+export const client = (
+  config: ServerConfig,
+  maxConnections = 10,
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, unknown> =>
+  config.databaseUrl !== undefined
+    ? PgClient.layer({ url: config.databaseUrl, maxConnections, applicationName: "netwark-server" })
+    : Layer.unwrapScoped(
+        Effect.map(embedded(config.dataDir), ({ port }) =>
+          PgClient.layer({
+            url: Redacted.make(`postgres://postgres@127.0.0.1:${port}/postgres`),
+            // the socket server serves one connection: a second one would be dropped
+            maxConnections: 1,
+            minConnections: 1,
+            applicationName: "netwark-embedded",
+          }),
+        ),
+      )
+
 /** The SQL client for this configuration, migrated. */
 export const layer = (
   config: ServerConfig,
-): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, unknown> => {
-  const client =
-    config.databaseUrl !== undefined
-      ? PgClient.layer({
-          url: config.databaseUrl,
-          maxConnections: 10,
-          applicationName: "netwark-server",
-        })
-      : Layer.unwrapScoped(
-          Effect.map(embedded(config.dataDir), ({ port }) =>
-            PgClient.layer({
-              url: Redacted.make(`postgres://postgres@127.0.0.1:${port}/postgres`),
-              maxConnections: 1,
-              minConnections: 1,
-              applicationName: "netwark-embedded",
-            }),
-          ),
-        )
-  return Layer.tap(client, (context) => Effect.provide(migrate, context))
-}
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, unknown> =>
+  Layer.tap(client(config), (context) => Effect.provide(applyMigrations, context))
+
+/** Connect, apply the pending migrations, disconnect: `netwark-server migrate`. */
+export const migrate = (config: ServerConfig): Promise<ReadonlyArray<readonly [number, string]>> =>
+  Effect.runPromise(Effect.provide(applyMigrations, client(config, 1)))

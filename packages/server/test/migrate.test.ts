@@ -1,0 +1,31 @@
+import pg from "pg"
+import { describe, expect, it } from "vitest"
+import { migrate } from "../src/db/database.js"
+import { createDatabase, redacted, testConfig } from "./support/env.js"
+
+describe("migrate", () => {
+  it("applies the versioned migrations once, also when replicas race", async () => {
+    const db = await createDatabase()
+    try {
+      const config = testConfig({ databaseUrl: redacted(db.url) })
+      const [a, b] = await Promise.all([migrate(config), migrate(config)])
+      expect([...a, ...b]).toEqual([[1, "init"]])
+      expect(await migrate(config)).toEqual([])
+      const client = new pg.Client({ connectionString: db.url })
+      await client.connect()
+      const tables = await client.query(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+      )
+      await client.end()
+      expect(tables.rows.map((r: { tablename: string }) => r.tablename)).toEqual([
+        "jobs",
+        "netwark_migrations",
+        "operations",
+        "outbox",
+        "results",
+      ])
+    } finally {
+      await db.drop()
+    }
+  })
+})
