@@ -40,6 +40,12 @@ const closedPort = async (): Promise<number> => {
 }
 
 const tools = has("ping") && has("traceroute")
+const dig = has("dig")
+
+interface DnsServer {
+  readonly port: number
+  readonly close: () => Promise<void>
+}
 
 describe.skipIf(!tools)(
   `netwark … --server against an embedded server with its local worker${tools ? "" : " (skipped: ping or traceroute is not installed)"}`,
@@ -47,7 +53,15 @@ describe.skipIf(!tools)(
     let server: Server
     let url: string
     let dir: string
+    let dnsServer: DnsServer | undefined
     beforeAll(async () => {
+      if (dig) {
+        // The loopback DNS server lives with the tools tests; loaded by path, as in dns.test.ts.
+        const { startDnsServer } = (await import(
+          new URL("../../tools/test/support/dnsServer.ts", import.meta.url).href
+        )) as { startDnsServer: () => Promise<DnsServer> }
+        dnsServer = await startDnsServer()
+      }
       dir = mkdtempSync(path.join(tmpdir(), "netwark-cli-remote-"))
       const config = fromEnv(
         { NETWARK_PORT: "0", NETWARK_DATA_DIR: path.join(dir, "data"), NETWARK_WEB_DIR: dir },
@@ -64,6 +78,7 @@ describe.skipIf(!tools)(
     })
     afterAll(async () => {
       await server?.close()
+      await dnsServer?.close()
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
     })
 
@@ -155,6 +170,32 @@ describe.skipIf(!tools)(
       ])
       expect(r.code).toBe(1)
       expect(r.stderr).toMatch(/^netwark ping: cannot reach the server/)
+    })
+    it.skipIf(!dig)(
+      `dns: asks the given resolver through the server's worker${dig ? "" : " (skipped: dig is not installed)"}`,
+      async () => {
+        const r = await cli([
+          "dns",
+          "www.netwark.test",
+          "A",
+          "--server",
+          url,
+          "--resolver",
+          `127.0.0.1:${dnsServer!.port}`,
+          "--timeout",
+          "1",
+          "--tries",
+          "1",
+        ])
+        expect(r.stderr).toBe("")
+        expect(r.code).toBe(0)
+        expect(r.stdout).toMatch(/^www\.netwark\.test\. +60 +IN +A +192\.0\.2\.10$/m)
+        expect(r.stdout).toMatch(/Status: done/)
+      },
+    )
+
+    it("dns: --resolver without a server URL is a usage error", async () => {
+      expect((await cli(["dns", "www.netwark.test", "--resolver", "127.0.0.1"])).code).toBe(2)
     })
   },
 )

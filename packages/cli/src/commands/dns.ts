@@ -26,6 +26,7 @@ Options:
   --server ADDR    resolver address, optionally with a port: 127.0.0.1:5353, [::1]:5353;
                    an http(s) URL instead runs the query through that Netwark server, live
   --queue Q        with a server URL: send to queue Q (repeatable); default every worker
+  --resolver ADDR  with a server URL: the resolver the workers ask (ADDR[:PORT])
   --port N         resolver port, 1–65535 (default 53)
   --class C        query class (default IN)
   --tcp            query over TCP
@@ -54,6 +55,7 @@ const flags = {
   ipv6: { type: "boolean", short: "6" },
   json: { type: "boolean" },
   queue: remoteFlags.queue,
+  resolver: { type: "string" },
 } as const
 
 type Values = {
@@ -189,14 +191,27 @@ export const dns: Command = {
       throw new UsageError(
         `unknown record type ${JSON.stringify(type)}: use one of ${Dns.recordTypes.join(", ")}`,
       )
+    if (values.resolver !== undefined && !isServerUrl(values.server))
+      throw new UsageError(
+        "--resolver goes with --server URL; locally, give the resolver as --server",
+      )
     if (isServerUrl(values.server)) {
       if (name === "-") throw new UsageError("--server runs one query at a time, not -")
+      const resolver = values.resolver === undefined ? undefined : splitServer(values.resolver)
       return runRemote(
         {
           command: "dns",
           type: "dns",
           target: name,
-          options: apiOptions.dns(values, type),
+          options: {
+            ...apiOptions.dns(values, type),
+            ...(resolver === undefined
+              ? {}
+              : {
+                  server: resolver.server,
+                  ...(resolver.port === undefined ? {} : { port: resolver.port }),
+                }),
+          },
           server: values.server,
           queues: values.queue ?? [],
           json: values.json === true,
