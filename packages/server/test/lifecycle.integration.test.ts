@@ -45,6 +45,21 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     expect(op).toMatchObject({ status: "error", expected: 0 })
   })
 
+  it("ends as error when the transport refuses a job (a queue no longer configured)", async () => {
+    const op = await running.server.runtime.run(
+      Repository.insert({
+        id: "5d9e8f0a-1111-4222-8333-444455556666",
+        type: "ping",
+        target: "127.0.0.1",
+        options: {},
+        queues: ["gone-queue"],
+        timeoutMs: 60_000,
+      }),
+    )
+    const ended = await settled(running.base, op.id)
+    expect(ended).toMatchObject({ status: "error", error: expect.stringContaining("gone-queue") })
+  })
+
   it("ends as partial when one of two workers fails, and ignores a redelivered result", async () => {
     const fakeWorker = (id: string, fail: boolean) =>
       Effect.gen(function* () {

@@ -8,7 +8,7 @@
 import type { SqlClient } from "@effect/sql"
 import { Registry, Transport } from "@netwark/transport"
 import { Cause, Duration, Effect, Either, Layer } from "effect"
-import { Metrics } from "../health/metrics.js"
+import { Metrics, settled as countSettled } from "../health/metrics.js"
 import { Events } from "./events.js"
 import * as Repository from "./operations.repository.js"
 import { toPayload } from "./payload.js"
@@ -58,17 +58,24 @@ const dispatchBatch = (batch: number) =>
           jobs: jobInfo,
         } satisfies Repository.Dispatched
       })
-    const { claimed, sent } = yield* Repository.drainOutbox(batch, (pending) =>
+    const { claimed, sent, rejected } = yield* Repository.drainOutbox(batch, (pending) =>
       Effect.map(
         Effect.forEach(pending, (p) => Effect.either(publishOne(p)), { concurrency: 32 }),
         (outcomes) => {
           const ok: Array<Repository.Dispatched> = []
-          const failed: Array<{ outboxId: string; error: string }> = []
+          const failed: Array<Repository.Failed> = []
           outcomes.forEach((outcome, i) => {
             if (Either.isRight(outcome)) ok.push(outcome.right)
-            else failed.push({ outboxId: pending[i]!.outboxId, error: outcome.left.message })
+            else
+              failed.push({
+                outboxId: pending[i]!.outboxId,
+                operationId: pending[i]!.id,
+                error: outcome.left.message,
+                permanent:
+                  outcome.left.reason === "UnknownQueue" || outcome.left.reason === "TooLarge",
+              })
           })
-          failures = failed.length
+          failures = failed.filter((f) => !f.permanent).length
           if (failed.length > 0)
             Effect.runFork(
               Effect.logWarning(
@@ -81,6 +88,20 @@ const dispatchBatch = (batch: number) =>
     )
     metrics.operationsDispatched += sent.length
     metrics.dispatchFailures += failures
+    countSettled(
+      metrics,
+      rejected.map(() => ({ status: "error" })),
+    )
+    if (rejected.length > 0)
+      yield* Effect.flatMap(Events, (events) =>
+        events.publishAll(
+          rejected.map((id) => ({
+            kind: "status" as const,
+            operationId: id,
+            status: "error" as const,
+          })),
+        ),
+      )
     if (sent.length > 0) {
       const events = yield* Events
       yield* events.publishAll(

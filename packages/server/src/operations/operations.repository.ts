@@ -257,6 +257,15 @@ export interface Dispatched {
   }>
 }
 
+/** A publish that failed: retried later, or (`permanent`) the operation ends as `error`. */
+export interface Failed {
+  readonly outboxId: string
+  readonly operationId: string
+  readonly error: string
+  /** The transport refused the job itself (an unknown queue, a message too large). */
+  readonly permanent: boolean
+}
+
 /**
  * Claim up to `limit` unsent outbox entries for the rest of the transaction (`SKIP LOCKED`: other
  * replicas take the next ones), publish them with `publish`, and record what was sent.
@@ -266,13 +275,17 @@ export const drainOutbox = <E, R>(
   publish: (pending: ReadonlyArray<Pending>) => Effect.Effect<
     {
       readonly sent: ReadonlyArray<Dispatched>
-      readonly failed: ReadonlyArray<{ readonly outboxId: string; readonly error: string }>
+      readonly failed: ReadonlyArray<Failed>
     },
     E,
     R
   >,
 ): Effect.Effect<
-  { readonly claimed: number; readonly sent: ReadonlyArray<Dispatched> },
+  {
+    readonly claimed: number
+    readonly sent: ReadonlyArray<Dispatched>
+    readonly rejected: ReadonlyArray<string>
+  },
   E | SqlError.SqlError,
   R | SqlClient.SqlClient
 > =>
@@ -295,7 +308,7 @@ export const drainOutbox = <E, R>(
           ORDER BY b.id
           LIMIT ${limit}
           FOR UPDATE OF b SKIP LOCKED`
-        if (rows.length === 0) return { claimed: 0, sent: [] }
+        if (rows.length === 0) return { claimed: 0, sent: [], rejected: [] }
         const { sent, failed } = yield* publish(
           rows.map((r) => ({
             outboxId: String(r.outbox_id),
@@ -333,11 +346,25 @@ export const drainOutbox = <E, R>(
                  AS v(operation_id, job_id, queue, mode, expected, workers)
             ON CONFLICT DO NOTHING`
         }
-        for (const f of failed)
-          yield* sql`
-            UPDATE outbox SET attempts = attempts + 1, last_error = ${f.error.slice(0, 1000)}
-            WHERE id = ${f.outboxId}`
-        return { claimed: rows.length, sent }
+        for (const f of failed) {
+          const error = f.error.slice(0, 1000)
+          if (f.permanent) {
+            yield* sql`
+              UPDATE outbox SET sent_at = clock_timestamp(), attempts = attempts + 1, last_error = ${error}
+              WHERE id = ${f.outboxId}`
+            yield* sql`
+              UPDATE operations SET status = 'error', finished_at = clock_timestamp(), error = ${error}
+              WHERE id = ${f.operationId} AND status = 'pending'`
+          } else
+            yield* sql`
+              UPDATE outbox SET attempts = attempts + 1, last_error = ${error}
+              WHERE id = ${f.outboxId}`
+        }
+        return {
+          claimed: rows.length,
+          sent,
+          rejected: failed.filter((f) => f.permanent).map((f) => f.operationId),
+        }
       }),
     )
   })
