@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs"
 import { ClientError, createClient, type Client, type OperationEvent } from "@netwark/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { OUTPUT } from "../scripts/openapi.js"
 import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
 
 describe("@netwark/client against the whole server on PostgreSQL with a local worker", () => {
@@ -17,6 +19,11 @@ describe("@netwark/client against the whole server on PostgreSQL with a local wo
   afterAll(async () => {
     await running?.close()
     await db?.drop()
+  })
+
+  it("serves at /api/v1/openapi.json the committed contract the client is generated from", async () => {
+    const served: unknown = await (await fetch(`${running.base}/openapi.json`)).json()
+    expect(served).toEqual(JSON.parse(readFileSync(OUTPUT, "utf8")))
   })
 
   it("creates an operation, follows its events to the end, and reads it back", async () => {
