@@ -93,7 +93,10 @@ export interface Service {
   readonly expected: (
     targets: ReadonlyArray<string>,
   ) => Effect.Effect<number, TransportError.TransportError>
-  /** Wait until the online workers satisfy a predicate (e.g. a count), or time out. */
+  /**
+   * Wait until the online workers satisfy a predicate (e.g. a count), or time out; checked on
+   * every presence message (a silent worker's expiry alone does not wake it).
+   */
   readonly await: (
     predicate: (workers: ReadonlyArray<Envelope.WorkerInfo>) => boolean,
     timeout: Duration.DurationInput,
