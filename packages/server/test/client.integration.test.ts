@@ -24,6 +24,9 @@ describe("@netwark/client against the whole server on PostgreSQL with a local wo
   it("serves at /api/v1/openapi.json the committed contract the client is generated from", async () => {
     const served: unknown = await (await fetch(`${running.base}/openapi.json`)).json()
     expect(served).toEqual(JSON.parse(readFileSync(OUTPUT, "utf8")))
+    const ui = await fetch(`${running.base.replace(/\/api\/v1$/, "")}/api/docs`)
+    expect(ui.status).toBe(200)
+    expect(ui.headers.get("content-type")).toContain("text/html")
   })
 
   it("creates an operation, follows its events to the end, and reads it back", async () => {
