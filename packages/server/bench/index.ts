@@ -1,6 +1,7 @@
 /** `npm run bench [name]`: the server's benchmarks (names: operations, ipcalc). */
 const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   operations: () => import("./operations.bench.js"),
+  fanout: () => import("./fanout.bench.js"),
   ipcalc: () => import("./ipcalc.bench.js"),
 }
 

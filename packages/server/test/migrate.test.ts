@@ -9,7 +9,10 @@ describe("migrate", () => {
     try {
       const config = testConfig({ databaseUrl: redacted(db.url) })
       const [a, b] = await Promise.all([migrate(config), migrate(config)])
-      expect([...a, ...b]).toEqual([[1, "init"]])
+      expect([...a, ...b]).toEqual([
+        [1, "init"],
+        [2, "outbox_claim"],
+      ])
       expect(await migrate(config)).toEqual([])
       const client = new pg.Client({ connectionString: db.url })
       await client.connect()

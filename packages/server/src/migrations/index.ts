@@ -6,8 +6,10 @@
  */
 import { Migrator } from "@effect/sql"
 import init from "./0001_init.js"
+import outboxClaim from "./0002_outbox_claim.js"
 
 /** Every migration by `<number>_<name>`. */
 export const migrations = Migrator.fromRecord({
   "0001_init": init,
+  "0002_outbox_claim": outboxClaim,
 })

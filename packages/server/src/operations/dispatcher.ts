@@ -6,7 +6,7 @@
  * @module
  */
 import type { SqlClient } from "@effect/sql"
-import { Registry, Transport } from "@netwark/transport"
+import { Registry, Transport, type TransportError } from "@netwark/transport"
 import { Cause, Duration, Effect, Either, Layer } from "effect"
 import { Metrics, settled as countSettled } from "../health/metrics.js"
 import { Events } from "./events.js"
@@ -21,103 +21,123 @@ export interface Options {
   readonly batch?: number
 }
 
-/** Publish one batch; resolves to how many entries were claimed and how many failed. */
+const isPermanent = (error: TransportError.TransportError) =>
+  error.reason === "UnknownQueue" || error.reason === "TooLarge"
+
+/** Claim, plan, publish and record one batch; how many entries were claimed and failed. */
 const dispatchBatch = (batch: number) =>
   Effect.gen(function* () {
     const transport = yield* Transport.Transport
     const registry = yield* Registry.Registry
     const metrics = yield* Metrics
-    let failures = 0
-    const publishOne = (p: Repository.Pending) =>
-      Effect.gen(function* () {
-        const reach = yield* registry.reach(p.queues)
-        const deadline = Date.now() + p.timeoutMs
-        const jobs = yield* transport.dispatch(
-          {
-            operationId: p.id,
-            jobId: p.id,
-            type: p.type,
-            payload: toPayload(p.type, p.target, p.options),
-            deadline,
-          },
-          p.queues,
-        )
-        const jobInfo = reach.map((r) => ({
-          jobId: jobs.find((j) => j.target === r.target)?.jobId ?? `${p.id}/${r.target}`,
-          queue: r.target,
-          mode: r.mode,
-          // a direct job waits in its queue for a worker: it always expects one answer
-          expected: r.mode === "one" ? 1 : r.workers.length,
-          workers: r.workers.map((w) => ({ id: w.id, hostname: w.hostname })),
-        }))
-        return {
+    const events = yield* Events
+    const known = new Map(transport.targets.map((t) => [t.name, t.mode] as const))
+    const online = yield* registry.online
+    // the expected workers are fixed here, from the registry, before anything is published
+    const plan = (
+      p: Repository.Pending,
+    ): Either.Either<Repository.Dispatched, Repository.Failed> => {
+      const unknown = p.queues.find((q) => !known.has(q))
+      if (unknown !== undefined)
+        return Either.left({
           outboxId: p.outboxId,
-          id: p.id,
-          deadline,
-          expected: jobInfo.reduce((n, j) => n + j.expected, 0),
-          jobs: jobInfo,
-        } satisfies Repository.Dispatched
+          operationId: p.id,
+          error: `unknown queue ${unknown}`,
+          permanent: true,
+        })
+      const jobs = p.queues.map((queue) => {
+        const mode = known.get(queue)!
+        const serving = online.filter((w) => w.queues.includes(queue))
+        return {
+          jobId: `${p.id}/${queue}`,
+          queue,
+          mode,
+          // a direct job waits in its queue for a worker: it always expects one answer
+          expected: mode === "one" ? 1 : serving.length,
+          workers: mode === "one" ? [] : serving.map((w) => ({ id: w.id, hostname: w.hostname })),
+        }
       })
-    const { claimed, sent, rejected } = yield* Repository.drainOutbox(batch, (pending) =>
-      Effect.map(
-        Effect.forEach(pending, (p) => Effect.either(publishOne(p)), { concurrency: 32 }),
-        (outcomes) => {
-          const ok: Array<Repository.Dispatched> = []
-          const failed: Array<Repository.Failed> = []
-          outcomes.forEach((outcome, i) => {
-            if (Either.isRight(outcome)) ok.push(outcome.right)
-            else
-              failed.push({
-                outboxId: pending[i]!.outboxId,
-                operationId: pending[i]!.id,
-                error: outcome.left.message,
-                permanent:
-                  outcome.left.reason === "UnknownQueue" || outcome.left.reason === "TooLarge",
-              })
-          })
-          failures = failed.filter((f) => !f.permanent).length
-          if (failed.length > 0)
-            Effect.runFork(
-              Effect.logWarning(
-                `dispatcher: ${failed.length} publish(es) failed: ${failed[0]!.error}`,
-              ),
-            )
-          return { sent: ok, failed }
-        },
-      ),
-    )
-    metrics.operationsDispatched += sent.length
-    metrics.dispatchFailures += failures
-    countSettled(
-      metrics,
-      rejected.map(() => ({ status: "error" })),
-    )
-    if (rejected.length > 0)
-      yield* Effect.flatMap(Events, (events) =>
-        events.publishAll(
-          rejected.map((id) => ({
-            kind: "status" as const,
-            operationId: id,
-            status: "error" as const,
-          })),
-        ),
+      return Either.right({
+        outboxId: p.outboxId,
+        id: p.id,
+        deadline: Date.now() + p.timeoutMs,
+        expected: jobs.reduce((n, j) => n + j.expected, 0),
+        jobs,
+      })
+    }
+    const { planned, rejected } = yield* Repository.claimOutbox(batch, plan)
+    if (rejected.length > 0) {
+      countSettled(
+        metrics,
+        rejected.map(() => ({ status: "error" })),
       )
-    if (sent.length > 0) {
-      const events = yield* Events
       yield* events.publishAll(
-        sent.map((s) => ({
+        rejected.map((id) => ({
           kind: "status" as const,
-          operationId: s.id,
-          status: "running" as const,
+          operationId: id,
+          status: "error" as const,
         })),
       )
-      // results may have come back before the dispatch was committed
-      const settled = yield* Repository.settleDispatched(sent.map((s) => s.id))
-      yield* events.publishAll(
-        settled.map((s) => ({ kind: "status" as const, operationId: s.id, status: s.status })),
-      )
     }
-    return { claimed, failures }
+    if (planned.length === 0) return { claimed: rejected.length, failures: 0 }
+    // published outside any transaction: a slow broker holds no database locks
+    const outcomes = yield* Effect.forEach(
+      planned,
+      (p) =>
+        Effect.either(
+          transport.dispatch(
+            {
+              operationId: p.id,
+              jobId: p.id,
+              type: p.pending.type,
+              payload: toPayload(p.pending.type, p.pending.target, p.pending.options),
+              deadline: p.deadline,
+            },
+            p.pending.queues,
+          ),
+        ),
+      { concurrency: 32 },
+    )
+    const sent: Array<Repository.Dispatched> = []
+    const failed: Array<Repository.Failed> = []
+    outcomes.forEach((outcome, i) => {
+      const p = planned[i]!
+      if (Either.isRight(outcome)) sent.push(p)
+      else
+        failed.push({
+          outboxId: p.outboxId,
+          operationId: p.id,
+          error: outcome.left.message,
+          permanent: isPermanent(outcome.left),
+        })
+    })
+    const running = yield* Repository.recordPublished(sent, failed)
+    const transient = failed.filter((f) => !f.permanent)
+    if (failed.length > 0)
+      yield* Effect.logWarning(
+        `dispatcher: ${failed.length} publish(es) failed: ${failed[0]!.error}`,
+      )
+    metrics.operationsDispatched += sent.length
+    metrics.dispatchFailures += transient.length
+    countSettled(
+      metrics,
+      failed.filter((f) => f.permanent).map(() => ({ status: "error" })),
+    )
+    yield* events.publishAll([
+      ...running.map((id) => ({
+        kind: "status" as const,
+        operationId: id,
+        status: "running" as const,
+      })),
+      ...failed
+        .filter((f) => f.permanent)
+        .map((f) => ({
+          kind: "status" as const,
+          operationId: f.operationId,
+          status: "error" as const,
+        })),
+    ])
+    return { claimed: planned.length + rejected.length, failures: transient.length }
   })
 
 /** The dispatcher loop as a layer (it runs while the layer is alive). */

@@ -5,7 +5,7 @@
  * @module
  */
 import { SqlClient, type SqlError } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import type {
   ListQuery,
   Operation,
@@ -266,28 +266,25 @@ export interface Failed {
   readonly permanent: boolean
 }
 
+/** How long a claimed outbox entry stays with its dispatcher before another may take it. */
+const claimLease = "30 seconds"
+
 /**
- * Claim up to `limit` unsent outbox entries for the rest of the transaction (`SKIP LOCKED`: other
- * replicas take the next ones), publish them with `publish`, and record what was sent.
+ * Claim up to `limit` unsent outbox entries (`SKIP LOCKED`, then a lease: other replicas take the
+ * next ones, and take these over if this dispatcher dies before recording the publish), and record
+ * each one's plan (expected workers, deadline) as `plan` computes it. Operations stay `pending`
+ * until {@link recordPublished}; a plan that fails ends its operation as `error` at once.
  */
-export const drainOutbox = <E, R>(
+export const claimOutbox = <E>(
   limit: number,
-  publish: (pending: ReadonlyArray<Pending>) => Effect.Effect<
-    {
-      readonly sent: ReadonlyArray<Dispatched>
-      readonly failed: ReadonlyArray<Failed>
-    },
-    E,
-    R
-  >,
+  plan: (pending: Pending) => Either.Either<Dispatched, Failed>,
 ): Effect.Effect<
   {
-    readonly claimed: number
-    readonly sent: ReadonlyArray<Dispatched>
+    readonly planned: ReadonlyArray<Dispatched & { readonly pending: Pending }>
     readonly rejected: ReadonlyArray<string>
   },
   E | SqlError.SqlError,
-  R | SqlClient.SqlClient
+  SqlClient.SqlClient
 > =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -301,16 +298,26 @@ export const drainOutbox = <E, R>(
           options: Record<string, unknown>
           queues: ReadonlyArray<string>
           timeout_ms: number
+          status: OperationStatus
         }>`
-          SELECT b.id AS outbox_id, o.id, o.type, o.target, o.options, o.queues, o.timeout_ms
+          SELECT b.id AS outbox_id, o.id, o.type, o.target, o.options, o.queues, o.timeout_ms, o.status
           FROM outbox b JOIN operations o ON o.id = b.operation_id
-          WHERE b.sent_at IS NULL
+          WHERE b.sent_at IS NULL AND (b.claimed_until IS NULL OR b.claimed_until < clock_timestamp())
           ORDER BY b.id
           LIMIT ${limit}
           FOR UPDATE OF b SKIP LOCKED`
-        if (rows.length === 0) return { claimed: 0, sent: [], rejected: [] }
-        const { sent, failed } = yield* publish(
-          rows.map((r) => ({
+        if (rows.length === 0) return { planned: [], rejected: [] }
+        // an operation that ended meanwhile (its dispatcher died after publishing) is not sent again
+        const over = rows.filter((r) => r.status !== "pending")
+        if (over.length > 0)
+          yield* sql`
+            UPDATE outbox SET sent_at = clock_timestamp()
+            WHERE id = ANY(${over.map((r) => String(r.outbox_id))}::bigint[])`
+        const planned: Array<Dispatched & { pending: Pending }> = []
+        const rejected: Array<Failed> = []
+        for (const r of rows) {
+          if (r.status !== "pending") continue
+          const pending: Pending = {
             outboxId: String(r.outbox_id),
             id: r.id,
             type: r.type,
@@ -318,24 +325,23 @@ export const drainOutbox = <E, R>(
             options: r.options,
             queues: r.queues,
             timeoutMs: r.timeout_ms,
-          })),
-        )
-        if (sent.length > 0) {
-          // operations are locked in id order, as the collector does, so the two never deadlock
+          }
+          const outcome = plan(pending)
+          if (Either.isRight(outcome)) planned.push({ ...outcome.right, pending })
+          else rejected.push(outcome.left)
+        }
+        if (planned.length > 0) {
           yield* sql`
-            SELECT id FROM operations WHERE id = ANY(${sent.map((s) => s.id)}::uuid[])
-            ORDER BY id FOR UPDATE`
-          yield* sql`
-            UPDATE outbox SET sent_at = clock_timestamp(), attempts = attempts + 1
-            WHERE id = ANY(${sent.map((s) => s.outboxId)}::bigint[])`
+            UPDATE outbox SET claimed_until = clock_timestamp() + ${claimLease}::interval,
+                   attempts = attempts + 1
+            WHERE id = ANY(${planned.map((s) => s.outboxId)}::bigint[])`
           yield* sql`
             UPDATE operations o
-            SET status = 'running', dispatched_at = clock_timestamp(),
-                deadline = to_timestamp(v.deadline / 1000.0), expected = v.expected
-            FROM unnest(${sent.map((s) => s.id)}::uuid[], ${sent.map((s) => s.deadline)}::float8[],
-                        ${sent.map((s) => s.expected)}::int[]) AS v(id, deadline, expected)
+            SET deadline = to_timestamp(v.deadline / 1000.0), expected = v.expected
+            FROM unnest(${planned.map((s) => s.id)}::uuid[], ${planned.map((s) => s.deadline)}::float8[],
+                        ${planned.map((s) => s.expected)}::int[]) AS v(id, deadline, expected)
             WHERE o.id = v.id AND o.status = 'pending'`
-          const jobs = sent.flatMap((s) => s.jobs.map((j) => ({ ...j, operationId: s.id })))
+          const jobs = planned.flatMap((s) => s.jobs.map((j) => ({ ...j, operationId: s.id })))
           yield* sql`
             INSERT INTO jobs (operation_id, job_id, queue, mode, expected, expected_workers)
             SELECT v.operation_id, v.job_id, v.queue, v.mode, v.expected, v.workers::jsonb
@@ -344,30 +350,69 @@ export const drainOutbox = <E, R>(
                         ${jobs.map((j) => j.expected)}::int[],
                         ${jobs.map((j) => JSON.stringify(j.workers))}::text[])
                  AS v(operation_id, job_id, queue, mode, expected, workers)
-            ON CONFLICT DO NOTHING`
+            ON CONFLICT (operation_id, job_id) DO UPDATE
+              SET expected = excluded.expected, expected_workers = excluded.expected_workers`
         }
-        for (const f of failed) {
-          const error = f.error.slice(0, 1000)
-          if (f.permanent) {
-            yield* sql`
-              UPDATE outbox SET sent_at = clock_timestamp(), attempts = attempts + 1, last_error = ${error}
-              WHERE id = ${f.outboxId}`
-            yield* sql`
-              UPDATE operations SET status = 'error', finished_at = clock_timestamp(), error = ${error}
-              WHERE id = ${f.operationId} AND status = 'pending'`
-          } else
-            yield* sql`
-              UPDATE outbox SET attempts = attempts + 1, last_error = ${error}
-              WHERE id = ${f.outboxId}`
-        }
-        return {
-          claimed: rows.length,
-          sent,
-          rejected: failed.filter((f) => f.permanent).map((f) => f.operationId),
-        }
+        yield* fail(sql, rejected)
+        return { planned, rejected: rejected.map((f) => f.operationId) }
       }),
     )
   })
+
+const fail = (sql: SqlClient.SqlClient, failed: ReadonlyArray<Failed>) =>
+  Effect.forEach(
+    failed,
+    (f) => {
+      const error = f.error.slice(0, 1000)
+      return f.permanent
+        ? Effect.zipRight(
+            sql`
+              UPDATE outbox SET sent_at = clock_timestamp(), last_error = ${error}
+              WHERE id = ${f.outboxId}`,
+            sql`
+              UPDATE operations SET status = 'error', finished_at = clock_timestamp(), error = ${error}
+              WHERE id = ${f.operationId} AND status IN ('pending', 'running')`,
+          )
+        : Effect.zipRight(
+            // back to the queue of unsent work, planned afresh next time
+            sql`
+              UPDATE outbox SET claimed_until = NULL, last_error = ${error}
+              WHERE id = ${f.outboxId}`,
+            sql`
+              UPDATE operations SET expected = NULL, deadline = NULL
+              WHERE id = ${f.operationId} AND status = 'pending'`,
+          )
+    },
+    { discard: true },
+  )
+
+/**
+ * Record the outcome of publishing claimed entries: the sent ones become `running` (unless their
+ * results already settled them), the others are released for a retry or ended (`permanent`).
+ * Resolves to the operations that became `running`.
+ */
+export const recordPublished = (
+  sent: ReadonlyArray<Dispatched>,
+  failed: ReadonlyArray<Failed>,
+): Effect.Effect<ReadonlyArray<string>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql.withTransaction(
+      Effect.gen(function* () {
+        let running: ReadonlyArray<{ readonly id: string }> = []
+        if (sent.length > 0) {
+          yield* sql`
+            UPDATE outbox SET sent_at = clock_timestamp(), claimed_until = NULL
+            WHERE id = ANY(${sent.map((s) => s.outboxId)}::bigint[])`
+          running = yield* sql<{ id: string }>`
+            UPDATE operations SET status = 'running', dispatched_at = clock_timestamp()
+            WHERE id = ANY(${sent.map((s) => s.id)}::uuid[]) AND status = 'pending'
+            RETURNING id`
+        }
+        yield* fail(sql, failed)
+        return running.map((r) => r.id)
+      }),
+    ),
+  )
 
 /** A result to store (from the transport's result message). */
 export interface NewResult {
@@ -453,28 +498,9 @@ const settle = (sql: SqlClient.SqlClient, ids: ReadonlyArray<string>) =>
              count(*) FILTER (WHERE status <> 'ok') AS failed
       FROM results WHERE operation_id = ANY(${ids}::uuid[]) GROUP BY operation_id
     ) r
-    WHERE o.id = r.operation_id AND o.status = 'running' AND o.expected IS NOT NULL
+    WHERE o.id = r.operation_id AND o.status IN ('pending', 'running') AND o.expected IS NOT NULL
       AND r.n >= o.expected
     RETURNING o.id, o.status`
-
-/** Settle operations just dispatched whose results arrived before the dispatch was recorded. */
-export const settleDispatched = (
-  ids: ReadonlyArray<string>,
-): Effect.Effect<
-  ReadonlyArray<{ readonly id: string; readonly status: OperationStatus }>,
-  SqlError.SqlError,
-  SqlClient.SqlClient
-> =>
-  ids.length === 0
-    ? Effect.succeed([])
-    : Effect.flatMap(SqlClient.SqlClient, (sql) =>
-        sql.withTransaction(
-          Effect.zipRight(
-            sql`SELECT id FROM operations WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`,
-            settle(sql, ids),
-          ),
-        ),
-      )
 
 /** A lock key so that one replica at a time sweeps deadlines. */
 const sweepLock = 0x73776570 // "swep"

@@ -1,0 +1,131 @@
+/**
+ * A broadcast to 100 workers: POST /operations → every worker's result stored and the final
+ * status streamed over SSE. Trivial workers (no tool runs), so the figure is the system's own
+ * latency. Runs on the machine's PostgreSQL and RabbitMQ, and on the in-process transport.
+ */
+import { randomBytes } from "node:crypto"
+import { RabbitMq, Transport } from "@netwark/transport"
+import { Duration, Effect, Fiber, Layer, ManagedRuntime, Redacted } from "effect"
+import pg from "pg"
+import { createApp, type Server } from "../src/app.js"
+import type { ServerConfig } from "../src/config.js"
+
+const adminUrl =
+  process.env["NETWARK_TEST_PG"] ?? "postgres://postgres:root@127.0.0.1:5432/postgres"
+const brokerUrl = process.env["NETWARK_TEST_AMQP"] ?? "amqp://guest:guest@127.0.0.1:5672"
+
+const workers = (count: number) =>
+  Effect.gen(function* () {
+    const transport = yield* Transport.Transport
+    for (let i = 0; i < count; i++) {
+      const id = `fan-${i}`
+      yield* transport.serve({ workerId: id, queues: ["netwark.broadcast"], concurrency: 4 }, () =>
+        Effect.succeed({ status: "ok", raw: "" }),
+      )
+      yield* transport.announce(
+        {
+          id,
+          hostname: id,
+          version: "bench",
+          queues: ["netwark.broadcast"],
+          locations: [],
+          capabilities: {},
+        },
+        { interval: Duration.seconds(5) },
+      )
+    }
+  })
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+
+/** POST, then read the SSE stream until the final status; milliseconds. */
+const round = async (base: string): Promise<number> => {
+  const started = performance.now()
+  const r = await fetch(`${base}/operations`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ type: "ping", target: "127.0.0.1", timeout: 30 }),
+  })
+  const { id } = (await r.json()) as { id: string }
+  const res = await fetch(`${base}/operations/${id}/events`)
+  const text = await res.text()
+  const elapsed = performance.now() - started
+  if (!/"status":"done"/.test(text))
+    throw new Error(`operation ${id} did not end as done: ${text.slice(-300)}`)
+  return elapsed
+}
+
+const measure = async (label: string, server: Server, count: number, rounds: number) => {
+  const base = `${await server.listen()}/api/v1`
+  for (;;) {
+    const r = (await (await fetch(`${base}/workers`)).json()) as { total: number }
+    if (r.total >= count) break
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  for (let i = 0; i < 5; i++) await round(base)
+  const times: Array<number> = []
+  for (let i = 0; i < rounds; i++) times.push(await round(base))
+  times.sort((a, b) => a - b)
+  console.log(
+    `${label.padEnd(30)} broadcast to ${count}: POST → all results stored and streamed: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (${rounds} rounds)`,
+  )
+}
+
+const withDatabase = async (f: (url: string) => Promise<void>) => {
+  const name = `netwark_bench_${randomBytes(5).toString("hex")}`
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  try {
+    await f(url.toString())
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await admin.end()
+  }
+}
+
+/** Run the fan-out benchmark. */
+export const run = async (): Promise<void> => {
+  const count = Number(process.env["BENCH_WORKERS"] ?? 100)
+  const rounds = Number(process.env["BENCH_ROUNDS"] ?? 50)
+  const base = {
+    port: 0,
+    host: "127.0.0.1",
+    dataDir: "/tmp/unused",
+    queues: [],
+    localWorker: false,
+    pollMillis: 200,
+  } as const
+  await withDatabase(async (url) => {
+    const config: ServerConfig = { ...base, databaseUrl: Redacted.make(url) }
+    const server = await createApp(config, { logger: false })
+    const fiber = server.runtime.managed.runFork(
+      Effect.scoped(Effect.zipRight(workers(count), Effect.never)),
+    )
+    await measure("PostgreSQL + in-process", server, count, rounds)
+    await server.runtime.managed.runPromise(Fiber.interrupt(fiber))
+    await server.close()
+  })
+  await withDatabase(async (url) => {
+    const namespace = `fan${randomBytes(4).toString("hex")}`
+    const config: ServerConfig = {
+      ...base,
+      databaseUrl: Redacted.make(url),
+      brokerUrl: Redacted.make(brokerUrl),
+      namespace,
+    }
+    const server = await createApp(config, { logger: false })
+    const side = ManagedRuntime.make(
+      Layer.scopedDiscard(workers(count)).pipe(
+        Layer.provide(RabbitMq.layer({ url: brokerUrl, namespace })),
+      ),
+    )
+    await side.runtime()
+    await measure("PostgreSQL + RabbitMQ", server, count, rounds)
+    await side.dispose()
+    await server.close()
+  })
+}
