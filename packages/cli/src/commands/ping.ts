@@ -177,6 +177,7 @@ export const ping: Command = {
               return p.type === "ping" && p.event !== undefined ? eventLine(p.event) : undefined
             },
             result: (r) => summaryTable(r as Ping.PingResult),
+            replay: (r) => (r as Ping.PingResult).events.map(eventLine),
           },
         },
         io,

@@ -29,6 +29,11 @@ export interface Render {
   readonly progress: (data: unknown) => string | undefined
   /** The parsed result of one worker that succeeded. */
   readonly result: (result: unknown) => string
+  /**
+   * The progress lines a result holds (ping's replies), so that lines sent before the event
+   * stream opened are printed too: progress is live only, the server does not replay it.
+   */
+  readonly replay?: (result: unknown) => ReadonlyArray<string>
 }
 
 /** One remote run. */
@@ -174,25 +179,38 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
   }
   const results = new Map<string, WorkerResult>()
   const keep = (r: WorkerResult) => results.set(`${r.jobId}\u0000${r.workerId}`, r)
+  const shown = new Map<string, Set<string>>()
+  const show = (r: WorkerResult) => {
+    const seen = shown.get(r.workerId) ?? new Set<string>()
+    const missed =
+      r.status === "ok" && run.render.replay !== undefined
+        ? run.render.replay(r.result).filter((line) => !seen.has(line))
+        : []
+    io.stdout(
+      missed.map((line) => prefixed(r.workerId, line)).join("") + resultBlock(r, run.render),
+    )
+  }
   try {
     for await (const event of client.operationEvents(operation.id)) {
       switch (event.type) {
         case "snapshot":
           for (const r of event.data.results) {
-            if (!run.json && !results.has(`${r.jobId}\u0000${r.workerId}`))
-              io.stdout(resultBlock(r, run.render))
+            if (!run.json && !results.has(`${r.jobId}\u0000${r.workerId}`)) show(r)
             keep(r)
           }
           break
         case "progress": {
           if (run.json) break
           const line = run.render.progress(event.data.data)
-          if (line !== undefined) io.stdout(prefixed(event.data.workerId, line))
+          if (line === undefined) break
+          const seen = shown.get(event.data.workerId) ?? new Set<string>()
+          shown.set(event.data.workerId, seen.add(line))
+          io.stdout(prefixed(event.data.workerId, line))
           break
         }
         case "result":
           if (!run.json && !results.has(`${event.data.jobId}\u0000${event.data.workerId}`))
-            io.stdout(resultBlock(event.data, run.render))
+            show(event.data)
           keep(event.data)
           break
         case "status":
