@@ -177,10 +177,13 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
       `${run.type.toUpperCase()} ${run.target} via ${run.server} (operation ${operation.id}, queues: ${queues})\n`,
     )
   }
-  const results = new Map<string, WorkerResult>()
-  const keep = (r: WorkerResult) => results.set(`${r.jobId}\u0000${r.workerId}`, r)
+  // A result can come twice (in the snapshot and as an event): print each worker's once.
+  const printed = new Set<string>()
   const shown = new Map<string, Set<string>>()
   const show = (r: WorkerResult) => {
+    const key = `${r.jobId}\u0000${r.workerId}`
+    if (run.json || printed.has(key)) return
+    printed.add(key)
     const seen = shown.get(r.workerId) ?? new Set<string>()
     const missed =
       r.status === "ok" && run.render.replay !== undefined
@@ -194,10 +197,7 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
     for await (const event of client.operationEvents(operation.id)) {
       switch (event.type) {
         case "snapshot":
-          for (const r of event.data.results) {
-            if (!run.json && !results.has(`${r.jobId}\u0000${r.workerId}`)) show(r)
-            keep(r)
-          }
+          for (const r of event.data.results) show(r)
           break
         case "progress": {
           if (run.json) break
@@ -209,9 +209,7 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
           break
         }
         case "result":
-          if (!run.json && !results.has(`${event.data.jobId}\u0000${event.data.workerId}`))
-            show(event.data)
-          keep(event.data)
+          show(event.data)
           break
         case "status":
           break
