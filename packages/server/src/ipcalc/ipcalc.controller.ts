@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from "@nestjs/common"
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+} from "@nestjs/common"
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from "@nestjs/swagger"
 import type { IpCalc } from "@netwark/tools"
 import { ApiProblems, ApiSchemaBody, ApiSchemaResponse } from "../core/openapi.js"
@@ -41,18 +51,20 @@ export class IpCalcController {
     operationId: "ipCalcRange",
     summary: "The fewest CIDR blocks covering an address range",
   })
-  @ApiParam({
-    name: "start",
-    schema: { type: "string", maxLength: 100 },
-    description: "First address of the range",
-    example: "10.0.0.5",
-  })
-  @ApiParam({
-    name: "end",
-    schema: { type: "string", maxLength: 100 },
-    description: "Last address of the range",
-    example: "10.0.0.20",
-  })
+  @applyDecorators(
+    ApiParam({
+      name: "start",
+      schema: { type: "string", maxLength: 100 },
+      description: "First address of the range",
+      example: "10.0.0.5",
+    }),
+    ApiParam({
+      name: "end",
+      schema: { type: "string", maxLength: 100 },
+      description: "Last address of the range",
+      example: "10.0.0.20",
+    }),
+  )
   @ApiSchemaResponse(200, Range, "The CIDR blocks, in address order")
   @ApiProblems(400)
   range(
@@ -105,8 +117,7 @@ export class IpCalcController {
     operationId: "ipCalcNetwork",
     summary: "Report on a network: mask, hosts, broadcast, registry type, reverse zone",
   })
-  @addressParam
-  @prefixParam
+  @applyDecorators(addressParam, prefixParam)
   @ApiSchemaResponse(200, Info, "The report")
   @ApiProblems(400)
   network(
@@ -121,19 +132,21 @@ export class IpCalcController {
     operationId: "ipCalcSubnets",
     summary: "Split a network into subnets of a longer prefix, one page at a time",
   })
-  @addressParam
-  @prefixParam
-  @ApiQuery({
-    name: "newPrefix",
-    required: true,
-    schema: { type: "integer", minimum: 0, maximum: 128 },
-  })
-  @ApiQuery({ name: "offset", required: false, schema: { type: "integer", minimum: 0 } })
-  @ApiQuery({
-    name: "limit",
-    required: false,
-    schema: { type: "integer", minimum: 1, maximum: 65536, default: 256 },
-  })
+  @applyDecorators(
+    addressParam,
+    prefixParam,
+    ApiQuery({
+      name: "newPrefix",
+      required: true,
+      schema: { type: "integer", minimum: 0, maximum: 128 },
+    }),
+    ApiQuery({ name: "offset", required: false, schema: { type: "integer", minimum: 0 } }),
+    ApiQuery({
+      name: "limit",
+      required: false,
+      schema: { type: "integer", minimum: 1, maximum: 65536, default: 256 },
+    }),
+  )
   @ApiSchemaResponse(200, Subnets, "One page of subnets")
   @ApiProblems(400)
   subnets(

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Query } from "@nestjs/common"
+import { applyDecorators, Controller, Get, Inject, Param, Query } from "@nestjs/common"
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from "@nestjs/swagger"
 import type { Oui } from "@netwark/tools"
 import { ApiProblems, ApiSchemaResponse } from "../core/openapi.js"
@@ -17,17 +17,19 @@ export class OuiController {
     operationId: "macOuiSearch",
     summary: "Search the registries by organization name (case-insensitive substring)",
   })
-  @ApiQuery({ name: "search", required: true, schema: { type: "string", maxLength: 200 } })
-  @ApiQuery({
-    name: "offset",
-    required: false,
-    schema: { type: "integer", minimum: 0, default: 0 },
-  })
-  @ApiQuery({
-    name: "limit",
-    required: false,
-    schema: { type: "integer", minimum: 1, maximum: 10000, default: 20 },
-  })
+  @applyDecorators(
+    ApiQuery({ name: "search", required: true, schema: { type: "string", maxLength: 200 } }),
+    ApiQuery({
+      name: "offset",
+      required: false,
+      schema: { type: "integer", minimum: 0, default: 0 },
+    }),
+    ApiQuery({
+      name: "limit",
+      required: false,
+      schema: { type: "integer", minimum: 1, maximum: 10000, default: 20 },
+    }),
+  )
   @ApiSchemaResponse(200, Page, "One page of matching assignments, MA-L then MA-M then MA-S")
   @ApiProblems(400)
   search(@Query(new SchemaPipe(SearchQuery)) query: SearchQuery): Oui.Page {

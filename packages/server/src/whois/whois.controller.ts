@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Query } from "@nestjs/common"
+import { applyDecorators, Controller, Get, Inject, Param, Query } from "@nestjs/common"
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from "@nestjs/swagger"
 import { ApiProblems, ApiSchemaResponse } from "../core/openapi.js"
 import { SchemaPipe } from "../core/schema.pipe.js"
@@ -17,17 +17,19 @@ export class WhoisController {
     summary:
       "Who holds a domain, IP address or AS number (RDAP first, WHOIS fallback; GeoIP for IPs)",
   })
-  @ApiParam({
-    name: "resource",
-    schema: { type: "string", maxLength: 255 },
-    description: "Domain, IP address or AS number",
-    example: "example.com",
-  })
-  @ApiQuery({
-    name: "source",
-    required: false,
-    schema: { type: "string", enum: ["auto", "rdap", "whois"], default: "auto" },
-  })
+  @applyDecorators(
+    ApiParam({
+      name: "resource",
+      schema: { type: "string", maxLength: 255 },
+      description: "Domain, IP address or AS number",
+      example: "example.com",
+    }),
+    ApiQuery({
+      name: "source",
+      required: false,
+      schema: { type: "string", enum: ["auto", "rdap", "whois"], default: "auto" },
+    }),
+  )
   @ApiSchemaResponse(200, Lookup, "The normalized record, the raw answer and every server asked")
   @ApiProblems(400, 502, 504)
   lookup(
