@@ -103,6 +103,7 @@ export const layer = (
               kind: "status" as const,
               operationId: s.id,
               status: s.status,
+              received: s.received,
             })),
           ])
           yield* Effect.forEach(deliveries, (d) => d.ack, { discard: true })

@@ -20,7 +20,13 @@ export type OperationEvent =
       readonly data: unknown
     }
   | { readonly kind: "result"; readonly operationId: string; readonly result: WorkerResult }
-  | { readonly kind: "status"; readonly operationId: string; readonly status: OperationStatus }
+  | {
+      readonly kind: "status"
+      readonly operationId: string
+      readonly status: OperationStatus
+      /** Results stored when the status was set, when known (streams catch up when it is more). */
+      readonly received?: number
+    }
 
 /** The hub. */
 export interface Service {

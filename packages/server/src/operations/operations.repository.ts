@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SqlClient, type SqlError } from "@effect/sql"
+import { SqlClient, type SqlError, type Statement } from "@effect/sql"
 import { Effect, Either } from "effect"
 import type {
   ListQuery,
@@ -133,14 +133,19 @@ export const list = (
       after === undefined
         ? filters
         : [...filters, sql`(o.created_at, o.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`]
-    const [rows, count] = yield* Effect.all([
-      sql<OperationRow>`
+    const [rows, count] = yield* Effect.all(
+      [
+        sql<OperationRow>`
         ${selectOperation(sql)}
         WHERE ${sql.and(page)}
         ORDER BY o.created_at DESC, o.id DESC
         LIMIT ${limit + 1}`,
-      sql<{ readonly n: string }>`SELECT count(*) AS n FROM operations o WHERE ${sql.and(filters)}`,
-    ])
+        sql<{
+          readonly n: string
+        }>`SELECT count(*) AS n FROM operations o WHERE ${sql.and(filters)}`,
+      ],
+      { concurrency: "unbounded" },
+    )
     const items = rows.slice(0, limit).map(toOperation)
     const last = rows.length > limit ? rows[limit - 1] : undefined
     return {
@@ -190,17 +195,20 @@ export const get = (
 ): Effect.Effect<OperationDetail | undefined, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const [rows, jobs, results] = yield* Effect.all([
-      sql<OperationRow>`${selectOperation(sql)} WHERE o.id = ${id}`,
-      sql<{
-        job_id: string
-        queue: string
-        mode: string
-        expected_workers: ReadonlyArray<{ id: string; hostname: string }>
-      }>`
+    const [rows, jobs, results] = yield* Effect.all(
+      [
+        sql<OperationRow>`${selectOperation(sql)} WHERE o.id = ${id}`,
+        sql<{
+          job_id: string
+          queue: string
+          mode: string
+          expected_workers: ReadonlyArray<{ id: string; hostname: string }>
+        }>`
         SELECT job_id, queue, mode, expected_workers FROM jobs WHERE operation_id = ${id} ORDER BY job_id`,
-      sql<ResultRow>`SELECT * FROM results WHERE operation_id = ${id} ORDER BY received_at, worker_id`,
-    ])
+        sql<ResultRow>`SELECT * FROM results WHERE operation_id = ${id} ORDER BY received_at, worker_id`,
+      ],
+      { concurrency: "unbounded" },
+    )
     const row = rows[0]
     if (row === undefined) return undefined
     return {
@@ -219,6 +227,14 @@ export const get = (
       results: results.map(toResult),
     }
   })
+
+/** Whether an operation exists. */
+export const exists = (
+  id: string,
+): Effect.Effect<boolean, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.map(sql`SELECT 1 FROM operations WHERE id = ${id}`, (rows) => rows.length > 0),
+  )
 
 /** Results stored after a point (for event streams that catch up from the database). */
 export const resultsOf = (
@@ -436,13 +452,15 @@ export interface NewResult {
 /** What storing a batch of results did: the rows that were new, and operations that ended. */
 export interface Stored {
   readonly inserted: ReadonlyArray<WorkerResult & { readonly operationId: string }>
-  readonly settled: ReadonlyArray<{ readonly id: string; readonly status: OperationStatus }>
+  readonly settled: ReadonlyArray<Settled>
 }
 
 /**
- * Store results idempotently (a redelivered result is ignored by the primary key) and settle
- * every operation whose expected workers have all answered, in one transaction. The operation
- * rows are locked first, so concurrent collectors (replicas) settle each operation exactly once.
+ * Store results idempotently (a redelivered result is ignored by the primary key), then settle
+ * every operation whose expected workers have all answered. No transaction and no operation lock:
+ * the results never wait for a dispatcher, a crash between the two statements is repaired by the
+ * redelivery (the caller acks only after both), and two replicas settling the same operation at
+ * once (each not seeing the other's rows) is repaired by the sweeper's settle pass.
  */
 export const storeResults = (
   results: ReadonlyArray<NewResult>,
@@ -450,45 +468,47 @@ export const storeResults = (
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     if (results.length === 0) return { inserted: [], settled: [] }
-    const ids = [...new Set(results.map((r) => r.operationId))].sort()
-    return yield* sql.withTransaction(
-      Effect.gen(function* () {
-        // results of operations that no longer exist (deleted, or foreign) are dropped
-        const existing = yield* sql<{ id: string }>`
-          SELECT id FROM operations WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`
-        const known = new Set(existing.map((r) => r.id))
-        const rows = results.filter((r) => known.has(r.operationId))
-        if (rows.length === 0) return { inserted: [], settled: [] }
-        const inserted = yield* sql<ResultRow & { operation_id: string }>`
-          INSERT INTO results (operation_id, job_id, worker_slot, worker_id, hostname, queue, location,
-                               mode, attempt, status, started_at, finished_at, data, raw, error)
-          SELECT v.operation_id, v.job_id, v.worker_slot, v.worker_id, v.hostname, v.queue, v.location,
-                 v.mode, v.attempt, v.status, to_timestamp(v.started_at / 1000.0),
-                 to_timestamp(v.finished_at / 1000.0), v.data::jsonb, v.raw, v.error
-          FROM unnest(${rows.map((r) => r.operationId)}::uuid[], ${rows.map((r) => r.jobId)}::text[],
-                      ${rows.map((r) => r.workerSlot)}::text[], ${rows.map((r) => r.workerId)}::text[],
-                      ${rows.map((r) => r.hostname)}::text[], ${rows.map((r) => r.queue)}::text[],
-                      ${rows.map((r) => r.location)}::text[], ${rows.map((r) => r.mode)}::text[],
-                      ${rows.map((r) => r.attempt)}::int[], ${rows.map((r) => r.status)}::text[],
-                      ${rows.map((r) => r.startedAt)}::float8[], ${rows.map((r) => r.finishedAt)}::float8[],
-                      ${rows.map((r) => (r.data === undefined ? null : JSON.stringify(r.data)))}::text[],
-                      ${rows.map((r) => r.raw)}::text[], ${rows.map((r) => r.error)}::text[])
-               AS v(operation_id, job_id, worker_slot, worker_id, hostname, queue, location, mode,
-                    attempt, status, started_at, finished_at, data, raw, error)
-          ON CONFLICT (operation_id, job_id, worker_slot) DO NOTHING
-          RETURNING *`
-        const settled = yield* settle(sql, [...known])
-        return {
-          inserted: inserted.map((row) => ({ ...toResult(row), operationId: row.operation_id })),
-          settled,
-        }
-      }),
-    )
+    const ids = [...new Set(results.map((r) => r.operationId))]
+    const rows = results
+    // results of operations that do not exist (deleted, or foreign) are dropped by the join
+    const inserted = yield* sql<ResultRow & { operation_id: string }>`
+      INSERT INTO results (operation_id, job_id, worker_slot, worker_id, hostname, queue, location,
+                           mode, attempt, status, started_at, finished_at, data, raw, error)
+      SELECT v.operation_id, v.job_id, v.worker_slot, v.worker_id, v.hostname, v.queue, v.location,
+             v.mode, v.attempt, v.status, to_timestamp(v.started_at / 1000.0),
+             to_timestamp(v.finished_at / 1000.0), v.data::jsonb, v.raw, v.error
+      FROM unnest(${rows.map((r) => r.operationId)}::uuid[], ${rows.map((r) => r.jobId)}::text[],
+                  ${rows.map((r) => r.workerSlot)}::text[], ${rows.map((r) => r.workerId)}::text[],
+                  ${rows.map((r) => r.hostname)}::text[], ${rows.map((r) => r.queue)}::text[],
+                  ${rows.map((r) => r.location)}::text[], ${rows.map((r) => r.mode)}::text[],
+                  ${rows.map((r) => r.attempt)}::int[], ${rows.map((r) => r.status)}::text[],
+                  ${rows.map((r) => r.startedAt)}::float8[], ${rows.map((r) => r.finishedAt)}::float8[],
+                  ${rows.map((r) => (r.data === undefined ? null : JSON.stringify(r.data)))}::text[],
+                  ${rows.map((r) => r.raw)}::text[], ${rows.map((r) => r.error)}::text[])
+           AS v(operation_id, job_id, worker_slot, worker_id, hostname, queue, location, mode,
+                attempt, status, started_at, finished_at, data, raw, error)
+      JOIN operations o ON o.id = v.operation_id
+      ON CONFLICT (operation_id, job_id, worker_slot) DO NOTHING
+      RETURNING *`
+    const settled = yield* settle(sql, sql`operation_id = ANY(${ids}::uuid[])`)
+    return {
+      inserted: inserted.map((row) => ({ ...toResult(row), operationId: row.operation_id })),
+      settled,
+    }
   })
 
-/** End the running operations among `ids` whose every expected result is in. */
-const settle = (sql: SqlClient.SqlClient, ids: ReadonlyArray<string>) =>
-  sql<{ id: string; status: OperationStatus }>`
+type Fragment = Statement.Fragment
+
+/** An operation that ended, with how many results it has. */
+export interface Settled {
+  readonly id: string
+  readonly status: OperationStatus
+  readonly received: number
+}
+
+/** End the in-flight operations (among `which` results) whose every expected result is in. */
+const settle = (sql: SqlClient.SqlClient, which: Fragment) =>
+  sql<{ id: string; status: OperationStatus; received: string }>`
     UPDATE operations o
     SET status = CASE WHEN r.failed = 0 THEN 'done' WHEN r.ok = 0 THEN 'error' ELSE 'partial' END,
         finished_at = clock_timestamp()
@@ -496,11 +516,15 @@ const settle = (sql: SqlClient.SqlClient, ids: ReadonlyArray<string>) =>
       SELECT operation_id, count(*) AS n,
              count(*) FILTER (WHERE status = 'ok') AS ok,
              count(*) FILTER (WHERE status <> 'ok') AS failed
-      FROM results WHERE operation_id = ANY(${ids}::uuid[]) GROUP BY operation_id
+      FROM results WHERE ${which} GROUP BY operation_id
     ) r
     WHERE o.id = r.operation_id AND o.status IN ('pending', 'running') AND o.expected IS NOT NULL
       AND r.n >= o.expected
-    RETURNING o.id, o.status`
+    RETURNING o.id, o.status, r.n AS received`.pipe(
+    Effect.map((rows): ReadonlyArray<Settled> =>
+      rows.map((r) => ({ id: r.id, status: r.status, received: Number(r.received) })),
+    ),
+  )
 
 /** A lock key so that one replica at a time sweeps deadlines. */
 const sweepLock = 0x73776570 // "swep"
@@ -511,7 +535,11 @@ const sweepLock = 0x73776570 // "swep"
  * lock; the others skip this round).
  */
 export const sweep = (): Effect.Effect<
-  ReadonlyArray<{ readonly id: string; readonly status: OperationStatus }>,
+  ReadonlyArray<{
+    readonly id: string
+    readonly status: OperationStatus
+    readonly received?: number
+  }>,
   SqlError.SqlError,
   SqlClient.SqlClient
 > =>
@@ -522,6 +550,12 @@ export const sweep = (): Effect.Effect<
           locked: boolean
         }>`SELECT pg_try_advisory_xact_lock(${sweepLock}) AS locked`
         if (lock?.locked !== true) return []
+        // complete operations no collector settled (two replicas stored their last results at once)
+        const complete = yield* settle(
+          sql,
+          sql`operation_id IN (SELECT id FROM operations
+                               WHERE status IN ('pending', 'running') AND expected IS NOT NULL)`,
+        )
         const nobody = yield* sql<{ id: string; status: OperationStatus }>`
           UPDATE operations SET status = 'error', finished_at = clock_timestamp(),
                  error = 'no worker online for the requested queues'
@@ -535,7 +569,7 @@ export const sweep = (): Effect.Effect<
               error = 'deadline passed before every expected worker answered'
           WHERE o.status = 'running' AND o.deadline < clock_timestamp()
           RETURNING o.id, o.status`
-        return [...nobody, ...late]
+        return [...complete, ...nobody, ...late]
       }),
     ),
   )

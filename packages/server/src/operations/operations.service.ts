@@ -148,7 +148,8 @@ export class OperationsService {
     id: string,
     pollEvery: Duration.DurationInput = "1 second",
   ): Promise<Observable<SseMessage>> {
-    await this.get(id)
+    if (!(await this.runtime.run(Repository.exists(id))))
+      throw Problem.notFound(`operation ${id} does not exist`)
     const stream = Stream.unwrapScoped(
       Effect.gen(function* () {
         const events = yield* Events
@@ -198,7 +199,10 @@ export class OperationsService {
         }
         // before the final status, results another replica stored and no poll has shown yet
         const withCatchUp = (e: OperationEvent) =>
-          e.kind === "status" && finalStatuses.has(e.status) && e.status !== status
+          e.kind === "status" &&
+          finalStatuses.has(e.status) &&
+          e.status !== status &&
+          (e.received === undefined || e.received > seen.size)
             ? Effect.map(
                 Effect.orElseSucceed(Repository.resultsOf(id), () => []),
                 (results) => [

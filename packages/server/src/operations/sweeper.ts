@@ -22,7 +22,12 @@ export const layer = (
         Effect.tap((ended) => {
           countSettled(metrics, ended)
           return events.publishAll(
-            ended.map((e) => ({ kind: "status" as const, operationId: e.id, status: e.status })),
+            ended.map((e) => ({
+              kind: "status" as const,
+              operationId: e.id,
+              status: e.status,
+              ...("received" in e ? { received: e.received } : {}),
+            })),
           )
         }),
         Effect.catchAllCause((cause) =>
