@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers in tests */
 import { Transport } from "@netwark/transport"
+import { SqlClient } from "@effect/sql"
 import { Effect, Fiber } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Repository from "../src/operations/operations.repository.js"
@@ -135,6 +136,34 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     } finally {
       await running.server.runtime.managed.runPromise(Fiber.interrupt(fiber))
     }
+  })
+
+  it("settles an operation whose results were stored without settling it (two replicas at once)", async () => {
+    const op = await running.server.runtime.run(
+      Repository.insert({
+        id: "7e2a1c3b-2222-4333-8444-555566667777",
+        type: "ping",
+        target: "127.0.0.1",
+        options: {},
+        queues: ["netwark"],
+        timeoutMs: 600_000,
+      }),
+    )
+    // what two collectors can leave behind: every result in, the operation still running
+    await running.server.runtime.run(
+      Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        Effect.zipRight(
+          sql`UPDATE outbox SET sent_at = now() WHERE operation_id = ${op.id}`,
+          Effect.zipRight(
+            sql`UPDATE operations SET status = 'running', expected = 1, deadline = now() + interval '10 minutes' WHERE id = ${op.id}`,
+            sql`INSERT INTO results (operation_id, job_id, worker_slot, worker_id, queue, mode, attempt, status, started_at, finished_at)
+                VALUES (${op.id}, ${op.id + "/netwark"}, '*', 'w', 'netwark', 'one', 1, 'ok', now(), now())`,
+          ),
+        ),
+      ),
+    )
+    const ended = await settled(running.base, op.id)
+    expect(ended).toMatchObject({ status: "done", received: 1 })
   })
 
   it("lists with filters, a stable order and cursor pagination with a total", async () => {

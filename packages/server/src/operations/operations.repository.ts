@@ -569,6 +569,10 @@ export const sweep = (): Effect.Effect<
               error = 'deadline passed before every expected worker answered'
           WHERE o.status = 'running' AND o.deadline < clock_timestamp()
           RETURNING o.id, o.status`
+        // the outbox only matters until its entry is sent
+        yield* sql`
+          DELETE FROM outbox WHERE id IN (
+            SELECT id FROM outbox WHERE sent_at < clock_timestamp() - interval '10 minutes' LIMIT 1000)`
         return [...complete, ...nobody, ...late]
       }),
     ),
