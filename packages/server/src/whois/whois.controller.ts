@@ -1,5 +1,6 @@
-import { applyDecorators, Controller, Get, Inject, Param, Query } from "@nestjs/common"
+import { applyDecorators, Controller, Get, Inject, Param, Query, Res } from "@nestjs/common"
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from "@nestjs/swagger"
+import type { FastifyReply } from "fastify"
 import { ApiProblems, ApiSchemaResponse } from "../core/openapi.js"
 import { SchemaPipe } from "../core/schema.pipe.js"
 import { Lookup, LookupQuery, Resource } from "./whois.dto.js"
@@ -35,7 +36,13 @@ export class WhoisController {
   lookup(
     @Param("resource", new SchemaPipe(Resource, "resource")) resource: string,
     @Query(new SchemaPipe(LookupQuery)) query: LookupQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Lookup> {
-    return this.whois.lookup(resource, query)
+    // A lookup can wait on slow registries for many seconds: stop it when the caller leaves.
+    const gone = new AbortController()
+    reply.raw.once("close", () => {
+      if (!reply.raw.writableFinished) gone.abort()
+    })
+    return this.whois.lookup(resource, query, gone.signal)
   }
 }

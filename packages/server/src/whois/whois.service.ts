@@ -125,7 +125,11 @@ export class WhoisService {
     const result = await Effect.runPromise(
       Effect.either(program),
       signal === undefined ? undefined : { signal },
-    )
+    ).catch((e: unknown) => {
+      // Interrupted because the caller went away: nobody reads this answer.
+      if (signal?.aborted === true) throw new Problem(503, "Aborted", "the caller went away")
+      throw e
+    })
     if (Either.isLeft(result)) {
       const e = result.left
       if (e.reason === "InvalidInput") throw Problem.invalid("resource", e.message)

@@ -162,6 +162,40 @@ describe("whois route when the server is unreachable", () => {
   })
 })
 
+describe("whois route when the caller goes away", () => {
+  let app: NestFastifyApplication
+  let silent: Local
+  let base: string
+  beforeAll(async () => {
+    silent = await whoisServer(() => undefined)
+    app = await toolsApp({
+      NETWARK_WHOIS_IANA_SERVER: silent.address,
+      NETWARK_RDAP: "false",
+      NETWARK_WHOIS_TIMEOUT_MS: "20000",
+    })
+    await app.listen(0, "127.0.0.1")
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`
+  })
+  afterAll(async () => {
+    await app?.close()
+    await silent?.close()
+  })
+
+  it("stops the lookup and closes its WHOIS connection", async () => {
+    const caller = new AbortController()
+    const pending = fetch(`${base}/api/v1/whois/example.com`, { signal: caller.signal }).catch(
+      () => "aborted",
+    )
+    for (let i = 0; i < 100 && silent.open() === 0; i++) await new Promise((r) => setTimeout(r, 20))
+    expect(silent.open()).toBe(1)
+    caller.abort()
+    expect(await pending).toBe("aborted")
+    for (let i = 0; i < 100 && silent.open() > 0; i++) await new Promise((r) => setTimeout(r, 20))
+    // Well before the 20 s WHOIS deadline.
+    expect(silent.open()).toBe(0)
+  })
+})
+
 describe("whoisOptionsFromEnv", () => {
   it("reads redirects as pairs or JSON, and the RDAP switch", () => {
     expect(

@@ -8,6 +8,8 @@ export interface Local {
   readonly address: string
   /** What was asked: WHOIS query lines, or HTTP paths. */
   readonly seen: Array<string>
+  /** Connections open now. */
+  readonly open: () => number
   readonly close: () => Promise<void>
 }
 
@@ -17,8 +19,10 @@ const closer = (server: { close: (cb: () => void) => void }, sockets: Set<Socket
     server.close(() => resolve())
   })
 
-/** A WHOIS server: one query line in, `answer(query)` out, then close. */
-export const whoisServer = async (answer: (query: string) => string): Promise<Local> => {
+/** A WHOIS server: one query line in, `answer(query)` out, then close; `undefined`: never answer. */
+export const whoisServer = async (
+  answer: (query: string) => string | undefined,
+): Promise<Local> => {
   const seen: Array<string> = []
   const sockets = new Set<Socket>()
   const server = createServer((socket) => {
@@ -32,12 +36,18 @@ export const whoisServer = async (answer: (query: string) => string): Promise<Lo
       if (nl < 0) return
       const q = buf.slice(0, nl)
       seen.push(q)
-      socket.end(answer(q))
+      const a = answer(q)
+      if (a !== undefined) socket.end(a)
     })
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const port = (server.address() as AddressInfo).port
-  return { address: `127.0.0.1:${port}`, seen, close: closer(server, sockets) }
+  return {
+    address: `127.0.0.1:${port}`,
+    seen,
+    open: () => sockets.size,
+    close: closer(server, sockets),
+  }
 }
 
 /** An HTTP server answering `routes[path]` (`[status, body]`) as RDAP JSON, 404 otherwise. */
@@ -59,7 +69,12 @@ export const rdapServer = async (
   })
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const port = (server.address() as AddressInfo).port
-  return { address: `http://127.0.0.1:${port}/`, seen, close: closer(server, sockets) }
+  return {
+    address: `http://127.0.0.1:${port}/`,
+    seen,
+    open: () => sockets.size,
+    close: closer(server, sockets),
+  }
 }
 
 /** A loopback port nothing listens on (bound, then released). */
