@@ -1,9 +1,17 @@
-import { type Provider } from "@angular/core"
+import { DOCUMENT, type Provider, inject } from "@angular/core"
+import { type Client, createClient, Sse } from "@netwark/client"
 import { API, type Api } from "./api"
-import type { OperationEvent, WorkerResult } from "./models"
+import type {
+  Operation,
+  OperationEvent,
+  ProgressData,
+  Queue,
+  WorkerResult,
+  WorkerSummary,
+} from "./models"
 
-// PROVISIONAL: a fetch adapter with the API's paths, until @netwark/client lands; then this
-// file becomes `createClient({ baseUrl })` wrapped in the `Api` shape and holds no URL.
+// PROVISIONAL (operations, queues, workers only): `@netwark/client` has no methods for these
+// routes yet, so they go through this small fetch adapter; the tools go through the client.
 const base = "/api/v1"
 
 const fail = async (res: Response, method: string, url: string): Promise<never> => {
@@ -57,61 +65,93 @@ const e = encodeURIComponent
 async function* events(id: string, signal: AbortSignal): AsyncGenerator<OperationEvent> {
   const url = `${base}/operations/${e(id)}/events`
   const res = await fetch(url, { headers: { accept: "text/event-stream" }, signal })
-  if (!res.ok || res.body === null) return yield* []
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
-  let buffer = ""
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) return
-      buffer += value
-      let i: number
-      while ((i = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, i)
-        buffer = buffer.slice(i + 2)
-        let name = "message"
-        const data: Array<string> = []
-        for (const line of block.split("\n")) {
-          if (line.startsWith("event:")) name = line.slice(6).trim()
-          else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""))
-        }
-        const event = toEvent(name, data.join("\n"))
-        if (event !== null) yield event
-      }
-    }
-  } finally {
-    reader.releaseLock()
+  if (!res.ok) return fail(res, "GET", url)
+  if (res.body === null) return
+  for await (const m of Sse.read(res.body, signal)) {
+    const event = toEvent(m.event, m.data)
+    if (event !== null) yield event
   }
 }
 
-/** Maps one server-sent event to the console's event type. */
+/** Maps one server-sent event of `GET /operations/{id}/events` to the console's event type. */
 export const toEvent = (name: string, data: string): OperationEvent | null => {
-  let payload: Record<string, unknown> = {}
+  let payload: Record<string, unknown>
   try {
     payload = data === "" ? {} : (JSON.parse(data) as Record<string, unknown>)
   } catch {
     return null
   }
   switch (name) {
+    case "snapshot":
+      return { kind: "snapshot", operation: payload as unknown as Operation }
     case "result":
-      return { kind: "result", result: (payload["result"] ?? payload) as WorkerResult }
+      return { kind: "result", result: payload as unknown as WorkerResult }
     case "status":
       return { kind: "status", status: String(payload["status"] ?? "") }
     case "progress":
       return {
         kind: "progress",
         workerId: String(payload["workerId"] ?? ""),
-        data: payload["data"] ?? payload,
+        data: payload["data"] as ProgressData,
       }
     case "end":
-    case "done":
       return { kind: "end" }
     default:
       return null
   }
 }
 
-const api: Api = {
+/** A queue as `GET /management/backend/queues` lists it. */
+interface QueueView {
+  readonly queue: string
+  readonly name: string
+  readonly location: string | null
+  readonly broadcast: boolean
+  readonly builtin: boolean
+  readonly latitude: number | null
+  readonly longitude: number | null
+  readonly workers: ReadonlyArray<{ readonly id: string; readonly hostname: string }>
+}
+
+/** A worker as `GET /workers` lists it (only workers online now are listed). */
+interface WorkerView {
+  readonly id: string
+  readonly hostname: string
+  readonly version: string
+  readonly queues: ReadonlyArray<string>
+  readonly locations: ReadonlyArray<string>
+  readonly capabilities: Readonly<Record<string, unknown>>
+  readonly concurrency: number | null
+}
+
+/** The queue in the console's terms: a location with coordinates goes on the map. */
+export const toQueue = (q: QueueView): Queue => ({
+  name: q.queue,
+  label: q.name,
+  broadcast: q.broadcast,
+  builtin: q.builtin,
+  locationName: q.location,
+  location:
+    q.location !== null && q.latitude !== null && q.longitude !== null
+      ? { name: q.location, latitude: q.latitude, longitude: q.longitude }
+      : null,
+  workers: q.workers.map((w) => ({ id: w.id, hostname: w.hostname, online: true })),
+})
+
+/** The worker in the console's terms. */
+export const toWorker = (w: WorkerView): WorkerSummary => ({
+  id: w.id,
+  hostname: w.hostname,
+  online: true,
+  version: w.version,
+  queues: w.queues,
+  locations: w.locations,
+  capabilities: w.capabilities,
+  concurrency: w.concurrency,
+})
+
+/** The console's API on top of `@netwark/client` (tools) and the provisional adapter. */
+export const makeApi = (client: Client): Api => ({
   createOperation: (r) =>
     post("/operations", {
       type: r.type,
@@ -122,26 +162,29 @@ const api: Api = {
   listOperations: (f, signal) => get("/operations", { ...f }, signal),
   getOperation: (id, signal) => get(`/operations/${e(id)}`, {}, signal),
   operationEvents: (id, signal) => events(id, signal),
-  queues: async (signal) => {
-    const q = await get<unknown>("/management/backend/queues", {}, signal)
-    return (Array.isArray(q) ? q : ((q as { items?: unknown }).items ?? [])) as never
-  },
-  workers: async (signal) => {
-    const w = await get<unknown>("/workers", {}, signal)
-    return (Array.isArray(w) ? w : ((w as { items?: unknown }).items ?? [])) as never
-  },
-  whois: (resource, signal) => get(`/whois/${e(resource)}`, {}, signal),
-  geoip: (ip, signal) => get(`/geoip/${e(ip)}`, {}, signal),
-  ouiLookup: (mac, signal) => get(`/mac-oui/${e(mac)}`, {}, signal),
-  ouiSearch: (search, offset, limit, signal) => get("/mac-oui", { search, offset, limit }, signal),
+  queues: async (signal) =>
+    (
+      await get<{ items: ReadonlyArray<QueueView> }>("/management/backend/queues", {}, signal)
+    ).items.map(toQueue),
+  workers: async (signal) =>
+    (await get<{ items: ReadonlyArray<WorkerView> }>("/workers", {}, signal)).items.map(toWorker),
+  whois: (resource, signal) => client.whoisLookup(resource, undefined, { signal }),
+  geoip: (ip, signal) => client.geoIpLookup(ip, { signal }),
+  ouiLookup: (mac, signal) => client.macOuiLookup(mac, { signal }),
+  ouiSearch: (search, offset, limit, signal) =>
+    client.macOuiSearch({ search, offset, limit }, { signal }),
   ipCalcNetwork: (address, prefix, signal) =>
     prefix === undefined
-      ? get(`/ip-calc/${e(address)}`, {}, signal)
-      : get(`/ip-calc/${e(address)}/${e(prefix)}`, {}, signal),
+      ? client.ipCalcAddress(address, { signal })
+      : client.ipCalcNetwork(address, prefix, { signal }),
   ipCalcSubnets: (address, prefix, newPrefix, offset, limit, signal) =>
-    get(`/ip-calc/${e(address)}/${e(prefix)}/subnets`, { newPrefix, offset, limit }, signal),
-  ipCalcAggregate: (networks, signal) => post("/ip-calc/aggregate", { networks }, signal),
-}
+    client.ipCalcSubnets(address, prefix, { newPrefix, offset, limit }, { signal }),
+  ipCalcAggregate: (networks, signal) =>
+    client.ipCalcAggregate({ networks: [...networks] }, { signal }),
+})
 
-/** Provides the console's API. */
-export const provideApi = (): Provider => ({ provide: API, useValue: api })
+/** Provides the console's API, talking to the server that served the page. */
+export const provideApi = (): Provider => ({
+  provide: API,
+  useFactory: () => makeApi(createClient({ baseUrl: inject(DOCUMENT).location.origin })),
+})

@@ -100,14 +100,47 @@ export interface OperationRequest {
 
 /** A live update from the operation's event stream. */
 export type OperationEvent =
+  /** The whole operation as stored when the stream opened. */
+  | { readonly kind: "snapshot"; readonly operation: Operation }
   | { readonly kind: "status"; readonly status: string }
   | { readonly kind: "result"; readonly result: WorkerResult }
-  | { readonly kind: "progress"; readonly workerId: string; readonly data: unknown }
+  /** A partial result while a worker runs (a ping reply, mtr's hops so far, a traceroute hop). */
+  | {
+      readonly kind: "progress"
+      readonly workerId: string
+      readonly hostname?: string | null
+      readonly data: ProgressData
+    }
   | { readonly kind: "end" }
+
+/** What a worker's progress message carries. */
+export type ProgressData =
+  | {
+      readonly type: "ping"
+      readonly event: {
+        readonly type: string
+        readonly sequence?: number
+        readonly rttMs?: number
+        readonly from?: string
+        readonly ttl?: number
+        readonly duplicate?: boolean
+        readonly message?: string
+      }
+    }
+  | { readonly type: "mtr"; readonly hops: ReadonlyArray<MtrHop> }
+  | { readonly type: "traceroute"; readonly hop: TracerouteHop }
+  | { readonly type: "dns"; readonly step: unknown }
 
 /** A queue workers listen on, with its location. */
 export interface Queue {
+  /** The queue name operations target. */
   readonly name: string
+  /** A human name, e.g. "Paris (OVH)". */
+  readonly label?: string
+  /** Where its workers are, when configured (coordinates may be missing). */
+  readonly locationName?: string | null
+  /** Built in (the broadcast and direct queues), not configured. */
+  readonly builtin?: boolean
   /** Broadcast queues give the job to every worker on them, not to one. */
   readonly broadcast: boolean
   readonly location?: Location | null
@@ -131,7 +164,8 @@ export interface WorkerSummary {
   readonly lastSeen?: string | null
   readonly queues?: ReadonlyArray<string>
   readonly capabilities?: Readonly<Record<string, unknown>> | ReadonlyArray<string>
-  readonly location?: Location | null
+  readonly locations?: ReadonlyArray<string>
+  readonly concurrency?: number | null
 }
 
 // ----- parsed tool results (subsets of @netwark/tools shapes) -----

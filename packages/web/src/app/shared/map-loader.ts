@@ -8,6 +8,9 @@ import { feature } from "topojson-client"
 import type { Topology, GeometryCollection } from "topojson-specification"
 import world from "world-atlas/countries-110m.json"
 
+// MapLibre runs its tile work in a Web Worker; the build copies the worker beside the chunks.
+maplibregl.setWorkerUrl(new URL("vendor/maplibre-gl-worker.mjs", document.baseURI).href)
+
 let css: Promise<void> | undefined
 
 /** Adds MapLibre's stylesheet (built as the non-injected `maplibre` style bundle) once. */

@@ -150,8 +150,9 @@ export class WorldMapComponent {
           styleUrl === ""
             ? loader.offlineStyle(c)
             : styleUrl.replaceAll("{token}", encodeURIComponent(token)),
-        center: focus === null ? [10, 25] : [focus.longitude, focus.latitude],
-        zoom: focus === null ? 0.6 : 3,
+        ...(focus === null
+          ? { bounds: [-165, -50, 175, 75] as [number, number, number, number] }
+          : { center: [focus.longitude, focus.latitude] as [number, number], zoom: 3 }),
         attributionControl: false,
         renderWorldCopies: false,
         transformRequest: (url) => {

@@ -28,19 +28,19 @@ import { pingSeries } from "../lib/ping-series"
       </div>
       <div>
         <dt>Min</dt>
-        <dd>{{ ms(s?.rtt?.min ?? series().min) }}</dd>
+        <dd>{{ ms(s?.rtt?.minMs ?? series().min) }}</dd>
       </div>
       <div>
         <dt>Avg</dt>
-        <dd>{{ ms(s?.rtt?.avg) }}</dd>
+        <dd>{{ ms(s?.rtt?.avgMs) }}</dd>
       </div>
       <div>
         <dt>Max</dt>
-        <dd>{{ ms(s?.rtt?.max ?? series().max) }}</dd>
+        <dd>{{ ms(s?.rtt?.maxMs ?? series().max) }}</dd>
       </div>
       <div>
         <dt>Mdev</dt>
-        <dd>{{ ms(s?.rtt?.mdev) }}</dd>
+        <dd>{{ ms(s?.rtt?.mdevMs) }}</dd>
       </div>
     </dl>
     @if (series().points.length > 0) {

@@ -22,7 +22,12 @@ describe("result views", () => {
           { sequence: 3, rttMs: 0.051 },
         ],
         missing: [2],
-        summary: { transmitted: 3, received: 2, lossPercent: 33.3333, rtt: { min: 0.045, avg: 0.048, max: 0.051, mdev: 0.003 } },
+        summary: {
+          transmitted: 3,
+          received: 2,
+          lossPercent: 33.3333,
+          rtt: { minMs: 0.045, avgMs: 0.048, maxMs: 0.051, mdevMs: 0.003 },
+        },
       },
     })
     const text = el.textContent ?? ""
@@ -33,18 +38,46 @@ describe("result views", () => {
   })
 
   it("ping: says it waits before the first reply, and shows a failure message", async () => {
-    expect((await render(PingResultComponent, { parsed: undefined })).textContent).toContain("Waiting for replies")
-    const el = await render(PingResultComponent, { parsed: { message: "ping: nope: Name or service not known" } })
+    expect((await render(PingResultComponent, { parsed: undefined })).textContent).toContain(
+      "Waiting for replies",
+    )
+    const el = await render(PingResultComponent, {
+      parsed: { message: "ping: nope: Name or service not known" },
+    })
     expect(el.textContent).toContain("Name or service not known")
   })
 
   it("mtr: one row per hop with every responder, ASN and loss", async () => {
     const hops: ReadonlyArray<MtrHop> = [
-      { hop: 1, hosts: [{ address: "10.0.0.1", hostname: "gw.lan", asn: 64500 }], sent: 10, received: 10, lossPercent: 0, last: 0.4, avg: 0.5, best: 0.3, worst: 0.9, stdev: 0.1 },
-      { hop: 2, hosts: [], sent: 10, received: 0, lossPercent: 100, last: null, avg: null, best: null, worst: null, stdev: null },
+      {
+        hop: 1,
+        hosts: [{ address: "10.0.0.1", hostname: "gw.lan", asn: 64500 }],
+        sent: 10,
+        received: 10,
+        lossPercent: 0,
+        last: 0.4,
+        avg: 0.5,
+        best: 0.3,
+        worst: 0.9,
+        stdev: 0.1,
+      },
+      {
+        hop: 2,
+        hosts: [],
+        sent: 10,
+        received: 0,
+        lossPercent: 100,
+        last: null,
+        avg: null,
+        best: null,
+        worst: null,
+        stdev: null,
+      },
     ]
     const el = await render(MtrTableComponent, { hops })
-    const rows = [...el.querySelectorAll("tbody tr")].map((r) => r.textContent?.replace(/\s+/g, " ").trim())
+    const rows = [...el.querySelectorAll("tbody tr")].map((r) =>
+      r.textContent?.replace(/\s+/g, " ").trim(),
+    )
     expect(rows[0]).toContain("gw.lan 10.0.0.1")
     expect(rows[0]).toContain("AS64500")
     expect(rows[0]).toContain("0.500 ms")
@@ -56,7 +89,11 @@ describe("result views", () => {
     const el = await render(TracerouteResultComponent, {
       parsed: {
         hops: [
-          { hop: 1, responders: [{ address: "127.0.0.1", rtts: [0.05, 0.04], annotations: ["!H"] }], timeouts: 1 },
+          {
+            hop: 1,
+            responders: [{ address: "127.0.0.1", rtts: [0.05, 0.04], annotations: ["!H"] }],
+            timeouts: 1,
+          },
           { hop: 2, responders: [], timeouts: 3 },
         ],
         reached: true,
@@ -74,7 +111,13 @@ describe("result views", () => {
     const fixture = TestBed.createComponent(DnsResultComponent)
     fixture.componentRef.setInput("parsed", {
       status: "NOERROR",
-      messages: [{ rcode: "NOERROR", flags: ["qr", "rd"], answer: [{ name: "example.com.", ttl: 60, class: "IN", type: "A", data: "192.0.2.1" }] }],
+      messages: [
+        {
+          rcode: "NOERROR",
+          flags: ["qr", "rd"],
+          answer: [{ name: "example.com.", ttl: 60, class: "IN", type: "A", data: "192.0.2.1" }],
+        },
+      ],
       raw: ";; ->>HEADER<<- opcode: QUERY",
     })
     await fixture.whenStable()

@@ -18,7 +18,7 @@ describe("CSV export", () => {
   })
 
   it("keeps spreadsheet formulas from running", () => {
-    expect(csvField("=HYPERLINK(\"x\")")).toBe("\"'=HYPERLINK(\"\"x\"\")\"")
+    expect(csvField('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"')
     expect(csvField("-1")).toBe("'-1")
     expect(csvField(-1)).toBe("-1")
   })
@@ -98,8 +98,18 @@ describe("CSV export", () => {
           result: {
             messages: [
               {
-                answer: [{ name: "example.com.", ttl: 300, class: "IN", type: "A", data: "192.0.2.1" }],
-                authority: [{ name: "example.com.", ttl: 300, class: "IN", type: "NS", data: "ns.example.com." }],
+                answer: [
+                  { name: "example.com.", ttl: 300, class: "IN", type: "A", data: "192.0.2.1" },
+                ],
+                authority: [
+                  {
+                    name: "example.com.",
+                    ttl: 300,
+                    class: "IN",
+                    type: "NS",
+                    data: "ns.example.com.",
+                  },
+                ],
               },
             ],
           },

@@ -28,13 +28,29 @@ describe("hop graph data", () => {
     })
     expect(path.points.map((p) => p.hop)).toEqual([1, 2, 3])
     expect(path.points[1]).toMatchObject({ label: "???", best: null, worst: null, loss: 100 })
-    expect(path.points[0]).toMatchObject({ label: "10.0.0.1", best: 0.5, avg: 1, worst: 1.5, colour: "#16a34a" })
+    expect(path.points[0]).toMatchObject({
+      label: "10.0.0.1",
+      best: 0.5,
+      avg: 1,
+      worst: 1.5,
+      colour: "#16a34a",
+    })
     expect(path.points[2]?.colour).toBe("#ea580c")
   })
 
   it("gives a hop with no reply no latency, whatever the parser left in", () => {
-    const path = hopPath("p", { hops: [hop(1, { received: 0, hosts: [], lossPercent: 100, best: null, worst: null, avg: null })] })
-    expect(path.points[0]).toMatchObject({ label: "???", best: null, avg: null, worst: null, loss: 100 })
+    const path = hopPath("p", {
+      hops: [
+        hop(1, { received: 0, hosts: [], lossPercent: 100, best: null, worst: null, avg: null }),
+      ],
+    })
+    expect(path.points[0]).toMatchObject({
+      label: "???",
+      best: null,
+      avg: null,
+      worst: null,
+      loss: 100,
+    })
   })
 
   it("lines several paths up on the longest one", () => {

@@ -2,13 +2,20 @@ import { buildOptions, problemFieldErrors, validateForm } from "./operation-form
 
 describe("operation form", () => {
   it("sends only the options filled in, typed as the API takes them", () => {
-    expect(buildOptions("ping", { count: "5", interval: "0.5", size: "", ipVersion: "6" })).toEqual({
-      count: 5,
-      interval: 0.5,
-      ipVersion: 6,
+    expect(buildOptions("ping", { count: "5", interval: "0.5", size: "", ipVersion: "6" })).toEqual(
+      {
+        count: 5,
+        interval: 0.5,
+        ipVersion: 6,
+      },
+    )
+    expect(buildOptions("mtr", { protocol: "tcp", port: "443", ipVersion: "" })).toEqual({
+      protocol: "tcp",
+      port: 443,
     })
-    expect(buildOptions("mtr", { protocol: "tcp", port: "443", ipVersion: "" })).toEqual({ protocol: "tcp", port: 443 })
-    expect(buildOptions("dns", { type: "MX", server: " 127.0.0.53 ", trace: true, tcp: false })).toEqual({
+    expect(
+      buildOptions("dns", { type: "MX", server: " 127.0.0.53 ", trace: true, tcp: false }),
+    ).toEqual({
       type: "MX",
       server: "127.0.0.53",
       trace: true,
@@ -22,7 +29,9 @@ describe("operation form", () => {
     expect(validateForm("ping", "127.0.0.1", { count: "101" })).toEqual({
       "options.count": "count must be between 1 and 100",
     })
-    expect(validateForm("ping", "127.0.0.1", { count: "2.5" })["options.count"]).toMatch(/whole number/)
+    expect(validateForm("ping", "127.0.0.1", { count: "2.5" })["options.count"]).toMatch(
+      /whole number/,
+    )
     expect(validateForm("ping", "127.0.0.1", { interval: "0.5" })).toEqual({})
   })
 
@@ -42,6 +51,8 @@ describe("operation form", () => {
       "options.count": "count must be from 1 to 100",
       queues: "unknown queue nope",
     })
-    expect(problemFieldErrors({ detail: "unknown queue", field: "queues[1]" })).toEqual({ queues: "unknown queue" })
+    expect(problemFieldErrors({ detail: "unknown queue", field: "queues[1]" })).toEqual({
+      queues: "unknown queue",
+    })
   })
 })

@@ -5,7 +5,12 @@ import type { OperationRequest } from "../../../core/models"
 import { NewOperationPage } from "./new-operation.page"
 
 const problem = (status: number, body: Record<string, unknown>): Error =>
-  Object.assign(new Error(String(body["detail"])), { name: "ClientError", reason: "Http", status, problem: body })
+  Object.assign(new Error(String(body["detail"])), {
+    name: "ClientError",
+    reason: "Http",
+    status,
+    problem: body,
+  })
 
 const setup = async (create: (r: OperationRequest) => Promise<unknown>) => {
   const sent: Array<OperationRequest> = []
@@ -15,12 +20,20 @@ const setup = async (create: (r: OperationRequest) => Promise<unknown>) => {
       return create(r) as never
     },
     queues: async () => [
-      { name: "netwark.broadcast", broadcast: true, location: null, workers: [{ id: "w1", hostname: "local", online: true }] },
+      {
+        name: "netwark.broadcast",
+        broadcast: true,
+        location: null,
+        workers: [{ id: "w1", hostname: "local", online: true }],
+      },
       { name: "lab", broadcast: false, location: null, workers: [] },
     ],
   }
   TestBed.configureTestingModule({
-    providers: [provideRouter([{ path: "operations/:id", children: [] }]), { provide: API, useValue: api }],
+    providers: [
+      provideRouter([{ path: "operations/:id", children: [] }]),
+      { provide: API, useValue: api },
+    ],
   })
   const fixture = TestBed.createComponent(NewOperationPage)
   await fixture.whenStable()
@@ -43,8 +56,14 @@ describe("new operation form", () => {
   it("lists the queues, broadcast ones marked", async () => {
     const { el } = await setup(async () => ({}))
     const rows = [...el.querySelectorAll(".queue")]
-    expect(rows.map((q) => q.querySelector(".name")?.textContent)).toEqual(["netwark.broadcast", "lab"])
-    expect(rows.map((q) => q.querySelector(".chip")?.textContent ?? null)).toEqual(["broadcast", null])
+    expect(rows.map((q) => q.querySelector(".name")?.textContent)).toEqual([
+      "netwark.broadcast",
+      "lab",
+    ])
+    expect(rows.map((q) => q.querySelector(".chip")?.textContent ?? null)).toEqual([
+      "broadcast",
+      null,
+    ])
     expect(rows[0]?.textContent).toContain("1/1 online")
     expect(rows[1]?.textContent).toContain("0/0 online")
   })
@@ -63,7 +82,9 @@ describe("new operation form", () => {
     el.querySelector<HTMLInputElement>("[data-testid=queue-lab]")!.click()
     await fixture.whenStable()
     await submit()
-    expect(sent).toEqual([{ type: "ping", target: "127.0.0.1", options: { count: 5 }, queues: ["lab"] }])
+    expect(sent).toEqual([
+      { type: "ping", target: "127.0.0.1", options: { count: 5 }, queues: ["lab"] },
+    ])
     expect(TestBed.inject(Router).url).toBe("/operations/op-1")
   })
 
@@ -79,16 +100,24 @@ describe("new operation form", () => {
     })
     type("[data-testid=target]", "nope.invalid")
     await submit()
-    expect(el.querySelector("[data-testid=target-error]")?.textContent).toBe("no such host name: nope.invalid")
+    expect(el.querySelector("[data-testid=target-error]")?.textContent).toBe(
+      "no such host name: nope.invalid",
+    )
     expect(el.querySelector("[data-testid=form-error]")).toBeNull()
   })
 
   it("shows a problem about no field above the button", async () => {
     const { el, type, submit } = await setup(async () => {
-      throw problem(503, { title: "Service Unavailable", status: 503, detail: "the database is down" })
+      throw problem(503, {
+        title: "Service Unavailable",
+        status: 503,
+        detail: "the database is down",
+      })
     })
     type("[data-testid=target]", "127.0.0.1")
     await submit()
-    expect(el.querySelector("[data-testid=form-error]")?.textContent).toContain("the database is down")
+    expect(el.querySelector("[data-testid=form-error]")?.textContent).toContain(
+      "the database is down",
+    )
   })
 })

@@ -158,8 +158,8 @@ const typeHelp: Record<OperationType, string> = {
                 @if (q.broadcast) {
                   <span class="chip" title="Every worker on it runs the job">broadcast</span>
                 }
-                @if (q.location) {
-                  <span class="muted small">{{ q.location.name }}</span>
+                @if (q.locationName) {
+                  <span class="muted small">{{ q.locationName }}</span>
                 }
                 <span class="spacer"></span>
                 <span class="small" [class.muted]="online(q) === 0"

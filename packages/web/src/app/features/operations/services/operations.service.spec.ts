@@ -20,7 +20,10 @@ describe("live operation events", () => {
     ])
     expect(s.results.map((r) => r.workerId)).toEqual(["a", "b"])
     s = applyEvents(s, [
-      { kind: "result", result: { workerId: "a", status: "ok", result: { replies: [{ sequence: 1, rttMs: 1 }] } } },
+      {
+        kind: "result",
+        result: { workerId: "a", status: "ok", result: { replies: [{ sequence: 1, rttMs: 1 }] } },
+      },
       { kind: "status", status: "partial" },
     ])
     expect(s.results).toHaveLength(2)

@@ -2,8 +2,12 @@ import { Injectable, inject, signal } from "@angular/core"
 import { Observable, bufferTime, filter } from "rxjs"
 import { API, type ApiProblem, isAbort, toProblem } from "../../../core/api"
 import type {
+  MtrParsed,
   Operation,
   OperationEvent,
+  PingParsed,
+  ProgressData,
+  TracerouteParsed,
   OperationFilter,
   OperationPage,
   OperationRequest,
@@ -25,27 +29,72 @@ export const mergeResult = (
   return copy
 }
 
+/** Folds one progress message into a worker's partial result (same shapes as the final one). */
+export const applyProgress = (partial: unknown, data: ProgressData): unknown => {
+  switch (data.type) {
+    case "ping": {
+      const p = (partial ?? {}) as PingParsed
+      const e = data.event
+      const seq = e.sequence
+      if (seq === undefined) return p
+      if (e.type === "reply" && e.duplicate !== true)
+        return {
+          ...p,
+          replies: [
+            ...(p.replies ?? []),
+            { sequence: seq, rttMs: e.rttMs, from: e.from, ttl: e.ttl },
+          ],
+        }
+      if (e.type === "timeout") return { ...p, missing: [...(p.missing ?? []), seq] }
+      if (e.type === "error")
+        return {
+          ...p,
+          errors: [...(p.errors ?? []), { sequence: seq, message: e.message ?? "error" }],
+        }
+      return p
+    }
+    case "mtr":
+      return { ...((partial ?? {}) as MtrParsed), hops: data.hops }
+    case "traceroute": {
+      const p = (partial ?? {}) as TracerouteParsed
+      const hops = (p.hops ?? []).filter((h) => h.hop !== data.hop.hop)
+      return { ...p, hops: [...hops, data.hop].sort((a, b) => a.hop - b.hop) }
+    }
+    default:
+      return partial
+  }
+}
+
 /** Applies a batch of live events to an operation. */
 export const applyEvents = (op: Operation, events: ReadonlyArray<OperationEvent>): Operation => {
+  let current = op
   let results = op.results
   let status = op.status
   for (const e of events) {
-    if (e.kind === "result") results = mergeResult(results, e.result)
+    if (e.kind === "snapshot") {
+      current = e.operation
+      status = e.operation.status
+      // Progress already shown for workers the snapshot has no final result for stays.
+      const done = new Set(e.operation.results.map((r) => r.workerId))
+      results = [
+        ...e.operation.results,
+        ...results.filter((r) => !done.has(r.workerId) && r.status === "running"),
+      ]
+    } else if (e.kind === "result") results = mergeResult(results, e.result)
     else if (e.kind === "status") status = e.status
     else if (e.kind === "progress") {
       const prev = results.find((x) => x.workerId === e.workerId)
+      // A late progress message never overwrites the final result.
+      if (prev !== undefined && prev.status !== "running") continue
       results = mergeResult(results, {
-        ...(prev ?? { workerId: e.workerId, status: "running" }),
-        result: e.data,
+        workerId: e.workerId,
+        ...(e.hostname ? { hostname: e.hostname } : {}),
+        status: "running",
+        result: applyProgress(prev?.result, e.data),
       })
     }
   }
-  return {
-    ...op,
-    status,
-    results,
-    received: results.filter((r) => finalStatuses.has(r.status) || r.status === "ok").length,
-  }
+  return { ...current, status, results }
 }
 
 /** Operations: create, list, and follow one live. */

@@ -39,8 +39,9 @@ const PAGE = 50
               <p class="vendor">{{ v.organization }}</p>
               <p class="small muted">{{ v.address }}</p>
               <p class="row small">
-                <span class="chip">{{ v.registry }}</span
-                ><span class="chip mono">{{ v.prefix }}/{{ v.bits }}</span>
+                <span class="chip">{{ v.registry }}</span><span class="chip mono"
+                  >{{ v.prefix }}/{{ v.bits }}</span
+                >
               </p>
             } @else {
               <p class="muted">No registered vendor.</p>

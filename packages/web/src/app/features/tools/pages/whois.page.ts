@@ -65,8 +65,7 @@ const labels: Record<string, string> = {
         <section class="card" data-testid="whois-result">
           <div class="row">
             <h2>{{ r.normalized }}</h2>
-            <span class="chip">{{ r.kind }}</span
-            ><span class="chip">{{ r.source }}</span>
+            <span class="chip">{{ r.kind }}</span><span class="chip">{{ r.source }}</span>
             <span
               class="status"
               [class.ok]="r.status === 'ok'"

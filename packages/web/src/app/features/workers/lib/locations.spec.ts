@@ -12,7 +12,12 @@ const queues: ReadonlyArray<Queue> = [
       { id: "b", hostname: "b", online: false },
     ],
   },
-  { name: "eu-west.all", broadcast: true, location: paris, workers: [{ id: "a", hostname: "a", online: true }] },
+  {
+    name: "eu-west.all",
+    broadcast: true,
+    location: paris,
+    workers: [{ id: "a", hostname: "a", online: true }],
+  },
   { name: "nowhere", broadcast: false, location: null, workers: [] },
 ]
 

@@ -37,7 +37,8 @@ import { WorkersService } from "../services/workers.service"
             <th>Version</th>
             <th>Last seen</th>
             <th>Queues</th>
-            <th>Capabilities</th>
+            <th>Jobs</th>
+            <th>Tools</th>
           </tr>
         </thead>
         <tbody>
@@ -51,8 +52,8 @@ import { WorkersService } from "../services/workers.service"
               <td>
                 <strong>{{ w.hostname }}</strong>
                 <div class="small muted mono">{{ w.id }}</div>
-                @if (w.location) {
-                  <div class="small muted">{{ w.location.name }}</div>
+                @if (w.locations?.length) {
+                  <div class="small muted">{{ w.locations?.join(", ") }}</div>
                 }
               </td>
               <td class="mono">{{ w.version ?? "–" }}</td>
@@ -60,6 +61,11 @@ import { WorkersService } from "../services/workers.service"
               <td>
                 @for (q of w.queues ?? []; track q) {
                   <span class="chip">{{ q }}</span>
+                }
+              </td>
+              <td>
+                @for (j of jobs(w); track j) {
+                  <span class="chip">{{ j }}</span>
                 }
               </td>
               <td class="caps">
@@ -70,7 +76,7 @@ import { WorkersService } from "../services/workers.service"
             </tr>
           } @empty {
             <tr>
-              <td colspan="6" class="muted">
+              <td colspan="7" class="muted">
                 {{ workers.isLoading() ? "Loading…" : "No workers." }}
               </td>
             </tr>
@@ -121,7 +127,10 @@ export class WorkersPage {
     inject(DestroyRef).onDestroy(() => clearInterval(timer))
   }
 
-  /** Capabilities come as a list of names or a map of name → details; both read as chips. */
+  /**
+   * Capabilities as chips: each tool with its version (struck through when not installed), or
+   * plain names when a worker sends a list.
+   */
   protected capabilities(
     w: WorkerSummary,
   ): ReadonlyArray<{ name: string; ok: boolean; detail: string }> {
@@ -129,11 +138,29 @@ export class WorkersPage {
     if (c === undefined) return []
     if (Array.isArray(c))
       return (c as ReadonlyArray<string>).map((name) => ({ name, ok: true, detail: name }))
-    return Object.entries(c).map(([name, v]) => {
-      const ok =
-        v === true ||
-        (typeof v === "object" && v !== null && (v as { available?: unknown }).available !== false)
-      return { name, ok, detail: typeof v === "object" ? JSON.stringify(v) : String(v) }
-    })
+    const record = c as Readonly<Record<string, unknown>>
+    const tools = record["tools"]
+    if (typeof tools === "object" && tools !== null) {
+      return Object.entries(
+        tools as Record<string, { installed?: boolean; version?: string; versionLine?: string }>,
+      ).map(([name, t]) => ({
+        name: t.version ? `${name} ${t.version}` : name,
+        ok: t.installed !== false,
+        detail: t.installed === false ? `${name}: not installed` : (t.versionLine ?? name),
+      }))
+    }
+    return Object.entries(record).map(([name, v]) => ({
+      name,
+      ok: v !== false,
+      detail: typeof v === "object" ? JSON.stringify(v) : String(v),
+    }))
+  }
+
+  /** The job types a worker accepts. */
+  protected jobs(w: WorkerSummary): ReadonlyArray<string> {
+    const c = w.capabilities
+    if (c === undefined || Array.isArray(c)) return []
+    const jobs = (c as Readonly<Record<string, unknown>>)["jobs"]
+    return Array.isArray(jobs) ? jobs.map(String) : []
   }
 }

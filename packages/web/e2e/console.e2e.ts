@@ -1,0 +1,247 @@
+/**
+ * The console in real Chromium against the real server: live ping and mtr results, every tool
+ * page, the API's error next to the field, screenshots of each page, and a timed load report.
+ */
+import assert from "node:assert/strict"
+import { existsSync, mkdirSync } from "node:fs"
+import path from "node:path"
+import { after, before, describe, it } from "node:test"
+import type { Browser, BrowserContext, Page } from "playwright-core"
+import {
+  chromiumPath,
+  launchBrowser,
+  type RunningServer,
+  screenshotDir,
+  startServer,
+} from "./harness.ts"
+import { loadReport } from "./report.ts"
+
+const hasChromium = existsSync(chromiumPath)
+if (!hasChromium)
+  console.log(`# e2e skipped: ${chromiumPath} is missing (apt-get install chromium)`)
+
+describe(
+  "web console in Chromium",
+  { skip: hasChromium ? false : `${chromiumPath} is missing` },
+  () => {
+    let server: RunningServer
+    let browser: Browser
+    let context: BrowserContext
+    let page: Page
+    const errors: Array<string> = []
+
+    const shot = async (name: string, p: Page = page): Promise<void> => {
+      await p.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true })
+    }
+    const go = async (route: string): Promise<void> => {
+      await page.goto(server.url + route)
+      await page.locator("main h1").first().waitFor()
+    }
+
+    before(async () => {
+      mkdirSync(screenshotDir, { recursive: true })
+      server = await startServer()
+      browser = await launchBrowser()
+      context = await browser.newContext({
+        viewport: { width: 1366, height: 900 },
+        colorScheme: "light",
+      })
+      context.setDefaultTimeout(15_000)
+      page = await context.newPage()
+      page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`))
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(`console: ${m.text()}`)
+      })
+    })
+
+    after(async () => {
+      await browser?.close()
+      await server?.stop()
+    })
+
+    it("opens the overview with the local worker online and the locations on the map", async () => {
+      await go("/")
+      await page
+        .getByTestId("workers-online")
+        .filter({ hasText: /^[1-9]/ })
+        .waitFor()
+      await page.locator("nw-world-map canvas").waitFor()
+      await page.getByText("Paris").first().waitFor()
+      await page.waitForTimeout(500)
+      await shot("overview")
+    })
+
+    it("runs a ping to 127.0.0.1 and shows the live result", async () => {
+      await go("/operations/new")
+      await page.getByTestId("target").fill("127.0.0.1")
+      await page.getByTestId("option-count").fill("5")
+      await page.getByTestId("option-interval").fill("0.2")
+      await shot("new-operation")
+      await page.getByTestId("submit").click()
+      await page.waitForURL(/\/operations\/[0-9a-f-]{36}$/)
+      const card = page.locator("nw-worker-card").first()
+      await card.waitFor()
+      await card.locator("nw-ping-result nw-chart canvas").waitFor({ timeout: 30_000 })
+      await page
+        .getByTestId("operation-status")
+        .filter({ hasText: "done" })
+        .waitFor({ timeout: 30_000 })
+      const summary = (await card.locator(".summary").textContent()) ?? ""
+      assert.match(summary, /Sent\s*5/)
+      assert.match(summary, /Received\s*5/)
+      assert.match(summary, /Loss\s*0 %/)
+      assert.match(summary, /Avg\s*0\.\d+ ms/)
+      await page.waitForTimeout(300)
+      await shot("operation-ping")
+    })
+
+    it("runs an mtr to 127.0.0.1 and draws the hop graph and table", async () => {
+      await go("/operations/new?type=mtr&target=127.0.0.1")
+      await page.getByTestId("option-cycles").fill("3")
+      await page.getByTestId("option-interval").fill("0.2")
+      await page.getByTestId("submit").click()
+      await page.waitForURL(/\/operations\/[0-9a-f-]{36}$/)
+      await page.locator("nw-hop-graph nw-chart canvas").first().waitFor({ timeout: 45_000 })
+      await page
+        .getByTestId("operation-status")
+        .filter({ hasText: "done" })
+        .waitFor({ timeout: 45_000 })
+      const row = await page.locator("nw-mtr-table tbody tr").first().innerText()
+      assert.match(row, /127\.0\.0\.1/)
+      await page.waitForTimeout(300)
+      await shot("operation-mtr")
+    })
+
+    it("runs a traceroute to 127.0.0.1 and lists the hop", async () => {
+      await go("/operations/new?type=traceroute&target=127.0.0.1")
+      await page.getByTestId("submit").click()
+      await page.waitForURL(/\/operations\/[0-9a-f-]{36}$/)
+      await page
+        .locator("nw-traceroute-result tbody tr")
+        .filter({ hasText: "127.0.0.1" })
+        .waitFor({ timeout: 45_000 })
+      await shot("operation-traceroute")
+    })
+
+    it("shows the API's error next to the target for a bad target", async () => {
+      await go("/operations/new")
+      await page.getByTestId("target").fill("999.1.1.1")
+      await page.getByTestId("submit").click()
+      const error = page.getByTestId("target-error")
+      await error.waitFor()
+      assert.match(await error.innerText(), /not a valid IPv4 address/)
+      assert.match(page.url(), /\/operations\/new$/)
+      await shot("new-operation-error")
+    })
+
+    it("lists the operations with filters", async () => {
+      await go("/operations")
+      await page.locator("table[aria-label=Operations] tbody tr a").first().waitFor()
+      const rows = await page.locator("table[aria-label=Operations] tbody tr").count()
+      assert.ok(rows >= 3, `expected the operations run above, got ${rows} rows`)
+      await page.locator("select").nth(1).selectOption("mtr")
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll("table[aria-label=Operations] tbody td.type")].every(
+          (td) => td.textContent?.trim() === "mtr",
+        ),
+      )
+      await shot("operations")
+    })
+
+    it("IP calculator answers as you type, splits and aggregates", async () => {
+      await go("/tools/ipcalc")
+      await page.getByTestId("ipcalc-input").fill("10.1.2.3/22")
+      await page.getByTestId("ipcalc-report").filter({ hasText: "10.1.0.0/22" }).waitFor()
+      assert.match(await page.getByTestId("ipcalc-report").innerText(), /255\.255\.252\.0/)
+      await page.getByTestId("split-prefix").fill("24")
+      await page.getByTestId("subnets").filter({ hasText: "10.1.3.0/24" }).waitFor()
+      await page.getByTestId("aggregate-input").fill("192.168.0.0/24\n192.168.1.0/24")
+      await page.getByTestId("aggregate-result").filter({ hasText: "192.168.0.0/23" }).waitFor()
+      await page.getByTestId("ipcalc-input").fill("10.1.2.3/33")
+      await page.locator("#ipcalc-error").waitFor()
+      await page.getByTestId("ipcalc-input").fill("10.1.2.3/22")
+      await page.getByTestId("ipcalc-report").waitFor()
+      await shot("tools-ipcalc")
+    })
+
+    it("MAC OUI looks up as you type and searches vendors", async () => {
+      await go("/tools/oui")
+      await page.getByTestId("oui-input").pressSequentially("00:1A:2B:3C", { delay: 20 })
+      await page.getByTestId("oui-result").filter({ hasText: "Ayecom" }).waitFor()
+      await page.getByTestId("oui-search").fill("cisco")
+      await page.getByTestId("oui-search-results").locator("tbody tr").first().waitFor()
+      await shot("tools-oui")
+    })
+
+    it("WHOIS shows the normalized fields and a GeoIP pin for an IP", async () => {
+      await go("/tools/whois")
+      await page.getByTestId("whois-input").fill("81.2.69.160")
+      await page.getByTestId("whois-input").press("Enter")
+      const result = page.getByTestId("whois-result")
+      await result.waitFor({ timeout: 20_000 })
+      assert.match(await result.innerText(), /BT-CORPORATE/)
+      await page.locator("nw-world-map canvas").waitFor()
+      await page.waitForTimeout(500)
+      await shot("tools-whois")
+    })
+
+    it("lists the workers with their capabilities", async () => {
+      await go("/workers")
+      const row = page.locator("table[aria-label=Workers] tbody tr").first()
+      await row.filter({ hasText: "online" }).waitFor()
+      assert.match(await row.innerText(), /ping/)
+      await shot("workers")
+    })
+
+    it("keeps a permalink: reloading an operation page shows it again", async () => {
+      await go("/operations")
+      await page.locator("table[aria-label=Operations] tbody tr a").first().click()
+      await page.locator("nw-worker-card").first().waitFor()
+      const url = page.url()
+      await page.reload()
+      await page.locator("nw-worker-card").first().waitFor()
+      assert.equal(page.url(), url)
+    })
+
+    it("renders dark and on a phone", async () => {
+      const dark = await browser.newContext({
+        viewport: { width: 1366, height: 900 },
+        colorScheme: "dark",
+      })
+      const p = await dark.newPage()
+      await p.goto(`${server.url}/operations?type=ping`)
+      await p.locator("table[aria-label=Operations] tbody tr a").first().click()
+      await p.locator("nw-worker-card nw-chart canvas").first().waitFor({ timeout: 20_000 })
+      await p.waitForTimeout(300)
+      const bg = await p.evaluate(() => getComputedStyle(document.body).backgroundColor)
+      assert.equal(bg, "rgb(14, 19, 24)")
+      await shot("operation-dark", p)
+      await dark.close()
+      const phone = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+        hasTouch: true,
+      })
+      const q = await phone.newPage()
+      await q.goto(`${server.url}/`)
+      await q.locator("main h1").waitFor()
+      await q.waitForTimeout(500)
+      await shot("overview-phone", q)
+      await q.getByRole("button", { name: "Menu" }).click()
+      await q.locator("nav#nav.open").waitFor()
+      await shot("menu-phone", q)
+      await phone.close()
+    })
+
+    it("raised no errors in the page", () => {
+      // The failed lookups above answer 4xx on purpose; the browser logs those as console errors.
+      const unexpected = errors.filter((e) => !/status of 4\d\d/.test(e))
+      assert.deepEqual(unexpected, [])
+    })
+
+    it("reports a timed cold load (report, not a pass/fail timing)", async () => {
+      console.log(await loadReport(browser, server.url))
+    })
+  },
+)
