@@ -193,10 +193,10 @@ export interface PingParsed {
     readonly lossPercent: number
     readonly duplicates?: number
     readonly rtt?: {
-      readonly min: number
-      readonly avg: number
-      readonly max: number
-      readonly mdev: number
+      readonly minMs: number
+      readonly avgMs: number
+      readonly maxMs: number
+      readonly mdevMs: number
     }
   }
   readonly message?: string
