@@ -19,6 +19,8 @@ export interface Options {
   readonly poll: Duration.DurationInput
   /** Outbox entries per transaction. */
   readonly batch?: number
+  /** Loops claiming and publishing at once (they share the outbox through `SKIP LOCKED`). */
+  readonly loops?: number
 }
 
 const isPermanent = (error: TransportError.TransportError) =>
@@ -66,6 +68,8 @@ const dispatchBatch = (batch: number) =>
       })
     }
     const { planned, rejected } = yield* Repository.claimOutbox(batch, plan)
+    // a full batch: there may be more, and another loop can claim it while this one publishes
+    if (planned.length + rejected.length >= batch) yield* events.wake
     if (rejected.length > 0) {
       countSettled(
         metrics,
@@ -164,6 +168,7 @@ export const layer = (
         if (failures > 0) yield* Effect.sleep(Duration.millis(500))
         else if (claimed < batch) yield* events.awaitWake(options.poll)
       })
-      yield* Effect.forkScoped(Effect.forever(loop))
+      // several loops: one claims while another waits for its publishes to be confirmed
+      for (let i = 0; i < (options.loops ?? 3); i++) yield* Effect.forkScoped(Effect.forever(loop))
     }),
   )
