@@ -224,7 +224,15 @@ export const get = (
               }))
             : [{ jobId: job.job_id, queue: job.queue, workerId: null, hostname: null }],
       ),
-      results: results.map(toResult),
+      // a worker that went offline before its result arrived is still named from the dispatch
+      results: results.map((row) => {
+        const result = toResult(row)
+        if (result.hostname !== null) return result
+        const known = jobs
+          .flatMap((job) => job.expected_workers)
+          .find((w) => w.id === result.workerId)
+        return known === undefined ? result : { ...result, hostname: known.hostname }
+      }),
     }
   })
 
