@@ -3,7 +3,7 @@
  * stylesheet, and the bundled 1:110m world outline (world-atlas, converted from TopoJSON).
  */
 import * as maplibregl from "maplibre-gl"
-import type { FeatureCollection } from "geojson"
+import type { FeatureCollection, Geometry } from "geojson"
 import { feature } from "topojson-client"
 import type { Topology, GeometryCollection } from "topojson-specification"
 import world from "world-atlas/countries-110m.json"
@@ -30,9 +30,38 @@ let countries: FeatureCollection | undefined
 export const worldGeoJson = (): FeatureCollection => {
   if (countries !== undefined) return countries
   const topo = world as unknown as Topology<{ countries: GeometryCollection }>
-  countries = feature(topo, topo.objects.countries) as FeatureCollection
+  const all = feature(topo, topo.objects.countries) as FeatureCollection
+  // Antarctica (ISO 010) wraps the pole: in Web Mercator it only draws lines across the map.
+  countries = {
+    ...all,
+    features: all.features.filter((f) => f.id !== "010").map((f) => ({ ...f, geometry: unwrap(f.geometry) })),
+  }
   return countries
 }
+
+/**
+ * Rings that cross the antimeridian (Russia, Fiji) jump from +180 to -180 between two points,
+ * which a flat map draws as a band across the world; continuing past 180 instead keeps them whole.
+ */
+const unwrapRing = (ring: ReadonlyArray<ReadonlyArray<number>>): Array<Array<number>> => {
+  let prev: number | undefined
+  return ring.map(([lon = 0, lat = 0]) => {
+    let x = lon
+    if (prev !== undefined) {
+      while (x - prev > 180) x -= 360
+      while (x - prev < -180) x += 360
+    }
+    prev = x
+    return [x, lat]
+  })
+}
+
+const unwrap = (g: Geometry): Geometry =>
+  g.type === "Polygon"
+    ? { ...g, coordinates: g.coordinates.map(unwrapRing) }
+    : g.type === "MultiPolygon"
+      ? { ...g, coordinates: g.coordinates.map((p) => p.map(unwrapRing)) }
+      : g
 
 /** Colours of the offline base map, taken from the page's theme. */
 export interface BaseColours {

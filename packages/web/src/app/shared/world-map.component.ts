@@ -37,6 +37,7 @@ type Loader = typeof import("./map-loader")
 @Component({
   selector: "nw-world-map",
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { "[attr.data-state]": "state()" },
   template: `<div #host class="map" role="img" [attr.aria-label]="ariaLabel()"></div>
     @if (failed()) {
       <p class="small error-text">The map could not load: {{ failed() }}</p>
@@ -64,6 +65,8 @@ export class WorldMapComponent {
   readonly ariaLabel = input("Map")
 
   protected readonly failed = signal<string | null>(null)
+  /** "loading", "ready" once the first frame with the markers is drawn, or "failed". */
+  protected readonly state = signal<"loading" | "ready" | "failed">("loading")
   private readonly host = viewChild.required<ElementRef<HTMLDivElement>>("host")
   private readonly document = inject(DOCUMENT)
   private readonly settings = inject(SettingsService)
@@ -208,9 +211,11 @@ export class WorldMapComponent {
           popup.remove()
         })
         this.ready.set(true)
+        map.once("idle", () => this.state.set("ready"))
       })
     } catch (e) {
       this.failed.set(e instanceof Error ? e.message : String(e))
+      this.state.set("failed")
     }
   }
 }

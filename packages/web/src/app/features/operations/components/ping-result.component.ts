@@ -59,7 +59,7 @@ import { pingSeries } from "../lib/ping-series"
   styles: `
     .summary {
       display: grid;
-      grid-template-columns: repeat(auto-fit, minmax(70px, 1fr));
+      grid-template-columns: repeat(auto-fill, minmax(84px, 1fr));
       gap: 0.4rem;
       margin: 0 0 0.6rem;
     }
@@ -78,6 +78,7 @@ import { pingSeries } from "../lib/ping-series"
       margin: 0;
       font-weight: 600;
       font-variant-numeric: tabular-nums;
+      white-space: nowrap;
     }
     .summary .bad dd {
       color: var(--bad);
