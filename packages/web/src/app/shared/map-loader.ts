@@ -34,7 +34,9 @@ export const worldGeoJson = (): FeatureCollection => {
   // Antarctica (ISO 010) wraps the pole: in Web Mercator it only draws lines across the map.
   countries = {
     ...all,
-    features: all.features.filter((f) => f.id !== "010").map((f) => ({ ...f, geometry: unwrap(f.geometry) })),
+    features: all.features
+      .filter((f) => f.id !== "010")
+      .map((f) => ({ ...f, geometry: unwrap(f.geometry) })),
   }
   return countries
 }
