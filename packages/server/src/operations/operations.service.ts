@@ -7,7 +7,7 @@ import { Duration, Effect, Either, Stream } from "effect"
 import type { Observable } from "rxjs"
 import type { ServerConfig } from "../config.js"
 import { Problem } from "../core/problem.js"
-import { type EffectRuntime as Runtime, EffectRuntime, toObservable } from "../core/runtime.js"
+import { EffectRuntime, toObservable } from "../core/runtime.js"
 import { SERVER_CONFIG } from "../core/tokens.js"
 import { Metrics } from "../health/metrics.js"
 import type { AppServices } from "../server.layer.js"
@@ -80,7 +80,7 @@ export class OperationsService {
   private readonly known: ReadonlySet<string>
 
   constructor(
-    @Inject(EffectRuntime) private readonly runtime: Runtime<AppServices>,
+    @Inject(EffectRuntime) private readonly runtime: EffectRuntime<AppServices>,
     @Inject(SERVER_CONFIG) config: ServerConfig,
   ) {
     this.known = new Set(Queues.targets(config.queues).map((t) => t.name))
