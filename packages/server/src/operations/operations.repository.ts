@@ -236,6 +236,26 @@ export const get = (
     }
   })
 
+/** An operation's status and how many results it has, or `undefined`. */
+export const stateOf = (
+  id: string,
+): Effect.Effect<
+  { readonly status: OperationStatus; readonly received: number } | undefined,
+  SqlError.SqlError,
+  SqlClient.SqlClient
+> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.map(
+      sql<{ status: OperationStatus; received: string }>`
+        SELECT status, (SELECT count(*) FROM results WHERE operation_id = ${id}) AS received
+        FROM operations WHERE id = ${id}`,
+      (rows) =>
+        rows[0] === undefined
+          ? undefined
+          : { status: rows[0].status, received: Number(rows[0].received) },
+    ),
+  )
+
 /** Whether an operation exists. */
 export const exists = (
   id: string,

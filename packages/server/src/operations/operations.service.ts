@@ -161,26 +161,29 @@ export class OperationsService {
         const seen = new Set(snapshot.results.map((r) => `${r.jobId}\u0000${r.workerId}`))
         let status = snapshot.status
         const live = Stream.fromQueue(queue).pipe(Stream.filter((e) => e.operationId === id))
+        // the database is asked for the status and the result count only; the results themselves
+        // are read when the count says another replica stored some this stream has not seen
+        const poll = Effect.gen(function* () {
+          const state = yield* Repository.stateOf(id)
+          if (state === undefined) return []
+          const results = state.received > seen.size ? yield* Repository.resultsOf(id) : []
+          return [
+            ...results.map((result) => ({ kind: "result" as const, operationId: id, result })),
+            {
+              kind: "status" as const,
+              operationId: id,
+              status: state.status,
+              received: state.received,
+            },
+          ]
+        })
         const polled = Stream.repeatEffect(
           // a failed poll (database briefly down) is skipped, not the end of the stream
           Effect.delay(
-            Effect.orElseSucceed(Repository.get(id), () => undefined),
+            Effect.orElseSucceed(poll, (): ReadonlyArray<OperationEvent> => []),
             Duration.decode(pollEvery),
           ),
-        ).pipe(
-          Stream.mapConcat((detail): ReadonlyArray<OperationEvent> =>
-            detail === undefined
-              ? []
-              : [
-                  ...detail.results.map((result) => ({
-                    kind: "result" as const,
-                    operationId: id,
-                    result,
-                  })),
-                  { kind: "status" as const, operationId: id, status: detail.status },
-                ],
-          ),
-        )
+        ).pipe(Stream.flattenIterables)
         const toMessages = (e: OperationEvent): ReadonlyArray<SseMessage> => {
           switch (e.kind) {
             case "progress":
