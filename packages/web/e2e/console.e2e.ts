@@ -73,21 +73,26 @@ describe(
     it("runs a ping to 127.0.0.1 and shows the live result", async () => {
       await go("/operations/new")
       await page.getByTestId("target").fill("127.0.0.1")
-      await page.getByTestId("option-count").fill("5")
-      await page.getByTestId("option-interval").fill("0.2")
+      await page.getByTestId("option-count").fill("6")
+      await page.getByTestId("option-interval").fill("0.5")
       await shot("new-operation")
       await page.getByTestId("submit").click()
       await page.waitForURL(/\/operations\/[0-9a-f-]{36}$/)
       const card = page.locator("nw-worker-card").first()
-      await card.waitFor()
+      // Live: replies show while the worker is still running (progress events), before the result.
+      await card.locator(".status.running").waitFor({ timeout: 30_000 })
       await card.locator("nw-ping-result nw-chart canvas").waitFor({ timeout: 30_000 })
+      const partial = (await card.locator(".summary").textContent()) ?? ""
+      const received = Number(/Received\s*(\d+)/.exec(partial)?.[1] ?? "0")
+      assert.ok(received < 6, `expected a partial result while running, got ${partial}`)
+      await shot("operation-ping-live")
       await page
         .getByTestId("operation-status")
         .filter({ hasText: "done" })
         .waitFor({ timeout: 30_000 })
       const summary = (await card.locator(".summary").textContent()) ?? ""
-      assert.match(summary, /Sent\s*5/)
-      assert.match(summary, /Received\s*5/)
+      assert.match(summary, /Sent\s*6/)
+      assert.match(summary, /Received\s*6/)
       assert.match(summary, /Loss\s*0 %/)
       assert.match(summary, /Avg\s*0\.\d+ ms/)
       await page.waitForTimeout(300)

@@ -1,131 +1,40 @@
 import { DOCUMENT, type Provider, inject } from "@angular/core"
-import { type Client, createClient, Sse } from "@netwark/client"
+import {
+  type Client,
+  type CreateOperation,
+  type OperationEvent as ClientEvent,
+  type OperationQuery,
+  type Queues,
+  type Workers,
+  createClient,
+} from "@netwark/client"
 import { API, type Api } from "./api"
 import type {
   Operation,
   OperationEvent,
+  OperationPage,
   ProgressData,
   Queue,
   WorkerResult,
   WorkerSummary,
 } from "./models"
 
-// PROVISIONAL (operations, queues, workers only): `@netwark/client` has no methods for these
-// routes yet, so they go through this small fetch adapter; the tools go through the client.
-const base = "/api/v1"
-
-const fail = async (res: Response, method: string, url: string): Promise<never> => {
-  let problem: Record<string, unknown> = { title: res.statusText, status: res.status }
-  try {
-    problem = (await res.json()) as Record<string, unknown>
-  } catch {
-    // keep the status line
-  }
-  throw Object.assign(new Error(String(problem["detail"] ?? problem["title"])), {
-    name: "ClientError",
-    reason: "Http",
-    status: res.status,
-    problem,
-    method,
-    url,
-  })
-}
-
-const get = async <A>(
-  path: string,
-  query: Record<string, unknown> = {},
-  signal?: AbortSignal,
-): Promise<A> => {
-  const qs = new URLSearchParams()
-  for (const [k, v] of Object.entries(query))
-    if (v !== undefined && v !== null && v !== "") qs.set(k, String(v))
-  const url = base + path + (qs.size > 0 ? `?${qs}` : "")
-  const res = await fetch(url, {
-    headers: { accept: "application/json" },
-    ...(signal ? { signal } : {}),
-  })
-  if (!res.ok) return fail(res, "GET", url)
-  return (await res.json()) as A
-}
-
-const post = async <A>(path: string, body: unknown, signal?: AbortSignal): Promise<A> => {
-  const url = base + path
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { accept: "application/json", "content-type": "application/json" },
-    body: JSON.stringify(body),
-    ...(signal ? { signal } : {}),
-  })
-  if (!res.ok) return fail(res, "POST", url)
-  return (await res.json()) as A
-}
-
-const e = encodeURIComponent
-
-async function* events(id: string, signal: AbortSignal): AsyncGenerator<OperationEvent> {
-  const url = `${base}/operations/${e(id)}/events`
-  const res = await fetch(url, { headers: { accept: "text/event-stream" }, signal })
-  if (!res.ok) return fail(res, "GET", url)
-  if (res.body === null) return
-  for await (const m of Sse.read(res.body, signal)) {
-    const event = toEvent(m.event, m.data)
-    if (event !== null) yield event
-  }
-}
-
-/** Maps one server-sent event of `GET /operations/{id}/events` to the console's event type. */
-export const toEvent = (name: string, data: string): OperationEvent | null => {
-  let payload: Record<string, unknown>
-  try {
-    payload = data === "" ? {} : (JSON.parse(data) as Record<string, unknown>)
-  } catch {
-    return null
-  }
-  switch (name) {
+/** The console's event for one event of `@netwark/client`'s operation stream. */
+export const toEvent = (e: ClientEvent): OperationEvent => {
+  switch (e.type) {
     case "snapshot":
-      return { kind: "snapshot", operation: payload as unknown as Operation }
+      return { kind: "snapshot", operation: e.data as unknown as Operation }
     case "result":
-      return { kind: "result", result: payload as unknown as WorkerResult }
+      return { kind: "result", result: e.data as unknown as WorkerResult }
     case "status":
-      return { kind: "status", status: String(payload["status"] ?? "") }
+      return { kind: "status", status: e.data.status }
     case "progress":
-      return {
-        kind: "progress",
-        workerId: String(payload["workerId"] ?? ""),
-        data: payload["data"] as ProgressData,
-      }
-    case "end":
-      return { kind: "end" }
-    default:
-      return null
+      return { kind: "progress", workerId: e.data.workerId, data: e.data.data as ProgressData }
   }
-}
-
-/** A queue as `GET /management/backend/queues` lists it. */
-interface QueueView {
-  readonly queue: string
-  readonly name: string
-  readonly location: string | null
-  readonly broadcast: boolean
-  readonly builtin: boolean
-  readonly latitude: number | null
-  readonly longitude: number | null
-  readonly workers: ReadonlyArray<{ readonly id: string; readonly hostname: string }>
-}
-
-/** A worker as `GET /workers` lists it (only workers online now are listed). */
-interface WorkerView {
-  readonly id: string
-  readonly hostname: string
-  readonly version: string
-  readonly queues: ReadonlyArray<string>
-  readonly locations: ReadonlyArray<string>
-  readonly capabilities: Readonly<Record<string, unknown>>
-  readonly concurrency: number | null
 }
 
 /** The queue in the console's terms: a location with coordinates goes on the map. */
-export const toQueue = (q: QueueView): Queue => ({
+export const toQueue = (q: Queues["items"][number]): Queue => ({
   name: q.queue,
   label: q.name,
   broadcast: q.broadcast,
@@ -135,11 +44,12 @@ export const toQueue = (q: QueueView): Queue => ({
     q.location !== null && q.latitude !== null && q.longitude !== null
       ? { name: q.location, latitude: q.latitude, longitude: q.longitude }
       : null,
+  // The API lists the workers online on each queue.
   workers: q.workers.map((w) => ({ id: w.id, hostname: w.hostname, online: true })),
 })
 
-/** The worker in the console's terms. */
-export const toWorker = (w: WorkerView): WorkerSummary => ({
+/** The worker in the console's terms (the API lists the workers online now). */
+export const toWorker = (w: Workers["items"][number]): WorkerSummary => ({
   id: w.id,
   hostname: w.hostname,
   online: true,
@@ -150,24 +60,30 @@ export const toWorker = (w: WorkerView): WorkerSummary => ({
   concurrency: w.concurrency,
 })
 
-/** The console's API on top of `@netwark/client` (tools) and the provisional adapter. */
+async function* events(
+  client: Client,
+  id: string,
+  signal: AbortSignal,
+): AsyncGenerator<OperationEvent> {
+  for await (const e of client.operationEvents(id, { signal })) yield toEvent(e)
+}
+
+/** The console's API, every call through `@netwark/client`. */
 export const makeApi = (client: Client): Api => ({
-  createOperation: (r) =>
-    post("/operations", {
+  createOperation: async (r) =>
+    (await client.createOperation({
       type: r.type,
       target: r.target,
       options: r.options,
-      ...(r.queues.length > 0 ? { queues: r.queues } : {}),
-    }),
-  listOperations: (f, signal) => get("/operations", { ...f }, signal),
-  getOperation: (id, signal) => get(`/operations/${e(id)}`, {}, signal),
-  operationEvents: (id, signal) => events(id, signal),
-  queues: async (signal) =>
-    (
-      await get<{ items: ReadonlyArray<QueueView> }>("/management/backend/queues", {}, signal)
-    ).items.map(toQueue),
-  workers: async (signal) =>
-    (await get<{ items: ReadonlyArray<WorkerView> }>("/workers", {}, signal)).items.map(toWorker),
+      ...(r.queues.length > 0 ? { queues: [...r.queues] } : {}),
+    } as CreateOperation)) as unknown as Operation,
+  listOperations: async (f, signal) =>
+    (await client.listOperations(f as OperationQuery, { signal })) as unknown as OperationPage,
+  getOperation: async (id, signal) =>
+    (await client.getOperation(id, { signal })) as unknown as Operation,
+  operationEvents: (id, signal) => events(client, id, signal),
+  queues: async (signal) => (await client.listQueues({ signal })).items.map(toQueue),
+  workers: async (signal) => (await client.listWorkers({ signal })).items.map(toWorker),
   whois: (resource, signal) => client.whoisLookup(resource, undefined, { signal }),
   geoip: (ip, signal) => client.geoIpLookup(ip, { signal }),
   ouiLookup: (mac, signal) => client.macOuiLookup(mac, { signal }),

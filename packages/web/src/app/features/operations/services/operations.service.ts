@@ -86,9 +86,12 @@ export const applyEvents = (op: Operation, events: ReadonlyArray<OperationEvent>
       const prev = results.find((x) => x.workerId === e.workerId)
       // A late progress message never overwrites the final result.
       if (prev !== undefined && prev.status !== "running") continue
+      // Progress carries no host name: the worker expected at dispatch has it.
+      const hostname =
+        e.hostname ?? current.expectedWorkers?.find((w) => w.workerId === e.workerId)?.hostname
       results = mergeResult(results, {
         workerId: e.workerId,
-        ...(e.hostname ? { hostname: e.hostname } : {}),
+        ...(hostname ? { hostname } : {}),
         status: "running",
         result: applyProgress(prev?.result, e.data),
       })
