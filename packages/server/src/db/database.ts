@@ -39,7 +39,8 @@ export const embedded = (dataDir: string) =>
   Effect.acquireRelease(
     Effect.promise(async () => {
       mkdirSync(dataDir, { recursive: true })
-      const db = await PGlite.create(dataDir)
+      // PostgreSQL's default 128 MB of shared buffers would double the embedded server's memory
+      const db = await PGlite.create(dataDir, { postgresqlconf: ["shared_buffers = 16MB"] })
       const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 })
       await server.start()
       const [, port] = server.getServerConn().split(":")
