@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import {
   chromiumPath,
+  dnsServer,
   launchBrowser,
   type RunningServer,
   screenshotDir,
@@ -25,6 +26,7 @@ describe(
   { skip: hasChromium ? false : `${chromiumPath} is missing` },
   () => {
     let server: RunningServer
+    let dns: Awaited<ReturnType<typeof dnsServer>>
     let browser: Browser
     let context: BrowserContext
     let page: Page
@@ -41,6 +43,7 @@ describe(
     before(async () => {
       mkdirSync(screenshotDir, { recursive: true })
       server = await startServer()
+      dns = await dnsServer()
       browser = await launchBrowser()
       context = await browser.newContext({
         viewport: { width: 1366, height: 900 },
@@ -57,6 +60,7 @@ describe(
     after(async () => {
       await browser?.close()
       await server?.stop()
+      await dns?.close()
     })
 
     it("opens the overview with the local worker online and the locations on the map", async () => {
@@ -125,6 +129,20 @@ describe(
         .filter({ hasText: "127.0.0.1" })
         .waitFor({ timeout: 45_000 })
       await shot("operation-traceroute")
+    })
+
+    it("runs a DNS query against a loopback resolver and shows the answer section", async () => {
+      await go("/operations/new?type=dns&target=www.example.test")
+      await page.getByTestId("option-server").fill("127.0.0.1")
+      await page.getByTestId("option-port").fill(String(dns.port))
+      await page.getByTestId("submit").click()
+      await page.waitForURL(/\/operations\/[0-9a-f-]{36}$/)
+      const table = page.locator("nw-dns-result table").first()
+      await table.waitFor({ timeout: 30_000 })
+      assert.match((await table.textContent()) ?? "", /www\.example\.test\..*192\.0\.2\.1/s)
+      await page.locator("nw-dns-result button.raw-toggle").click()
+      await page.locator("nw-dns-result pre.raw").filter({ hasText: "ANSWER SECTION" }).waitFor()
+      await shot("operation-dns")
     })
 
     it("shows the API's error next to the target for a bad target", async () => {

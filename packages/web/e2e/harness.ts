@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { createSocket } from "node:dgram"
 import { type AddressInfo, createServer, type Socket } from "node:net"
 import { tmpdir } from "node:os"
 import path from "node:path"
@@ -42,6 +43,36 @@ const whoisServer = async (
         for (const s of sockets) s.destroy()
         server.close(() => resolve())
       }),
+  }
+}
+
+/**
+ * A loopback DNS server over UDP: every A question gets 192.0.2.1 (TTL 300), any other type an
+ * empty NOERROR answer. Just enough DNS for dig to print an answer section.
+ */
+export const dnsServer = async (): Promise<{ port: number; close: () => Promise<void> }> => {
+  const socket = createSocket("udp4")
+  socket.on("message", (query, peer) => {
+    if (query.length < 17) return
+    let end = 12
+    while (end < query.length && query[end] !== 0) end += (query[end] ?? 0) + 1
+    const question = query.subarray(12, end + 5)
+    const qtype = query.readUInt16BE(end + 1)
+    const header = Buffer.alloc(12)
+    query.copy(header, 0, 0, 2)
+    header.writeUInt16BE(0x8180, 2)
+    header.writeUInt16BE(1, 4)
+    header.writeUInt16BE(qtype === 1 ? 1 : 0, 6)
+    const answer =
+      qtype === 1
+        ? Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x01, 0x2c, 0, 4, 192, 0, 2, 1])
+        : Buffer.alloc(0)
+    socket.send(Buffer.concat([header, question, answer]), peer.port, peer.address)
+  })
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve))
+  return {
+    port: socket.address().port,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   }
 }
 

@@ -13,7 +13,7 @@ interface Section {
   template: `
     @let m = message();
     @if (m) {
-      <p class="small">
+      <p class="row small">
         <span class="chip">{{ m.rcode ?? parsed()?.status }}</span>
         @for (f of m.flags ?? []; track f) {
           <span class="chip">{{ f }}</span>
@@ -26,7 +26,7 @@ interface Section {
         }
       </p>
     } @else if (parsed()?.status) {
-      <p class="small">
+      <p class="row small">
         <span class="chip">{{ parsed()?.status }}</span>
       </p>
     }

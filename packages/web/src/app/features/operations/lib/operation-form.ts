@@ -176,6 +176,7 @@ export const optionFields: Readonly<Record<OperationType, ReadonlyArray<OptionFi
       placeholder: "system resolver",
       help: "IP address",
     },
+    { name: "port", label: "Resolver port", kind: "number", min: 1, max: 65535, placeholder: "53" },
     { name: "reverse", label: "Reverse lookup (-x)", kind: "boolean" },
     { name: "trace", label: "Trace from the root (+trace)", kind: "boolean" },
     { name: "tcp", label: "TCP", kind: "boolean" },
