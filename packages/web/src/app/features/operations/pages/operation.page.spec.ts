@@ -1,0 +1,158 @@
+import { TestBed } from "@angular/core/testing"
+import { provideRouter } from "@angular/router"
+import { API, type Api } from "../../../core/api"
+import type { MtrHop, Operation, OperationEvent } from "../../../core/models"
+import { DownloadService } from "../../../shared/download.service"
+import { OperationPage } from "./operation.page"
+
+const hop = (n: number, address: string): MtrHop => ({
+  hop: n,
+  hosts: [{ address }],
+  sent: 3,
+  received: 3,
+  lossPercent: 0,
+  last: n,
+  avg: n,
+  best: n,
+  worst: n + 1,
+  stdev: 0.2,
+})
+
+const base: Operation = {
+  id: "6f0c1f8e-0000-4000-8000-000000000001",
+  type: "mtr",
+  target: "192.0.2.9",
+  status: "done",
+  queues: ["netwark.broadcast"],
+  createdAt: "2026-01-01T00:00:00Z",
+  finishedAt: "2026-01-01T00:00:05Z",
+  options: { cycles: 3 },
+  expectedWorkers: [
+    { queue: "netwark.broadcast", workerId: "paris", hostname: "paris-1" },
+    { queue: "netwark.broadcast", workerId: "tokyo", hostname: "tokyo-1" },
+  ],
+  results: [
+    {
+      workerId: "paris",
+      hostname: "paris-1",
+      status: "ok",
+      result: { hops: [hop(1, "10.0.0.1"), hop(2, "192.0.2.9")] },
+    },
+    {
+      workerId: "tokyo",
+      hostname: "tokyo-1",
+      status: "ok",
+      result: { hops: [hop(1, "10.1.0.1"), hop(2, "10.1.1.1"), hop(3, "192.0.2.9")] },
+    },
+  ],
+}
+
+const render = async (api: Partial<Api>) => {
+  const saved: Array<{ name: string; text: string }> = []
+  TestBed.configureTestingModule({
+    providers: [
+      provideRouter([]),
+      { provide: API, useValue: api },
+      {
+        provide: DownloadService,
+        useValue: {
+          save: (name: string, _type: string, text: string) => saved.push({ name, text }),
+        },
+      },
+    ],
+  })
+  const fixture = TestBed.createComponent(OperationPage)
+  fixture.componentRef.setInput("id", base.id)
+  await fixture.whenStable()
+  await new Promise((r) => setTimeout(r, 0))
+  await fixture.whenStable()
+  return { fixture, el: fixture.nativeElement as HTMLElement, saved }
+}
+
+describe("operation page", () => {
+  it("shows one card per worker, the paths side by side, and exports CSV", async () => {
+    const { el, saved, fixture } = await render({ getOperation: async () => base })
+    const cards = [...el.querySelectorAll("nw-worker-card h2")].map((h) => h.textContent)
+    expect(cards).toEqual(["paris-1", "tokyo-1"])
+    expect(el.querySelector(".compare h2")?.textContent).toBe("Paths side by side")
+    expect(el.querySelectorAll("nw-mtr-table tbody tr")).toHaveLength(5)
+    const csvButton = [...el.querySelectorAll("button")].find((b) =>
+      b.textContent?.includes("Export CSV"),
+    )
+    csvButton?.click()
+    await fixture.whenStable()
+    expect(saved[0]?.name).toBe(`netwark-mtr-${base.id}.csv`)
+    expect(saved[0]?.text.split("\r\n")[1]).toContain("paris,paris-1,,ok,1,10.0.0.1")
+  })
+
+  it("fills the cards live from the event stream and waits for the workers still out", async () => {
+    const queue: Array<OperationEvent> = []
+    let wake: (() => void) | undefined
+    let ended = false
+    const push = (e: OperationEvent): void => {
+      queue.push(e)
+      wake?.()
+    }
+    const end = (): void => {
+      ended = true
+      wake?.()
+    }
+    const running: Operation = {
+      ...base,
+      type: "ping",
+      status: "running",
+      finishedAt: null,
+      results: [],
+    }
+    const parisResult = {
+      workerId: "paris",
+      hostname: "paris-1",
+      status: "ok",
+      result: {
+        replies: [
+          { sequence: 1, rttMs: 0.5 },
+          { sequence: 2, rttMs: 0.6 },
+        ],
+        missing: [3],
+      },
+    }
+    let final = false
+    const { el, fixture } = await render({
+      getOperation: async () =>
+        final ? { ...running, status: "partial", results: [parisResult] } : running,
+      operationEvents: async function* () {
+        for (;;) {
+          while (queue.length > 0) yield queue.shift() as OperationEvent
+          if (ended) return
+          await new Promise<void>((r) => (wake = r))
+        }
+      },
+    })
+    expect(
+      [...el.querySelectorAll("nw-worker-card .status")].map((s) => s.textContent?.trim()),
+    ).toEqual(["waiting", "waiting"])
+    push({
+      kind: "progress",
+      workerId: "paris",
+      data: { type: "ping", event: { type: "reply", sequence: 1, rttMs: 0.5 } },
+    })
+    await new Promise((r) => setTimeout(r, 150))
+    await fixture.whenStable()
+    const paris = el.querySelector("nw-worker-card")
+    expect(paris?.querySelector("h2")?.textContent).toBe("paris-1")
+    expect(paris?.querySelector(".status")?.textContent?.trim()).toBe("running")
+    expect(paris?.textContent).toContain("Received1")
+    push({ kind: "result", result: parisResult })
+    push({ kind: "status", status: "partial" })
+    final = true
+    end()
+    await new Promise((r) => setTimeout(r, 150))
+    await fixture.whenStable()
+    const statuses = [...el.querySelectorAll("nw-worker-card .status")].map((s) =>
+      s.textContent?.trim(),
+    )
+    expect(statuses).toEqual(["ok", "no answer"])
+    expect(el.querySelector("nw-worker-card")?.textContent).toContain("No reply to probe 3")
+    expect(el.querySelector("[data-testid=operation-status]")?.textContent).toBe("partial")
+  })
+})
