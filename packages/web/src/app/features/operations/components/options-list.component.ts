@@ -1,5 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, input } from "@angular/core"
 
+/** Options the API takes in seconds. */
+const seconds = new Set(["interval", "timeout", "deadline", "wait", "gracePeriod", "tryTimeout"])
+
 /** An operation's options as compact chips ("count 5", "protocol tcp"). */
 @Component({
   selector: "nw-options-list",
@@ -20,7 +23,14 @@ export class OptionsListComponent {
       .filter(([, v]) => v !== undefined && v !== null && v !== false)
       .map(
         ([k, v]) =>
-          [k, v === true ? "" : typeof v === "object" ? JSON.stringify(v) : String(v)] as const,
+          [
+            k,
+            v === true
+              ? ""
+              : typeof v === "object"
+                ? JSON.stringify(v)
+                : `${String(v)}${typeof v === "number" && seconds.has(k) ? " s" : ""}`,
+          ] as const,
       ),
   )
 }
