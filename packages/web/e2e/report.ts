@@ -100,3 +100,152 @@ export const loadReport = async (browser: Browser, url: string, runs = 5): Promi
   }
   return lines.join("\n")
 }
+
+/**
+ * A broadcast to 100 workers, streamed: the operation page's event stream is answered by a
+ * loopback server that sends one worker's result every 20 ms (the real server has one local
+ * worker). Reports how long until all 100 cards are filled and how long the main thread blocked.
+ */
+export const streamReport = async (
+  browser: Browser,
+  url: string,
+  workers = 100,
+  everyMs = 20,
+): Promise<string> => {
+  const { createServer } = await import("node:http")
+  const id = "00000000-0000-4000-8000-0000000000aa"
+  const now = new Date().toISOString()
+  const expected = Array.from({ length: workers }, (_, i) => ({
+    jobId: `job-${i}`,
+    queue: "netwark.broadcast",
+    workerId: `worker-${i}`,
+    hostname: `probe-${String(i).padStart(3, "0")}`,
+  }))
+  const result = (i: number) => {
+    const replies = Array.from({ length: 10 }, (_, s) => ({
+      type: "reply",
+      sequence: s + 1,
+      from: "192.0.2.1",
+      ttl: 57,
+      bytes: 64,
+      rttMs: 10 + i / 10 + ((s * 7) % 5),
+      duplicate: false,
+    }))
+    return {
+      ...expected[i],
+      location: null,
+      status: "ok",
+      attempt: 1,
+      startedAt: now,
+      finishedAt: now,
+      receivedAt: now,
+      durationMs: 9000,
+      raw: "",
+      error: null,
+      result: {
+        status: "ok",
+        replies: i % 10 === 0 ? replies.filter((r) => r.sequence !== 4) : replies,
+        missing: i % 10 === 0 ? [4] : [],
+        errors: [],
+        summary: {
+          transmitted: 10,
+          received: i % 10 === 0 ? 9 : 10,
+          duplicates: 0,
+          errors: 0,
+          lossPercent: i % 10 === 0 ? 10 : 0,
+          rtt: { minMs: 10, avgMs: 12, maxMs: 14, mdevMs: 1 },
+        },
+      },
+    }
+  }
+  const op = {
+    id,
+    type: "ping",
+    target: "192.0.2.1",
+    options: { count: 10 },
+    queues: ["netwark.broadcast"],
+    status: "running",
+    expected: workers,
+    received: 0,
+    createdAt: now,
+    dispatchedAt: now,
+    deadline: null,
+    finishedAt: null,
+    error: null,
+    expectedWorkers: expected,
+    results: [] as Array<unknown>,
+  }
+  const done = {
+    ...op,
+    status: "done",
+    received: workers,
+    finishedAt: now,
+    results: expected.map((_, i) => result(i)),
+  }
+  let finished = false
+  const sse = createServer((_req, res) => {
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      "access-control-allow-origin": "*",
+    })
+    res.write(`event: snapshot\ndata: ${JSON.stringify(op)}\n\n`)
+    let i = 0
+    const timer = setInterval(() => {
+      if (i < workers) {
+        res.write(`event: result\ndata: ${JSON.stringify(result(i))}\n\n`)
+        i++
+        return
+      }
+      clearInterval(timer)
+      // From now on the operation reads as the real server would answer it: done, every result.
+      finished = true
+      res.end(`event: status\ndata: ${JSON.stringify({ id, status: "done" })}\n\n`)
+    }, everyMs)
+    res.on("close", () => clearInterval(timer))
+  })
+  await new Promise<void>((resolve) => sse.listen(0, "127.0.0.1", resolve))
+  const port = (sse.address() as { port: number }).port
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } })
+  try {
+    const page = await context.newPage()
+    await page.route(`**/api/v1/operations/${id}`, (route) =>
+      route.fulfill({ json: finished ? done : op }),
+    )
+    await page.route(`**/api/v1/operations/${id}/events`, (route) =>
+      route.continue({ url: `http://127.0.0.1:${port}/events` }),
+    )
+    await page.addInitScript(() => {
+      const w = window as unknown as { __longTasks: Array<number> }
+      w.__longTasks = []
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks.push(e.duration)
+      }).observe({ type: "longtask", buffered: true })
+    })
+    const start = Date.now()
+    await page.goto(`${url}/operations/${id}`)
+    await page
+      .locator("nw-worker-card")
+      .nth(workers - 1)
+      .waitFor()
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("nw-worker-card .status.ok").length === n,
+      workers,
+      { timeout: 60_000, polling: 50 },
+    )
+    const filled = Date.now() - start
+    const tasks = await page.evaluate(
+      () => (window as unknown as { __longTasks: Array<number> }).__longTasks,
+    )
+    const blocking = tasks.reduce((n, d) => n + Math.max(0, d - 50), 0)
+    const longest = tasks.reduce((n, d) => Math.max(n, d), 0)
+    return (
+      `Operation page, ${workers} workers' ping results streamed one every ${everyMs} ms (${(workers * everyMs) / 1000} s of stream):\n` +
+      `  all ${workers} cards filled after ${filled} ms · ${tasks.length} long task(s), longest ${longest.toFixed(0)} ms, ` +
+      `total blocking ${blocking.toFixed(0)} ms`
+    )
+  } finally {
+    await context.close()
+    await new Promise<void>((resolve) => sse.close(() => resolve()))
+  }
+}

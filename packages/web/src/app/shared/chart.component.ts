@@ -50,7 +50,8 @@ export class ChartComponent {
   constructor() {
     const destroyRef = inject(DestroyRef)
     let observer: ResizeObserver | undefined
-    afterNextRender(async () => {
+    let visibility: IntersectionObserver | undefined
+    const init = async (): Promise<void> => {
       try {
         const { echarts } = await import("./echarts-loader")
         const el = this.host().nativeElement
@@ -61,6 +62,20 @@ export class ChartComponent {
       } catch (e) {
         this.failed.set(e instanceof Error ? e.message : String(e))
       }
+    }
+    afterNextRender(() => {
+      // A chart below the fold is drawn when it scrolls into view: a broadcast to a hundred
+      // workers then costs the main thread only the charts on screen.
+      if (typeof IntersectionObserver === "undefined") return void init()
+      visibility = new IntersectionObserver(
+        (entries) => {
+          if (!entries.some((e) => e.isIntersecting)) return
+          visibility?.disconnect()
+          void init()
+        },
+        { rootMargin: "200px" },
+      )
+      visibility.observe(this.host().nativeElement)
     })
     effect(() => {
       const option = this.option()
@@ -73,6 +88,7 @@ export class ChartComponent {
     })
     destroyRef.onDestroy(() => {
       observer?.disconnect()
+      visibility?.disconnect()
       this.chart?.dispose()
     })
   }

@@ -135,30 +135,46 @@ export class OperationsService {
     const live = signal(false)
     const controller = new AbortController()
     stop.addEventListener("abort", () => controller.abort(), { once: true })
+    const cancel = controller.signal
+    /** Streams events into `state`; resolves with the error that broke the stream, or null. */
+    const stream = (): Promise<unknown> =>
+      new Promise<unknown>((resolve) => {
+        this.events(id, cancel)
+          .pipe(
+            bufferTime(100),
+            filter((b) => b.length > 0),
+          )
+          .subscribe({
+            next: (batch) => state.update((s) => (s === null ? s : applyEvents(s, batch))),
+            error: (e: unknown) => resolve(e),
+            complete: () => resolve(null),
+          })
+      })
     const run = async (): Promise<void> => {
       try {
-        const op = await this.get(id, controller.signal)
-        state.set(op)
-        if (finalStatuses.has(op.status)) return
-        live.set(true)
-        await new Promise<void>((resolve) => {
-          this.events(id, controller.signal)
-            .pipe(
-              bufferTime(100),
-              filter((b) => b.length > 0),
-            )
-            .subscribe({
-              next: (batch) => state.update((s) => (s === null ? s : applyEvents(s, batch))),
-              error: (e: unknown) => {
-                if (!isAbort(e)) error.set(toProblem(e))
-                resolve()
-              },
-              complete: resolve,
-            })
-        })
-        live.set(false)
-        // The stream may end between two events: one last read settles the final state.
-        if (!controller.signal.aborted) state.set(await this.get(id, controller.signal))
+        for (let attempt = 0; ; attempt++) {
+          const op = await this.get(id, cancel)
+          // A reconnect's fresh read keeps the progress already shown for workers still running.
+          state.update((s) =>
+            s === null ? op : applyEvents(s, [{ kind: "snapshot", operation: op }]),
+          )
+          if (finalStatuses.has(op.status)) return
+          live.set(true)
+          const broken = await stream()
+          live.set(false)
+          if (cancel.aborted || isAbort(broken)) return
+          if (broken === null) {
+            // The stream may end between two events: one last read settles the final state.
+            state.set(await this.get(id, cancel))
+            return
+          }
+          // A dropped connection (proxy timeout, network change): reconnect, a little later each time.
+          if (attempt >= 5) {
+            error.set(toProblem(broken))
+            return
+          }
+          await new Promise((r) => setTimeout(r, 500 * (attempt + 1)))
+        }
       } catch (e) {
         live.set(false)
         if (!isAbort(e)) error.set(toProblem(e))
