@@ -13,7 +13,10 @@ for (const name of suites) {
     console.log(`\n## ${name}\n`)
     await mod.run()
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && String(e).includes(`${name}.bench`)) {
+    if (
+      (e as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" &&
+      String(e).includes(`${name}.bench`)
+    ) {
       console.log(`\n## ${name}: no benchmark yet`)
       continue
     }
