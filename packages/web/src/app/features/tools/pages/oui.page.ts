@@ -5,7 +5,7 @@ import { load } from "../../../shared/load"
 import { count } from "../../../shared/format"
 import { ToolsService } from "../services/tools.service"
 
-const PAGE = 50
+const PAGE = 20
 
 /** MAC vendor lookup as you type, and a search of vendors by name. */
 @Component({

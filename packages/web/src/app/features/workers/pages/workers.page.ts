@@ -57,7 +57,9 @@ import { WorkersService } from "../services/workers.service"
                 }
               </td>
               <td class="mono">{{ w.version ?? "–" }}</td>
-              <td [title]="dateTime(w.lastSeen)">{{ ago(w.lastSeen) }}</td>
+              <td [title]="dateTime(w.lastSeen)">
+                {{ w.online && !w.lastSeen ? "now" : ago(w.lastSeen) }}
+              </td>
               <td>
                 @for (q of w.queues ?? []; track q) {
                   <span class="chip">{{ q }}</span>
