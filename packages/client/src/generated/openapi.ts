@@ -253,7 +253,7 @@ export interface paths {
     }
     /**
      * Live events of an operation (Server-Sent Events)
-     * @description Event types: `snapshot` (the operation as GET /operations/{id}), then `progress`, `result` (one WorkerResult) and `status` ({id, status}) as they happen; the stream ends after the final status.
+     * @description Event types: `snapshot` (the operation as GET /operations/{id}), then the operation's recent `progress` buffered by this server (also when it was emitted before the stream opened), then `progress`, `result` (one WorkerResult) and `status` ({id, status}) as they happen; the stream ends after the final status. Progress events carry an SSE `id` that increases per operation: reconnect with `Last-Event-ID` to get only the progress after it (the snapshot is sent again, as the current state). Progress is kept in memory per server process, bounded, and for a grace period after the operation ends.
      */
     get: operations["OperationsController_events"]
     put?: never
@@ -1833,7 +1833,10 @@ export interface operations {
   OperationsController_events: {
     parameters: {
       query?: never
-      header?: never
+      header?: {
+        /** @description The id of the last event received: replay only the progress after it */
+        "Last-Event-ID"?: string
+      }
       path: {
         id: string
       }

@@ -7,6 +7,9 @@
  */
 import { Context, Duration, Effect, Layer, PubSub, Queue, type Scope } from "effect"
 import type { OperationStatus, WorkerResult } from "./operations.dto.js"
+import { type BufferOptions, type Cursor, ProgressBuffer } from "./progress.buffer.js"
+
+const finalStatuses: ReadonlySet<OperationStatus> = new Set(["done", "partial", "error", "timeout"])
 
 /** One event of one operation. */
 export type OperationEvent =
@@ -18,6 +21,10 @@ export type OperationEvent =
       readonly seq: number
       readonly at: string
       readonly data: unknown
+      /** The SSE id the hub gave it (set by the hub on publish; see `ProgressBuffer`). */
+      readonly eventId?: string
+      /** The position of that id in this process's buffer. */
+      readonly n?: number
     }
   | { readonly kind: "result"; readonly operationId: string; readonly result: WorkerResult }
   | {
@@ -28,12 +35,22 @@ export type OperationEvent =
       readonly received?: number
     }
 
+/** A progress event. */
+export type ProgressEvent = Extract<OperationEvent, { readonly kind: "progress" }>
+
 /** The hub. */
 export interface Service {
   readonly publish: (event: OperationEvent) => Effect.Effect<void>
   readonly publishAll: (events: Iterable<OperationEvent>) => Effect.Effect<void>
-  /** Every event from now on (filter by operation). */
+  /** Every event from now on (filter by operation); progress events carry their `eventId`. */
   readonly subscribe: Effect.Effect<Queue.Dequeue<OperationEvent>, never, Scope.Scope>
+  /** Names this process in progress ids (`<epoch>-<n>`). */
+  readonly epoch: string
+  /** The buffered progress of an operation after a `Last-Event-ID` (all when none or foreign). */
+  readonly replay: (
+    operationId: string,
+    lastEventId?: string,
+  ) => Effect.Effect<{ readonly cursor: Cursor; readonly events: ReadonlyArray<OperationEvent> }>
   /** Tell the dispatcher there is work. */
   readonly wake: Effect.Effect<void>
   /** Wait for a wake-up or `timeout`, whichever comes first. */
@@ -43,19 +60,46 @@ export interface Service {
 /** The hub's tag. */
 export class Events extends Context.Tag("@netwark/server/Events")<Events, Service>() {}
 
-/** Make a hub. */
-export const make: Effect.Effect<Service> = Effect.gen(function* () {
-  const hub = yield* PubSub.unbounded<OperationEvent>()
-  const signal = yield* Queue.sliding<void>(1)
-  return {
-    publish: (event) => Effect.asVoid(PubSub.publish(hub, event)),
-    publishAll: (events) => Effect.asVoid(PubSub.publishAll(hub, events)),
-    subscribe: PubSub.subscribe(hub),
-    wake: Effect.asVoid(Queue.offer(signal, undefined)),
-    awaitWake: (timeout) =>
-      Effect.asVoid(Effect.timeoutOption(Queue.take(signal), Duration.decode(timeout))),
-  }
-})
+/**
+ * Make a hub. Progress is stamped and buffered in the same synchronous step as it is published,
+ * so a stream that subscribes before it reads the buffer misses nothing and can drop overlaps by
+ * position.
+ */
+export const makeWith = (options: Partial<BufferOptions> = {}): Effect.Effect<Service> =>
+  Effect.gen(function* () {
+    const hub = yield* PubSub.unbounded<OperationEvent>()
+    const signal = yield* Queue.sliding<void>(1)
+    const buffer = new ProgressBuffer<ProgressEvent>(options)
+    const stamp = (event: OperationEvent): OperationEvent => {
+      if (event.kind === "progress") {
+        const { id, n } = buffer.append(event.operationId, event)
+        return { ...event, eventId: id, n }
+      }
+      if (event.kind === "status" && finalStatuses.has(event.status)) buffer.end(event.operationId)
+      return event
+    }
+    return {
+      publish: (event) => Effect.suspend(() => Effect.asVoid(PubSub.publish(hub, stamp(event)))),
+      publishAll: (events) =>
+        Effect.suspend(() => Effect.asVoid(PubSub.publishAll(hub, Array.from(events, stamp)))),
+      subscribe: PubSub.subscribe(hub),
+      epoch: buffer.epoch,
+      replay: (operationId, lastEventId) =>
+        Effect.sync(() => {
+          const cursor = buffer.cursor(lastEventId)
+          const events = buffer
+            .after(operationId, cursor)
+            .map((s): OperationEvent => ({ ...s.event, eventId: s.id, n: s.n }))
+          return { cursor, events }
+        }),
+      wake: Effect.asVoid(Queue.offer(signal, undefined)),
+      awaitWake: (timeout) =>
+        Effect.asVoid(Effect.timeoutOption(Queue.take(signal), Duration.decode(timeout))),
+    }
+  })
+
+/** Make a hub with the default buffer limits. */
+export const make: Effect.Effect<Service> = makeWith()
 
 /** The hub as a layer. */
 export const layer: Layer.Layer<Events> = Layer.effect(Events, make)

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Get,
+  Headers,
   HttpCode,
   Inject,
   Param,
@@ -11,6 +12,7 @@ import {
   Sse,
 } from "@nestjs/common"
 import {
+  ApiHeader,
   ApiOperation,
   ApiParam,
   ApiProduces,
@@ -108,9 +110,14 @@ export class OperationsController {
   @ApiOperation({
     summary: "Live events of an operation (Server-Sent Events)",
     description:
-      "Event types: `snapshot` (the operation as GET /operations/{id}), then `progress`, `result` (one WorkerResult) and `status` ({id, status}) as they happen; the stream ends after the final status.",
+      "Event types: `snapshot` (the operation as GET /operations/{id}), then the operation's recent `progress` buffered by this server (also when it was emitted before the stream opened), then `progress`, `result` (one WorkerResult) and `status` ({id, status}) as they happen; the stream ends after the final status. Progress events carry an SSE `id` that increases per operation: reconnect with `Last-Event-ID` to get only the progress after it (the snapshot is sent again, as the current state). Progress is kept in memory per server process, bounded, and for a grace period after the operation ends.",
   })
   @ApiParam({ name: "id", schema: { type: "string", format: "uuid" } })
+  @ApiHeader({
+    name: "Last-Event-ID",
+    required: false,
+    description: "The id of the last event received: replay only the progress after it",
+  })
   @ApiProduces("text/event-stream")
   @ApiResponse({
     status: 200,
@@ -120,8 +127,15 @@ export class OperationsController {
   @ApiProblems(400, 404, 503)
   async events(
     @Param("id", new SchemaPipe(OperationId, "id")) id: string,
-  ): Promise<Observable<{ type: string; data: string }>> {
-    const events = await this.operations.events(id)
-    return events.pipe(map((m) => ({ type: m.type, data: JSON.stringify(m.data) })))
+    @Headers("last-event-id") lastEventId: string | undefined,
+  ): Promise<Observable<{ type: string; id?: string; data: string }>> {
+    const events = await this.operations.events(id, { lastEventId })
+    return events.pipe(
+      map((m) =>
+        m.id === undefined
+          ? { type: m.type, data: JSON.stringify(m.data) }
+          : { type: m.type, id: m.id, data: JSON.stringify(m.data) },
+      ),
+    )
   }
 }

@@ -140,14 +140,20 @@ export class OperationsService {
   }
 
   /**
-   * Live events of an operation: a `snapshot` first, then `progress`, `result` and `status` as
-   * they happen, ending after the final status. Events of this replica arrive at once; the
-   * database is polled as well, for results another replica stored.
+   * Live events of an operation: a `snapshot` first, then the progress this process buffered
+   * (after `lastEventId` when it is one of ours), then `progress`, `result` and `status` as they
+   * happen, ending after the final status. Progress events carry ids that increase per operation;
+   * events of this replica arrive at once; the database is polled as well, for results another
+   * replica stored.
    */
   async events(
     id: string,
-    pollEvery: Duration.DurationInput = "1 second",
+    options: {
+      readonly lastEventId?: string | undefined
+      readonly pollEvery?: Duration.DurationInput
+    } = {},
   ): Promise<Observable<SseMessage>> {
+    const pollEvery = options.pollEvery ?? "1 second"
     if (!(await this.runtime.run(Repository.exists(id))))
       throw Problem.notFound(`operation ${id} does not exist`)
     const stream = Stream.unwrapScoped(
@@ -156,7 +162,25 @@ export class OperationsService {
         const queue = yield* events.subscribe // before the snapshot: nothing falls in between
         const snapshot = yield* Repository.get(id)
         if (snapshot === undefined) return Stream.empty
-        const first: Stream.Stream<SseMessage> = Stream.make({ type: "snapshot", data: snapshot })
+        // after the subscription, so that live events overlap the replay rather than miss it
+        const replay = yield* events.replay(id, options.lastEventId)
+        // the last progress position sent: live progress at or before it is a duplicate
+        let high = replay.cursor ?? 0
+        // every message carries an id (else the SSE layer numbers them per connection): progress
+        // its own, the others the position of the last progress sent, so that a reconnect with
+        // any of them gets exactly the progress that came after
+        const position = () => `${events.epoch}-${high}`
+        const progressMessage = (e: OperationEvent & { kind: "progress" }): SseMessage => {
+          const { eventId, n, ...data } = e
+          if (n !== undefined) high = Math.max(high, n)
+          return { type: "progress", id: eventId ?? position(), data }
+        }
+        const first: Stream.Stream<SseMessage> = Stream.suspend(() =>
+          Stream.make(
+            { type: "snapshot", id: position(), data: snapshot } as SseMessage,
+            ...replay.events.flatMap((e) => (e.kind === "progress" ? [progressMessage(e)] : [])),
+          ),
+        )
         if (finalStatuses.has(snapshot.status)) return first
         const seen = new Set(snapshot.results.map((r) => `${r.jobId}\u0000${r.workerId}`))
         let status = snapshot.status
@@ -187,17 +211,17 @@ export class OperationsService {
         const toMessages = (e: OperationEvent): ReadonlyArray<SseMessage> => {
           switch (e.kind) {
             case "progress":
-              return [{ type: "progress", data: e }]
+              return e.n !== undefined && e.n <= high ? [] : [progressMessage(e)]
             case "result": {
               const key = `${e.result.jobId}\u0000${e.result.workerId}`
               if (seen.has(key)) return []
               seen.add(key)
-              return [{ type: "result", data: e.result satisfies WorkerResult }]
+              return [{ type: "result", id: position(), data: e.result satisfies WorkerResult }]
             }
             case "status":
               if (e.status === status) return []
               status = e.status
-              return [{ type: "status", data: { id, status: e.status } }]
+              return [{ type: "status", id: position(), data: { id, status: e.status } }]
           }
         }
         // before the final status, results another replica stored and no poll has shown yet
