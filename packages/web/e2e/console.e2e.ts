@@ -212,6 +212,9 @@ describe(
       await row.filter({ hasText: "online" }).waitFor()
       assert.match(await row.innerText(), /ping/)
       await shot("workers")
+      await go("/settings")
+      await page.getByRole("radiogroup", { name: "Theme" }).waitFor()
+      await shot("settings")
     })
 
     it("keeps a permalink: reloading an operation page shows it again", async () => {
@@ -250,6 +253,7 @@ describe(
       await shot("overview-phone", q)
       await q.getByRole("button", { name: "Menu" }).click()
       await q.locator("nav#nav.open").waitFor()
+      await q.waitForTimeout(300) // the drawer slides in
       await shot("menu-phone", q)
       await phone.close()
     })
