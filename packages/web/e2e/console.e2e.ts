@@ -225,6 +225,12 @@ describe(
       await page.reload()
       await page.locator("nw-worker-card").first().waitFor()
       assert.equal(page.url(), url)
+      await page.goto(`${server.url}/operations/not-an-id`)
+      const alert = page.getByRole("alert")
+      await alert.waitFor()
+      assert.match((await alert.textContent()) ?? "", /Could not load the operation/)
+      await page.goto(`${server.url}/operations/00000000-0000-4000-8000-000000000000`)
+      await page.getByRole("alert").filter({ hasText: "No such operation" }).waitFor()
     })
 
     it("renders dark and on a phone", async () => {
