@@ -66,6 +66,33 @@ const ReplyFields = {
   mode: Mode,
 }
 
+/**
+ * Why a job failed. `reason` and `field` came with envelope v1 later (optional, so messages with
+ * or without them decode either way): the failure's own reason (e.g. a `ToolError`'s `Timeout`)
+ * and the input field it names, when it had them.
+ */
+export const ResultError = Schema.Struct({
+  message: Schema.String,
+  reason: Schema.optional(Schema.String.pipe(Schema.maxLength(128))),
+  field: Schema.optional(Schema.String.pipe(Schema.maxLength(256))),
+})
+/** Why a job failed. */
+export type ResultError = typeof ResultError.Type
+
+/** A handler's failure as a {@link ResultError}: its message, and its string `reason`/`field` if any. */
+export const resultError = (failure: unknown): ResultError => {
+  if (typeof failure !== "object" || failure === null) return { message: String(failure) }
+  const record = failure as { readonly message?: unknown; reason?: unknown; field?: unknown }
+  const message =
+    failure instanceof Error || "message" in record ? String(record.message) : String(failure)
+  const { reason, field } = record
+  return {
+    message,
+    ...(typeof reason === "string" && reason.length <= 128 ? { reason } : {}),
+    ...(typeof field === "string" && field.length <= 256 ? { field } : {}),
+  }
+}
+
 /** The final word of one worker on one job. */
 export const Result = Schema.Struct({
   ...ReplyFields,
@@ -74,7 +101,7 @@ export const Result = Schema.Struct({
   startedAt: Epoch,
   finishedAt: Epoch,
   data: Schema.optional(Schema.Unknown),
-  error: Schema.optional(Schema.Struct({ message: Schema.String })),
+  error: Schema.optional(ResultError),
 })
 /** The final word of one worker on one job. */
 export type Result = typeof Result.Type

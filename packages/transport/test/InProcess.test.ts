@@ -10,6 +10,37 @@ import { contract } from "./contract.js"
 contract("in-process", (options) => InProcess.layer(options))
 
 describe("Envelope", () => {
+  it("decodes error results with and without the later reason and field (v 1 both ways)", () => {
+    const result: Envelope.Result = {
+      v: 1,
+      kind: "result",
+      operationId: "op",
+      jobId: "op/netwark",
+      workerId: "w1",
+      attempt: 1,
+      target: "netwark",
+      mode: "one",
+      status: "error",
+      startedAt: 1,
+      finishedAt: 2,
+      error: { message: "ping: unknown host" },
+    }
+    const bytes = (m: unknown) => new TextEncoder().encode(JSON.stringify(m))
+    expect(Envelope.decodeReply(bytes(result))).toEqual(Either.right(result))
+    const full = { ...result, error: { message: "bad", reason: "InvalidTarget", field: "target" } }
+    expect(Envelope.decodeReply(Envelope.encode(full))).toEqual(Either.right(full))
+    // a later addition to the error is ignored, not a decode failure
+    const later = { ...result, error: { message: "bad", hint: "try -4" } }
+    expect(Envelope.decodeReply(bytes(later))).toEqual(
+      Either.right({ ...result, error: { message: "bad" } }),
+    )
+    expect(Envelope.resultError("plain")).toEqual({ message: "plain" })
+    expect(Envelope.resultError({ message: "m", reason: 3, field: "f" })).toEqual({
+      message: "m",
+      field: "f",
+    })
+  })
+
   const job: Envelope.Job = {
     v: 1,
     kind: "job",

@@ -249,20 +249,30 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
           yield* transport.serve({ workerId: "pg", queues: [Queues.direct] }, (job, ctx) =>
             job.type === "fail"
               ? Effect.fail(new Error("target unreachable"))
-              : Effect.zipRight(
-                  Effect.zipRight(ctx.progress({ n: 1 }), ctx.progress({ n: 2 })),
-                  Effect.succeed("done"),
-                ),
+              : job.type === "refuse"
+                ? Effect.fail(
+                    Object.assign(new Error("count must be at least 1"), {
+                      reason: "InvalidInput",
+                      field: "count",
+                    }),
+                  )
+                : Effect.zipRight(
+                    Effect.zipRight(ctx.progress({ n: 1 }), ctx.progress({ n: 2 })),
+                    Effect.succeed("done"),
+                  ),
           )
           yield* transport.dispatch({ operationId: "p", type: "ok", payload: {} }, [Queues.direct])
           yield* transport.dispatch({ operationId: "f", type: "fail", payload: {} }, [
+            Queues.direct,
+          ])
+          yield* transport.dispatch({ operationId: "r", type: "refuse", payload: {} }, [
             Queues.direct,
           ])
           const seen: Array<Envelope.Reply> = []
           yield* transport.results().pipe(
             Stream.tap((d) => d.ack),
             Stream.tap((d) => Effect.sync(() => seen.push(d.message))),
-            Stream.takeUntil(() => seen.filter((m) => m.kind === "result").length >= 2),
+            Stream.takeUntil(() => seen.filter((m) => m.kind === "result").length >= 3),
             Stream.runDrain,
             Effect.timeout("10 seconds"),
           )
@@ -274,7 +284,16 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
           ])
           const failed = seen.find((m) => m.operationId === "f")
           expect(failed?.kind === "result" && failed.status).toBe("error")
-          expect(failed?.kind === "result" && failed.error?.message).toBe("target unreachable")
+          expect(failed?.kind === "result" && failed.error).toEqual({
+            message: "target unreachable",
+          })
+          // a failure with a reason and a field keeps them on the way back
+          const refused = seen.find((m) => m.operationId === "r")
+          expect(refused?.kind === "result" && refused.error).toEqual({
+            message: "count must be at least 1",
+            reason: "InvalidInput",
+            field: "count",
+          })
         }),
       ))
 

@@ -189,6 +189,7 @@ describe.skipIf(!hasPing)(
       const result = resultOf(messages)
       expect(result.status).toBe("error")
       expect(result.error?.message).toMatch(/stopped at its deadline/)
+      expect(result.error?.reason).toBe("Timeout")
       expect(result.finishedAt - result.startedAt).toBeLessThan(2_000)
       expect(messages.filter((m) => m.kind === "progress").length).toBeGreaterThanOrEqual(2)
     })
@@ -475,6 +476,21 @@ describe("refused jobs end as error results and spawn nothing", () => {
       expect.stringContaining("server must be an IPv4 or IPv6 address"),
       expect.stringContaining("cannot set policy"),
     ])
+    // the tools' reason and field travel with the message
+    expect(results.map((r) => [r.error?.reason, r.error?.field])).toEqual([
+      ["InvalidTarget", "target"],
+      ["InvalidTarget", "target"],
+      ["InvalidInput", "count"],
+      ["InvalidTarget", "target"],
+      ["InvalidInput", "payload"],
+      ["InvalidTarget", "target"],
+      ["InvalidInput", "cycles"],
+      ["InvalidTarget", "target"],
+      ["InvalidInput", "maxHops"],
+      ["InvalidTarget", "query"],
+      ["InvalidInput", "server"],
+      ["InvalidInput", "options.policy"],
+    ])
     expect(existsSync(marker)).toBe(false)
   })
 
@@ -494,6 +510,7 @@ describe("refused jobs end as error results and spawn nothing", () => {
       expect.stringContaining("matches no allow rule"),
       expect.stringContaining("deny rule 127.0.0.0/8"),
     ])
+    expect(results.map((r) => r.error?.reason)).toEqual(results.map(() => "PolicyDenied"))
     expect(existsSync(marker)).toBe(false)
   })
 

@@ -386,11 +386,9 @@ export const make = (
                   status: "error",
                   startedAt,
                   finishedAt,
-                  error: {
-                    message: Cause.isFailType(exit.cause)
-                      ? errorMessage(exit.cause.error)
-                      : Cause.pretty(exit.cause),
-                  },
+                  error: Cause.isFailType(exit.cause)
+                    ? Envelope.resultError(exit.cause.error)
+                    : { message: Cause.pretty(exit.cause) },
                 },
           )
           return "ack"
