@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers in tests */
+import { ToolError } from "@netwark/tools"
 import { Transport } from "@netwark/transport"
 import { SqlClient } from "@effect/sql"
 import { Effect, Fiber } from "effect"
@@ -67,7 +68,13 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
         const transport = yield* Transport.Transport
         yield* transport.serve({ workerId: id, queues: ["netwark.broadcast"] }, () =>
           fail
-            ? Effect.fail(new Error("boom"))
+            ? Effect.fail(
+                new ToolError.ToolError({
+                  reason: "PolicyDenied",
+                  message: "127.0.0.1 is refused by deny rule 127.0.0.0/8",
+                  field: "target",
+                }),
+              )
             : Effect.succeed({ raw: "fake output", status: "ok" }),
         )
         yield* transport.announce({
@@ -105,7 +112,14 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
         result: { status: "ok" },
         hostname: "host-ok-1",
       })
-      expect(op.results.find((x: any) => x.workerId === "bad-1")).toMatchObject({ status: "error" })
+      // the worker's reason and field come back with its message
+      expect(op.results.find((x: any) => x.workerId === "bad-1")).toMatchObject({
+        status: "error",
+        error: "127.0.0.1 is refused by deny rule 127.0.0.0/8",
+        errorReason: "PolicyDenied",
+        errorField: "target",
+      })
+      expect(ok).not.toHaveProperty("errorReason")
 
       // the same result again (a redelivery): stored once
       const again = await running.server.runtime.run(

@@ -12,6 +12,7 @@ describe("migrate", () => {
       expect([...a, ...b]).toEqual([
         [1, "init"],
         [2, "outbox_claim"],
+        [3, "result_error_reason"],
       ])
       expect(await migrate(config)).toEqual([])
       const client = new pg.Client({ connectionString: db.url })

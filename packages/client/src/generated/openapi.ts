@@ -1739,6 +1739,10 @@ export interface operations {
               attempt: number
               durationMs: number
               error: string | null
+              /** @description The job input field the failure names (e.g. target, count); absent when none */
+              errorField?: string
+              /** @description Why the job failed, as the worker's error reason (e.g. InvalidTarget, InvalidInput, PolicyDenied, Timeout, NotInstalled); absent when the worker sent none */
+              errorReason?: string
               finishedAt: string
               hostname: string | null
               jobId: string

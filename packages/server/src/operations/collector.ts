@@ -81,6 +81,8 @@ export const layer = (
                 (message.status === "expired"
                   ? "the job reached the worker after its deadline"
                   : null),
+              errorReason: message.error?.reason ?? null,
+              errorField: message.error?.field ?? null,
             })
           }
           metrics.progressEvents += progress.length

@@ -183,6 +183,13 @@ export const WorkerResult = Schema.Struct({
   result: Schema.Unknown.annotations({ description: "The tool's parsed result" }),
   raw: Schema.NullOr(Schema.String).annotations({ description: "The tool's raw output" }),
   error: Schema.NullOr(Schema.String),
+  errorReason: Schema.optional(Schema.String).annotations({
+    description:
+      "Why the job failed, as the worker's error reason (e.g. InvalidTarget, InvalidInput, PolicyDenied, Timeout, NotInstalled); absent when the worker sent none",
+  }),
+  errorField: Schema.optional(Schema.String).annotations({
+    description: "The job input field the failure names (e.g. target, count); absent when none",
+  }),
 }).annotations({ identifier: "WorkerResult" })
 /** One worker's result. */
 export type WorkerResult = typeof WorkerResult.Type

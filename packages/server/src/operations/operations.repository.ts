@@ -169,6 +169,8 @@ interface ResultRow {
   readonly data: unknown
   readonly raw: string | null
   readonly error: string | null
+  readonly error_reason: string | null
+  readonly error_field: string | null
 }
 
 /** A stored result as the API shows it. */
@@ -187,6 +189,8 @@ export const toResult = (row: ResultRow): WorkerResult => ({
   result: row.data ?? null,
   raw: row.raw,
   error: row.error,
+  ...(row.error_reason === null ? {} : { errorReason: row.error_reason }),
+  ...(row.error_field === null ? {} : { errorField: row.error_field }),
 })
 
 /** One operation with its expected workers and results, or `undefined`. */
@@ -475,6 +479,10 @@ export interface NewResult {
   readonly data: unknown
   readonly raw: string | null
   readonly error: string | null
+  /** The failure's reason (e.g. a ToolError's `InvalidTarget`), when the worker sent one. */
+  readonly errorReason?: string | null
+  /** The input field the failure names, when the worker sent one. */
+  readonly errorField?: string | null
 }
 
 /** What storing a batch of results did: the rows that were new, and operations that ended. */
@@ -501,10 +509,12 @@ export const storeResults = (
     // results of operations that do not exist (deleted, or foreign) are dropped by the join
     const inserted = yield* sql<ResultRow & { operation_id: string }>`
       INSERT INTO results (operation_id, job_id, worker_slot, worker_id, hostname, queue, location,
-                           mode, attempt, status, started_at, finished_at, data, raw, error)
+                           mode, attempt, status, started_at, finished_at, data, raw, error,
+                           error_reason, error_field)
       SELECT v.operation_id, v.job_id, v.worker_slot, v.worker_id, v.hostname, v.queue, v.location,
              v.mode, v.attempt, v.status, to_timestamp(v.started_at / 1000.0),
-             to_timestamp(v.finished_at / 1000.0), v.data::jsonb, v.raw, v.error
+             to_timestamp(v.finished_at / 1000.0), v.data::jsonb, v.raw, v.error, v.error_reason,
+             v.error_field
       FROM unnest(${rows.map((r) => r.operationId)}::uuid[], ${rows.map((r) => r.jobId)}::text[],
                   ${rows.map((r) => r.workerSlot)}::text[], ${rows.map((r) => r.workerId)}::text[],
                   ${rows.map((r) => r.hostname)}::text[], ${rows.map((r) => r.queue)}::text[],
@@ -512,9 +522,12 @@ export const storeResults = (
                   ${rows.map((r) => r.attempt)}::int[], ${rows.map((r) => r.status)}::text[],
                   ${rows.map((r) => r.startedAt)}::float8[], ${rows.map((r) => r.finishedAt)}::float8[],
                   ${rows.map((r) => (r.data === undefined ? null : JSON.stringify(r.data)))}::text[],
-                  ${rows.map((r) => r.raw)}::text[], ${rows.map((r) => r.error)}::text[])
+                  ${rows.map((r) => r.raw)}::text[], ${rows.map((r) => r.error)}::text[],
+                  ${rows.map((r) => r.errorReason ?? null)}::text[],
+                  ${rows.map((r) => r.errorField ?? null)}::text[])
            AS v(operation_id, job_id, worker_slot, worker_id, hostname, queue, location, mode,
-                attempt, status, started_at, finished_at, data, raw, error)
+                attempt, status, started_at, finished_at, data, raw, error, error_reason,
+                error_field)
       JOIN operations o ON o.id = v.operation_id
       ON CONFLICT (operation_id, job_id, worker_slot) DO NOTHING
       RETURNING *`
