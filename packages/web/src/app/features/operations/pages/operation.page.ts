@@ -72,7 +72,7 @@ import { OptionsListComponent } from "../components/options-list.component"
           <a
             class="button"
             routerLink="/operations/new"
-            [queryParams]="{ type: op.type, target: op.target }"
+            [queryParams]="{ type: op.type, target: op.target, queue: op.queues }"
             >Run again</a
           >
         </div>
