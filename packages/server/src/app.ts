@@ -107,6 +107,8 @@ export const createApp = async (
       prefix: "/",
       wildcard: false,
       index: ["index.html"],
+      // the web build writes .br/.gz beside each asset: ~4x less to send, no per-request CPU
+      preCompressed: true,
     })
     // the console routes in the browser: a deep link (/operations/…) gets index.html
     const html = readFileSync(index)
