@@ -1,3 +1,4 @@
+/* global process */
 // Writes .br and .gz beside every text asset of the built console, so the server can send them
 // pre-compressed (@fastify/static `preCompressed`) without compressing on each request.
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
@@ -23,6 +24,6 @@ const walk = (dir) => {
   }
 }
 walk(root)
-console.log(
-  `compressed ${(raw / 1024).toFixed(0)} kB of assets to ${(br / 1024).toFixed(0)} kB (brotli)`,
+process.stdout.write(
+  `compressed ${(raw / 1024).toFixed(0)} kB of assets to ${(br / 1024).toFixed(0)} kB (brotli)\n`,
 )
