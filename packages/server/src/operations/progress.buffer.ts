@@ -28,10 +28,10 @@ export interface BufferOptions {
   readonly idleMs: number
 }
 
-/** Limits sized for a console: a 100-worker broadcast of a 10-packet ping fits several times. */
+/** Limits sized for a console: a 100-worker broadcast of a 10-packet ping (1,000 events) fits many times over, in a few MB. */
 export const defaultOptions: BufferOptions = {
   maxPerOperation: 5_000,
-  maxTotal: 50_000,
+  maxTotal: 20_000,
   graceMs: 60_000,
   idleMs: 15 * 60_000,
 }
