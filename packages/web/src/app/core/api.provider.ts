@@ -8,7 +8,7 @@ import {
   type Workers,
   createClient,
 } from "@netwark/client"
-import { API, type Api } from "./api"
+import { API, type Api, type EventCursor } from "./api"
 import type {
   Operation,
   OperationEvent,
@@ -64,8 +64,16 @@ async function* events(
   client: Client,
   id: string,
   signal: AbortSignal,
+  cursor?: EventCursor,
 ): AsyncGenerator<OperationEvent> {
-  for await (const e of client.operationEvents(id, { signal })) yield toEvent(e)
+  const resume = cursor?.lastEventId
+  for await (const e of client.operationEvents(
+    id,
+    resume === undefined ? { signal } : { signal, lastEventId: resume },
+  )) {
+    if (cursor !== undefined && e.id !== undefined) cursor.lastEventId = e.id
+    yield toEvent(e)
+  }
 }
 
 /** The console's API, every call through `@netwark/client`. */
@@ -81,7 +89,7 @@ export const makeApi = (client: Client): Api => ({
     (await client.listOperations(f as OperationQuery, { signal })) as unknown as OperationPage,
   getOperation: async (id, signal) =>
     (await client.getOperation(id, { signal })) as unknown as Operation,
-  operationEvents: (id, signal) => events(client, id, signal),
+  operationEvents: (id, signal, cursor) => events(client, id, signal, cursor),
   queues: async (signal) => (await client.listQueues({ signal })).items.map(toQueue),
   workers: async (signal) => (await client.listWorkers({ signal })).items.map(toWorker),
   whois: (resource, signal) => client.whoisLookup(resource, undefined, { signal }),

@@ -22,13 +22,25 @@ export interface ApiProblem {
   readonly errors?: ReadonlyArray<{ readonly field: string; readonly message: string }>
 }
 
+/** Where an event stream got to: the id of the last event seen. */
+export interface EventCursor {
+  lastEventId?: string
+}
+
 /** The API surface the console uses. */
 export interface Api {
   createOperation(request: OperationRequest): Promise<Operation>
   listOperations(filter: OperationFilter, signal?: AbortSignal): Promise<OperationPage>
   getOperation(id: string, signal?: AbortSignal): Promise<Operation>
-  /** Live updates until the operation ends or `signal` aborts. */
-  operationEvents(id: string, signal: AbortSignal): AsyncIterable<OperationEvent>
+  /**
+   * Live updates until the operation ends or `signal` aborts. A `cursor` remembers the last event
+   * id, so a reconnect with the same cursor resumes after it instead of replaying progress.
+   */
+  operationEvents(
+    id: string,
+    signal: AbortSignal,
+    cursor?: EventCursor,
+  ): AsyncIterable<OperationEvent>
   queues(signal?: AbortSignal): Promise<ReadonlyArray<Queue>>
   workers(signal?: AbortSignal): Promise<ReadonlyArray<WorkerSummary>>
   whois(resource: string, signal?: AbortSignal): Promise<unknown>

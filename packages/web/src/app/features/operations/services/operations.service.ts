@@ -1,6 +1,6 @@
 import { Injectable, inject, signal } from "@angular/core"
 import { Observable, bufferTime, filter } from "rxjs"
-import { API, type ApiProblem, isAbort, toProblem } from "../../../core/api"
+import { API, type ApiProblem, type EventCursor, isAbort, toProblem } from "../../../core/api"
 import type {
   MtrParsed,
   Operation,
@@ -136,10 +136,12 @@ export class OperationsService {
     const controller = new AbortController()
     stop.addEventListener("abort", () => controller.abort(), { once: true })
     const cancel = controller.signal
+    // A reconnect resumes after the last event seen: the server replays only newer progress.
+    const cursor: EventCursor = {}
     /** Streams events into `state`; resolves with the error that broke the stream, or null. */
     const stream = (): Promise<unknown> =>
       new Promise<unknown>((resolve) => {
-        this.events(id, cancel)
+        this.events(id, cancel, cursor)
           .pipe(
             bufferTime(100),
             filter((b) => b.length > 0),
@@ -185,14 +187,14 @@ export class OperationsService {
   }
 
   /** The server's event stream as an Observable (the one RxJS edge of the console). */
-  private events(id: string, signal: AbortSignal): Observable<OperationEvent> {
+  private events(id: string, signal: AbortSignal, cursor: EventCursor): Observable<OperationEvent> {
     return new Observable<OperationEvent>((subscriber) => {
       const inner = new AbortController()
       const abort = (): void => inner.abort()
       signal.addEventListener("abort", abort, { once: true })
       void (async () => {
         try {
-          for await (const event of this.api.operationEvents(id, inner.signal)) {
+          for await (const event of this.api.operationEvents(id, inner.signal, cursor)) {
             subscriber.next(event)
             if (event.kind === "end") break
           }
