@@ -5,7 +5,7 @@
  *
  * Needs RabbitMQ on 127.0.0.1:5672 (`rabbitmqctl` to make a throwaway vhost); the in-process
  * figures run without it. Knobs: BENCH_WORKERS (100), BENCH_ROUNDS (300), BENCH_JOBS (20000), BENCH_PROCS (4: child
- * processes sharing the workers in the second fan-out figure).
+ * processes sharing the workers in the second fan-out figure), BENCH_ONLY (fanout|throughput).
  */
 import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
@@ -26,6 +26,8 @@ const rounds = Number(process.env["BENCH_ROUNDS"] ?? 300)
 const jobs = Number(process.env["BENCH_JOBS"] ?? 20_000)
 const procs = Number(process.env["BENCH_PROCS"] ?? 4)
 const warmup = 30
+/** BENCH_ONLY=fanout|throughput runs one half of the RabbitMQ figures. */
+const only = process.env["BENCH_ONLY"]
 const workerScript = fileURLToPath(new URL("./worker-process.ts", import.meta.url))
 const warmupJobs = 3000
 
@@ -36,7 +38,17 @@ const quantile = (xs: ReadonlyArray<number>, q: number) => {
 }
 const ms = (x: number) => `${x.toFixed(2)} ms`
 const kps = (x: number) => `${(x / 1000).toFixed(1)} k/s`
-const summary = (xs: ReadonlyArray<number>) => ({ p50: quantile(xs, 0.5), p99: quantile(xs, 0.99) })
+const summary = (xs: ReadonlyArray<number>, cpuMs = NaN) => ({
+  p50: quantile(xs, 0.5),
+  p99: quantile(xs, 0.99),
+  /** This process's CPU time per round: steadier than latency on a contended machine. */
+  cpuMs,
+})
+/** CPU milliseconds (user + system) this process spent since `from`. */
+const cpuSince = (from: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(from)
+  return (used.user + used.system) / 1000
+}
 
 const reachable = () =>
   new Promise<boolean>((resolve) => {
@@ -98,7 +110,9 @@ const rawFanout = async (url: string, reply: boolean, durable = false) => {
     consumers.push(c)
   }
   const times: Array<number> = []
+  let cpu = process.cpuUsage()
   for (let i = 0; i < rounds + warmup; i++) {
+    if (i === warmup) cpu = process.cpuUsage()
     pending = workers
     const all = new Promise<void>((r) => (done = r))
     const t0 = performance.now()
@@ -106,18 +120,29 @@ const rawFanout = async (url: string, reply: boolean, durable = false) => {
     await all
     if (i >= warmup) times.push(performance.now() - t0)
   }
+  const cpuMs = cpuSince(cpu) / rounds
   for (const c of consumers) await c.close()
   await pub.close()
   await conn.close()
-  return summary(times)
+  return summary(times, cpuMs)
 }
 
-/** N persistent jobs with confirms; a consumer answers each with a confirmed result; count results. */
-const rawJobs = async (url: string, roundTrip: boolean) => {
+/**
+ * N persistent jobs with confirms; a consumer answers each with a confirmed result; count results.
+ * `durable`: durable queues, as the transport declares (persistent messages then reach the disk
+ * before the broker confirms them; to a non-durable queue they never do).
+ */
+const rawJobs = async (url: string, roundTrip: boolean, durable = false) => {
   const conn = new Connection({ url, noDelay: true })
   const q = `raw.jobs.${randomUUID().slice(0, 6)}`
   const r = `${q}.results`
-  const pub = conn.createPublisher({ confirm: true, queues: [{ queue: q }, { queue: r }] })
+  const pub = conn.createPublisher({
+    confirm: true,
+    queues: [
+      { queue: q, durable },
+      { queue: r, durable },
+    ],
+  })
   const workerPub = conn.createPublisher({ confirm: true })
   let received = 0
   let done: () => void = () => {}
@@ -126,16 +151,18 @@ const rawJobs = async (url: string, roundTrip: boolean) => {
     if (++received === jobs) done()
   }
   const worker = conn.createConsumer(
-    { queue: q, qos: { prefetchCount: 256 }, concurrency: 256 },
+    { queue: q, queueOptions: { durable }, qos: { prefetchCount: 256 }, concurrency: 256 },
     async (msg) => {
       if (roundTrip) await workerPub.send({ routingKey: r, durable: true }, msg.body as Buffer)
       else count()
     },
   )
   const collector = conn.createConsumer(
-    { queue: r, qos: { prefetchCount: 256 }, concurrency: 256 },
+    { queue: r, queueOptions: { durable }, qos: { prefetchCount: 256 }, concurrency: 256 },
     () => count(),
   )
+  // a deleted queue cancels its consumer: not an error here
+  for (const c of [worker, collector]) c.on("error", () => {})
   await Promise.all([worker, collector].map((c) => new Promise((res) => c.once("ready", res))))
   const body = Buffer.from(JSON.stringify({ v: 1, kind: "job", payload: 1 }))
   const t0 = performance.now()
@@ -244,7 +271,9 @@ const fanout = (layer: Layer.Layer<Transport.Transport, unknown>, start: Workers
       Effect.forkScoped,
     )
     const times: Array<number> = []
+    let cpu = process.cpuUsage()
     for (let i = 0; i < rounds + warmup; i++) {
+      if (i === warmup) cpu = process.cpuUsage()
       pending = workers
       const all = new Promise<void>((r) => (done = r))
       const t0 = performance.now()
@@ -254,7 +283,7 @@ const fanout = (layer: Layer.Layer<Transport.Transport, unknown>, start: Workers
       yield* Effect.promise(() => all)
       if (i >= warmup) times.push(performance.now() - t0)
     }
-    return summary(times)
+    return summary(times, cpuSince(cpu) / rounds)
   }).pipe(Effect.scoped, Effect.provide(Layer.merge(layer, quiet)))
 
 /**
@@ -322,7 +351,9 @@ export const run = async (): Promise<void> => {
   const memTp = await Effect.runPromise(
     throughput(shared, localWorkers(shared, Queues.direct, 2, 128), true),
   )
-  console.log(`in-process fan-out to ${workers}: p50 ${ms(memFan.p50)}  p99 ${ms(memFan.p99)}`)
+  console.log(
+    `in-process fan-out to ${workers}: p50 ${ms(memFan.p50)}  p99 ${ms(memFan.p99)}  cpu ${ms(memFan.cpuMs)}/round`,
+  )
   console.log(`in-process throughput (dispatchMany × 256): ${kps(memTp)} jobs`)
 
   if (!(await reachable())) {
@@ -336,56 +367,71 @@ export const run = async (): Promise<void> => {
     const url = `amqp://guest:guest@127.0.0.1:5672/${vhost}`
     const rabbit = (name: string) =>
       RabbitMq.layer({ url, namespace: name, connectionName: `netwark-bench-${name}` })
-    const rawDeliver = await rawFanout(url, false)
-    const rawRound = await rawFanout(url, true)
-    const rawDurable = await rawFanout(url, true, true)
-    const fanLocal = await Effect.runPromise(
-      fanout(rabbit("fan1"), localWorkers(rabbit("fan1"), Queues.broadcast, workers, 1)),
-    )
-    const fanTransient = await Effect.runPromise(
-      fanout(
-        RabbitMq.layer({ url, namespace: "fant", broadcastDelivery: "transient" }),
-        localWorkers(rabbit("fant"), Queues.broadcast, workers, 1),
-      ),
-    )
-    const fanProcs = await Effect.runPromise(
-      fanout(rabbit("fanp"), childWorkers(url, "fanp", Queues.broadcast, workers, procs, 1)),
-    )
-    console.log(
-      `raw rabbitmq-client fan-out to ${workers} (delivery only): p50 ${ms(rawDeliver.p50)}  p99 ${ms(rawDeliver.p99)}`,
-    )
-    console.log(
-      `raw rabbitmq-client fan-out round trip (confirmed replies): p50 ${ms(rawRound.p50)}  p99 ${ms(rawRound.p99)}`,
-    )
-    console.log(
-      `raw rabbitmq-client fan-out round trip, durable queues (as the transport): p50 ${ms(rawDurable.p50)}  p99 ${ms(rawDurable.p99)}`,
-    )
-    for (const [label, fan] of [
-      ["workers in the dispatcher's process", fanLocal],
-      [`workers in ${procs} processes`, fanProcs],
-      ["workers in the dispatcher's process, broadcastDelivery transient", fanTransient],
-    ] as const)
-      console.log(
-        `transport fan-out round trip (RabbitMQ, ${label}): p50 ${ms(fan.p50)}  p99 ${ms(fan.p99)}  ` +
-          `(p50 ${(fan.p50 / rawDurable.p50).toFixed(2)}×, p99 ${(fan.p99 / rawDurable.p99).toFixed(2)}× raw durable round trip; aim p99 ≤ 10 ms)`,
+    if (only !== "throughput") {
+      const rawDeliver = await rawFanout(url, false)
+      const rawRound = await rawFanout(url, true)
+      const rawDurable = await rawFanout(url, true, true)
+      const fanLocal = await Effect.runPromise(
+        fanout(rabbit("fan1"), localWorkers(rabbit("fan1"), Queues.broadcast, workers, 1)),
       )
-    const rawPersist = await rawJobs(url, false)
-    const rawTrip = await rawJobs(url, true)
-    const tp = await Effect.runPromise(
-      throughput(rabbit("tp"), childWorkers(url, "tp", Queues.direct, 2, 2, 128), true),
-    )
-    const tpFibers = await Effect.runPromise(
-      throughput(rabbit("tpf"), childWorkers(url, "tpf", Queues.direct, 2, 2, 128), false),
-    )
-    console.log(`raw rabbitmq-client persistent messages with confirms: ${kps(rawPersist)}`)
-    console.log(`raw rabbitmq-client jobs (job + confirmed result, one process): ${kps(rawTrip)}`)
-    console.log(
-      `transport throughput (RabbitMQ, 2 worker processes, dispatch from 256 fibers): ${kps(tpFibers)} jobs`,
-    )
-    console.log(
-      `transport throughput (RabbitMQ, 2 worker processes, dispatchMany × 256): ${kps(tp)} jobs  ` +
-        `(${(tp / rawTrip).toFixed(2)}× raw jobs; aim ≥ 5 k/s); in-process transport ${(memTp / tp).toFixed(1)}× that`,
-    )
+      const fanTransient = await Effect.runPromise(
+        fanout(
+          RabbitMq.layer({ url, namespace: "fant", broadcastDelivery: "transient" }),
+          localWorkers(rabbit("fant"), Queues.broadcast, workers, 1),
+        ),
+      )
+      const fanProcs = await Effect.runPromise(
+        fanout(rabbit("fanp"), childWorkers(url, "fanp", Queues.broadcast, workers, procs, 1)),
+      )
+      console.log(
+        `raw rabbitmq-client fan-out to ${workers} (delivery only): p50 ${ms(rawDeliver.p50)}  p99 ${ms(rawDeliver.p99)}`,
+      )
+      console.log(
+        `raw rabbitmq-client fan-out round trip (confirmed replies): p50 ${ms(rawRound.p50)}  p99 ${ms(rawRound.p99)}  cpu ${ms(rawRound.cpuMs)}/round`,
+      )
+      console.log(
+        `raw rabbitmq-client fan-out round trip, durable queues (as the transport): p50 ${ms(rawDurable.p50)}  p99 ${ms(rawDurable.p99)}  cpu ${ms(rawDurable.cpuMs)}/round`,
+      )
+      for (const [label, fan] of [
+        ["workers in the dispatcher's process", fanLocal],
+        [`workers in ${procs} processes`, fanProcs],
+        ["workers in the dispatcher's process, broadcastDelivery transient", fanTransient],
+      ] as const)
+        console.log(
+          `transport fan-out round trip (RabbitMQ, ${label}): p50 ${ms(fan.p50)}  p99 ${ms(fan.p99)}  ` +
+            `cpu ${ms(fan.cpuMs)}/round (${(fan.cpuMs / rawRound.cpuMs).toFixed(2)}× raw; dispatcher process only when workers are children)  ` +
+            `(p50 ${(fan.p50 / rawDurable.p50).toFixed(2)}×, p99 ${(fan.p99 / rawDurable.p99).toFixed(2)}× raw durable round trip, ` +
+            `p99 ${(fan.p99 / rawRound.p99).toFixed(2)}× raw transient; aim p99 ≤ 10 ms)`,
+        )
+    }
+    if (only !== "fanout") {
+      const rawPersist = await rawJobs(url, false)
+      const rawTrip = await rawJobs(url, true)
+      const rawTripDurable = await rawJobs(url, true, true)
+      const tp = await Effect.runPromise(
+        throughput(rabbit("tp"), childWorkers(url, "tp", Queues.direct, 2, 2, 128), true),
+      )
+      const tpFibers = await Effect.runPromise(
+        throughput(rabbit("tpf"), childWorkers(url, "tpf", Queues.direct, 2, 2, 128), false),
+      )
+      console.log(
+        `raw rabbitmq-client persistent messages with confirms, non-durable queue: ${kps(rawPersist)}`,
+      )
+      console.log(
+        `raw rabbitmq-client jobs (job + confirmed result, one process), non-durable queues: ${kps(rawTrip)}`,
+      )
+      console.log(
+        `raw rabbitmq-client jobs (job + confirmed result, one process), durable queues (as the transport): ${kps(rawTripDurable)}`,
+      )
+      console.log(
+        `transport throughput (RabbitMQ, 2 worker processes, dispatch from 256 fibers): ${kps(tpFibers)} jobs`,
+      )
+      console.log(
+        `transport throughput (RabbitMQ, 2 worker processes, dispatchMany × 256): ${kps(tp)} jobs  ` +
+          `(${(tp / rawTripDurable).toFixed(2)}× raw durable jobs, ${(tp / rawTrip).toFixed(2)}× raw non-durable; aim ≥ 5 k/s); ` +
+          `in-process transport ${(memTp / tp).toFixed(1)}× that`,
+      )
+    }
   } finally {
     await exec("rabbitmqctl", ["delete_vhost", vhost])
   }

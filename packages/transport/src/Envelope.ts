@@ -180,8 +180,86 @@ const text = (bytes: Uint8Array): string | undefined =>
     ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
     : undefined
 
+// Hand-written checks for the common, well-formed job and reply: Schema decoding was a tenth of
+// the CPU of a 100-worker fan-out. They accept only what the schema accepts and build the same
+// output (known keys only); anything else (an `error`, a missing key, a wrong type) goes to the
+// schema, which also writes the error message.
+const isId = (x: unknown): x is string => typeof x === "string" && x.length >= 1 && x.length <= 256
+const isEpoch = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x)
+const isMode = (x: unknown): x is Mode => x === "one" || x === "each"
+const isCount = (x: unknown, min: number): x is number =>
+  typeof x === "number" && Number.isInteger(x) && x >= min
+
+type Loose = { readonly [key: string]: unknown }
+
+const fastJob = (o: Loose): Job | undefined =>
+  o["v"] === version &&
+  o["kind"] === "job" &&
+  isId(o["operationId"]) &&
+  isId(o["jobId"]) &&
+  isId(o["type"]) &&
+  "payload" in o &&
+  isId(o["target"]) &&
+  isMode(o["mode"]) &&
+  isEpoch(o["deadline"]) &&
+  isEpoch(o["createdAt"])
+    ? {
+        v: version,
+        kind: "job",
+        operationId: o["operationId"],
+        jobId: o["jobId"],
+        type: o["type"],
+        payload: o["payload"],
+        target: o["target"],
+        mode: o["mode"],
+        deadline: o["deadline"],
+        createdAt: o["createdAt"],
+      }
+    : undefined
+
+const fastReply = (o: Loose): Reply | undefined => {
+  if (!(
+    o["v"] === version &&
+    isId(o["operationId"]) &&
+    isId(o["jobId"]) &&
+    isId(o["workerId"]) &&
+    isCount(o["attempt"], 1) &&
+    isId(o["target"]) &&
+    isMode(o["mode"])
+  ))
+    return undefined
+  const base = {
+    v: version,
+    operationId: o["operationId"],
+    jobId: o["jobId"],
+    workerId: o["workerId"],
+    attempt: o["attempt"],
+    target: o["target"],
+    mode: o["mode"],
+  }
+  const status = o["status"]
+  if (
+    o["kind"] === "result" &&
+    (status === "ok" || status === "error" || status === "expired") &&
+    isEpoch(o["startedAt"]) &&
+    isEpoch(o["finishedAt"]) &&
+    !("error" in o)
+  )
+    return {
+      ...base,
+      kind: "result",
+      status,
+      startedAt: o["startedAt"],
+      finishedAt: o["finishedAt"],
+      ...("data" in o ? { data: o["data"] } : {}),
+    }
+  if (o["kind"] === "progress" && isCount(o["seq"], 0) && isEpoch(o["at"]) && "data" in o)
+    return { ...base, kind: "progress", seq: o["seq"], at: o["at"], data: o["data"] }
+  return undefined
+}
+
 const decodeWith =
-  <A, I>(schema: Schema.Schema<A, I>, kind: string) =>
+  <A, I>(schema: Schema.Schema<A, I>, kind: string, fast?: (o: Loose) => A | undefined) =>
   (bytes: Uint8Array, maxBytes: number = defaultMaxBytes): Either.Either<A, DecodeFailure> => {
     if (bytes.byteLength > maxBytes) {
       const message = `${kind} of ${bytes.byteLength} bytes exceeds the ${maxBytes}-byte cap`
@@ -203,6 +281,10 @@ const decodeWith =
         error: TransportError.make("Decode", message),
       })
     }
+    if (fast !== undefined && typeof value === "object" && value !== null) {
+      const quick = fast(value as Loose)
+      if (quick !== undefined) return Either.right(quick)
+    }
     return Either.mapLeft(Schema.decodeUnknownEither(schema)(value), (cause) => {
       const issues = ParseResult.ArrayFormatter.formatErrorSync(cause)
       const first = issues
@@ -217,9 +299,9 @@ const decodeWith =
   }
 
 /** Decode a job (size-capped, total). */
-export const decodeJob = decodeWith(Job, "job")
+export const decodeJob = decodeWith(Job, "job", fastJob)
 /** Decode a result or progress message (size-capped, total). */
-export const decodeReply = decodeWith(Reply, "reply")
+export const decodeReply = decodeWith(Reply, "reply", fastReply)
 /** Decode a presence message (size-capped, total). */
 export const decodePresence = decodeWith(Presence, "presence")
 
