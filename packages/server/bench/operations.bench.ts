@@ -1,18 +1,23 @@
 /**
  * Operations per second end to end: POST /operations → outbox → transport → a trivial worker →
  * result stored and the operation settled. Runs on the machine's PostgreSQL and RabbitMQ (each in
- * a database/namespace of its own), and on the in-process transport for comparison.
+ * a database/namespace of its own), and on the in-process transport for comparison. The server
+ * and the workers run in child processes (`operations.child.ts`); this process only generates the
+ * HTTP load and counts settled rows, so the figure is the server's, not the load generator's.
  */
+import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { InProcess, RabbitMq, Transport } from "@netwark/transport"
-import { Effect, Fiber, Layer, ManagedRuntime, Redacted } from "effect"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
 import pg from "pg"
-import { createApp } from "../src/app.js"
-import type { ServerConfig } from "../src/config.js"
 
 const adminUrl =
   process.env["NETWARK_TEST_PG"] ?? "postgres://postgres:root@127.0.0.1:5432/postgres"
 const brokerUrl = process.env["NETWARK_TEST_AMQP"] ?? "amqp://guest:guest@127.0.0.1:5672"
+const childScript = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "operations.child.ts",
+)
 
 const withDatabase = async <A>(f: (url: string) => Promise<A>): Promise<A> => {
   const name = `netwark_bench_${randomBytes(5).toString("hex")}`
@@ -29,14 +34,30 @@ const withDatabase = async <A>(f: (url: string) => Promise<A>): Promise<A> => {
   }
 }
 
-/** A worker that answers at once, without running a tool. */
-const trivialWorkers = (count: number) =>
-  Effect.gen(function* () {
-    const transport = yield* Transport.Transport
-    for (let i = 0; i < count; i++)
-      yield* transport.serve({ workerId: `bench-${i}`, queues: ["netwark"], concurrency: 64 }, () =>
-        Effect.succeed({ status: "ok", raw: "" }),
-      )
+/** `BENCH_NODE_FLAGS="--cpu-prof"`: V8 flags for the children (profiles, heap settings). */
+const nodeFlags = (process.env["BENCH_NODE_FLAGS"] ?? "").split(" ").filter((f) => f !== "")
+
+/** Start `operations.child.ts <role>` and resolve with its first stdout line. */
+const child = (role: "server" | "worker", env: Record<string, string>) =>
+  new Promise<{ process: ChildProcess; line: string }>((resolve, reject) => {
+    const p = spawn(process.execPath, [...nodeFlags, "--import", "tsx", childScript, role], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    })
+    let out = ""
+    p.stdout.on("data", (d: Buffer) => {
+      out += d.toString()
+      const newline = out.indexOf("\n")
+      if (newline >= 0) resolve({ process: p, line: out.slice(0, newline) })
+    })
+    p.once("exit", (code) => reject(new Error(`bench ${role} exited ${code}`)))
+  })
+
+const stop = (p: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (p.exitCode !== null) return resolve()
+    p.once("exit", () => resolve())
+    p.kill("SIGTERM")
   })
 
 const post = (base: string) =>
@@ -51,90 +72,64 @@ const post = (base: string) =>
 
 const measure = async (
   label: string,
-  config: ServerConfig,
-  workerTransport: "same" | Layer.Layer<Transport.Transport, unknown>,
+  databaseUrl: string,
+  broker: { readonly url: string; readonly namespace: string } | undefined,
   total: number,
   concurrency: number,
 ) => {
-  const server = await createApp(config, { logger: false })
-  const url = `${await server.listen()}/api/v1`
-  const workerFiber =
-    workerTransport === "same"
-      ? server.runtime.managed.runFork(
-          Effect.scoped(Effect.zipRight(trivialWorkers(2), Effect.never)),
-        )
-      : undefined
-  const workerRuntime =
-    workerTransport === "same"
-      ? undefined
-      : ManagedRuntime.make(
-          Layer.scopedDiscard(trivialWorkers(2)).pipe(Layer.provide(workerTransport)),
-        )
-  await workerRuntime?.runtime()
-  const db = new pg.Client({ connectionString: Redacted.value(config.databaseUrl!) })
+  const brokerEnv: Record<string, string> =
+    broker === undefined ? {} : { BENCH_BROKER_URL: broker.url, BENCH_NAMESPACE: broker.namespace }
+  const workers = broker === undefined ? undefined : await child("worker", brokerEnv)
+  const server = await child("server", { BENCH_DATABASE_URL: databaseUrl, ...brokerEnv })
+  const url = `${server.line}/api/v1`
+  const db = new pg.Client({ connectionString: databaseUrl })
   await db.connect()
   const done = async () =>
     Number((await db.query("SELECT count(*) AS n FROM operations WHERE status = 'done'")).rows[0].n)
-  // warm up
-  await Promise.all(Array.from({ length: 50 }, () => post(url)))
-  while ((await done()) < 50) await new Promise((r) => setTimeout(r, 20))
-  const started = performance.now()
-  let next = 0
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        next++
-        await post(url)
-      }
-    }),
-  )
-  const accepted = performance.now()
-  while ((await done()) < total + 50) await new Promise((r) => setTimeout(r, 10))
-  const finished = performance.now()
-  const postRate = total / ((accepted - started) / 1000)
-  const e2eRate = total / ((finished - started) / 1000)
-  console.log(
-    `${label.padEnd(34)} ${total} ops, ${concurrency} clients: accepted ${postRate.toFixed(0).padStart(6)}/s, end to end ${e2eRate.toFixed(0).padStart(6)} ops/s (${((finished - started) / 1000).toFixed(2)} s)`,
-  )
-  await db.end()
-  if (workerFiber) await server.runtime.managed.runPromise(Fiber.interrupt(workerFiber))
-  await workerRuntime?.dispose()
-  await server.close()
-  return e2eRate
+  try {
+    // warm up
+    await Promise.all(Array.from({ length: 50 }, () => post(url)))
+    while ((await done()) < 50) await new Promise((r) => setTimeout(r, 20))
+    const started = performance.now()
+    const cpuBefore = process.cpuUsage()
+    let next = 0
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) {
+          next++
+          await post(url)
+        }
+      }),
+    )
+    const accepted = performance.now()
+    while ((await done()) < total + 50) await new Promise((r) => setTimeout(r, 10))
+    const finished = performance.now()
+    const cpu = process.cpuUsage(cpuBefore)
+    const seconds = (finished - started) / 1000
+    const postRate = total / ((accepted - started) / 1000)
+    const e2eRate = total / seconds
+    console.log(
+      `${label.padEnd(34)} ${total} ops, ${concurrency} clients: accepted ${postRate.toFixed(0).padStart(6)}/s, end to end ${e2eRate.toFixed(0).padStart(6)} ops/s (${seconds.toFixed(2)} s; load generator CPU ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)} %)`,
+    )
+    return e2eRate
+  } finally {
+    await db.end()
+    await stop(server.process)
+    if (workers) await stop(workers.process)
+  }
 }
 
 /** Run the operations benchmark. */
 export const run = async (): Promise<void> => {
   const total = Number(process.env["BENCH_OPS"] ?? 3000)
-  const base = {
-    port: 0,
-    host: "127.0.0.1",
-    dataDir: "/tmp/unused",
-    queues: [],
-    localWorker: false,
-    pollMillis: 200,
-  } as const
   const inProcess = await withDatabase((url) =>
-    measure(
-      "PostgreSQL + in-process transport",
-      { ...base, databaseUrl: Redacted.make(url) },
-      "same",
-      total,
-      64,
-    ),
+    measure("PostgreSQL + in-process transport", url, undefined, total, 64),
   )
   const namespace = `bench${randomBytes(4).toString("hex")}`
   const rabbit = await withDatabase((url) =>
-    measure(
-      "PostgreSQL + RabbitMQ",
-      { ...base, databaseUrl: Redacted.make(url), brokerUrl: Redacted.make(brokerUrl), namespace },
-      RabbitMq.layer({ url: brokerUrl, namespace }),
-      total,
-      64,
-    ),
+    measure("PostgreSQL + RabbitMQ", url, { url: brokerUrl, namespace }, total, 64),
   )
   console.log(
     `RabbitMQ / in-process ratio: ${(rabbit / inProcess).toFixed(2)}x (aim: >= 2000 ops/s with RabbitMQ)`,
   )
-  void InProcess
 }

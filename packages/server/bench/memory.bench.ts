@@ -1,0 +1,238 @@
+/**
+ * Memory of the built binaries, each started as a child process the way an operator starts it:
+ * the embedded server (PGlite, local worker), one distributed replica (PostgreSQL + RabbitMQ, no
+ * local worker, OUI and GeoIP loaded) and the worker alone. After /api/v1/health answers, a few
+ * requests (ip-calc, mac-oui, one ping operation to 127.0.0.1) are made, then RSS is sampled with
+ * `ps` and the heap figures are read from inside the child through an IPC preload. Needs
+ * `npm run build` in server and worker first.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
+import pg from "pg"
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const serverMain = path.resolve(here, "../dist/main.js")
+const workerMain = path.resolve(here, "../../worker/dist/main.js")
+const fixtures = path.resolve(here, "../test/fixtures/geoip")
+
+const adminUrl =
+  process.env["NETWARK_TEST_PG"] ?? "postgres://postgres:root@127.0.0.1:5432/postgres"
+const brokerUrl = process.env["NETWARK_TEST_AMQP"] ?? "amqp://guest:guest@127.0.0.1:5672/"
+
+/** Answers `"mem"` over IPC with `process.memoryUsage()`, so the binaries need no bench hook. */
+const preload = `data:text/javascript,${encodeURIComponent(
+  `process.on("message", (m) => { if (m === "mem") process.send(process.memoryUsage()) });` +
+    `process.channel?.unref();`,
+)}`
+
+interface Sample {
+  readonly rss: number
+  readonly heapUsed: number
+  readonly heapTotal: number
+  readonly external: number
+  readonly arrayBuffers: number
+}
+
+/** `BENCH_NODE_FLAGS="--max-semi-space-size=1"`: V8 flags to try on the children. */
+const nodeFlags = (process.env["BENCH_NODE_FLAGS"] ?? "").split(" ").filter((f) => f !== "")
+
+/** The V8 flags of the package's `start` script (`--max-semi-space-size`), used for the server. */
+const startFlags = (
+  JSON.parse(readFileSync(path.resolve(here, "../package.json"), "utf8")) as {
+    scripts: Record<string, string>
+  }
+).scripts["start"]!.split(" ").filter((f) => f.startsWith("--"))
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1).padStart(6)
+
+const start = (main: string, env: Record<string, string>): ChildProcess =>
+  spawn(
+    process.execPath,
+    [...(main === serverMain ? startFlags : []), ...nodeFlags, "--import", preload, main],
+    {
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...env },
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    },
+  )
+
+/** RSS from the kernel (what `ps -o rss=` reports), plus the V8 figures from inside. */
+const sample = async (child: ChildProcess): Promise<Sample> => {
+  const inside = await new Promise<NodeJS.MemoryUsage>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no memory answer")), 5000)
+    child.once("message", (m) => {
+      clearTimeout(timer)
+      resolve(m as NodeJS.MemoryUsage)
+    })
+    child.send("mem")
+  })
+  const rssKb = await new Promise<number>((resolve, reject) =>
+    execFile("ps", ["-o", "rss=", "-p", String(child.pid)], (error, stdout) =>
+      error ? reject(error) : resolve(Number(stdout.trim())),
+    ),
+  )
+  return { ...inside, rss: rssKb * 1024 }
+}
+
+const stop = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve()
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000)
+    child.once("exit", () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill("SIGTERM")
+  })
+
+const waitHealthy = async (base: string, child: ChildProcess, log: () => string) => {
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${log()}`)
+    const ok = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`not healthy after 60 s: ${log()}`)
+}
+
+const expectOk = async (response: Promise<Response>, what: string) => {
+  const r = await response
+  await r.arrayBuffer()
+  if (!r.ok) throw new Error(`${what} answered ${r.status}`)
+}
+
+/** A few requests a user makes right after start, so lazily loaded data is in the figure. */
+const exercise = async (base: string, operationDone: boolean) => {
+  await expectOk(fetch(`${base}/ip-calc/192.0.2.10/24`), "ip-calc")
+  await expectOk(fetch(`${base}/mac-oui/00:00:0c:12:34:56`), "mac-oui")
+  await expectOk(fetch(`${base}/geoip/81.2.69.160`), "geoip")
+  const r = await fetch(`${base}/operations`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      type: "ping",
+      target: "127.0.0.1",
+      options: { count: 1, timeout: 1 },
+      timeout: 10,
+    }),
+  })
+  const body = (await r.json()) as { id?: string }
+  if (r.status !== 202 || body.id === undefined) throw new Error(`POST answered ${r.status}`)
+  if (!operationDone) return
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline) {
+    const op = (await (await fetch(`${base}/operations/${body.id}`)).json()) as { status?: string }
+    if (op.status !== "pending" && op.status !== "running") return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error("the ping operation did not settle in 20 s")
+}
+
+const freePort = () => 20000 + Math.floor(Math.random() * 20000)
+
+const line = (label: string, s: Sample, aim?: number) =>
+  console.log(
+    `${label.padEnd(40)} rss ${mb(s.rss)} MB  heapUsed ${mb(s.heapUsed)}  heapTotal ${mb(s.heapTotal)}  external ${mb(s.external)}  arrayBuffers ${mb(s.arrayBuffers)}` +
+      (aim === undefined
+        ? ""
+        : `  (aim <= ${aim} MB: ${s.rss <= aim * 1024 * 1024 ? "met" : "NOT met"})`),
+  )
+
+const geoEnv = {
+  NETWARK_GEOIP_CITY: path.join(fixtures, "GeoLite2-City-Test.mmdb"),
+  NETWARK_GEOIP_ASN: path.join(fixtures, "GeoLite2-ASN-Test.mmdb"),
+}
+
+/** One embedded start on `dataDir`; `label` says whether it is the first (initdb) or a restart. */
+const embeddedOnce = async (dataDir: string, label: string) => {
+  const port = freePort()
+  const child = start(serverMain, {
+    NETWARK_DATA_DIR: dataDir,
+    NETWARK_PORT: String(port),
+    NETWARK_WEB_DIR: path.resolve(here, "../../web/dist"),
+    ...geoEnv,
+  })
+  let log = ""
+  child.stderr?.on("data", (d: Buffer) => (log += d.toString()))
+  child.stdout?.resume()
+  const base = `http://127.0.0.1:${port}/api/v1`
+  try {
+    await waitHealthy(base, child, () => log)
+    line(`embedded, ${label}: after /health`, await sample(child))
+    await exercise(base, true)
+    line(`embedded, ${label}: after requests`, await sample(child))
+  } finally {
+    await stop(child)
+  }
+}
+
+const embedded = async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "netwark-mem-"))
+  try {
+    await embeddedOnce(dataDir, "first start")
+    await embeddedOnce(dataDir, "restart")
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+const distributed = async () => {
+  const name = `netwark_mem_${randomBytes(5).toString("hex")}`
+  const namespace = `mem${randomBytes(4).toString("hex")}`
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name}`)
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  const port = freePort()
+  const server = start(serverMain, {
+    NETWARK_DATABASE_URL: url.toString(),
+    NETWARK_BROKER_URL: brokerUrl,
+    NETWARK_NAMESPACE: namespace,
+    NETWARK_LOCAL_WORKER: "false",
+    NETWARK_HOST: "127.0.0.1",
+    NETWARK_PORT: String(port),
+    NETWARK_WEB_DIR: path.resolve(here, "../../web/dist"),
+    ...geoEnv,
+  })
+  const stateDir = mkdtempSync(path.join(tmpdir(), "netwark-mem-worker-"))
+  const worker = start(workerMain, {
+    NETWARK_BROKER_URL: brokerUrl,
+    NETWARK_NAMESPACE: namespace,
+    NETWARK_STATE_DIR: stateDir,
+  })
+  let log = ""
+  for (const c of [server, worker]) {
+    c.stderr?.on("data", (d: Buffer) => (log += d.toString()))
+    c.stdout?.resume()
+  }
+  const base = `http://127.0.0.1:${port}/api/v1`
+  try {
+    await waitHealthy(base, server, () => log)
+    await new Promise((r) => setTimeout(r, 1000))
+    line("distributed server: after /health", await sample(server))
+    line("worker alone: idle", await sample(worker))
+    await exercise(base, true)
+    line("distributed server: after requests", await sample(server), 150)
+    line("worker alone: after one ping", await sample(worker), 80)
+  } finally {
+    await Promise.all([stop(server), stop(worker)])
+    rmSync(stateDir, { recursive: true, force: true })
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await admin.end()
+  }
+}
+
+/** Run the memory benchmark. */
+export const run = async (): Promise<void> => {
+  const only = process.env["BENCH_ONLY"]
+  if (only === undefined || only === "embedded") await embedded()
+  if (only === undefined || only === "distributed") await distributed()
+}

@@ -1,0 +1,59 @@
+/**
+ * The process under test of `operations.bench.ts`, so that the load generator's HTTP clients do
+ * not share its CPU. `server`: the app from `BENCH_CONFIG` (with the trivial workers in the same
+ * runtime when it has no broker), printing its URL; `worker`: two trivial workers on RabbitMQ.
+ */
+import "reflect-metadata"
+import { RabbitMq, Transport } from "@netwark/transport"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import { createApp } from "../src/app.js"
+import type { ServerConfig } from "../src/config.js"
+
+/** A worker that answers at once, without running a tool. */
+const trivialWorkers = (count: number) =>
+  Effect.gen(function* () {
+    const transport = yield* Transport.Transport
+    for (let i = 0; i < count; i++)
+      yield* transport.serve({ workerId: `bench-${i}`, queues: ["netwark"], concurrency: 64 }, () =>
+        Effect.succeed({ status: "ok", raw: "" }),
+      )
+  })
+
+const env = (name: string): string => {
+  const value = process.env[name]
+  if (value === undefined) throw new Error(`${name} is not set`)
+  return value
+}
+
+if (process.argv[2] === "worker") {
+  const runtime = ManagedRuntime.make(
+    Layer.scopedDiscard(trivialWorkers(2)).pipe(
+      Layer.provide(
+        RabbitMq.layer({ url: env("BENCH_BROKER_URL"), namespace: env("BENCH_NAMESPACE") }),
+      ),
+    ),
+  )
+  await runtime.runtime()
+  process.once("SIGTERM", () => void runtime.dispose().finally(() => process.exit(0)))
+  process.stdout.write("ready\n")
+} else {
+  const brokerUrl = process.env["BENCH_BROKER_URL"]
+  const config: ServerConfig = {
+    port: 0,
+    host: "127.0.0.1",
+    dataDir: "/tmp/unused",
+    queues: [],
+    localWorker: false,
+    pollMillis: 200,
+    databaseUrl: Redacted.make(env("BENCH_DATABASE_URL")),
+    ...(brokerUrl === undefined
+      ? {}
+      : { brokerUrl: Redacted.make(brokerUrl), namespace: env("BENCH_NAMESPACE") }),
+  }
+  const server = await createApp(config, { logger: false })
+  const url = await server.listen()
+  if (brokerUrl === undefined)
+    server.runtime.managed.runFork(Effect.scoped(Effect.zipRight(trivialWorkers(2), Effect.never)))
+  process.once("SIGTERM", () => void server.close().finally(() => process.exit(0)))
+  process.stdout.write(`${url}\n`)
+}
