@@ -10,6 +10,8 @@ import {
   table,
   type Command,
   type Io,
+  numberFlag,
+  type FlagValues,
 } from "../internal/command.js"
 import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
 
@@ -58,20 +60,7 @@ const flags = {
   resolver: { type: "string" },
 } as const
 
-type Values = {
-  readonly [K in keyof typeof flags]?: (typeof flags)[K]["type"] extends "boolean"
-    ? boolean
-    : (typeof flags)[K] extends { multiple: true }
-      ? ReadonlyArray<string>
-      : string
-}
-
-const numberFlag = (name: string, text: string | undefined): number | undefined => {
-  if (text === undefined) return undefined
-  if (!/^\d+(?:\.\d+)?$/.test(text))
-    throw new UsageError(`--${name} must be a number (got ${JSON.stringify(text)})`)
-  return Number(text)
-}
+type Values = FlagValues<typeof flags>
 
 /** Splits `ADDR[:PORT]`: `127.0.0.1:53`, `[::1]:53`, a bare IPv6 address has no port. */
 export const splitServer = (text: string): { server: string; port?: number } => {

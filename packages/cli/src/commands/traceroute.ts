@@ -9,6 +9,8 @@ import {
   table,
   type Command,
   type Io,
+  numberFlag,
+  type FlagValues,
 } from "../internal/command.js"
 import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
 
@@ -54,20 +56,7 @@ const flags = {
   ...remoteFlags,
 } as const
 
-type Values = {
-  readonly [K in keyof typeof flags]?: (typeof flags)[K]["type"] extends "boolean"
-    ? boolean
-    : (typeof flags)[K] extends { multiple: true }
-      ? ReadonlyArray<string>
-      : string
-}
-
-const numberFlag = (name: string, text: string | undefined): number | undefined => {
-  if (text === undefined) return undefined
-  if (!/^\d+(?:\.\d+)?$/.test(text))
-    throw new UsageError(`--${name} must be a number (got ${JSON.stringify(text)})`)
-  return Number(text)
-}
+type Values = FlagValues<typeof flags>
 
 const toOptions = (v: Values): Traceroute.Options => {
   if (v.ipv4 === true && v.ipv6 === true) throw new UsageError("-4 and -6 exclude each other")

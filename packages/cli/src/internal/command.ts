@@ -90,3 +90,20 @@ export const json = (value: unknown, pretty = true): string =>
     (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v),
     pretty ? 2 : undefined,
   ) + "\n"
+
+/** The values `parse` gives for a flag table: booleans, string lists for `multiple`, else strings. */
+export type FlagValues<F> = {
+  readonly [K in keyof F]?: F[K] extends { type: "boolean" }
+    ? boolean
+    : F[K] extends { multiple: true }
+      ? ReadonlyArray<string>
+      : string
+}
+
+/** A non-negative decimal flag value, or a `UsageError` naming the flag. */
+export const numberFlag = (name: string, text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined
+  if (!/^\d+(?:\.\d+)?$/.test(text))
+    throw new UsageError(`--${name} must be a number (got ${JSON.stringify(text)})`)
+  return Number(text)
+}
