@@ -12,7 +12,7 @@ import type { Capabilities } from "@netwark/tools"
 import { type Envelope, InProcess, Queues, Registry, Transport } from "@netwark/transport"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Worker from "../src/Worker.js"
-import { startDnsServer, type DnsServer } from "./support/dnsServer.js"
+import { startDnsServer, type DnsServer } from "../../tools/test/support/dnsServer.js"
 
 const has = (command: string, args: ReadonlyArray<string>) => {
   try {

@@ -13,7 +13,7 @@ import { type Duration, Effect, Exit, Fiber, Scope, Stream } from "effect"
 import { Dedupe, type Envelope, Queues, RabbitMq, Registry, Transport } from "@netwark/transport"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Binary from "./support/binary.js"
-import * as Rabbit from "./support/rabbit.js"
+import * as Rabbit from "../../transport/test/support/rabbit.js"
 
 const binary = Binary.path
 const available = await Rabbit.reachable()
