@@ -107,7 +107,8 @@ export const createHost = async (options: HostOptions = {}): Promise<NetnsHost> 
     // 198.18.0.0/15 has 2^13 /28s.
     const n = randomInt(1, 1 << 13) * 16
     const b = `198.${18 + (n >> 16)}.${(n >> 8) & 0xff}.`
-    const g = () => randomBytes(2).toString("hex")
+    // no leading zeros, so the text matches what ip, ping and mtr print (RFC 5952)
+    const g = () => randomBytes(2).readUInt16BE(0).toString(16)
     const p6 = `fd${randomBytes(1).toString("hex")}:${g()}:${g()}:${g()}`
     const p6b = `fd${randomBytes(1).toString("hex")}:${g()}:${g()}:${g()}`
     const taken = (p: string) => routes.includes(p) || p.startsWith("fd00:0000:0000:0000")
