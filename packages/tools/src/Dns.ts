@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Duration, Effect, Either, Option, Stream } from "effect"
+import { Duration, Effect, Either, Stream } from "effect"
 import { DigReader, type DigOutput, type DnsTraceStep } from "./internal/dns/parse.js"
 import * as Exec from "./internal/exec/Exec.js"
 import * as V from "./internal/options/Options.js"
@@ -335,17 +335,4 @@ export const stream = (query: string, options: Options = {}): Stream.Stream<Prog
 
 /** Runs dig to the end and returns the result. */
 export const run = (query: string, options: Options = {}): Effect.Effect<Result, ToolError> =>
-  stream(query, options).pipe(
-    Stream.runFold(Option.none<Result>(), (acc, p) =>
-      p._tag === "Done" ? Option.some(p.result) : acc,
-    ),
-    Effect.flatMap(
-      Option.match({
-        onNone: () =>
-          Effect.fail(
-            new ToolError({ reason: "Unparseable", message: "dig ended without a result" }),
-          ),
-        onSome: Effect.succeed,
-      }),
-    ),
-  )
+  Exec.finalResult<Result, Progress, ToolError>("dig", stream(query, options))

@@ -285,17 +285,4 @@ export const run = (
   target: Target.Target | string,
   options: Options = {},
 ): Effect.Effect<Result, ToolError> =>
-  stream(target, options).pipe(
-    Stream.runFold(Option.none<Result>(), (acc, p) =>
-      p._tag === "Done" ? Option.some(p.result) : acc,
-    ),
-    Effect.flatMap(
-      Option.match({
-        onNone: () =>
-          Effect.fail(
-            new ToolError({ reason: "Unparseable", message: "traceroute ended without a result" }),
-          ),
-        onSome: Effect.succeed,
-      }),
-    ),
-  )
+  Exec.finalResult<Result, Progress, ToolError>("traceroute", stream(target, options))

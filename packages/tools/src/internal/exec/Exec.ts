@@ -194,3 +194,23 @@ export const firstLine = (
     ),
     Effect.orElseSucceed(() => Option.none<string>()),
   )
+
+/** Runs a tool's progress stream to its end and returns the result of its final `Done` event. */
+export const finalResult = <R, P extends { readonly _tag: string }, E>(
+  tool: string,
+  progress: Stream.Stream<P, E>,
+): Effect.Effect<R, E | ToolError> =>
+  progress.pipe(
+    Stream.runFold(Option.none<R>(), (acc, p) =>
+      p._tag === "Done" ? Option.some((p as unknown as { readonly result: R }).result) : acc,
+    ),
+    Effect.flatMap(
+      Option.match({
+        onNone: () =>
+          Effect.fail(
+            new ToolError({ reason: "Unparseable", message: `${tool} ended without a result` }),
+          ),
+        onSome: (r) => Effect.succeed(r),
+      }),
+    ),
+  )
