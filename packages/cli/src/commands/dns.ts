@@ -12,6 +12,8 @@ import {
   type Io,
   numberFlag,
   type FlagValues,
+  failWith,
+  errorJson,
 } from "../internal/command.js"
 import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
 
@@ -103,18 +105,7 @@ const toOptions = (v: Values, type: string | undefined): Dns.Options => {
   }
 }
 
-const isBadInput = (e: TE.ToolError) => e.reason === "InvalidInput" || e.reason === "InvalidTarget"
-
-const fail = (io: Io, error: TE.ToolError): number => {
-  io.stderr(`netwark dns: ${error.message}\n`)
-  return isBadInput(error) ? Exit.BadInput : Exit.Failed
-}
-
-const errorJson = (e: TE.ToolError) => ({
-  reason: e.reason,
-  message: e.message,
-  ...(e.field !== undefined ? { field: e.field } : {}),
-})
+const fail = (io: Io, error: TE.ToolError): number => failWith(io, "dns", error)
 
 const records = (title: string, rs: ReadonlyArray<Dns.Record>): string =>
   rs.length === 0

@@ -11,6 +11,8 @@ import {
   table,
   type Command,
   type Io,
+  failWith,
+  errorJson,
 } from "../internal/command.js"
 
 const usage = `Usage:
@@ -59,10 +61,7 @@ interface UpdateFlags {
 const NO_DB =
   "no GeoIP database configured: pass --city PATH and/or --asn PATH, or set NETWARK_GEOIP_CITY / NETWARK_GEOIP_ASN (`netwark geoip update` downloads GeoLite2)"
 
-const fail = (io: Io, error: TE.ToolError): number => {
-  io.stderr(`netwark geoip: ${error.message}\n`)
-  return error.reason === "InvalidInput" ? Exit.BadInput : Exit.Failed
-}
+const fail = (io: Io, error: TE.ToolError): number => failWith(io, "geoip", error)
 
 const place = (code: string | undefined, name: string | undefined): string | undefined =>
   code === undefined ? name : name === undefined ? code : `${code} (${name})`
@@ -150,12 +149,6 @@ const withService = async (
     await Effect.runPromise(Scope.close(scope, EffectExit.void))
   }
 }
-
-const errorJson = (e: TE.ToolError) => ({
-  reason: e.reason,
-  message: e.message,
-  ...(e.field === undefined ? {} : { field: e.field }),
-})
 
 const lookupCommand = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
   const { values, positionals } = parse(argv, lookupOptions) as LookupFlags

@@ -9,6 +9,7 @@ import {
   parse,
   type Command,
   type Io,
+  failWith,
 } from "../internal/command.js"
 
 const usage = `Usage:
@@ -52,10 +53,7 @@ interface Flags {
   readonly positionals: ReadonlyArray<string>
 }
 
-const fail = (io: Io, error: TE.ToolError): number => {
-  io.stderr(`netwark ipcalc: ${error.message}\n`)
-  return error.reason === "InvalidInput" ? Exit.BadInput : Exit.Failed
-}
+const fail = (io: Io, error: TE.ToolError): number => failWith(io, "ipcalc", error)
 
 const integer = (name: string, text: string | undefined): number | undefined => {
   if (text === undefined) return undefined

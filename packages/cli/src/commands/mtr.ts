@@ -11,6 +11,8 @@ import {
   type Io,
   numberFlag,
   type FlagValues,
+  failWith,
+  errorJson,
 } from "../internal/command.js"
 import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
 
@@ -81,18 +83,7 @@ const toOptions = (v: Values): Mtr.Options => {
   }
 }
 
-const isBadInput = (e: TE.ToolError) => e.reason === "InvalidInput" || e.reason === "InvalidTarget"
-
-const fail = (io: Io, error: TE.ToolError): number => {
-  io.stderr(`netwark mtr: ${error.message}\n`)
-  return isBadInput(error) ? Exit.BadInput : Exit.Failed
-}
-
-const errorJson = (e: TE.ToolError) => ({
-  reason: e.reason,
-  message: e.message,
-  ...(e.field !== undefined ? { field: e.field } : {}),
-})
+const fail = (io: Io, error: TE.ToolError): number => failWith(io, "mtr", error)
 
 const fixed = (n: number | null) => (n === null ? "-" : n.toFixed(1))
 

@@ -11,6 +11,7 @@ import {
   table,
   type Command,
   type Io,
+  failWith,
 } from "../internal/command.js"
 
 const usage = `Usage:
@@ -49,10 +50,7 @@ interface Flags {
   readonly positionals: ReadonlyArray<string>
 }
 
-const fail = (io: Io, error: TE.ToolError): number => {
-  io.stderr(`netwark oui: ${error.message}\n`)
-  return error.reason === "InvalidInput" ? Exit.BadInput : Exit.Failed
-}
+const fail = (io: Io, error: TE.ToolError): number => failWith(io, "oui", error)
 
 const dirOf = (io: Io, dir: string | undefined): string => dir ?? Oui.dataDir(io.env)
 

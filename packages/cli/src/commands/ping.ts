@@ -11,6 +11,8 @@ import {
   type Io,
   numberFlag,
   type FlagValues,
+  failWith,
+  errorJson,
 } from "../internal/command.js"
 import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
 
@@ -88,18 +90,7 @@ const toOptions = (v: Values): Ping.PingOptions => {
   }
 }
 
-const isBadInput = (e: TE.ToolError) => e.reason === "InvalidInput" || e.reason === "InvalidTarget"
-
-const fail = (io: Io, error: TE.ToolError): number => {
-  io.stderr(`netwark ping: ${error.message}\n`)
-  return isBadInput(error) ? Exit.BadInput : Exit.Failed
-}
-
-const errorJson = (e: TE.ToolError) => ({
-  reason: e.reason,
-  message: e.message,
-  ...(e.field !== undefined ? { field: e.field } : {}),
-})
+const fail = (io: Io, error: TE.ToolError): number => failWith(io, "ping", error)
 
 const eventLine = (e: Ping.PingEvent): string => {
   switch (e.type) {

@@ -9,6 +9,8 @@ import {
   parse,
   type Command,
   type Io,
+  errorJson,
+  exitCodeOf,
 } from "../internal/command.js"
 
 const usage = `Usage:
@@ -202,12 +204,6 @@ const human = (r: Whois.LookupResult, geo: GeoFacts | undefined): string => {
   return `${keyValueTable(rows)}\nServers:\n${chain}\n`
 }
 
-const errorJson = (e: TE.ToolError) => ({
-  reason: e.reason,
-  message: e.message,
-  ...(e.field === undefined ? {} : { field: e.field }),
-})
-
 const toJson = (r: Whois.LookupResult, geo: GeoFacts | undefined, withStepRaw: boolean) => ({
   query: r.query,
   normalized: r.normalized,
@@ -251,7 +247,7 @@ export const whois: Command = {
       )
       if (Either.isLeft(r)) {
         io.stderr(`netwark whois: ${r.left.message}\n`)
-        return r.left.reason === "InvalidInput" ? Exit.BadInput : Exit.Failed
+        return exitCodeOf(r.left)
       }
       io.stdout(
         values.json === true
@@ -279,7 +275,7 @@ export const whois: Command = {
     )
     if (Either.isLeft(geoOpened)) {
       io.stderr(`netwark whois: ${geoOpened.left.message}\n`)
-      return geoOpened.left.reason === "InvalidInput" ? Exit.BadInput : Exit.Failed
+      return exitCodeOf(geoOpened.left)
     }
     const geoOf = (r: Whois.LookupResult): GeoFacts | undefined =>
       r.kind === "ip" && geoOpened.right !== undefined ? geoOpened.right(r.normalized) : undefined
@@ -303,7 +299,7 @@ export const whois: Command = {
     if (Either.isLeft(r)) {
       if (values.json === true) io.stdout(json({ query, error: errorJson(r.left) }))
       io.stderr(`netwark whois: ${r.left.message}\n`)
-      return r.left.reason === "InvalidInput" ? Exit.BadInput : Exit.Failed
+      return exitCodeOf(r.left)
     }
     const geo = geoOf(r.right)
     if (values.json === true) io.stdout(json(toJson(r.right, geo, values.raw === true)))

@@ -107,3 +107,28 @@ export const numberFlag = (name: string, text: string | undefined): number | und
     throw new UsageError(`--${name} must be a number (got ${JSON.stringify(text)})`)
   return Number(text)
 }
+
+/** Exit code for a tool error: 2 when the caller's input is at fault, 1 when the operation failed. */
+export const exitCodeOf = (e: { readonly reason: string }): number =>
+  e.reason === "InvalidInput" || e.reason === "InvalidTarget" ? Exit.BadInput : Exit.Failed
+
+/** A tool error as JSON, for `--json` output and batch lines. */
+export const errorJson = (e: {
+  readonly reason: string
+  readonly message: string
+  readonly field?: string | undefined
+}) => ({
+  reason: e.reason,
+  message: e.message,
+  ...(e.field === undefined ? {} : { field: e.field }),
+})
+
+/** Reports a tool error on stderr as `netwark <command>: <message>` and returns its exit code. */
+export const failWith = (
+  io: Io,
+  command: string,
+  e: { readonly reason: string; readonly message: string },
+): number => {
+  io.stderr(`netwark ${command}: ${e.message}\n`)
+  return exitCodeOf(e)
+}
