@@ -148,12 +148,7 @@ export const validate = (options: Options = {}): Either.Either<Resolved, ToolErr
       "1 second",
       "10 minutes",
     )
-    const maxOutputBytes = yield* V.int(
-      "maxOutputBytes",
-      options.maxOutputBytes ?? 4 * 1024 * 1024,
-      1024,
-      256 * 1024 * 1024,
-    )
+    const maxOutputBytes = yield* V.maxOutputBytes(options.maxOutputBytes, 4 * 1024 * 1024)
     return {
       type,
       class: cls,

@@ -92,12 +92,7 @@ export const validate = (options: Options = {}): Either.Either<Resolved, ToolErr
       Math.max(10_000, (Duration.toMillis(wait) * maxHops * queries) / 16) + 10_000,
     )
     const timeout = yield* V.duration("timeout", options.timeout ?? worst, "1 second", "1 hour")
-    const maxOutputBytes = yield* V.int(
-      "maxOutputBytes",
-      options.maxOutputBytes ?? 1024 * 1024,
-      1024,
-      256 * 1024 * 1024,
-    )
+    const maxOutputBytes = yield* V.maxOutputBytes(options.maxOutputBytes, 1024 * 1024)
     return {
       protocol,
       port,

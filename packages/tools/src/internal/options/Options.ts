@@ -104,3 +104,10 @@ export const optional = <A>(
   validate: (v: unknown) => Either.Either<A, ToolError>,
 ): Either.Either<A | undefined, ToolError> =>
   value === undefined ? Either.right(undefined) : validate(value)
+
+/** The runners' output cap: 1 KiB to 256 MiB, `fallback` when absent. */
+export const maxOutputBytes = (
+  value: unknown,
+  fallback: number,
+): Either.Either<number, ToolError> =>
+  int("maxOutputBytes", value ?? fallback, 1024, 256 * 1024 * 1024)
