@@ -1,5 +1,7 @@
 /** Minimal IPv4/IPv6 arithmetic for WHOIS ranges: parse, format, range ↔ CIDR. */
 import { isIPv4, isIPv6 } from "node:net"
+import { Either } from "effect"
+import * as IpCalc from "../../IpCalc.js"
 
 /** An address as a family and a 32- or 128-bit integer. */
 export interface Addr {
@@ -88,26 +90,12 @@ export const parseCidr = (s: string): { start: Addr; end: Addr; prefix: number }
   return { ...cidrRange(a, prefix), prefix }
 }
 
-/** The smallest list of CIDR blocks covering `start`..`end` inclusive. */
-export const rangeToCidrs = (start: Addr, end: Addr): Array<string> => {
-  if (start.v !== end.v || start.n > end.n) return []
-  const width = bits(start.v)
-  const out: Array<string> = []
-  let cur = start.n
-  while (cur <= end.n && out.length < 64) {
-    let size = 0n
-    while (
-      size < width &&
-      (cur & ((1n << (size + 1n)) - 1n)) === 0n &&
-      cur + (1n << (size + 1n)) - 1n <= end.n
-    ) {
-      size++
-    }
-    out.push(`${formatAddr({ v: start.v, n: cur })}/${width - size}`)
-    cur += 1n << size
-  }
-  return out
-}
+/** The smallest list of CIDR blocks covering `start`..`end` inclusive (at most 64), by `IpCalc.range`. */
+export const rangeToCidrs = (start: Addr, end: Addr): Array<string> =>
+  Either.match(IpCalc.range(formatAddr(start), formatAddr(end)), {
+    onLeft: () => [],
+    onRight: (cidrs) => cidrs.slice(0, 64),
+  })
 
 /** The reverse-DNS name of an address (`4.3.2.1.in-addr.arpa`, nibbles under `ip6.arpa`). */
 export const reverseOf = (a: Addr): string => {
