@@ -60,6 +60,16 @@ const stop = (p: ChildProcess) =>
     p.kill("SIGTERM")
   })
 
+/** CPU milliseconds (user + system) a child process has used so far, from /proc (Linux). */
+const cpuOf = async (p: ChildProcess | undefined): Promise<number> => {
+  if (p?.pid === undefined) return 0
+  const { readFile } = await import("node:fs/promises")
+  const stat = await readFile(`/proc/${p.pid}/stat`, "utf8").catch(() => "")
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+}
+
 const post = (base: string) =>
   fetch(`${base}/operations`, {
     method: "POST",
@@ -92,6 +102,8 @@ const measure = async (
     while ((await done()) < 50) await new Promise((r) => setTimeout(r, 20))
     const started = performance.now()
     const cpuBefore = process.cpuUsage()
+    const serverBefore = await cpuOf(server.process)
+    const workerBefore = await cpuOf(workers?.process)
     let next = 0
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -105,11 +117,13 @@ const measure = async (
     while ((await done()) < total + 50) await new Promise((r) => setTimeout(r, 10))
     const finished = performance.now()
     const cpu = process.cpuUsage(cpuBefore)
+    const serverMs = (await cpuOf(server.process)) - serverBefore
+    const workerMs = (await cpuOf(workers?.process)) - workerBefore
     const seconds = (finished - started) / 1000
     const postRate = total / ((accepted - started) / 1000)
     const e2eRate = total / seconds
     console.log(
-      `${label.padEnd(34)} ${total} ops, ${concurrency} clients: accepted ${postRate.toFixed(0).padStart(6)}/s, end to end ${e2eRate.toFixed(0).padStart(6)} ops/s (${seconds.toFixed(2)} s; load generator CPU ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)} %)`,
+      `${label.padEnd(34)} ${total} ops, ${concurrency} clients: accepted ${postRate.toFixed(0).padStart(6)}/s, end to end ${e2eRate.toFixed(0).padStart(6)} ops/s (${seconds.toFixed(2)} s; load generator CPU ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)} %; server CPU ${((serverMs * 1000) / total).toFixed(0)} µs/op${workers ? `, worker process ${((workerMs * 1000) / total).toFixed(0)} µs/op` : ""})`,
     )
     return e2eRate
   } finally {
