@@ -399,7 +399,7 @@ export const run = async (): Promise<void> => {
       ] as const)
         console.log(
           `transport fan-out round trip (RabbitMQ, ${label}): p50 ${ms(fan.p50)}  p99 ${ms(fan.p99)}  ` +
-            `cpu ${ms(fan.cpuMs)}/round (${(fan.cpuMs / rawRound.cpuMs).toFixed(2)}× raw; dispatcher process only when workers are children)  ` +
+            `cpu ${ms(fan.cpuMs)}/round (${(fan.cpuMs / rawDurable.cpuMs).toFixed(2)}× raw durable, ${(fan.cpuMs / rawRound.cpuMs).toFixed(2)}× raw transient; dispatcher process only when workers are children)  ` +
             `(p50 ${(fan.p50 / rawDurable.p50).toFixed(2)}×, p99 ${(fan.p99 / rawDurable.p99).toFixed(2)}× raw durable round trip, ` +
             `p99 ${(fan.p99 / rawRound.p99).toFixed(2)}× raw transient; aim p99 ≤ 10 ms)`,
         )

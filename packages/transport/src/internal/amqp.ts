@@ -54,17 +54,20 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
   connection.on("error", (error) => options.onError("connection", error))
 
   // With noDelay every frame write is its own syscall (the client corks per message only), and
-  // syscalls dominate the CPU of a busy worker. Corking the socket until the end of the current
-  // tick coalesces the publishes and acks of one tick into one writev without adding latency.
-  // `_socket` is the client's private field (re-read: it changes on reconnect); Writable.end()
-  // flushes a corked socket, so a close is never held up.
+  // syscalls dominate the CPU of a busy worker. The client hands each delivery to its handler in
+  // its own setImmediate, and Node drains nextTicks between immediates, so a per-tick cork still
+  // wrote once per message (~2 writes per fan-out copy). Uncorking on the next check phase
+  // instead coalesces the publishes and acks of every delivery of one socket read into one
+  // writev (a 100-worker round: ~200 write syscalls -> ~25, CPU ~34 -> ~25 ms) at the cost of
+  // one non-blocking poll. `_socket` is the client's private field (re-read: it changes on
+  // reconnect); Writable.end() flushes a corked socket, so a close is never held up.
   let corked = false
-  const corkTick = () => {
+  const corkTurn = () => {
     const socket = (connection as unknown as { readonly _socket?: Socket })._socket
     if (corked || socket === undefined || !socket.writable) return
     corked = true
     socket.cork()
-    process.nextTick(() => {
+    setImmediate(() => {
       corked = false
       socket.uncork()
     })
@@ -115,7 +118,7 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
               }),
         },
         async (message: AsyncMessage) => {
-          corkTick()
+          corkTurn()
           const count = message.headers?.["x-delivery-count"]
           const disposition = await handler({
             body: bodyBytes(message.body),
@@ -123,8 +126,8 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
             ...(typeof count === "number" ? { deliveryCount: count } : {}),
             headers: message.headers ?? {},
           })
-          // the ack is written right after this returns, in the same tick
-          corkTick()
+          // the ack is written right after this returns, before the corked socket flushes
+          corkTurn()
           return status(disposition)
         },
       )
@@ -145,7 +148,7 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
 
   return {
     publish: (exchange, routingKey, body, props) => {
-      corkTick()
+      corkTurn()
       return publisher.send(
         {
           exchange,
