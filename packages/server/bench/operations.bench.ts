@@ -7,6 +7,9 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import { readFile } from "node:fs/promises"
+import { Agent, request } from "node:http"
+import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import pg from "pg"
@@ -70,14 +73,39 @@ const cpuOf = async (p: ChildProcess | undefined): Promise<number> => {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
 }
 
-const post = (base: string) =>
-  fetch(`${base}/operations`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "ping", target: "127.0.0.1", queues: ["netwark"], timeout: 600 }),
-  }).then(async (r) => {
-    await r.arrayBuffer()
-    if (r.status !== 202) throw new Error(`POST answered ${r.status}`)
+const body = JSON.stringify({
+  type: "ping",
+  target: "127.0.0.1",
+  queues: ["netwark"],
+  timeout: 600,
+})
+
+/**
+ * POST one operation over a keep-alive `node:http` agent: `fetch` costs this process ~1 ms of CPU
+ * per request here (6x `node:http`), and the load generator shares the machine's cores with the
+ * server, so a heavy client would understate the server.
+ */
+const post = (base: string, agent: Agent) =>
+  new Promise<void>((resolve, reject) => {
+    const url = new URL(`${base}/operations`)
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": body.length },
+      },
+      (res) => {
+        res.resume()
+        res.once("end", () =>
+          res.statusCode === 202 ? resolve() : reject(new Error(`POST answered ${res.statusCode}`)),
+        )
+      },
+    )
+    req.once("error", reject)
+    req.end(body)
   })
 
 const measure = async (
@@ -90,16 +118,29 @@ const measure = async (
   const brokerEnv: Record<string, string> =
     broker === undefined ? {} : { BENCH_BROKER_URL: broker.url, BENCH_NAMESPACE: broker.namespace }
   const workers = broker === undefined ? undefined : await child("worker", brokerEnv)
-  const server = await child("server", { BENCH_DATABASE_URL: databaseUrl, ...brokerEnv })
+  const queryFile = path.join(tmpdir(), `netwark-bench-queries-${process.pid}`)
+  const server = await child("server", {
+    BENCH_DATABASE_URL: databaseUrl,
+    BENCH_QUERY_FILE: queryFile,
+    ...brokerEnv,
+  })
+  /** How many statements the server has sent so far. */
+  const queries = async () => {
+    server.process.kill("SIGUSR2")
+    await new Promise((r) => setTimeout(r, 50))
+    return Number(await readFile(queryFile, "utf8"))
+  }
   const url = `${server.line}/api/v1`
   const db = new pg.Client({ connectionString: databaseUrl })
   await db.connect()
   const done = async () =>
     Number((await db.query("SELECT count(*) AS n FROM operations WHERE status = 'done'")).rows[0].n)
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   try {
     // warm up
-    await Promise.all(Array.from({ length: 50 }, () => post(url)))
+    await Promise.all(Array.from({ length: 50 }, () => post(url, agent)))
     while ((await done()) < 50) await new Promise((r) => setTimeout(r, 20))
+    const queriesBefore = await queries()
     const started = performance.now()
     const cpuBefore = process.cpuUsage()
     const serverBefore = await cpuOf(server.process)
@@ -109,7 +150,7 @@ const measure = async (
       Array.from({ length: concurrency }, async () => {
         while (next < total) {
           next++
-          await post(url)
+          await post(url, agent)
         }
       }),
     )
@@ -120,13 +161,15 @@ const measure = async (
     const serverMs = (await cpuOf(server.process)) - serverBefore
     const workerMs = (await cpuOf(workers?.process)) - workerBefore
     const seconds = (finished - started) / 1000
+    const statements = (await queries()) - queriesBefore
     const postRate = total / ((accepted - started) / 1000)
     const e2eRate = total / seconds
     console.log(
-      `${label.padEnd(34)} ${total} ops, ${concurrency} clients: accepted ${postRate.toFixed(0).padStart(6)}/s, end to end ${e2eRate.toFixed(0).padStart(6)} ops/s (${seconds.toFixed(2)} s; load generator CPU ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)} %; server CPU ${((serverMs * 1000) / total).toFixed(0)} µs/op${workers ? `, worker process ${((workerMs * 1000) / total).toFixed(0)} µs/op` : ""})`,
+      `${label.padEnd(34)} ${total} ops, ${concurrency} clients: accepted ${postRate.toFixed(0).padStart(6)}/s, end to end ${e2eRate.toFixed(0).padStart(6)} ops/s (${seconds.toFixed(2)} s; load generator CPU ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)} %; server CPU ${((serverMs * 1000) / total).toFixed(0)} µs/op, ${(statements / total).toFixed(2)} SQL statements/op${workers ? `, worker process ${((workerMs * 1000) / total).toFixed(0)} µs/op` : ""})`,
     )
     return e2eRate
   } finally {
+    agent.destroy()
     await db.end()
     await stop(server.process)
     if (workers) await stop(workers.process)

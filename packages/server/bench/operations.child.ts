@@ -19,6 +19,25 @@ const trivialWorkers = (count: number) =>
       )
   })
 
+/**
+ * Count the statements this process sends to PostgreSQL (`pg`'s `Client#query`), and write the
+ * count to `BENCH_QUERY_FILE` on SIGUSR2, so the bench can report round trips per operation.
+ */
+const countQueries = async () => {
+  const file = process.env["BENCH_QUERY_FILE"]
+  if (file === undefined) return
+  const { writeFileSync } = await import("node:fs")
+  const { default: pg } = await import("pg")
+  let queries = 0
+  const query = pg.Client.prototype.query
+  pg.Client.prototype.query = function (this: unknown, ...args: Array<unknown>) {
+    queries++
+    return (query as (...a: Array<unknown>) => unknown).apply(this, args)
+  } as typeof query
+  process.on("SIGUSR2", () => writeFileSync(file, `${queries}`))
+}
+await countQueries()
+
 const env = (name: string): string => {
   const value = process.env[name]
   if (value === undefined) throw new Error(`${name} is not set`)

@@ -25,6 +25,7 @@ import * as Collector from "./operations/collector.js"
 import * as Dispatcher from "./operations/dispatcher.js"
 import * as Events from "./operations/events.js"
 import * as Sweeper from "./operations/sweeper.js"
+import * as Writer from "./operations/writer.js"
 
 /** The services Nest providers can use through `EffectRuntime`. */
 export type AppServices =
@@ -34,6 +35,7 @@ export type AppServices =
   | Registry.Registry
   | Events.Events
   | Metrics.Metrics
+  | Writer.Writer
 
 /** The transport this configuration asks for. */
 export const transportLayer = (config: ServerConfig): Layer.Layer<Transport.Transport, unknown> => {
@@ -69,7 +71,7 @@ export const layer = (config: ServerConfig): Layer.Layer<AppServices, unknown> =
     Events.layer,
     Metrics.layer,
   )
-  const withRegistry = Layer.provideMerge(Registry.layer, infra)
+  const withRegistry = Layer.provideMerge(Layer.merge(Registry.layer, Writer.layer), infra)
   const background = Layer.mergeAll(
     Dispatcher.layer({ poll }),
     Collector.layer(config.queues),

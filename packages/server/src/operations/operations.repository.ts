@@ -59,24 +59,43 @@ const toOperation = (row: OperationRow): Operation => ({
   error: row.error,
 })
 
-/** Store an operation and its outbox entry atomically (one statement, one round trip). */
-export const insert = (
-  op: NewOperation,
-): Effect.Effect<Operation, SqlError.SqlError, SqlClient.SqlClient> =>
+/**
+ * Store operations and their outbox entries atomically, in one statement (one round trip for the
+ * whole batch); the stored operations in the order given.
+ */
+export const insertMany = (
+  ops: ReadonlyArray<NewOperation>,
+): Effect.Effect<ReadonlyArray<Operation>, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
+    if (ops.length === 0) return []
     const sql = yield* SqlClient.SqlClient
+    // a text[] per row cannot ride in unnest (it would flatten): queues travel as JSON
     const rows = yield* sql<OperationRow>`
       WITH op AS (
         INSERT INTO operations (id, type, target, options, queues, timeout_ms)
-        VALUES (${op.id}, ${op.type}, ${op.target}, ${JSON.stringify(op.options)}::jsonb,
-                ${op.queues}::text[], ${op.timeoutMs})
+        SELECT v.id, v.type, v.target, v.options::jsonb,
+               ARRAY(SELECT jsonb_array_elements_text(v.queues::jsonb)), v.timeout_ms
+        FROM unnest(${ops.map((o) => o.id)}::uuid[], ${ops.map((o) => o.type)}::text[],
+                    ${ops.map((o) => o.target)}::text[],
+                    ${ops.map((o) => JSON.stringify(o.options))}::text[],
+                    ${ops.map((o) => JSON.stringify(o.queues))}::text[],
+                    ${ops.map((o) => o.timeoutMs)}::int[]) WITH ORDINALITY
+             AS v(id, type, target, options, queues, timeout_ms, n)
+        ORDER BY v.n
         RETURNING *
       ), box AS (
         INSERT INTO outbox (operation_id) SELECT id FROM op
       )
       SELECT *, 0 AS received FROM op`
-    return toOperation(rows[0]!)
+    const byId = new Map(rows.map((row) => [row.id, toOperation(row)]))
+    return ops.map((o) => byId.get(o.id)!)
   })
+
+/** Store one operation and its outbox entry atomically. */
+export const insert = (
+  op: NewOperation,
+): Effect.Effect<Operation, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.map(insertMany([op]), (rows) => rows[0]!)
 
 const selectOperation = (sql: SqlClient.SqlClient) => sql`
   SELECT o.*, (SELECT count(*) FROM results r WHERE r.operation_id = o.id) AS received
@@ -322,6 +341,9 @@ const claimLease = "30 seconds"
  * next ones, and take these over if this dispatcher dies before recording the publish), and record
  * each one's plan (expected workers, deadline) as `plan` computes it. Operations stay `pending`
  * until {@link recordPublished}; a plan that fails ends its operation as `error` at once.
+ *
+ * Two statements and no transaction: the lease taken by the first keeps other dispatchers away
+ * until the second has written the plan (round trips, not rows, are what costs here).
  */
 export const claimOutbox = <E>(
   limit: number,
@@ -336,130 +358,133 @@ export const claimOutbox = <E>(
 > =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    return yield* sql.withTransaction(
-      Effect.gen(function* () {
-        const rows = yield* sql<{
-          outbox_id: string
-          id: string
-          type: OperationType
-          target: string
-          options: Record<string, unknown>
-          queues: ReadonlyArray<string>
-          timeout_ms: number
-          status: OperationStatus
-        }>`
-          SELECT b.id AS outbox_id, o.id, o.type, o.target, o.options, o.queues, o.timeout_ms, o.status
-          FROM outbox b JOIN operations o ON o.id = b.operation_id
-          WHERE b.sent_at IS NULL AND (b.claimed_until IS NULL OR b.claimed_until < clock_timestamp())
-          ORDER BY b.id
-          LIMIT ${limit}
-          FOR UPDATE OF b SKIP LOCKED`
-        if (rows.length === 0) return { planned: [], rejected: [] }
-        // an operation that ended meanwhile (its dispatcher died after publishing) is not sent again
-        const over = rows.filter((r) => r.status !== "pending")
-        if (over.length > 0)
-          yield* sql`
-            UPDATE outbox SET sent_at = clock_timestamp()
-            WHERE id = ANY(${over.map((r) => String(r.outbox_id))}::bigint[])`
-        const planned: Array<Dispatched & { pending: Pending }> = []
-        const rejected: Array<Failed> = []
-        for (const r of rows) {
-          if (r.status !== "pending") continue
-          const pending: Pending = {
-            outboxId: String(r.outbox_id),
-            id: r.id,
-            type: r.type,
-            target: r.target,
-            options: r.options,
-            queues: r.queues,
-            timeoutMs: r.timeout_ms,
-          }
-          const outcome = plan(pending)
-          if (Either.isRight(outcome)) planned.push({ ...outcome.right, pending })
-          else rejected.push(outcome.left)
-        }
-        if (planned.length > 0) {
-          yield* sql`
-            UPDATE outbox SET claimed_until = clock_timestamp() + ${claimLease}::interval,
-                   attempts = attempts + 1
-            WHERE id = ANY(${planned.map((s) => s.outboxId)}::bigint[])`
-          yield* sql`
-            UPDATE operations o
-            SET deadline = to_timestamp(v.deadline / 1000.0), expected = v.expected
-            FROM unnest(${planned.map((s) => s.id)}::uuid[], ${planned.map((s) => s.deadline)}::float8[],
-                        ${planned.map((s) => s.expected)}::int[]) AS v(id, deadline, expected)
-            WHERE o.id = v.id AND o.status = 'pending'`
-          const jobs = planned.flatMap((s) => s.jobs.map((j) => ({ ...j, operationId: s.id })))
-          yield* sql`
-            INSERT INTO jobs (operation_id, job_id, queue, mode, expected, expected_workers)
-            SELECT v.operation_id, v.job_id, v.queue, v.mode, v.expected, v.workers::jsonb
-            FROM unnest(${jobs.map((j) => j.operationId)}::uuid[], ${jobs.map((j) => j.jobId)}::text[],
-                        ${jobs.map((j) => j.queue)}::text[], ${jobs.map((j) => j.mode)}::text[],
-                        ${jobs.map((j) => j.expected)}::int[],
-                        ${jobs.map((j) => JSON.stringify(j.workers))}::text[])
-                 AS v(operation_id, job_id, queue, mode, expected, workers)
-            ON CONFLICT (operation_id, job_id) DO UPDATE
-              SET expected = excluded.expected, expected_workers = excluded.expected_workers`
-        }
-        yield* fail(sql, rejected)
-        return { planned, rejected: rejected.map((f) => f.operationId) }
-      }),
-    )
+    // an operation that ended meanwhile (its dispatcher died after publishing) is marked sent, not
+    // sent again
+    const claimed = yield* sql<{
+      outbox_id: string
+      id: string
+      type: OperationType
+      target: string
+      options: Record<string, unknown>
+      queues: ReadonlyArray<string>
+      timeout_ms: number
+      status: OperationStatus
+    }>`
+      WITH picked AS (
+        SELECT id FROM outbox
+        WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
+        ORDER BY id
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE outbox b
+      SET claimed_until = clock_timestamp() + ${claimLease}::interval,
+          attempts = b.attempts + 1,
+          sent_at = CASE WHEN o.status <> 'pending' THEN clock_timestamp() END
+      FROM picked p, operations o
+      WHERE b.id = p.id AND o.id = b.operation_id
+      RETURNING b.id AS outbox_id, o.id, o.type, o.target, o.options, o.queues, o.timeout_ms,
+                o.status`
+    if (claimed.length === 0) return { planned: [], rejected: [] }
+    const rows = [...claimed].sort((a, b) => Number(a.outbox_id) - Number(b.outbox_id))
+    const planned: Array<Dispatched & { pending: Pending }> = []
+    const rejected: Array<Failed> = []
+    for (const r of rows) {
+      if (r.status !== "pending") continue
+      const pending: Pending = {
+        outboxId: String(r.outbox_id),
+        id: r.id,
+        type: r.type,
+        target: r.target,
+        options: r.options,
+        queues: r.queues,
+        timeoutMs: r.timeout_ms,
+      }
+      const outcome = plan(pending)
+      if (Either.isRight(outcome)) planned.push({ ...outcome.right, pending })
+      else rejected.push(outcome.left)
+    }
+    if (planned.length === 0 && rejected.length === 0) return { planned, rejected: [] }
+    const jobs = planned.flatMap((s) => s.jobs.map((j) => ({ ...j, operationId: s.id })))
+    yield* sql`
+      WITH plan AS (
+        UPDATE operations o
+        SET deadline = to_timestamp(v.deadline / 1000.0), expected = v.expected
+        FROM unnest(${planned.map((s) => s.id)}::uuid[], ${planned.map((s) => s.deadline)}::float8[],
+                    ${planned.map((s) => s.expected)}::int[]) AS v(id, deadline, expected)
+        WHERE o.id = v.id AND o.status = 'pending'
+      ), jobs AS (
+        INSERT INTO jobs (operation_id, job_id, queue, mode, expected, expected_workers)
+        SELECT v.operation_id, v.job_id, v.queue, v.mode, v.expected, v.workers::jsonb
+        FROM unnest(${jobs.map((j) => j.operationId)}::uuid[], ${jobs.map((j) => j.jobId)}::text[],
+                    ${jobs.map((j) => j.queue)}::text[], ${jobs.map((j) => j.mode)}::text[],
+                    ${jobs.map((j) => j.expected)}::int[],
+                    ${jobs.map((j) => JSON.stringify(j.workers))}::text[])
+             AS v(operation_id, job_id, queue, mode, expected, workers)
+        ON CONFLICT (operation_id, job_id) DO UPDATE
+          SET expected = excluded.expected, expected_workers = excluded.expected_workers
+      ), ${failures(sql, rejected)}
+      SELECT 1`
+    return { planned, rejected: rejected.map((f) => f.operationId) }
   })
 
-const fail = (sql: SqlClient.SqlClient, failed: ReadonlyArray<Failed>) =>
-  Effect.forEach(
-    failed,
-    (f) => {
-      const error = f.error.slice(0, 1000)
-      return f.permanent
-        ? Effect.zipRight(
-            sql`
-              UPDATE outbox SET sent_at = clock_timestamp(), last_error = ${error}
-              WHERE id = ${f.outboxId}`,
-            sql`
-              UPDATE operations SET status = 'error', finished_at = clock_timestamp(), error = ${error}
-              WHERE id = ${f.operationId} AND status IN ('pending', 'running')`,
-          )
-        : Effect.zipRight(
-            // back to the queue of unsent work, planned afresh next time
-            sql`
-              UPDATE outbox SET claimed_until = NULL, last_error = ${error}
-              WHERE id = ${f.outboxId}`,
-            sql`
-              UPDATE operations SET expected = NULL, deadline = NULL
-              WHERE id = ${f.operationId} AND status = 'pending'`,
-          )
-    },
-    { discard: true },
-  )
+/**
+ * Two CTEs (`failed_box`, `failed_ops`) recording failed publishes: permanent ones end their
+ * operation as `error`; the others go back to the unsent work, to be planned afresh next time.
+ */
+const failures = (sql: SqlClient.SqlClient, failed: ReadonlyArray<Failed>) => {
+  const v = sql`unnest(${failed.map((f) => f.outboxId)}::bigint[],
+                       ${failed.map((f) => f.operationId)}::uuid[],
+                       ${failed.map((f) => f.error.slice(0, 1000))}::text[],
+                       ${failed.map((f) => f.permanent)}::bool[])
+                AS v(outbox_id, operation_id, error, permanent)`
+  return sql`
+    failed_box AS (
+      UPDATE outbox b
+      SET sent_at = CASE WHEN v.permanent THEN clock_timestamp() END,
+          claimed_until = CASE WHEN v.permanent THEN b.claimed_until END,
+          last_error = v.error
+      FROM ${v}
+      WHERE b.id = v.outbox_id
+    )
+    , failed_ops AS (
+      UPDATE operations o
+      SET status = CASE WHEN v.permanent THEN 'error' ELSE o.status END,
+        finished_at = CASE WHEN v.permanent THEN clock_timestamp() ELSE o.finished_at END,
+        error = CASE WHEN v.permanent THEN v.error ELSE o.error END,
+        expected = CASE WHEN v.permanent THEN o.expected END,
+        deadline = CASE WHEN v.permanent THEN o.deadline END
+      FROM ${v}
+      WHERE o.id = v.operation_id
+        AND o.status IN ('pending', CASE WHEN v.permanent THEN 'running' ELSE 'pending' END)
+    )`
+}
 
 /**
  * Record the outcome of publishing claimed entries: the sent ones become `running` (unless their
  * results already settled them), the others are released for a retry or ended (`permanent`).
- * Resolves to the operations that became `running`.
+ * One statement; resolves to the operations that became `running`.
  */
 export const recordPublished = (
   sent: ReadonlyArray<Dispatched>,
   failed: ReadonlyArray<Failed>,
 ): Effect.Effect<ReadonlyArray<string>, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql.withTransaction(
-      Effect.gen(function* () {
-        let running: ReadonlyArray<{ readonly id: string }> = []
-        if (sent.length > 0) {
-          yield* sql`
-            UPDATE outbox SET sent_at = clock_timestamp(), claimed_until = NULL
-            WHERE id = ANY(${sent.map((s) => s.outboxId)}::bigint[])`
-          running = yield* sql<{ id: string }>`
-            UPDATE operations SET status = 'running', dispatched_at = clock_timestamp()
-            WHERE id = ANY(${sent.map((s) => s.id)}::uuid[]) AND status = 'pending'
-            RETURNING id`
-        }
-        yield* fail(sql, failed)
-        return running.map((r) => r.id)
-      }),
-    ),
+    sent.length === 0 && failed.length === 0
+      ? Effect.succeed([])
+      : Effect.map(
+          sql<{ id: string }>`
+            WITH sent_box AS (
+              UPDATE outbox SET sent_at = clock_timestamp(), claimed_until = NULL
+              WHERE id = ANY(${sent.map((s) => s.outboxId)}::bigint[])
+            ), running AS (
+              UPDATE operations SET status = 'running', dispatched_at = clock_timestamp()
+              WHERE id = ANY(${sent.map((s) => s.id)}::uuid[]) AND status = 'pending'
+              RETURNING id
+            ), ${failures(sql, failed)}
+            SELECT id FROM running`,
+          (rows) => rows.map((r) => r.id),
+        ),
   )
 
 /** A result to store (from the transport's result message). */
@@ -506,37 +531,77 @@ export const storeResults = (
     if (results.length === 0) return { inserted: [], settled: [] }
     const ids = [...new Set(results.map((r) => r.operationId))]
     const rows = results
-    // results of operations that do not exist (deleted, or foreign) are dropped by the join
-    const inserted = yield* sql<ResultRow & { operation_id: string }>`
-      INSERT INTO results (operation_id, job_id, worker_slot, worker_id, hostname, queue, location,
-                           mode, attempt, status, started_at, finished_at, data, raw, error,
-                           error_reason, error_field)
-      SELECT v.operation_id, v.job_id, v.worker_slot, v.worker_id, v.hostname, v.queue, v.location,
-             v.mode, v.attempt, v.status, to_timestamp(v.started_at / 1000.0),
-             to_timestamp(v.finished_at / 1000.0), v.data::jsonb, v.raw, v.error, v.error_reason,
-             v.error_field
-      FROM unnest(${rows.map((r) => r.operationId)}::uuid[], ${rows.map((r) => r.jobId)}::text[],
-                  ${rows.map((r) => r.workerSlot)}::text[], ${rows.map((r) => r.workerId)}::text[],
-                  ${rows.map((r) => r.hostname)}::text[], ${rows.map((r) => r.queue)}::text[],
-                  ${rows.map((r) => r.location)}::text[], ${rows.map((r) => r.mode)}::text[],
-                  ${rows.map((r) => r.attempt)}::int[], ${rows.map((r) => r.status)}::text[],
-                  ${rows.map((r) => r.startedAt)}::float8[], ${rows.map((r) => r.finishedAt)}::float8[],
-                  ${rows.map((r) => (r.data === undefined ? null : JSON.stringify(r.data)))}::text[],
-                  ${rows.map((r) => r.raw)}::text[], ${rows.map((r) => r.error)}::text[],
-                  ${rows.map((r) => r.errorReason ?? null)}::text[],
-                  ${rows.map((r) => r.errorField ?? null)}::text[])
-           AS v(operation_id, job_id, worker_slot, worker_id, hostname, queue, location, mode,
-                attempt, status, started_at, finished_at, data, raw, error, error_reason,
-                error_field)
-      JOIN operations o ON o.id = v.operation_id
-      ON CONFLICT (operation_id, job_id, worker_slot) DO NOTHING
-      RETURNING *`
-    const settled = yield* settle(sql, sql`operation_id = ANY(${ids}::uuid[])`)
+    // results of operations that do not exist (deleted, or foreign) are dropped by the join; the
+    // count that settles an operation adds the rows inserted here to those already stored (the
+    // statement's snapshot does not see its own inserts)
+    const [row] = yield* sql<{
+      inserted: ReadonlyArray<JsonRow<ResultRow & { operation_id: string }>>
+      settled: ReadonlyArray<{ id: string; status: OperationStatus; received: number }>
+    }>`
+      WITH ins AS (
+        INSERT INTO results (operation_id, job_id, worker_slot, worker_id, hostname, queue,
+                             location, mode, attempt, status, started_at, finished_at, data, raw,
+                             error, error_reason, error_field)
+        SELECT v.operation_id, v.job_id, v.worker_slot, v.worker_id, v.hostname, v.queue,
+               v.location, v.mode, v.attempt, v.status, to_timestamp(v.started_at / 1000.0),
+               to_timestamp(v.finished_at / 1000.0), v.data::jsonb, v.raw, v.error,
+               v.error_reason, v.error_field
+        FROM unnest(${rows.map((r) => r.operationId)}::uuid[], ${rows.map((r) => r.jobId)}::text[],
+                    ${rows.map((r) => r.workerSlot)}::text[], ${rows.map((r) => r.workerId)}::text[],
+                    ${rows.map((r) => r.hostname)}::text[], ${rows.map((r) => r.queue)}::text[],
+                    ${rows.map((r) => r.location)}::text[], ${rows.map((r) => r.mode)}::text[],
+                    ${rows.map((r) => r.attempt)}::int[], ${rows.map((r) => r.status)}::text[],
+                    ${rows.map((r) => r.startedAt)}::float8[], ${rows.map((r) => r.finishedAt)}::float8[],
+                    ${rows.map((r) => (r.data === undefined ? null : JSON.stringify(r.data)))}::text[],
+                    ${rows.map((r) => r.raw)}::text[], ${rows.map((r) => r.error)}::text[],
+                    ${rows.map((r) => r.errorReason ?? null)}::text[],
+                    ${rows.map((r) => r.errorField ?? null)}::text[])
+             AS v(operation_id, job_id, worker_slot, worker_id, hostname, queue, location, mode,
+                  attempt, status, started_at, finished_at, data, raw, error, error_reason,
+                  error_field)
+        JOIN operations o ON o.id = v.operation_id
+        ON CONFLICT (operation_id, job_id, worker_slot) DO NOTHING
+        RETURNING *
+      ), counts AS (
+        SELECT operation_id, count(*) AS n,
+               count(*) FILTER (WHERE status = 'ok') AS ok,
+               count(*) FILTER (WHERE status <> 'ok') AS failed
+        FROM (SELECT operation_id, status FROM results WHERE operation_id = ANY(${ids}::uuid[])
+              UNION ALL
+              SELECT operation_id, status FROM ins) AS all_results
+        GROUP BY operation_id
+      ), settled AS (
+        ${settleFrom(sql, sql`counts`)}
+      )
+      SELECT (SELECT coalesce(json_agg(ins), '[]'::json) FROM ins) AS inserted,
+             (SELECT coalesce(json_agg(settled), '[]'::json) FROM settled) AS settled`
     return {
-      inserted: inserted.map((row) => ({ ...toResult(row), operationId: row.operation_id })),
-      settled,
+      inserted: (row?.inserted ?? []).map((r) => ({
+        ...toResult(fromJson(r)),
+        operationId: r.operation_id,
+      })),
+      settled: (row?.settled ?? []).map((r) => ({
+        id: r.id,
+        status: r.status,
+        received: Number(r.received),
+      })),
     }
   })
+
+/** A result row as `json_agg` gives it: timestamps as strings. */
+type JsonRow<R> = Omit<R, "started_at" | "finished_at" | "received_at"> & {
+  readonly started_at: string
+  readonly finished_at: string
+  readonly received_at: string
+}
+
+/** A result row from `json_agg` with its timestamps as dates again. */
+const fromJson = (row: JsonRow<ResultRow>): ResultRow => ({
+  ...row,
+  started_at: new Date(row.started_at),
+  finished_at: new Date(row.finished_at),
+  received_at: new Date(row.received_at),
+})
 
 type Fragment = Statement.Fragment
 
@@ -547,21 +612,30 @@ export interface Settled {
   readonly received: number
 }
 
+/**
+ * The UPDATE that ends the in-flight operations whose every expected result is in, given a
+ * relation of per-operation counts (`operation_id`, `n`, `ok`, `failed`).
+ */
+const settleFrom = (sql: SqlClient.SqlClient, counts: Fragment) => sql`
+  UPDATE operations o
+  SET status = CASE WHEN r.failed = 0 THEN 'done' WHEN r.ok = 0 THEN 'error' ELSE 'partial' END,
+      finished_at = clock_timestamp()
+  FROM ${counts} r
+  WHERE o.id = r.operation_id AND o.status IN ('pending', 'running') AND o.expected IS NOT NULL
+    AND r.n >= o.expected
+  RETURNING o.id, o.status, r.n AS received`
+
 /** End the in-flight operations (among `which` results) whose every expected result is in. */
 const settle = (sql: SqlClient.SqlClient, which: Fragment) =>
-  sql<{ id: string; status: OperationStatus; received: string }>`
-    UPDATE operations o
-    SET status = CASE WHEN r.failed = 0 THEN 'done' WHEN r.ok = 0 THEN 'error' ELSE 'partial' END,
-        finished_at = clock_timestamp()
-    FROM (
+  sql<{ id: string; status: OperationStatus; received: string }>`${settleFrom(
+    sql,
+    sql`(
       SELECT operation_id, count(*) AS n,
              count(*) FILTER (WHERE status = 'ok') AS ok,
              count(*) FILTER (WHERE status <> 'ok') AS failed
       FROM results WHERE ${which} GROUP BY operation_id
-    ) r
-    WHERE o.id = r.operation_id AND o.status IN ('pending', 'running') AND o.expected IS NOT NULL
-      AND r.n >= o.expected
-    RETURNING o.id, o.status, r.n AS received`.pipe(
+    )`,
+  )}`.pipe(
     Effect.map((rows): ReadonlyArray<Settled> =>
       rows.map((r) => ({ id: r.id, status: r.status, received: Number(r.received) })),
     ),

@@ -23,6 +23,7 @@ import type {
 } from "./operations.dto.js"
 import * as Repository from "./operations.repository.js"
 import { toPayload, workerOptions } from "./payload.js"
+import { Writer } from "./writer.js"
 
 /** Margin over the tool's own deadline for queueing and the trip back. */
 const dispatchMargin = 10_000
@@ -104,7 +105,8 @@ export class OperationsService {
         : toolTimeout(body) + dispatchMargin
     const operation = await this.runtime.run(
       Effect.gen(function* () {
-        const op = yield* Repository.insert({
+        const writer = yield* Writer
+        const op = yield* writer.insert({
           id: randomUUID(),
           type: body.type,
           target: body.target,
