@@ -41,7 +41,7 @@ const withDatabase = async <A>(f: (url: string) => Promise<A>): Promise<A> => {
 const nodeFlags = (process.env["BENCH_NODE_FLAGS"] ?? "").split(" ").filter((f) => f !== "")
 
 /** Start `operations.child.ts <role>` and resolve with its first stdout line. */
-const child = (role: "server" | "worker", env: Record<string, string>) =>
+const child = (role: "server" | "worker" | "floor", env: Record<string, string>) =>
   new Promise<{ process: ChildProcess; line: string }>((resolve, reject) => {
     const p = spawn(process.execPath, [...nodeFlags, "--import", "tsx", childScript, role], {
       env: { ...process.env, ...env },
@@ -176,9 +176,43 @@ const measure = async (
   }
 }
 
+/** POSTs/s that a bare Fastify handler storing each with one INSERT takes: the floor here. */
+const floor = async (databaseUrl: string, total: number, concurrency: number) => {
+  const server = await child("floor", { BENCH_DATABASE_URL: databaseUrl })
+  const url = `${server.line}/api/v1`
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+  try {
+    const load = async (n: number) => {
+      let next = 0
+      const started = performance.now()
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < n) {
+            next++
+            await post(url, agent)
+          }
+        }),
+      )
+      return n / ((performance.now() - started) / 1000)
+    }
+    await load(500)
+    const serverBefore = await cpuOf(server.process)
+    const rate = await load(total)
+    const serverMs = (await cpuOf(server.process)) - serverBefore
+    console.log(
+      `${"floor: bare Fastify + 1 INSERT/POST".padEnd(34)} ${total} POSTs, ${concurrency} clients: ${rate.toFixed(0).padStart(6)}/s (server CPU ${((serverMs * 1000) / total).toFixed(0)} µs/POST)`,
+    )
+    return rate
+  } finally {
+    agent.destroy()
+    await stop(server.process)
+  }
+}
+
 /** Run the operations benchmark. */
 export const run = async (): Promise<void> => {
   const total = Number(process.env["BENCH_OPS"] ?? 3000)
+  const bare = await withDatabase((url) => floor(url, total, 64))
   const inProcess = await withDatabase((url) =>
     measure("PostgreSQL + in-process transport", url, undefined, total, 64),
   )
@@ -187,6 +221,8 @@ export const run = async (): Promise<void> => {
     measure("PostgreSQL + RabbitMQ", url, { url: brokerUrl, namespace }, total, 64),
   )
   console.log(
-    `RabbitMQ / in-process ratio: ${(rabbit / inProcess).toFixed(2)}x (aim: >= 2000 ops/s with RabbitMQ)`,
+    `end to end with RabbitMQ: ${(rabbit / bare).toFixed(2)}x the floor of a bare Fastify POST with one INSERT ` +
+      `(in-process transport ${(inProcess / bare).toFixed(2)}x); RabbitMQ / in-process ${(rabbit / inProcess).toFixed(2)}x ` +
+      `(aim: >= 2000 ops/s with RabbitMQ)`,
   )
 }

@@ -44,7 +44,27 @@ const env = (name: string): string => {
   return value
 }
 
-if (process.argv[2] === "worker") {
+if (process.argv[2] === "floor") {
+  // the floor: bare Fastify storing each POST with one autocommitted INSERT (no validation, no
+  // outbox, no dispatch), answering 202 with the stored row
+  const { default: Fastify } = await import("fastify")
+  const { default: pg } = await import("pg")
+  const pool = new pg.Pool({ connectionString: env("BENCH_DATABASE_URL"), max: 10 })
+  await pool.query(`CREATE TABLE IF NOT EXISTS floor_operations (
+    id uuid PRIMARY KEY, body jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT clock_timestamp())`)
+  const { randomUUID } = await import("node:crypto")
+  const app = Fastify()
+  app.post("/api/v1/operations", async (request, reply) => {
+    const { rows } = await pool.query(
+      "INSERT INTO floor_operations (id, body) VALUES ($1, $2) RETURNING *",
+      [randomUUID(), JSON.stringify(request.body)],
+    )
+    return reply.status(202).send(rows[0])
+  })
+  const address = await app.listen({ port: 0, host: "127.0.0.1" })
+  process.once("SIGTERM", () => void app.close().finally(() => process.exit(0)))
+  process.stdout.write(`${address}\n`)
+} else if (process.argv[2] === "worker") {
   const runtime = ManagedRuntime.make(
     Layer.scopedDiscard(trivialWorkers(2)).pipe(
       Layer.provide(
