@@ -212,30 +212,36 @@ export const toResult = (row: ResultRow): WorkerResult => ({
   ...(row.error_field === null ? {} : { errorField: row.error_field }),
 })
 
-/** One operation with its expected workers and results, or `undefined`. */
+/** One operation with its expected workers and results, or `undefined` (one round trip). */
 export const get = (
   id: string,
 ): Effect.Effect<OperationDetail | undefined, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const [rows, jobs, results] = yield* Effect.all(
-      [
-        sql<OperationRow>`${selectOperation(sql)} WHERE o.id = ${id}`,
-        sql<{
+    const rows = yield* sql<
+      OperationRow & {
+        readonly job_rows: ReadonlyArray<{
           job_id: string
           queue: string
           mode: string
           expected_workers: ReadonlyArray<{ id: string; hostname: string }>
-        }>`
-        SELECT job_id, queue, mode, expected_workers FROM jobs WHERE operation_id = ${id} ORDER BY job_id`,
-        sql<ResultRow>`SELECT * FROM results WHERE operation_id = ${id} ORDER BY received_at, worker_id`,
-      ],
-      { concurrency: "unbounded" },
-    )
+        }>
+        readonly result_rows: ReadonlyArray<JsonRow<ResultRow>>
+      }
+    >`
+      SELECT o.*,
+        (SELECT count(*) FROM results r WHERE r.operation_id = o.id) AS received,
+        (SELECT coalesce(json_agg(j ORDER BY j.job_id), '[]'::json)
+         FROM (SELECT job_id, queue, mode, expected_workers FROM jobs WHERE operation_id = o.id) j
+        ) AS job_rows,
+        (SELECT coalesce(json_agg(r ORDER BY r.received_at, r.worker_id), '[]'::json)
+         FROM results r WHERE r.operation_id = o.id) AS result_rows
+      FROM operations o WHERE o.id = ${id}`
     const row = rows[0]
     if (row === undefined) return undefined
+    const { job_rows: jobs, result_rows: results, ...operation } = row
     return {
-      ...toOperation(row),
+      ...toOperation(operation),
       expectedWorkers: jobs.flatMap(
         (job): ReadonlyArray<OperationDetail["expectedWorkers"][number]> =>
           job.mode === "each"
@@ -248,8 +254,8 @@ export const get = (
             : [{ jobId: job.job_id, queue: job.queue, workerId: null, hostname: null }],
       ),
       // a worker that went offline before its result arrived is still named from the dispatch
-      results: results.map((row) => {
-        const result = toResult(row)
+      results: results.map((json) => {
+        const result = toResult(fromJson(json))
         if (result.hostname !== null) return result
         const known = jobs
           .flatMap((job) => job.expected_workers)
