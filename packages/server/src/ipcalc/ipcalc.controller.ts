@@ -5,14 +5,13 @@ import {
   Get,
   HttpCode,
   Inject,
-  Param,
   Post,
   Query,
 } from "@nestjs/common"
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from "@nestjs/swagger"
 import type { IpCalc } from "@netwark/tools"
 import { ApiProblems, ApiSchemaBody, ApiSchemaResponse } from "../core/openapi.js"
-import { SchemaPipe } from "../core/schema.pipe.js"
+import { PathParam, SchemaPipe } from "../core/schema.pipe.js"
 import {
   Address,
   AggregateBody,
@@ -68,8 +67,8 @@ export class IpCalcController {
   @ApiSchemaResponse(200, Range, "The CIDR blocks, in address order")
   @ApiProblems(400)
   range(
-    @Param("start", new SchemaPipe(Address, "start")) start: string,
-    @Param("end", new SchemaPipe(Address, "end")) end: string,
+    @PathParam("start", Address) start: string,
+    @PathParam("end", Address) end: string,
   ): typeof Range.Type {
     return this.ipcalc.range(start, end)
   }
@@ -108,7 +107,7 @@ export class IpCalcController {
   @addressParam
   @ApiSchemaResponse(200, Info, "The report")
   @ApiProblems(400)
-  address(@Param("address", new SchemaPipe(Address, "address")) address: string): IpCalc.Info {
+  address(@PathParam("address", Address) address: string): IpCalc.Info {
     return this.ipcalc.info(address)
   }
 
@@ -121,8 +120,8 @@ export class IpCalcController {
   @ApiSchemaResponse(200, Info, "The report")
   @ApiProblems(400)
   network(
-    @Param("address", new SchemaPipe(Address, "address")) address: string,
-    @Param("prefix", new SchemaPipe(Prefix, "prefix")) prefix: string,
+    @PathParam("address", Address) address: string,
+    @PathParam("prefix", Prefix) prefix: string,
   ): IpCalc.Info {
     return this.ipcalc.info(address, prefix)
   }
@@ -150,8 +149,8 @@ export class IpCalcController {
   @ApiSchemaResponse(200, Subnets, "One page of subnets")
   @ApiProblems(400)
   subnets(
-    @Param("address", new SchemaPipe(Address, "address")) address: string,
-    @Param("prefix", new SchemaPipe(Prefix, "prefix")) prefix: string,
+    @PathParam("address", Address) address: string,
+    @PathParam("prefix", Prefix) prefix: string,
     @Query(new SchemaPipe(SubnetsQuery)) query: SubnetsQuery,
   ): IpCalc.SplitResult {
     return this.ipcalc.subnets(address, prefix, query)
