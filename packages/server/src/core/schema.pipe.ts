@@ -72,9 +72,9 @@ export class SchemaPipe<A, I> implements PipeTransform<unknown, A> {
 
 const pathParam = createParamDecorator(
   (data: { readonly name: string; readonly check: (value: unknown) => unknown }, context) =>
-    data.check(
-      context.switchToHttp().getRequest<{ params: Record<string, string> }>().params[data.name],
-    ),
+    // the request is argument 0 of an HTTP handler; `switchToHttp()` would first assign three
+    // new closures to the context, for each parameter of each request
+    data.check(context.getArgByIndex<{ params: Record<string, string> }>(0).params[data.name]),
 )
 
 /**
