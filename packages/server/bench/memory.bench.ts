@@ -1,14 +1,16 @@
 /**
- * Memory of the built binaries, each started as a child process the way an operator starts it:
- * the embedded server (PGlite, local worker), one distributed replica (PostgreSQL + RabbitMQ, no
- * local worker, OUI and GeoIP loaded) and the worker alone. After /api/v1/health answers, a few
- * requests (ip-calc, mac-oui, one ping operation to 127.0.0.1) are made, then RSS is sampled with
- * `ps` and the heap figures are read from inside the child through an IPC preload. Needs
- * `npm run build` in server and worker first.
+ * Memory of the built binaries, each started as a child process the way `npm start` starts it
+ * (the workspace's Node, the V8 flags of the package's `start` script): the embedded server
+ * (PGlite, local worker), one distributed replica (PostgreSQL + RabbitMQ, no local worker, OUI and
+ * GeoIP loaded) and the worker alone. After /api/v1/health answers, a few requests (ip-calc,
+ * mac-oui, one ping operation to 127.0.0.1) are made, then RSS is sampled with `ps` and the heap
+ * figures are read from inside the child through an IPC preload. Then a burst of ping operations
+ * (`BENCH_BURST`, default 200): Node keeps the heap pages a burst made it commit, so this is
+ * the figure a busy process stays at. Needs `npm run build` in server and worker first.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -40,24 +42,33 @@ interface Sample {
 /** `BENCH_NODE_FLAGS="--max-semi-space-size=1"`: V8 flags to try on the children. */
 const nodeFlags = (process.env["BENCH_NODE_FLAGS"] ?? "").split(" ").filter((f) => f !== "")
 
-/** The V8 flags of the package's `start` script (`--max-semi-space-size`), used for the server. */
-const startFlags = (
-  JSON.parse(readFileSync(path.resolve(here, "../package.json"), "utf8")) as {
-    scripts: Record<string, string>
-  }
-).scripts["start"]!.split(" ").filter((f) => f.startsWith("--"))
+/** The V8 flags of a package's `start` script (`--max-semi-space-size`). */
+const startFlags = (packageDir: string): ReadonlyArray<string> =>
+  (
+    JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as {
+      scripts: Record<string, string>
+    }
+  ).scripts["start"]!.split(" ").filter((f) => f.startsWith("--"))
+
+const flagsOf = new Map([
+  [serverMain, startFlags(path.resolve(here, ".."))],
+  [workerMain, startFlags(path.resolve(here, "../../worker"))],
+])
+
+/**
+ * The Node `npm start` runs: the workspace's (the root devDependency `node`), not whichever one
+ * runs this script (a system Node 20 gives other figures, and the packages need >= 24).
+ */
+const workspaceNode = path.resolve(here, "../../../node_modules/.bin/node")
+const node = existsSync(workspaceNode) ? workspaceNode : process.execPath
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1).padStart(6)
 
 const start = (main: string, env: Record<string, string>): ChildProcess =>
-  spawn(
-    process.execPath,
-    [...(main === serverMain ? startFlags : []), ...nodeFlags, "--import", preload, main],
-    {
-      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...env },
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-    },
-  )
+  spawn(node, [...(flagsOf.get(main) ?? []), ...nodeFlags, "--import", preload, main], {
+    env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...env },
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  })
 
 /** RSS from the kernel (what `ps -o rss=` reports), plus the V8 figures from inside. */
 const sample = async (child: ChildProcess): Promise<Sample> => {
@@ -108,11 +119,8 @@ const expectOk = async (response: Promise<Response>, what: string) => {
   if (!r.ok) throw new Error(`${what} answered ${r.status}`)
 }
 
-/** A few requests a user makes right after start, so lazily loaded data is in the figure. */
-const exercise = async (base: string, operationDone: boolean) => {
-  await expectOk(fetch(`${base}/ip-calc/192.0.2.10/24`), "ip-calc")
-  await expectOk(fetch(`${base}/mac-oui/00:00:0c:12:34:56`), "mac-oui")
-  await expectOk(fetch(`${base}/geoip/81.2.69.160`), "geoip")
+/** POST a ping operation to 127.0.0.1; its id. */
+const postPing = async (base: string): Promise<string> => {
   const r = await fetch(`${base}/operations`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -120,19 +128,46 @@ const exercise = async (base: string, operationDone: boolean) => {
       type: "ping",
       target: "127.0.0.1",
       options: { count: 1, timeout: 1 },
-      timeout: 10,
+      timeout: 30,
     }),
   })
   const body = (await r.json()) as { id?: string }
   if (r.status !== 202 || body.id === undefined) throw new Error(`POST answered ${r.status}`)
-  if (!operationDone) return
-  const deadline = Date.now() + 20_000
+  return body.id
+}
+
+/** Wait until the operation is neither pending nor running. */
+const settled = async (base: string, id: string, seconds: number) => {
+  const deadline = Date.now() + seconds * 1000
   while (Date.now() < deadline) {
-    const op = (await (await fetch(`${base}/operations/${body.id}`)).json()) as { status?: string }
+    const op = (await (await fetch(`${base}/operations/${id}`)).json()) as { status?: string }
     if (op.status !== "pending" && op.status !== "running") return
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  throw new Error("the ping operation did not settle in 20 s")
+  throw new Error(`operation ${id} did not settle in ${seconds} s`)
+}
+
+/** A few requests a user makes right after start, so lazily loaded data is in the figure. */
+const exercise = async (base: string, operationDone: boolean) => {
+  await expectOk(fetch(`${base}/ip-calc/192.0.2.10/24`), "ip-calc")
+  await expectOk(fetch(`${base}/mac-oui/00:00:0c:12:34:56`), "mac-oui")
+  await expectOk(fetch(`${base}/geoip/81.2.69.160`), "geoip")
+  const id = await postPing(base)
+  if (operationDone) await settled(base, id, 20)
+}
+
+/** `BENCH_BURST` ping operations posted by 8 clients at once, then all of them settled. */
+const burst = async (base: string): Promise<number> => {
+  const total = Number(process.env["BENCH_BURST"] ?? 200)
+  const ids: Array<string> = []
+  let next = 0
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next++ < total) ids.push(await postPing(base))
+    }),
+  )
+  for (const id of ids) await settled(base, id, 120)
+  return total
 }
 
 const freePort = () => 20000 + Math.floor(Math.random() * 20000)
@@ -222,6 +257,9 @@ const distributed = async () => {
     await exercise(base, true)
     line("distributed server: after requests", await sample(server), 150)
     line("worker alone: after one ping", await sample(worker), 80)
+    const n = await burst(base)
+    line(`distributed server: after ${n} more pings`, await sample(server))
+    line(`worker alone: after ${n} more pings`, await sample(worker))
   } finally {
     await Promise.all([stop(server), stop(worker)])
     rmSync(stateDir, { recursive: true, force: true })
@@ -232,6 +270,8 @@ const distributed = async () => {
 
 /** Run the memory benchmark. */
 export const run = async (): Promise<void> => {
+  const flags = (main: string) => (flagsOf.get(main) ?? []).join(" ")
+  console.log(`${node}; server ${flags(serverMain)}; worker ${flags(workerMain)}`)
   const only = process.env["BENCH_ONLY"]
   if (only === undefined || only === "embedded") await embedded()
   if (only === undefined || only === "distributed") await distributed()

@@ -370,11 +370,15 @@ export const make = (
               ),
             )
           const fiber = runFork(handler(job, { workerId, attempt, progress }))
-          running.add(fiber)
-          const exit = await new Promise<Exit.Exit<unknown, unknown>>((resolve) =>
-            fiber.addObserver(resolve),
-          )
-          running.delete(fiber)
+          // runFork starts the fiber at once: a handler that finished synchronously needs no wait
+          let exit = fiber.unsafePoll()
+          if (exit === null) {
+            running.add(fiber)
+            exit = await new Promise<Exit.Exit<unknown, unknown>>((resolve) =>
+              fiber.addObserver(resolve),
+            )
+            running.delete(fiber)
+          }
           // interrupted by a "requeue" shutdown: no result; the broker hands the job to another
           if (handingBack && Exit.isInterrupted(exit)) return "requeue"
           const finishedAt = Date.now()
