@@ -9,7 +9,7 @@
  */
 import { Either } from "effect"
 import { invalidInput, ToolError } from "./ToolError.js"
-import { expandV6, formatV4, formatV6, formatV6Next, ip6Arpa } from "./internal/ipcalc/address.js"
+import { expandV6, formatV4, formatV6, formatV6Next, ip6Arpa } from "./internal/ip/address.js"
 import {
   formatCidr,
   hostBitsSet as hostBits,

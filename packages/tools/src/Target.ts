@@ -19,6 +19,7 @@
 import * as dns from "node:dns/promises"
 import { domainToASCII, domainToUnicode } from "node:url"
 import { Effect, Either } from "effect"
+import * as Ip from "./internal/ip/address.js"
 import * as Address from "./internal/target/Address.js"
 import { ToolError, invalidInput } from "./ToolError.js"
 
@@ -54,13 +55,13 @@ export const parse = (input: string): Either.Either<Target, ToolError> => {
       invalid(input, "IPv6 zone ids are not supported; use the interface option instead"),
     )
   if (input.includes(":")) {
-    const a = Address.parseV6(input)
+    const a = Ip.parseIpv6(input)
     return a === undefined
       ? Either.left(invalid(input, "not a valid IPv6 address"))
-      : Either.right({ kind: "ip", address: Address.format(a), version: 6 })
+      : Either.right({ kind: "ip", address: Ip.format(a), version: 6 })
   }
-  const v4 = Address.parseV4(input)
-  if (v4 !== undefined) return Either.right({ kind: "ip", address: Address.format(v4), version: 4 })
+  const v4 = Ip.parseIpv4(input)
+  if (v4 !== undefined) return Either.right({ kind: "ip", address: Ip.format(v4), version: 4 })
   if (FORBIDDEN.test(input))
     return Either.left(invalid(input, "contains a character not allowed in a host name"))
   if (/^[0-9.]+$/.test(input)) return Either.left(invalid(input, "not a valid IPv4 address"))
@@ -68,7 +69,7 @@ export const parse = (input: string): Either.Either<Target, ToolError> => {
   if (ascii === "") return Either.left(invalid(input, "not a valid (internationalised) host name"))
   // The WHATWG host parser turns `0x7f.1` or full-width digits into an IPv4 address: only the
   // plain dotted quad is accepted as an address, so these are refused rather than silently mapped.
-  if (Address.parseV4(ascii) !== undefined)
+  if (Ip.parseIpv4(ascii) !== undefined)
     return Either.left(invalid(input, "an IPv4 address in a non-standard form; write a.b.c.d"))
   const name = ascii.endsWith(".") ? ascii.slice(0, -1) : ascii
   if (name.length === 0) return Either.left(invalid(input, "empty host name"))
@@ -227,7 +228,7 @@ export const check = (
                 }),
             ),
           )
-    const parsed = addresses.map((a) => ({ text: a, address: Address.parse(a.split("%")[0] ?? a) }))
+    const parsed = addresses.map((a) => ({ text: a, address: Ip.parse(a.split("%")[0] ?? a) }))
     const name = target.kind === "hostname" ? target.name : undefined
     const denied = (rule: Rule, what: string) =>
       new ToolError({

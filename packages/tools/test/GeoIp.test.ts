@@ -293,7 +293,11 @@ describe("GeoIp service lookups (City and ASN test databases)", () => {
         const geo = yield* GeoIp.make({ cityPath: testData("GeoIP2-City-Test"), watch: false })
         expect(Option.isNone(yield* geo.lookup("10.0.0.1"))).toBe(true)
         expect(Option.isNone(yield* geo.lookup("::1"))).toBe(true)
-        for (const bad of ["", "1.2.3", "256.1.1.1", "example.com", "1.2.3.4/24", "::g", "-1"]) {
+        // A zone belongs on IPv6 only, and is never empty (both were let through before).
+        for (const bad of [
+          ...["", "1.2.3", "256.1.1.1", "example.com", "1.2.3.4/24", "::g", "-1"],
+          ...["1.2.3.4%eth0", "fe80::1%", "01.2.3.4"],
+        ]) {
           const err = yield* Effect.flip(geo.lookup(bad))
           expect(err).toMatchObject({ reason: "InvalidInput", field: "ip" })
         }

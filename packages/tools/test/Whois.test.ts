@@ -28,6 +28,16 @@ describe("Whois.parseQuery", () => {
       value: "2001:db8::1",
       version: 6,
     })
+    // A zone id names a local interface, not a registry object: accepted, not sent.
+    expect(Either.getOrThrow(Whois.parseQuery("FE80::1%eth0"))).toMatchObject({
+      kind: "ip",
+      value: "fe80::1",
+      version: 6,
+    })
+    expect(Either.isLeft(Whois.parseQuery("192.0.2.1%eth0"))).toBe(true)
+    expect(Either.getOrThrow(Whois.reverseName("fe80::1%eth0"))).toMatch(
+      /^1\.0\.0\.0\..*\.ip6\.arpa$/,
+    )
     expect(Either.getOrThrow(Whois.parseQuery("AS64500"))).toMatchObject({
       kind: "asn",
       asn: 64500,

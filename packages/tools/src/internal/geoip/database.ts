@@ -3,10 +3,10 @@
  * reader is trusted, because `mmdb-lib` only parses the metadata up front and would otherwise hit
  * a corrupt tree or data section on some later lookup, in the middle of serving traffic.
  */
-import { isIP } from "node:net"
 import { Either, Option } from "effect"
 import { Reader } from "maxmind"
 import { ToolError, invalidInput } from "../../ToolError.js"
+import { parse as parseLiteral } from "../ip/address.js"
 
 /** What the file says about itself (the MaxMind DB metadata section). */
 export interface DatabaseMetadata {
@@ -51,38 +51,17 @@ const SEPARATOR = 16
 const unparseable = (source: string, message: string, cause?: unknown): ToolError =>
   new ToolError({ reason: "Unparseable", message: `${source}: ${message}`, cause })
 
-/** Parses an IP literal (IPv6 zone ids dropped: they do not change the address's owner). */
+/**
+ * Parses an IP literal (the package's one parser). An IPv6 zone id is accepted and dropped: it does
+ * not change the address's owner. `text` is the trimmed input without the zone.
+ */
 export const parseIp = (input: string): Either.Either<ParsedIp, ToolError> => {
   const trimmed = input.trim()
-  const text = trimmed.includes("%") ? trimmed.slice(0, trimmed.indexOf("%")) : trimmed
-  const version = isIP(text)
-  if (version === 4) {
-    const bytes = Uint8Array.from(text.split(".").map(Number))
-    return Either.right({ text, bytes, version: 4 })
-  }
-  if (version === 6) return Either.right({ text, bytes: ipv6Bytes(text), version: 6 })
-  return Either.left(invalidInput("ip", `"${input}" is not an IPv4 or IPv6 address`))
-}
-
-const ipv6Bytes = (text: string): Uint8Array => {
-  let s = text
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s)
-  if (dotted !== null) {
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number]
-    s = s.slice(0, dotted.index) + ((a << 8) | b).toString(16) + ":" + ((c << 8) | d).toString(16)
-  }
-  const [head = "", tail] = s.split("::", 2) as [string, string | undefined]
-  const h = head === "" ? [] : head.split(":")
-  const t = tail === undefined || tail === "" ? [] : tail.split(":")
-  const groups =
-    tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t]
-  const out = new Uint8Array(16)
-  groups.forEach((g, i) => {
-    const v = parseInt(g, 16)
-    out[i * 2] = v >> 8
-    out[i * 2 + 1] = v & 0xff
-  })
-  return out
+  const ip = parseLiteral(trimmed, { zone: true })
+  if (ip === undefined)
+    return Either.left(invalidInput("ip", `"${input}" is not an IPv4 or IPv6 address`))
+  const text = ip.zone === undefined ? trimmed : trimmed.slice(0, trimmed.indexOf("%"))
+  return Either.right({ text, bytes: ip.bytes, version: ip.version })
 }
 
 /** Formats the first `prefix` bits of `bytes` as a CIDR. */

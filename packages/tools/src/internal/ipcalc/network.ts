@@ -12,8 +12,11 @@ import {
   formatV6,
   parseV4,
   parseV6,
+  scanV4,
+  scanned,
   v6Out,
-} from "./address.js"
+  zoneOk,
+} from "../ip/address.js"
 
 /** A parsed network: the address as given (host bits kept) in four uint32 words (IPv4 in `w3`). */
 export class Net {
@@ -110,39 +113,6 @@ export interface Err {
   e: ToolError | undefined
 }
 
-/** Where `scanV4` stopped: the index of the first character after the address. */
-let scanStop = 0
-
-/** The common case in one pass: a strict dotted quad ended by the end, `/` or a blank; else BAD. */
-const scanV4 = (s: string, end: number): number => {
-  let value = 0
-  let octet = 0
-  let digits = 0
-  let dots = 0
-  let leadingZero = false
-  let i = 0
-  for (; i < end; i++) {
-    const c = s.charCodeAt(i)
-    if (c >= 48 && c <= 57) {
-      if (leadingZero) return BAD
-      if (digits === 0 && c === 48) leadingZero = true
-      octet = octet * 10 + (c - 48)
-      if (++digits > 3) return BAD
-    } else if (c === 46) {
-      if (digits === 0 || octet > 255 || dots === 3) return BAD
-      value = value * 256 + octet
-      dots++
-      octet = 0
-      digits = 0
-      leadingZero = false
-    } else if (c === 47) break
-    else return BAD
-  }
-  if (digits === 0 || octet > 255 || dots !== 3) return BAD
-  scanStop = i
-  return value * 256 + octet
-}
-
 /** A plain 1-3 digit prefix up to `max`, or -1 to let the general path decide (and explain). */
 const fastPrefix = (s: string, start: number, end: number, max: number): number => {
   const len = end - start
@@ -161,8 +131,9 @@ export const parseNet = (input: string, err: Err): Net | undefined => {
   const end = input.length
   const a = scanV4(input, end)
   if (a !== BAD) {
-    if (scanStop === end) return new Net(4, 32, 0, 0, 0, a, undefined)
-    const p = fastPrefix(input, scanStop + 1, end, 32)
+    const stop = scanned.stop
+    if (stop === end) return new Net(4, 32, 0, 0, 0, a, undefined)
+    const p = fastPrefix(input, stop + 1, end, 32)
     if (p >= 0) return new Net(4, p, 0, 0, 0, a, undefined)
   }
   // IPv6 without zone or blanks: find the slash, then the two fast parsers.
@@ -256,7 +227,7 @@ const parseGeneral = (input: string, err: Err): Net | undefined => {
   if (percent >= 0) {
     aEnd = percent
     zone = input.slice(percent + 1, addrEnd)
-    if (zone === "" || zone.includes("%")) {
+    if (!zoneOk(input, percent + 1, addrEnd)) {
       err.e = invalidInput(
         "zone",
         `the zone after % is ${zone === "" ? "empty" : "invalid"} in ${input.slice(start, addrEnd)}`,

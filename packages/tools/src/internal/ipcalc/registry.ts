@@ -4,7 +4,7 @@
  * `is_*` predicates, which are derived from the same registries but with their own rules.
  */
 import { maskWord } from "./network.js"
-import { BAD, parseV4, parseV6, v6Out } from "./address.js"
+import { BAD, parseV4, parseV6, v6Out } from "../ip/address.js"
 
 /** What a block is for. */
 export type AddressKind =

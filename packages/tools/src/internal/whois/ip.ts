@@ -1,7 +1,7 @@
 /** Minimal IPv4/IPv6 arithmetic for WHOIS ranges: parse, format, range ↔ CIDR. */
-import { isIPv4, isIPv6 } from "node:net"
 import { Either } from "effect"
 import * as IpCalc from "../../IpCalc.js"
+import { parse } from "../ip/address.js"
 
 /** An address as a family and a 32- or 128-bit integer. */
 export interface Addr {
@@ -9,34 +9,16 @@ export interface Addr {
   readonly n: bigint
 }
 
-/** Parses an IPv4 or IPv6 literal; `undefined` when it is neither. */
+/**
+ * Parses an IPv4 or IPv6 literal (the package's one parser; surrounding blanks ignored, an IPv6
+ * zone id accepted and dropped); `undefined` when it is neither.
+ */
 export const parseAddr = (s: string): Addr | undefined => {
-  const t = s.trim()
-  if (isIPv4(t)) {
-    return { v: 4, n: t.split(".").reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n) }
-  }
-  if (!isIPv6(t)) return undefined
-  let text = t
-  let tail: Array<number> = []
-  const lastColon = text.lastIndexOf(":")
-  if (text.includes(".")) {
-    const v4 = text
-      .slice(lastColon + 1)
-      .split(".")
-      .map(Number)
-    tail = [((v4[0] ?? 0) << 8) | (v4[1] ?? 0), ((v4[2] ?? 0) << 8) | (v4[3] ?? 0)]
-    text = text.slice(0, lastColon + 1) + "0:0"
-  }
-  const [head = "", rest] = text.split("::")
-  const h = head === "" ? [] : head.split(":")
-  const r = rest === undefined ? [] : rest === "" ? [] : rest.split(":")
-  const fill = rest === undefined ? 0 : 8 - h.length - r.length
-  const groups = [...h, ...Array<string>(fill).fill("0"), ...r].map((g) => parseInt(g, 16))
-  if (tail.length === 2) {
-    groups[6] = tail[0] ?? 0
-    groups[7] = tail[1] ?? 0
-  }
-  return { v: 6, n: groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n) }
+  const ip = parse(s.trim(), { zone: true })
+  if (ip === undefined) return undefined
+  let n = 0n
+  for (const b of ip.bytes) n = (n << 8n) | BigInt(b)
+  return { v: ip.version, n }
 }
 
 /** Formats an address in canonical form (RFC 5952 for IPv6). */

@@ -1,8 +1,8 @@
 /** Query validation and classification, server addresses and per-server query syntax. */
-import { isIPv4, isIPv6 } from "node:net"
 import { domainToASCII } from "node:url"
 import { Either } from "effect"
 import { invalidInput, type ToolError } from "../../ToolError.js"
+import { parse as parseIp } from "../ip/address.js"
 
 /** A validated query: a domain (ASCII, punycode), an IP literal or an AS number. */
 export type Query =
@@ -23,9 +23,18 @@ export const parseQuery = (input: string): Either.Either<Query, ToolError> => {
     return fail(`query "${q}" starts with "-", which a WHOIS server would read as a flag`)
   if (q.length > 255) return fail("query is longer than 255 characters")
   const bare = q.replace(/^\[(.*)\]$/, "$1")
-  if (isIPv4(bare)) return Either.right({ kind: "ip", input, value: bare, version: 4 })
-  if (isIPv6(bare))
-    return Either.right({ kind: "ip", input, value: bare.toLowerCase(), version: 6 })
+  // A zone id (`fe80::1%eth0`) is accepted but not sent: it names a local interface, not a
+  // registry object, and a `%` would corrupt the RDAP URL.
+  const ip = parseIp(bare, { zone: true })
+  if (ip !== undefined) {
+    const value = ip.zone === undefined ? bare : bare.slice(0, bare.indexOf("%"))
+    return Either.right({
+      kind: "ip",
+      input,
+      value: ip.version === 6 ? value.toLowerCase() : value,
+      version: ip.version,
+    })
+  }
   const asn = /^(?:AS)?(\d+)$/i.exec(q)
   if (asn !== null) {
     const n = Number(asn[1])
@@ -61,7 +70,7 @@ export const parseServer = (text: string, defaultPort = 43): Server | undefined 
   const v6 = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(t)
   if (v6 !== null)
     return portOk({ host: v6[1] ?? "", port: v6[2] === undefined ? defaultPort : Number(v6[2]) })
-  if (isIPv6(t)) return { host: t, port: defaultPort }
+  if (parseIp(t, { zone: true })?.version === 6) return { host: t, port: defaultPort }
   const m = /^([A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(t)
   if (m === null) return undefined
   return portOk({

@@ -1,8 +1,15 @@
 /**
- * Address literals: hand-written char-code parsers and formatters for IPv4 (one uint32) and IPv6
- * (four uint32 words, most significant first). The fast parsers only answer "valid or not"; when
- * they refuse, the `explain*` functions re-read the text slowly to say which part is wrong, so the
- * hot path carries no message building.
+ * The package's one IP literal parser: hand-written char-code parsers and formatters for IPv4 (one
+ * uint32) and IPv6 (four uint32 words, most significant first), used by IpCalc, Target, GeoIp and
+ * WHOIS/RDAP alike. The rules are the subnet calculator's (Python `ipaddress`): IPv4 is a strict
+ * dotted quad (no leading zeros, which `inet_aton` reads as octal, no hex, no short forms); IPv6 is
+ * RFC 4291 section 2.2 text with at most one `::` and an optional dotted-quad tail; a zone id
+ * (`%eth0`) only where the caller asks for one. Accept/refuse agrees with `node:net`'s `isIPv4`
+ * and `isIPv6` (property-tested).
+ *
+ * The fast parsers only answer "valid or not"; when they refuse, the `explain*` functions re-read
+ * the text slowly to say which part is wrong, so the hot path carries no message building. `parse`
+ * and `format` are the whole-literal API for callers that want bytes.
  */
 
 /** Parse failure marker of the fast IPv4 parser (valid results are 0..2^32-1). */
@@ -33,6 +40,57 @@ export const parseV4 = (s: string, start: number, end: number): number => {
   }
   if (digits === 0 || octet > 255 || dots !== 3) return BAD
   return value * 256 + octet
+}
+
+/** Where the last successful `scanV4` stopped: the index of the first character after the address. */
+export const scanned = { stop: 0 }
+
+/**
+ * `parseV4` for the subnet calculator's common case, in one pass: a strict dotted quad starting at
+ * 0 and ended by `end` or a `/` (its index goes to `scanned.stop`); BAD otherwise.
+ */
+export const scanV4 = (s: string, end: number): number => {
+  let value = 0
+  let octet = 0
+  let digits = 0
+  let dots = 0
+  let leadingZero = false
+  let i = 0
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      if (leadingZero) return BAD
+      if (digits === 0 && c === 48) leadingZero = true
+      octet = octet * 10 + (c - 48)
+      if (++digits > 3) return BAD
+    } else if (c === 46) {
+      if (digits === 0 || octet > 255 || dots === 3) return BAD
+      value = value * 256 + octet
+      dots++
+      octet = 0
+      digits = 0
+      leadingZero = false
+    } else if (c === 47) break
+    else return BAD
+  }
+  if (digits === 0 || octet > 255 || dots !== 3) return BAD
+  scanned.stop = i
+  return value * 256 + octet
+}
+
+/**
+ * Whether `s[start, end)` is an acceptable IPv6 zone id: not empty, and no `%`, `/`, blank or
+ * control character (RFC 4007 leaves the text to the system; these never name an interface and
+ * would end or corrupt the literal wherever it is written).
+ */
+export const zoneOk = (s: string, start: number, end: number): boolean => {
+  if (start >= end) return false
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c <= 32 || c === 37 || c === 47 || (c >= 127 && c <= 159)) return false
+    if (c === 0x2028 || c === 0x2029 || c === 0xa0 || c === 0xfeff) return false
+  }
+  return true
 }
 
 /** Hex digit values by char code (-1: not a hex digit). */
@@ -341,4 +399,77 @@ export const formatV6Next = (
   const m2 = m & 0x7f
   if (t.runStart[m2] === start && t.runLen[m2] === len - 1) return text + "1"
   return formatV6(n0, n1, n2, n3 + 1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole literals: the API of callers that want bytes (Target, GeoIp, WHOIS/RDAP).
+
+/** A parsed IP literal. */
+export interface Ip {
+  readonly version: 4 | 6
+  /** 4 or 16 bytes, most significant first. */
+  readonly bytes: Uint8Array
+  /** The IPv6 zone id (`eth0` of `fe80::1%eth0`); only present when the caller allowed zones. */
+  readonly zone?: string
+}
+
+/** What a caller accepts besides the bare address. */
+export interface ParseOptions {
+  /** Accept an IPv6 zone id (`fe80::1%eth0`, see `zoneOk`); never on IPv4. Default: refused. */
+  readonly zone?: boolean
+}
+
+const v4Bytes = (a: number): Uint8Array =>
+  Uint8Array.of(a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255)
+
+const v6Bytes = (): Uint8Array => {
+  const b = new Uint8Array(16)
+  for (let w = 0; w < 4; w++) {
+    const x = v6Out[w]!
+    b[4 * w] = x >>> 24
+    b[4 * w + 1] = (x >>> 16) & 255
+    b[4 * w + 2] = (x >>> 8) & 255
+    b[4 * w + 3] = x & 255
+  }
+  return b
+}
+
+/** Parses a whole strict dotted-quad IPv4 literal; `undefined` when it is not one. */
+export const parseIpv4 = (text: string): Ip | undefined => {
+  const a = parseV4(text, 0, text.length)
+  return a === BAD ? undefined : { version: 4, bytes: v4Bytes(a) }
+}
+
+/** Parses a whole IPv6 literal (zone id only with `options.zone`); `undefined` when it is not one. */
+export const parseIpv6 = (text: string, options?: ParseOptions): Ip | undefined => {
+  const percent = text.indexOf("%")
+  if (percent >= 0) {
+    if (options?.zone !== true || !zoneOk(text, percent + 1, text.length)) return undefined
+    return parseV6(text, 0, percent)
+      ? { version: 6, bytes: v6Bytes(), zone: text.slice(percent + 1) }
+      : undefined
+  }
+  return parseV6(text, 0, text.length) ? { version: 6, bytes: v6Bytes() } : undefined
+}
+
+/**
+ * Parses an IPv4 or IPv6 literal, exactly as written (callers trim); `undefined` when it is
+ * neither. Pure and total: never throws, whatever the string.
+ */
+export const parse = (text: string, options?: ParseOptions): Ip | undefined =>
+  text.includes(":") ? parseIpv6(text, options) : parseIpv4(text)
+
+const word = (b: Uint8Array, i: number): number =>
+  ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0
+
+/**
+ * Canonical text: the dotted quad, or RFC 5952 for IPv6 (lower case, the longest run of two or
+ * more zero groups as `::`, IPv4-mapped as `::ffff:a.b.c.d`), then `%zone` when there is one.
+ * `parse(format(ip))` gives `ip` back.
+ */
+export const format = (ip: Ip): string => {
+  const b = ip.bytes
+  if (ip.version === 4) return formatV4(word(b, 0))
+  const text = formatV6(word(b, 0), word(b, 4), word(b, 8), word(b, 12))
+  return ip.zone === undefined ? text : text + "%" + ip.zone
 }
