@@ -122,13 +122,23 @@ describe("the package's one IP literal parser", () => {
 
   it("agrees with the fast parsers IpCalc runs on (parseV4, scanV4, parseV6)", () => {
     fc.assert(
-      fc.property(anyText, (s) => {
-        const v4 = Ip.parseV4(s, 0, s.length)
-        expect(v4 !== Ip.BAD).toBe(isIPv4(s))
-        const scanned = Ip.scanV4(s, s.length)
-        expect(scanned).toBe(v4)
-        expect(Ip.parseV6(s, 0, s.length)).toBe(isIPv6(s) && !s.includes("%"))
-      }),
+      fc.property(
+        fc.oneof(
+          anyText,
+          fc.tuple(anyText, anyText).map(([a, b]) => a + "/" + b),
+        ),
+        (s) => {
+          const v4 = Ip.parseV4(s, 0, s.length)
+          expect(v4 !== Ip.BAD).toBe(isIPv4(s))
+          // scanV4 reads up to the first `/` (IpCalc's `a.b.c.d/prefix`).
+          const slash = s.indexOf("/")
+          const head = slash < 0 ? s : s.slice(0, slash)
+          const scanned = Ip.scanV4(s, s.length)
+          expect(scanned).toBe(Ip.parseV4(head, 0, head.length))
+          if (scanned !== Ip.BAD) expect(Ip.scanned.stop).toBe(head.length)
+          expect(Ip.parseV6(s, 0, s.length)).toBe(isIPv6(s) && !s.includes("%"))
+        },
+      ),
       PARAMS,
     )
   })
