@@ -79,7 +79,9 @@ export interface PingRequest {
   readonly resolveNames: boolean
 }
 
-const isPrivileged = (): boolean => process.getuid?.() === 0
+/** Root or not, asked once: nothing in Netwark changes a process's uid after start. */
+let privileged: boolean | undefined
+const isPrivileged = (): boolean => (privileged ??= process.getuid?.() === 0)
 
 /** Validates a target and options into a request. Pure apart from the root check for `interval`. */
 export const validate = (

@@ -337,6 +337,17 @@ describe("hostile inputs: a clear error and no process spawned", () => {
       Either.isRight(Ping.validate("127.0.0.1", { interval: "50 millis" }, { privileged: true })),
     ).toBe(true)
   })
+
+  it("asks the process's uid once, not on every validate", () => {
+    Ping.validate("127.0.0.1", { interval: "1 second" })
+    const getuid = vi.spyOn(process, "getuid")
+    try {
+      for (let i = 0; i < 3; i++) Ping.validate("127.0.0.1", { interval: "1 second" })
+      expect(getuid).not.toHaveBeenCalled()
+    } finally {
+      getuid.mockRestore()
+    }
+  })
 })
 
 describe("Ping.parseFping", () => {
