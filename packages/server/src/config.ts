@@ -14,6 +14,7 @@
  * | `NETWARK_NAMESPACE` | none | prefix of every broker name |
  * | `NETWARK_LOCAL_WORKER` | on without a broker | run a worker inside the server |
  * | `NETWARK_WEB_DIR` | `packages/web/dist` if present | static console |
+ * | `NETWARK_WORKER_RETENTION` | `24 hours` | how long `GET /workers` lists a worker gone offline (`90 minutes`, `7 days`…) |
  * | `NETWARK_CONFIG` | none | YAML file: `database_url`, `broker_url`, `netwark_queues` |
  *
  * @module
@@ -21,7 +22,7 @@
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { Queues } from "@netwark/transport"
-import { Either, Redacted } from "effect"
+import { Duration, Either, Redacted } from "effect"
 import * as Yaml from "yaml"
 
 /** Everything the server needs to start. */
@@ -41,6 +42,8 @@ export interface ServerConfig {
   readonly webDir?: string
   /** How often the dispatcher and sweeper look for work when not woken up. */
   readonly pollMillis: number
+  /** How long a worker gone offline stays listed after it was last heard from (default 24 h). */
+  readonly workerRetention?: Duration.Duration
 }
 
 /** Why the configuration is unusable (the process exits 2 with this message). */
@@ -57,6 +60,23 @@ const boolean = (name: string, v: string | undefined, fallback: boolean): boolea
   if (["1", "true", "yes", "on"].includes(t)) return true
   if (["0", "false", "no", "off"].includes(t)) return false
   throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(v)}`)
+}
+
+const DURATION = /^(\d+(?:\.\d+)?) ?(millis|seconds?|minutes?|hours?|days?|weeks?)$/i
+
+/** A duration such as `24 hours` or `90 minutes` (Effect's units); `undefined` when unset. */
+const duration = (name: string, v: string | undefined): Duration.Duration | undefined => {
+  const t = nonEmpty(v)
+  if (t === undefined) return undefined
+  const m = DURATION.exec(t)
+  if (m === null)
+    throw new ConfigError(
+      `${name} must be a duration such as "24 hours" or "90 minutes", got ${JSON.stringify(v)}`,
+    )
+  const unit = m[2]!.toLowerCase().replace(/s$/, "")
+  return Duration.decode(
+    `${Number(m[1])} ${unit === "milli" ? "millis" : unit}s` as Duration.DurationInput,
+  )
 }
 
 /** Read the configuration; throws {@link ConfigError} on a bad value. */
@@ -94,6 +114,7 @@ export const fromEnv = (
   const namespace = nonEmpty(env["NETWARK_NAMESPACE"])
   const webDir = nonEmpty(env["NETWARK_WEB_DIR"]) ?? path.resolve(cwd, "packages", "web", "dist")
   const poll = Number(nonEmpty(env["NETWARK_POLL_MS"]) ?? "1000")
+  const workerRetention = duration("NETWARK_WORKER_RETENTION", env["NETWARK_WORKER_RETENTION"])
   return {
     port,
     host: nonEmpty(env["NETWARK_HOST"]) ?? (embedded ? "127.0.0.1" : "0.0.0.0"),
@@ -109,5 +130,6 @@ export const fromEnv = (
     ),
     webDir: path.resolve(cwd, webDir),
     pollMillis: Number.isFinite(poll) && poll >= 10 ? poll : 1000,
+    ...(workerRetention === undefined ? {} : { workerRetention }),
   }
 }

@@ -71,7 +71,10 @@ export const layer = (config: ServerConfig): Layer.Layer<AppServices, unknown> =
     Events.layer,
     Metrics.layer,
   )
-  const withRegistry = Layer.provideMerge(Layer.merge(Registry.layer, Writer.layer), infra)
+  const registry = Registry.layerWith({
+    retention: config.workerRetention ?? Registry.defaultRetention,
+  })
+  const withRegistry = Layer.provideMerge(Layer.merge(registry, Writer.layer), infra)
   const background = Layer.mergeAll(
     Dispatcher.layer({ poll }),
     Collector.layer(config.queues),

@@ -6,6 +6,10 @@
  * on the registry's clock, so skewed worker clocks do not matter), or until its `goodbye`. A
  * registry that starts after a worker probes, and hears from every announced worker at once.
  *
+ * A worker that goes offline (goodbye or silence) is remembered, with when it was last heard
+ * from, for a retention period (default 24 h), so that a console can show who went away; it
+ * never counts for dispatch (`online`, `reach`, `expected`, `await` see online workers only).
+ *
  * Expected results per target: an `each` target (broadcast) expects one result per online worker
  * serving it; a `one` target expects one result if any worker serving it is online, else none
  * (the job waits in its queue).
@@ -20,9 +24,16 @@ import * as TransportError from "./TransportError.js"
 /** What the registry knows of one worker. */
 export interface Entry {
   readonly worker: Envelope.WorkerInfo
+  /** When its last presence message (goodbye included) arrived, on the registry's clock. */
   readonly lastSeen: number
   readonly expiresAt: number
+  /** Set when the worker said goodbye: offline from then on, whatever `expiresAt` says. */
+  readonly left?: true
 }
+
+/** How long an offline worker is remembered by default: 24 hours. */
+export const defaultRetention: Duration.Duration = Duration.hours(24)
+const DEFAULT_RETENTION_MS = Duration.toMillis(defaultRetention)
 
 /** The registry's state: worker id → entry. */
 export type State = ReadonlyMap<string, Entry>
@@ -30,25 +41,66 @@ export type State = ReadonlyMap<string, Entry>
 /** No worker known. */
 export const empty: State = new Map()
 
-/** Apply one presence message received at `now`. */
-export const apply = (state: State, presence: Envelope.Presence, now: number): State => {
-  const next = new Map(state)
-  if (presence.event === "goodbye") next.delete(presence.worker.id)
-  else
-    next.set(presence.worker.id, {
-      worker: presence.worker,
-      lastSeen: now,
-      expiresAt: now + presence.ttlMs,
-    })
+/**
+ * Apply one presence message received at `now`: a goodbye marks the worker offline (kept, not
+ * deleted), and workers last seen more than `retentionMs` ago are forgotten.
+ */
+export const apply = (
+  state: State,
+  presence: Envelope.Presence,
+  now: number,
+  retentionMs: number = DEFAULT_RETENTION_MS,
+): State => {
+  const next = new Map<string, Entry>()
+  for (const [id, entry] of state) if (retained(entry, now, retentionMs)) next.set(id, entry)
+  next.set(
+    presence.worker.id,
+    presence.event === "goodbye"
+      ? { worker: presence.worker, lastSeen: now, expiresAt: now, left: true }
+      : { worker: presence.worker, lastSeen: now, expiresAt: now + presence.ttlMs },
+  )
   return next
 }
+
+const isOnline = (entry: Entry, now: number): boolean =>
+  entry.left !== true && entry.expiresAt >= now
+
+// An online worker is always kept, even one whose ttl outlasts the retention.
+const retained = (entry: Entry, now: number, retentionMs: number): boolean =>
+  entry.lastSeen + retentionMs >= now || isOnline(entry, now)
+
+const byId = (a: Envelope.WorkerInfo, b: Envelope.WorkerInfo): number =>
+  a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 
 /** The workers online at `now`, by id. */
 export const online = (state: State, now: number): ReadonlyArray<Envelope.WorkerInfo> =>
   [...state.values()]
-    .filter((entry) => entry.expiresAt >= now)
+    .filter((entry) => isOnline(entry, now))
     .map((entry) => entry.worker)
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .sort(byId)
+
+/** A worker heard from within the retention period, online or not. */
+export interface Known {
+  readonly worker: Envelope.WorkerInfo
+  readonly status: "online" | "offline"
+  /** When its last presence message arrived (epoch ms, registry clock). */
+  readonly lastSeen: number
+}
+
+/** Every worker heard from within `retentionMs` before `now`, online or offline, by id. */
+export const known = (
+  state: State,
+  now: number,
+  retentionMs: number = DEFAULT_RETENTION_MS,
+): ReadonlyArray<Known> =>
+  [...state.values()]
+    .filter((entry) => retained(entry, now, retentionMs))
+    .sort((a, b) => byId(a.worker, b.worker))
+    .map((entry) => ({
+      worker: entry.worker,
+      status: isOnline(entry, now) ? "online" : "offline",
+      lastSeen: entry.lastSeen,
+    }))
 
 /** Which online workers one target reaches and how many results to expect from it. */
 export interface Reach {
@@ -85,6 +137,8 @@ export const reach = (
 export interface Service {
   /** Workers online now. */
   readonly online: Effect.Effect<ReadonlyArray<Envelope.WorkerInfo>>
+  /** Workers online now and those offline but heard from within the retention period. */
+  readonly known: Effect.Effect<ReadonlyArray<Known>>
   /** Who each target reaches now. */
   readonly reach: (
     targets: ReadonlyArray<string>,
@@ -106,59 +160,79 @@ export interface Service {
 /** The registry service tag. */
 export class Registry extends Context.Tag("@netwark/transport/Registry")<Registry, Service>() {}
 
-/** Start listening to presence (scoped: listening stops with the scope). */
+/** Registry options. */
+export interface Options {
+  /** How long an offline worker stays listed after it was last heard from (default 24 h). */
+  readonly retention?: Duration.DurationInput
+}
+
+/** Start listening to presence with options (scoped: listening stops with the scope). */
+export const makeWith = (
+  options: Options = {},
+): Effect.Effect<Service, TransportError.TransportError, Transport.Transport | Scope.Scope> =>
+  Effect.gen(function* () {
+    const retentionMs = Duration.toMillis(Duration.decode(options.retention ?? defaultRetention))
+    const transport = yield* Transport.Transport
+    const ref = yield* SubscriptionRef.make(empty)
+    // subscribed before the probe, so every answer to it is heard; the broker client
+    // re-creates the subscription after a reconnect
+    const presence = yield* transport.presence()
+    yield* presence.pipe(
+      Stream.runForEach((message) =>
+        SubscriptionRef.update(ref, (state) => apply(state, message, Date.now(), retentionMs)),
+      ),
+      Effect.forkScoped,
+    )
+    yield* transport.probe.pipe(
+      Effect.catchAll((e) => Effect.logWarning("registry: probe not sent", e)),
+    )
+    const now = () => Date.now()
+    const reachNow = (targets: ReadonlyArray<string>) =>
+      Effect.flatMap(SubscriptionRef.get(ref), (state) => {
+        const r = reach(state, transport.targets, targets, now())
+        return r instanceof TransportError.TransportError ? Effect.fail(r) : Effect.succeed(r)
+      })
+    return {
+      online: Effect.map(SubscriptionRef.get(ref), (state) => online(state, now())),
+      known: Effect.map(SubscriptionRef.get(ref), (state) => known(state, now(), retentionMs)),
+      reach: reachNow,
+      expected: (targets) =>
+        Effect.map(reachNow(targets), (rs) => rs.reduce((n, r) => n + r.expected, 0)),
+      await: (predicate, timeout) =>
+        ref.changes.pipe(
+          Stream.map((state) => online(state, now())),
+          Stream.filter(predicate),
+          Stream.runHead,
+          Effect.flatMap((found) =>
+            found._tag === "Some"
+              ? Effect.succeed(found.value)
+              : Effect.fail(TransportError.make("Closed", "presence stream ended")),
+          ),
+          Effect.timeoutFail({
+            duration: timeout,
+            onTimeout: () =>
+              TransportError.make(
+                "Timeout",
+                `workers not online within ${Duration.format(Duration.decode(timeout))}`,
+              ),
+          }),
+        ),
+    }
+  })
+
+/** Start listening to presence (scoped: listening stops with the scope); default options. */
 export const make: Effect.Effect<
   Service,
   TransportError.TransportError,
   Transport.Transport | Scope.Scope
-> = Effect.gen(function* () {
-  const transport = yield* Transport.Transport
-  const ref = yield* SubscriptionRef.make(empty)
-  // subscribed before the probe, so every answer to it is heard; the broker client
-  // re-creates the subscription after a reconnect
-  const presence = yield* transport.presence()
-  yield* presence.pipe(
-    Stream.runForEach((message) =>
-      SubscriptionRef.update(ref, (state) => apply(state, message, Date.now())),
-    ),
-    Effect.forkScoped,
-  )
-  yield* transport.probe.pipe(
-    Effect.catchAll((e) => Effect.logWarning("registry: probe not sent", e)),
-  )
-  const now = () => Date.now()
-  const reachNow = (targets: ReadonlyArray<string>) =>
-    Effect.flatMap(SubscriptionRef.get(ref), (state) => {
-      const r = reach(state, transport.targets, targets, now())
-      return r instanceof TransportError.TransportError ? Effect.fail(r) : Effect.succeed(r)
-    })
-  return {
-    online: Effect.map(SubscriptionRef.get(ref), (state) => online(state, now())),
-    reach: reachNow,
-    expected: (targets) =>
-      Effect.map(reachNow(targets), (rs) => rs.reduce((n, r) => n + r.expected, 0)),
-    await: (predicate, timeout) =>
-      ref.changes.pipe(
-        Stream.map((state) => online(state, now())),
-        Stream.filter(predicate),
-        Stream.runHead,
-        Effect.flatMap((found) =>
-          found._tag === "Some"
-            ? Effect.succeed(found.value)
-            : Effect.fail(TransportError.make("Closed", "presence stream ended")),
-        ),
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () =>
-            TransportError.make(
-              "Timeout",
-              `workers not online within ${Duration.format(Duration.decode(timeout))}`,
-            ),
-        }),
-      ),
-  }
-})
+> = makeWith()
 
 /** The registry as a layer over a transport. */
 export const layer: Layer.Layer<Registry, TransportError.TransportError, Transport.Transport> =
   Layer.scoped(Registry, make)
+
+/** The registry as a layer over a transport, with options. */
+export const layerWith = (
+  options: Options,
+): Layer.Layer<Registry, TransportError.TransportError, Transport.Transport> =>
+  Layer.scoped(Registry, makeWith(options))

@@ -171,13 +171,59 @@ describe("Registry", () => {
     ttlMs,
     worker: info(id, queues),
   })
-  it("expires silent workers on the registry's clock and forgets on goodbye", () => {
+  it("expires silent workers on the registry's clock and takes them offline on goodbye", () => {
     let s = Registry.apply(Registry.empty, hello("a", ["netwark"]), 1000)
     s = Registry.apply(s, hello("b", ["netwark"], 5000), 1000)
     expect(Registry.online(s, 1500).map((w) => w.id)).toEqual(["a", "b"])
     expect(Registry.online(s, 2500).map((w) => w.id)).toEqual(["b"])
-    s = Registry.apply(s, { ...hello("b", []), event: "goodbye" }, 2600)
+    s = Registry.apply(s, { ...hello("b", ["netwark"]), event: "goodbye" }, 2600)
     expect(Registry.online(s, 2600)).toEqual([])
+  })
+  it("remembers offline workers with when they were last heard from, for the retention only", () => {
+    const day = 86_400_000
+    let s = Registry.apply(Registry.empty, hello("a", ["netwark"]), 1000)
+    s = Registry.apply(s, hello("b", ["netwark"]), 1000)
+    s = Registry.apply(s, { ...hello("b", ["netwark"]), event: "goodbye" }, 1200)
+    const status = (now: number, retention?: number) =>
+      Registry.known(s, now, retention).map((k) => [k.worker.id, k.status, k.lastSeen])
+    expect(status(1500)).toEqual([
+      ["a", "online", 1000],
+      ["b", "offline", 1200],
+    ])
+    // `a` misses its heartbeat: offline, last seen at its last hello.
+    expect(status(5000)).toEqual([
+      ["a", "offline", 1000],
+      ["b", "offline", 1200],
+    ])
+    expect(status(1000 + day + 100)).toEqual([["b", "offline", 1200]])
+    expect(status(1000 + day + 300)).toEqual([])
+    expect(status(4100, 3000)).toEqual([["b", "offline", 1200]])
+    // Forgotten for good once a message arrives after the retention.
+    s = Registry.apply(s, hello("c", ["netwark"]), 1300 + day, day)
+    expect(Registry.known(s, 1300 + day).map((k) => k.worker.id)).toEqual(["c"])
+    expect([...s.keys()]).toEqual(["c"])
+    // A worker that comes back is online again.
+    s = Registry.apply(s, hello("b", ["netwark"]), 1400 + day)
+    expect(status(1400 + day)).toEqual([
+      ["b", "online", 1400 + day],
+      ["c", "online", 1300 + day],
+    ])
+  })
+  it("never expects a result from an offline worker", () => {
+    let s = Registry.empty
+    for (const id of ["a", "b", "c"])
+      s = Registry.apply(s, hello(id, ["netwark", "netwark.broadcast"]), 0)
+    s = Registry.apply(s, { ...hello("c", ["netwark", "netwark.broadcast"]), event: "goodbye" }, 5)
+    const r = Registry.reach(s, Queues.targets([]), ["netwark.broadcast"], 10)
+    expect(Array.isArray(r) && r[0]?.workers.map((w: Envelope.WorkerInfo) => w.id)).toEqual([
+      "a",
+      "b",
+    ])
+    expect(Array.isArray(r) && r[0]?.expected).toBe(2)
+    s = Registry.apply(s, { ...hello("b", ["netwark"]), event: "goodbye" }, 6)
+    s = Registry.apply(s, { ...hello("a", ["netwark"]), event: "goodbye" }, 7)
+    const none = Registry.reach(s, Queues.targets([]), ["netwark"], 10)
+    expect(Array.isArray(none) && none[0]?.expected).toBe(0)
   })
   it("counts expected results: all workers of an `each` target, one of a `one` target", () => {
     let s = Registry.empty

@@ -288,7 +288,7 @@ export interface paths {
       path?: never
       cookie?: never
     }
-    /** Workers online now, with their queues, locations and capabilities */
+    /** Workers online now and those gone offline within the retention period (24 h by default), with their status, last seen time, queues, locations and capabilities */
     get: operations["WorkersController_list"]
     put?: never
     post?: never
@@ -2182,7 +2182,7 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Workers online */
+      /** @description Workers online first, then offline ones by last seen */
       200: {
         headers: {
           [name: string]: unknown
@@ -2196,13 +2196,28 @@ export interface operations {
               concurrency: number | null
               hostname: string
               id: string
+              /**
+               * Format: date-time
+               * @description When the server last heard from the worker (hello, heartbeat or goodbye)
+               */
+              lastSeen: string
               locations: string[]
               queues: string[]
+              /**
+               * @description online: heartbeats arriving; offline: said goodbye or missed its heartbeats (kept for NETWARK_WORKER_RETENTION after lastSeen, 24 h by default). Operations only go to online workers.
+               * @enum {string}
+               */
+              status: "online" | "offline"
               version: string
             }[]
             /**
              * int
-             * @description an integer
+             * @description Workers online now
+             */
+            online: number
+            /**
+             * int
+             * @description Workers listed, online and offline
              */
             total: number
           }

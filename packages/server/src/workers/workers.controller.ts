@@ -11,8 +11,11 @@ export class WorkersController {
   constructor(@Inject(WorkersService) private readonly workers: WorkersService) {}
 
   @Get("workers")
-  @ApiOperation({ summary: "Workers online now, with their queues, locations and capabilities" })
-  @ApiSchemaResponse(200, WorkerList, "Workers online")
+  @ApiOperation({
+    summary:
+      "Workers online now and those gone offline within the retention period (24 h by default), with their status, last seen time, queues, locations and capabilities",
+  })
+  @ApiSchemaResponse(200, WorkerList, "Workers online first, then offline ones by last seen")
   @ApiProblems(503)
   list(): Promise<WorkerList> {
     return this.workers.workers()

@@ -5,7 +5,7 @@
  */
 import { Schema } from "effect"
 
-/** A worker online now, as it announced itself. */
+/** A worker online now or heard from within the retention period, as it announced itself. */
 export const WorkerView = Schema.Struct({
   id: Schema.String,
   hostname: Schema.String,
@@ -14,14 +14,27 @@ export const WorkerView = Schema.Struct({
   locations: Schema.Array(Schema.String),
   capabilities: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
   concurrency: Schema.NullOr(Schema.Int),
+  status: Schema.Literal("online", "offline").annotations({
+    description:
+      "online: heartbeats arriving; offline: said goodbye or missed its heartbeats (kept for NETWARK_WORKER_RETENTION after lastSeen, 24 h by default). Operations only go to online workers.",
+  }),
+  lastSeen: Schema.String.annotations({
+    // As JSON Schema too (a plain `format` annotation is not carried into the document).
+    jsonSchema: {
+      type: "string",
+      format: "date-time",
+      description: "When the server last heard from the worker (hello, heartbeat or goodbye)",
+    },
+  }),
 }).annotations({ identifier: "Worker" })
-/** A worker online now. */
+/** A worker online now or recently. */
 export type WorkerView = typeof WorkerView.Type
 
 /** `GET /workers`. */
 export const WorkerList = Schema.Struct({
   items: Schema.Array(WorkerView),
-  total: Schema.Int,
+  total: Schema.Int.annotations({ description: "Workers listed, online and offline" }),
+  online: Schema.Int.annotations({ description: "Workers online now" }),
 }).annotations({ identifier: "WorkerList" })
 /** `GET /workers`. */
 export type WorkerList = typeof WorkerList.Type

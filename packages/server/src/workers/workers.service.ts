@@ -7,7 +7,7 @@ import { SERVER_CONFIG } from "../core/tokens.js"
 import type { AppServices } from "../server.layer.js"
 import type { QueueList, WorkerList } from "./workers.dto.js"
 
-/** Workers online (from the presence registry) and the queues they serve. */
+/** Workers online and recently offline (from the presence registry) and the queues they serve. */
 @Injectable()
 export class WorkersService {
   constructor(
@@ -20,9 +20,16 @@ export class WorkersService {
   }
 
   async workers(): Promise<WorkerList> {
-    const online = await this.online()
+    const known = await this.runtime.run(Effect.flatMap(Registry.Registry, (r) => r.known))
+    // Online first, then the most recently seen: what an operator looks at first.
+    const sorted = [...known].sort(
+      (a, b) =>
+        Number(b.status === "online") - Number(a.status === "online") ||
+        (a.status === "online" ? 0 : b.lastSeen - a.lastSeen) ||
+        (a.worker.id < b.worker.id ? -1 : 1),
+    )
     return {
-      items: online.map((w) => ({
+      items: sorted.map(({ worker: w, status, lastSeen }) => ({
         id: w.id,
         hostname: w.hostname,
         version: w.version,
@@ -30,8 +37,11 @@ export class WorkersService {
         locations: w.locations,
         capabilities: w.capabilities,
         concurrency: w.concurrency ?? null,
+        status,
+        lastSeen: new Date(lastSeen).toISOString(),
       })),
-      total: online.length,
+      total: known.length,
+      online: known.filter((k) => k.status === "online").length,
     }
   }
 

@@ -1,0 +1,26 @@
+import { Duration } from "effect"
+import { describe, expect, it } from "vitest"
+import { ConfigError, fromEnv } from "./config.js"
+
+describe("NETWARK_WORKER_RETENTION", () => {
+  const retention = (v: string | undefined) =>
+    fromEnv({ NETWARK_WORKER_RETENTION: v }, "/").workerRetention
+
+  it("is unset by default (the registry's 24 hours apply)", () => {
+    expect(retention(undefined)).toBeUndefined()
+    expect(retention(" ")).toBeUndefined()
+  })
+
+  it("reads a duration in Effect's units", () => {
+    expect(Duration.toMillis(retention("90 minutes")!)).toBe(5_400_000)
+    expect(Duration.toMillis(retention("1 day")!)).toBe(86_400_000)
+    expect(Duration.toMillis(retention("7days")!)).toBe(7 * 86_400_000)
+    expect(Duration.toMillis(retention("1.5 Hours")!)).toBe(5_400_000)
+  })
+
+  it("refuses anything else with a message naming the variable", () => {
+    for (const bad of ["soon", "24", "-1 hours", "1 fortnight"])
+      expect(() => retention(bad)).toThrow(ConfigError)
+    expect(() => retention("24")).toThrow(/NETWARK_WORKER_RETENTION must be a duration/)
+  })
+})
