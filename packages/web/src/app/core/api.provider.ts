@@ -48,11 +48,12 @@ export const toQueue = (q: Queues["items"][number]): Queue => ({
   workers: q.workers.map((w) => ({ id: w.id, hostname: w.hostname, online: true })),
 })
 
-/** The worker in the console's terms (the API lists the workers online now). */
+/** The worker in the console's terms (the API lists workers online and recently offline). */
 export const toWorker = (w: Workers["items"][number]): WorkerSummary => ({
   id: w.id,
   hostname: w.hostname,
-  online: true,
+  online: w.status === "online",
+  lastSeen: w.lastSeen,
   version: w.version,
   queues: w.queues,
   locations: w.locations,

@@ -8,6 +8,9 @@ import {
   WorkersService,
   locationGroups,
   locationMarkers,
+  presenceColour,
+  presenceText,
+  withWorkers,
 } from "../../workers/services/workers.service"
 
 /** The landing page: recent operations, workers online, and where the workers are. */
@@ -95,10 +98,10 @@ import {
         />
         <ul class="locations">
           @for (g of groups(); track g.location.name) {
-            <li class="row small">
+            <li class="row small" [class.offline]="g.total > 0 && g.online === 0">
               <span class="dot" [style.background]="colour(g.online, g.total)"></span>
               <strong>{{ g.location.name }}</strong>
-              <span class="muted">{{ g.online }}/{{ g.total }} online</span>
+              <span class="muted" [title]="dateTime(g.lastSeen)">{{ presenceText(g) }}</span>
               <span class="spacer"></span>
               @for (q of g.queues; track q.name) {
                 <span class="chip">{{ q.name }}</span>
@@ -151,6 +154,9 @@ import {
     .locations li {
       padding: 0.2rem 0;
     }
+    .locations li.offline {
+      color: var(--muted);
+    }
     .dot {
       width: 0.65rem;
       height: 0.65rem;
@@ -176,11 +182,13 @@ export class OverviewPage {
         (o) => o.status === "running" || o.status === "pending",
       ).length,
   )
-  protected readonly groups = computed(() => locationGroups(this.queues.value() ?? []))
+  // The queue list names online workers only; the workers list adds those gone offline.
+  protected readonly groups = computed(() =>
+    locationGroups(withWorkers(this.queues.value() ?? [], this.workers.value())),
+  )
   protected readonly markers = computed(() => locationMarkers(this.groups()))
-  protected colour(online: number, total: number): string {
-    return total === 0 || online === 0 ? "#dc2626" : online === total ? "#16a34a" : "#d97706"
-  }
+  protected readonly colour = presenceColour
+  protected readonly presenceText = presenceText
 
   constructor() {
     // Presence and the recent list change on their own: refresh every 10 s while the page is open.

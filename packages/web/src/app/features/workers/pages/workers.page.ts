@@ -43,7 +43,7 @@ import { WorkersService } from "../services/workers.service"
         </thead>
         <tbody>
           @for (w of shown(); track w.id) {
-            <tr>
+            <tr [class.gone]="!w.online">
               <td>
                 <span class="status" [class.online]="w.online" [class.offline]="!w.online">{{
                   w.online ? "online" : "offline"
@@ -58,7 +58,7 @@ import { WorkersService } from "../services/workers.service"
               </td>
               <td class="mono">{{ w.version ?? "–" }}</td>
               <td [title]="dateTime(w.lastSeen)">
-                {{ w.online && !w.lastSeen ? "now" : ago(w.lastSeen) }}
+                {{ w.online ? "now" : ago(w.lastSeen) }}
               </td>
               <td>
                 @for (q of w.queues ?? []; track q) {
@@ -102,6 +102,11 @@ import { WorkersService } from "../services/workers.service"
     .caps {
       max-width: 28rem;
     }
+    /* Offline workers stay listed (for the server's retention period), greyed. */
+    tr.gone {
+      opacity: 0.55;
+      filter: grayscale(1);
+    }
     .chip.off {
       text-decoration: line-through;
       opacity: 0.6;
@@ -114,9 +119,13 @@ export class WorkersPage {
   protected readonly dateTime = dateTime
   protected readonly onlyOnline = signal(false)
   protected readonly workers = load((signal) => this.service.workers(signal))
+  // Online first by host name, then offline ones, most recently seen first.
   protected readonly list = computed(() =>
     [...(this.workers.value() ?? [])].sort(
-      (a, b) => Number(b.online) - Number(a.online) || a.hostname.localeCompare(b.hostname),
+      (a, b) =>
+        Number(b.online) - Number(a.online) ||
+        (a.online ? 0 : Date.parse(b.lastSeen ?? "") - Date.parse(a.lastSeen ?? "") || 0) ||
+        a.hostname.localeCompare(b.hostname),
     ),
   )
   protected readonly shown = computed(() =>

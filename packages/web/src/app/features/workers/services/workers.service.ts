@@ -18,5 +18,11 @@ export class WorkersService {
   }
 }
 
-export { locationGroups, locationMarkers, presenceColour } from "../lib/locations"
+export {
+  locationGroups,
+  locationMarkers,
+  presenceColour,
+  presenceText,
+  withWorkers,
+} from "../lib/locations"
 export type { LocationGroup } from "../lib/locations"
