@@ -1,7 +1,8 @@
 /**
  * A broadcast to 100 workers: POST /operations → every worker's result stored and the final
  * status streamed over SSE. Trivial workers (no tool runs), so the figure is the system's own
- * latency. Runs on the machine's PostgreSQL and RabbitMQ, and on the in-process transport.
+ * latency. Runs on the machine's PostgreSQL and RabbitMQ, and on the in-process transport
+ * (`BENCH_ONLY=inprocess|rabbitmq` for one of them).
  */
 import { randomBytes } from "node:crypto"
 import { RabbitMq, Transport } from "@netwark/transport"
@@ -65,10 +66,14 @@ const measure = async (label: string, server: Server, count: number, rounds: num
   }
   for (let i = 0; i < 5; i++) await round(base)
   const times: Array<number> = []
+  const cpu = process.cpuUsage()
   for (let i = 0; i < rounds; i++) times.push(await round(base))
+  const used = process.cpuUsage(cpu)
   times.sort((a, b) => a - b)
+  // CPU is steadier than latency on a shared 2-core machine: it does not count waiting for a core
+  const cpuMs = (used.user + used.system) / 1000 / rounds
   console.log(
-    `${label.padEnd(30)} broadcast to ${count}: POST → all results stored and streamed: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (${rounds} rounds)`,
+    `${label.padEnd(30)} broadcast to ${count}: POST → all results stored and streamed: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms, this process's CPU ${cpuMs.toFixed(1)} ms/round (server${label.includes("in-process") ? ", workers" : ""} and client; ${rounds} rounds)`,
   )
 }
 
@@ -99,33 +104,36 @@ export const run = async (): Promise<void> => {
     localWorker: false,
     pollMillis: 200,
   } as const
-  await withDatabase(async (url) => {
-    const config: ServerConfig = { ...base, databaseUrl: Redacted.make(url) }
-    const server = await createApp(config, { logger: false })
-    const fiber = server.runtime.managed.runFork(
-      Effect.scoped(Effect.zipRight(workers(count), Effect.never)),
-    )
-    await measure("PostgreSQL + in-process", server, count, rounds)
-    await server.runtime.managed.runPromise(Fiber.interrupt(fiber))
-    await server.close()
-  })
-  await withDatabase(async (url) => {
-    const namespace = `fan${randomBytes(4).toString("hex")}`
-    const config: ServerConfig = {
-      ...base,
-      databaseUrl: Redacted.make(url),
-      brokerUrl: Redacted.make(brokerUrl),
-      namespace,
-    }
-    const server = await createApp(config, { logger: false })
-    const side = ManagedRuntime.make(
-      Layer.scopedDiscard(workers(count)).pipe(
-        Layer.provide(RabbitMq.layer({ url: brokerUrl, namespace })),
-      ),
-    )
-    await side.runtime()
-    await measure("PostgreSQL + RabbitMQ", server, count, rounds)
-    await side.dispose()
-    await server.close()
-  })
+  const only = process.env["BENCH_ONLY"]
+  if (only === undefined || only === "inprocess")
+    await withDatabase(async (url) => {
+      const config: ServerConfig = { ...base, databaseUrl: Redacted.make(url) }
+      const server = await createApp(config, { logger: false })
+      const fiber = server.runtime.managed.runFork(
+        Effect.scoped(Effect.zipRight(workers(count), Effect.never)),
+      )
+      await measure("PostgreSQL + in-process", server, count, rounds)
+      await server.runtime.managed.runPromise(Fiber.interrupt(fiber))
+      await server.close()
+    })
+  if (only === undefined || only === "rabbitmq")
+    await withDatabase(async (url) => {
+      const namespace = `fan${randomBytes(4).toString("hex")}`
+      const config: ServerConfig = {
+        ...base,
+        databaseUrl: Redacted.make(url),
+        brokerUrl: Redacted.make(brokerUrl),
+        namespace,
+      }
+      const server = await createApp(config, { logger: false })
+      const side = ManagedRuntime.make(
+        Layer.scopedDiscard(workers(count)).pipe(
+          Layer.provide(RabbitMq.layer({ url: brokerUrl, namespace })),
+        ),
+      )
+      await side.runtime()
+      await measure("PostgreSQL + RabbitMQ", server, count, rounds)
+      await side.dispose()
+      await server.close()
+    })
 }

@@ -40,7 +40,11 @@ export const toObservable = <A, E, R>(
 ): Observable<A> =>
   new Observable<A>((subscriber) => {
     const fiber = runtime.managed.runFork(
-      Stream.runForEach(stream, (a) => Effect.sync(() => subscriber.next(a))),
+      Stream.runForEachChunk(stream, (chunk) =>
+        Effect.sync(() => {
+          for (const a of chunk) subscriber.next(a)
+        }),
+      ),
     )
     fiber.addObserver((exit) => {
       // a macrotask later: Nest commits SSE headers in a timer set when it subscribes, and a

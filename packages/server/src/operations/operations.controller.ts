@@ -8,6 +8,7 @@ import {
   Param,
   Post,
   Query,
+  Req,
   Res,
   Sse,
 } from "@nestjs/common"
@@ -20,10 +21,11 @@ import {
   ApiResponse,
   ApiTags,
 } from "@nestjs/swagger"
-import type { FastifyReply } from "fastify"
+import type { FastifyReply, FastifyRequest } from "fastify"
 import { map, type Observable } from "rxjs"
 import { ApiProblems, ApiSchemaBody, ApiSchemaResponse, openApiSchema } from "../core/openapi.js"
 import { SchemaPipe } from "../core/schema.pipe.js"
+import { coalesceWrites } from "../core/sse.js"
 import {
   CreateOperation,
   ListQuery,
@@ -128,6 +130,7 @@ export class OperationsController {
   async events(
     @Param("id", new SchemaPipe(OperationId, "id")) id: string,
     @Headers("last-event-id") lastEventId: string | undefined,
+    @Req() request: FastifyRequest,
   ): Promise<Observable<{ type: string; id?: string; data: string }>> {
     const events = await this.operations.events(id, { lastEventId })
     return events.pipe(
@@ -136,6 +139,7 @@ export class OperationsController {
           ? { type: m.type, data: JSON.stringify(m.data) }
           : { type: m.type, id: m.id, data: JSON.stringify(m.data) },
       ),
+      coalesceWrites(request.raw.socket),
     )
   }
 }

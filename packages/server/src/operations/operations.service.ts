@@ -3,7 +3,7 @@ import { Inject, Injectable } from "@nestjs/common"
 import { Dns, Mtr, Ping, type ToolError, Traceroute } from "@netwark/tools"
 import { Queues } from "@netwark/transport"
 import { Jobs } from "@netwark/worker"
-import { Duration, Effect, Either, Stream } from "effect"
+import { Chunk, Duration, Effect, Either, Stream } from "effect"
 import type { Observable } from "rxjs"
 import type { ServerConfig } from "../config.js"
 import { Problem } from "../core/problem.js"
@@ -227,11 +227,13 @@ export class OperationsService {
           }
         }
         // before the final status, results another replica stored and no poll has shown yet
-        const withCatchUp = (e: OperationEvent) =>
+        const needsCatchUp = (e: OperationEvent) =>
           e.kind === "status" &&
           finalStatuses.has(e.status) &&
           e.status !== status &&
           (e.received === undefined || e.received > seen.size)
+        const withCatchUp = (e: OperationEvent) =>
+          needsCatchUp(e)
             ? Effect.map(
                 Effect.orElseSucceed(Repository.resultsOf(id), () => []),
                 (results) => [
@@ -242,9 +244,18 @@ export class OperationsService {
                 ],
               )
             : Effect.succeed(toMessages(e))
+        // a chunk at a time (a broadcast's results arrive together): per-element stream steps
+        // cost more than the messages themselves; each element is still judged in order, after
+        // the ones before it (a final status follows the results of its own chunk)
         const rest = Stream.merge(live, polled).pipe(
-          Stream.mapEffect(withCatchUp),
-          Stream.flattenIterables,
+          Stream.mapChunksEffect((chunk) =>
+            Chunk.some(chunk, needsCatchUp)
+              ? Effect.map(
+                  Effect.forEach(chunk, (e) => Effect.suspend(() => withCatchUp(e))),
+                  (ms) => Chunk.fromIterable(ms.flat()),
+                )
+              : Effect.succeed(Chunk.flatMap(chunk, (e) => Chunk.unsafeFromArray(toMessages(e)))),
+          ),
           Stream.takeUntil((m) => m.type === "status" && finalStatuses.has(status)),
         )
         return Stream.concat(first, rest)
