@@ -53,8 +53,8 @@ export interface Service {
   ) => Effect.Effect<{ readonly cursor: Cursor; readonly events: ReadonlyArray<OperationEvent> }>
   /** Tell the dispatcher there is work. */
   readonly wake: Effect.Effect<void>
-  /** Wait for a wake-up or `timeout`, whichever comes first. */
-  readonly awaitWake: (timeout: Duration.DurationInput) => Effect.Effect<void>
+  /** Wait for a wake-up, or `timeout` when given, whichever comes first. */
+  readonly awaitWake: (timeout?: Duration.DurationInput) => Effect.Effect<void>
 }
 
 /** The hub's tag. */
@@ -94,7 +94,9 @@ export const makeWith = (options: Partial<BufferOptions> = {}): Effect.Effect<Se
         }),
       wake: Effect.asVoid(Queue.offer(signal, undefined)),
       awaitWake: (timeout) =>
-        Effect.asVoid(Effect.timeoutOption(Queue.take(signal), Duration.decode(timeout))),
+        timeout === undefined
+          ? Queue.take(signal)
+          : Effect.asVoid(Effect.timeoutOption(Queue.take(signal), Duration.decode(timeout))),
     }
   })
 
