@@ -60,8 +60,8 @@ const round = async (base: string): Promise<number> => {
 const measure = async (label: string, server: Server, count: number, rounds: number) => {
   const base = `${await server.listen()}/api/v1`
   for (;;) {
-    const r = (await (await fetch(`${base}/workers`)).json()) as { total: number }
-    if (r.total >= count) break
+    const r = (await (await fetch(`${base}/workers`)).json()) as { online: number }
+    if (r.online >= count) break
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   for (let i = 0; i < 5; i++) await round(base)
