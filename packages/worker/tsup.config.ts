@@ -14,9 +14,12 @@ type Plugin = NonNullable<Options["esbuildPlugins"]>[number]
  * (`export * as Effect from "./Effect.js"`, evanw/esbuild#1420): through "effect" the binary
  * carried 2,000 getters, fast-check and most of Effect, and the worker idled at ~100 MB RSS;
  * through the modules it carries what it calls (~75 MB). The mapping is read from Effect's own
- * barrel; an import of "effect" this cannot rewrite fails the build.
+ * barrel; an import of "effect" this cannot rewrite fails the build. The server's binary is built
+ * with it too, with `also`: a further rewrite of each Netwark source file.
  */
-const effectModules = (): Plugin => {
+export const effectModules = (
+  also: (file: string, code: string) => string = (_, code) => code,
+): Plugin => {
   const barrel = readFileSync(
     createRequire(import.meta.url)
       .resolve("effect")
@@ -62,7 +65,7 @@ const effectModules = (): Plugin => {
     name: "effect-modules",
     setup(build) {
       build.onLoad({ filter: /\/packages\/[^/]+\/src\/.*\.ts$/ }, async ({ path }) => ({
-        contents: rewrite(path, await readFile(path, "utf8")),
+        contents: also(path, rewrite(path, await readFile(path, "utf8"))),
         loader: "ts",
       }))
     },
@@ -81,6 +84,9 @@ export default defineConfig([
     dts: false,
     // the two builds run at once: each cleans its own files only
     clean: ["!index.*"],
+    // no comments or indentation: V8 keeps the source of the script in the heap
+    minifyWhitespace: true,
+    minifySyntax: true,
     // `require` for the CommonJS dependencies (rabbitmq-client) inside the ES module
     banner: {
       js: [

@@ -48,7 +48,9 @@ const startFlags = (packageDir: string): ReadonlyArray<string> =>
     JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as {
       scripts: Record<string, string>
     }
-  ).scripts["start"]!.split(" ").filter((f) => f.startsWith("--"))
+  ).scripts["start"]
+    ?.split(" ")
+    .filter((f) => f.startsWith("--")) ?? []
 
 const flagsOf = new Map([
   [serverMain, startFlags(path.resolve(here, ".."))],
