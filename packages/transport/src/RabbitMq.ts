@@ -5,9 +5,9 @@
  * queue `netwark` and one queue per non-broadcast configured queue (competing consumers);
  * fanout exchanges `netwark.broadcast` and one per broadcast configured queue, each worker
  * consuming `<exchange>.worker.<workerId>` (expires after `workerQueueExpiry` unused); queue
- * `netwark.results`; fanout exchange and queue `netwark.dead` (also every job queue's
- * dead-letter exchange); fanout exchange `netwark.presence` with one exclusive queue per
- * listener.
+ * `netwark.results`; fanout exchange `netwark.progress` with one exclusive queue per `results()`
+ * stream; fanout exchange and queue `netwark.dead` (also every job queue's dead-letter
+ * exchange); fanout exchange `netwark.presence` with one exclusive queue per listener.
  *
  * The socket runs with `noDelay` (Nagle's algorithm adds ~40 ms to one-at-a-time messages on
  * loopback). After a broker restart the client reconnects with exponential backoff, and the

@@ -28,10 +28,16 @@
  * - Jobs are persistent; broadcast copies too unless `broadcastDelivery: "transient"`.
  * - A job whose deadline has passed when a worker gets to it is acked and answered with a result
  *   of status `expired`; its handler does not run.
- * - Results and progress travel on one durable queue `netwark.results`, not a per-dispatcher reply
- *   queue: any server replica can store any result, and results survive a dispatcher restart.
- *   {@link Service.results} hands each message with an `ack`: ack after storing it
- *   (at-least-once); dedupe with {@link Envelope.resultKey} or {@link Dedupe}.
+ * - Results travel on one durable queue `netwark.results`, not a per-dispatcher reply queue: any
+ *   server replica can store any result, each result reaches exactly one of them, and results
+ *   survive a dispatcher restart. Progress is live and goes to every replica: workers publish it
+ *   (transient, confirmed, a failure only logged) to the `netwark.progress` fanout exchange, and
+ *   each {@link Service.results} stream consumes its own exclusive, auto-deleted queue bound to
+ *   it (capped at 10 000 ready messages, oldest dropped), merged with the shared results queue.
+ *   Progress published while no `results()` stream is subscribed is lost; progress that workers
+ *   of earlier versions still put on `netwark.results` is handed out as before (to one stream).
+ *   Every message comes with an `ack`: ack after storing it (at-least-once); dedupe results with
+ *   {@link Envelope.resultKey} or {@link Dedupe}.
  * - Bad messages (over `maxMessageBytes`, not JSON, wrong schema or envelope version, or a job
  *   type the worker does not serve) are republished with the reason in the `x-netwark-reason`
  *   header to the `netwark.dead` exchange/queue, logged, and acked; the consumer keeps running.
@@ -81,7 +87,10 @@ export interface JobContext {
   readonly workerId: string
   /** 1 for a first delivery, higher for a redelivery. */
   readonly attempt: number
-  /** Publish a progress message (confirmed; a failure is logged, not raised). */
+  /**
+   * Publish a progress message to every `results()` stream (confirmed; a failure is logged, not
+   * raised).
+   */
   readonly progress: (data: unknown) => Effect.Effect<void>
 }
 
@@ -132,7 +141,10 @@ export interface Service {
       readonly targets: ReadonlyArray<string>
     }>,
   ) => Effect.Effect<ReadonlyArray<Envelope.Job>, TransportError>
-  /** Results and progress from every worker; ack each after storing it. */
+  /**
+   * Results from every worker (each result to one `results()` stream of all, across processes)
+   * and their progress (to every stream subscribed when it is sent); ack each after storing it.
+   */
   readonly results: (options?: {
     readonly prefetch?: number
   }) => Stream.Stream<Delivery<Envelope.Reply>, TransportError>

@@ -1,6 +1,6 @@
 /**
  * RabbitMQ-only faults: a worker killed with SIGKILL mid-job, a broker restart while jobs flow,
- * and foreign messages on the job queue. The restart test stops the shared broker's application
+ * foreign messages on the job queue, and progress where workers of earlier versions put it. The restart test stops the shared broker's application
  * for about two seconds and always starts it again.
  */
 import { spawn, type ChildProcess } from "node:child_process"
@@ -216,5 +216,56 @@ describe.skipIf(!up)("RabbitMQ faults (skipped when no broker listens on 127.0.0
       ["netwark", "Malformed"],
       ["netwark", "Malformed"],
     ])
+  })
+
+  it("progress on the results queue (workers of earlier versions) is still handed out", async () => {
+    const ns = `l-${randomUUID().slice(0, 8)}`
+    const progress: Envelope.Progress = {
+      v: 1,
+      kind: "progress",
+      operationId: "legacy",
+      jobId: "legacy/netwark",
+      workerId: "old-1",
+      attempt: 1,
+      target: "netwark",
+      mode: "one",
+      seq: 0,
+      at: 1,
+      data: { line: "64 bytes from 127.0.0.1" },
+    }
+    const got = await run(
+      ns,
+      Effect.gen(function* () {
+        const transport = yield* Transport.Transport
+        const connection = new Connection({ url: host!.url })
+        // declared as the earlier workers' transport declared it
+        const publisher = connection.createPublisher({
+          confirm: true,
+          queues: [
+            {
+              queue: `${ns}.netwark.results`,
+              durable: true,
+              arguments: { "x-dead-letter-exchange": `${ns}.netwark.dead` },
+            },
+          ],
+        })
+        yield* Effect.promise(async () => {
+          await publisher.send(
+            { routingKey: `${ns}.netwark.results`, contentType: "application/vnd.netwark+json" },
+            Buffer.from(JSON.stringify(progress)),
+          )
+          await publisher.close()
+          await connection.close()
+        })
+        return yield* transport.results().pipe(
+          Stream.tap((d) => d.ack),
+          Stream.map((d) => d.message),
+          Stream.take(1),
+          Stream.runCollect,
+          Effect.timeout("10 seconds"),
+        )
+      }),
+    )
+    expect(Chunk.toReadonlyArray(got)).toEqual([progress])
   })
 })

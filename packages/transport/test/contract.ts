@@ -3,7 +3,7 @@
  * presence. `contract(name, makeLayer)` registers the suite; every test gets a fresh namespace.
  */
 import { randomUUID } from "node:crypto"
-import { Chunk, Duration, Effect, Either, Layer, type Scope, Stream } from "effect"
+import { Chunk, Duration, Effect, Either, Layer, Schedule, type Scope, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Dedupe from "../src/Dedupe.js"
 import * as Envelope from "../src/Envelope.js"
@@ -69,6 +69,13 @@ const collect = (
       )
     return got
   })
+
+/** Wait (up to 10 s) until `done()` holds. */
+const until = (done: () => boolean) =>
+  Effect.sync(done).pipe(
+    Effect.repeat({ until: (ok) => ok, schedule: Schedule.spaced("10 millis") }),
+    Effect.timeout("10 seconds"),
+  )
 
 /** Register the contract suite for one transport implementation. */
 export const contract = (name: string, makeLayer: MakeLayer) => {
@@ -261,6 +268,18 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
                     Effect.succeed("done"),
                   ),
           )
+          const seen: Array<Envelope.Reply> = []
+          yield* transport.results().pipe(
+            Stream.tap((d) => d.ack),
+            Stream.runForEach((d) => Effect.sync(() => seen.push(d.message))),
+            Effect.forkScoped,
+          )
+          // progress is live: only a subscribed consumer hears it. A consumer listens to progress
+          // before it takes results, so its first result says it is subscribed.
+          yield* transport.dispatch({ operationId: "warm", type: "ok", payload: {} }, [
+            Queues.direct,
+          ])
+          yield* until(() => seen.some((m) => m.operationId === "warm" && m.kind === "result"))
           yield* transport.dispatch({ operationId: "p", type: "ok", payload: {} }, [Queues.direct])
           yield* transport.dispatch({ operationId: "f", type: "fail", payload: {} }, [
             Queues.direct,
@@ -268,14 +287,7 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
           yield* transport.dispatch({ operationId: "r", type: "refuse", payload: {} }, [
             Queues.direct,
           ])
-          const seen: Array<Envelope.Reply> = []
-          yield* transport.results().pipe(
-            Stream.tap((d) => d.ack),
-            Stream.tap((d) => Effect.sync(() => seen.push(d.message))),
-            Stream.takeUntil(() => seen.filter((m) => m.kind === "result").length >= 3),
-            Stream.runDrain,
-            Effect.timeout("10 seconds"),
-          )
+          yield* until(() => seen.filter((m) => m.kind === "result").length >= 4)
           const forP = seen.filter((m) => m.operationId === "p")
           expect(forP.map((m) => (m.kind === "progress" ? `p${m.seq}` : m.kind))).toEqual([
             "p0",
@@ -294,6 +306,55 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
             reason: "InvalidInput",
             field: "count",
           })
+        }),
+      ))
+
+    it("progress reaches every `results()` consumer, the result exactly one of them", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          let subscribed = false
+          yield* transport.serve({ workerId: "pr", queues: [Queues.direct] }, (job, ctx) =>
+            job.type === "warmup"
+              ? // progress until both consumers heard some: then both are subscribed
+                ctx
+                  .progress({ warmup: true })
+                  .pipe(
+                    Effect.zipRight(Effect.sleep("20 millis")),
+                    Effect.repeat({ until: () => subscribed }),
+                  )
+              : Effect.zipRight(
+                  Effect.zipRight(ctx.progress({ n: 1 }), ctx.progress({ n: 2 })),
+                  Effect.succeed("done"),
+                ),
+          )
+          const seen: [Array<Envelope.Reply>, Array<Envelope.Reply>] = [[], []]
+          for (const into of seen)
+            yield* transport.results().pipe(
+              Stream.tap((d) => d.ack),
+              Stream.runForEach((d) => Effect.sync(() => into.push(d.message))),
+              Effect.forkScoped,
+            )
+          yield* transport.dispatch({ operationId: "w", type: "warmup", payload: {} }, [
+            Queues.direct,
+          ])
+          yield* until(() => seen.every((s) => s.some((m) => m.operationId === "w")))
+          subscribed = true
+          yield* transport.dispatch({ operationId: "x", type: "ok", payload: {} }, [Queues.direct])
+          const of = (s: ReadonlyArray<Envelope.Reply>) =>
+            s
+              .filter((m) => m.operationId === "x")
+              .map((m) => (m.kind === "progress" ? m.data : m.kind))
+          yield* until(
+            () =>
+              seen.every((s) => of(s).filter((m) => m !== "result").length >= 2) &&
+              seen.flatMap(of).includes("result"),
+          )
+          // time for a second copy of the result to show up, were there one
+          yield* Effect.sleep("200 millis")
+          for (const s of seen)
+            expect(of(s).filter((m) => m !== "result")).toEqual([{ n: 1 }, { n: 2 }])
+          expect(seen.map((s) => of(s).filter((m) => m === "result").length).sort()).toEqual([0, 1])
         }),
       ))
 

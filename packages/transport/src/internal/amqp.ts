@@ -29,9 +29,10 @@ export interface AmqpOptions {
 /** Content type of every envelope; not `application/json`, so the client hands us raw bytes. */
 export const contentType = "application/vnd.netwark+json"
 
-const queueArguments = (deadLetterExchange?: string, expiresMs?: number) => ({
+const queueArguments = (deadLetterExchange?: string, expiresMs?: number, maxLength?: number) => ({
   ...(deadLetterExchange === undefined ? {} : { "x-dead-letter-exchange": deadLetterExchange }),
   ...(expiresMs === undefined ? {} : { "x-expires": expiresMs }),
+  ...(maxLength === undefined ? {} : { "x-max-length": maxLength }),
 })
 
 const bodyBytes = (body: unknown): Uint8Array =>
@@ -260,7 +261,7 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
       durable: !spec.exclusive,
       exclusive: spec.exclusive,
       autoDelete: spec.exclusive,
-      arguments: queueArguments(spec.deadLetterExchange, spec.expiresMs),
+      arguments: queueArguments(spec.deadLetterExchange, spec.expiresMs, spec.maxLength),
     })
     if (spec.bindTo !== undefined) {
       await connection.exchangeDeclare({ exchange: spec.bindTo, type: "fanout", durable: true })

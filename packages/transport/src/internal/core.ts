@@ -34,6 +34,13 @@ export const detailHeader = "x-netwark-detail"
 /** Header naming the public queue a dead letter came from. */
 export const queueHeader = "x-netwark-queue"
 
+/**
+ * Ready progress messages a `results()` consumer's own queue holds before the oldest are
+ * dropped: a stalled consumer must not grow a queue without bound for messages that are only
+ * worth anything live.
+ */
+export const progressBacklog = 10_000
+
 const errorMessage = (error: unknown): string => {
   if (error instanceof Error) return error.message
   if (typeof error === "object" && error !== null && "message" in error)
@@ -320,11 +327,24 @@ export const make = (
       return body
     }
 
+    // A result goes to the shared durable queue, where exactly one collector takes it. Progress
+    // goes to a fanout that every `results()` consumer binds its own queue to, so that each
+    // server replica relays it to its own live streams. Progress keeps the publisher's confirm
+    // (its failure is still only logged): the handler waits for it, so the result is published
+    // only after its progress sits in every consumer's queue (progress before result in
+    // practice, though across two queues not guaranteed), and a chatty handler is slowed to the
+    // broker's pace instead of filling the socket. Per message that is one pipelined round trip
+    // on a channel that confirms anyway; a second, unconfirmed channel would save little.
     const sendReply = (reply: Envelope.Reply): Promise<void> =>
-      publishFast("", topology.results, replyBody(reply), {
-        persistent: reply.kind === "result",
-        messageId: `${reply.jobId}/${reply.workerId}/${reply.attempt}`,
-      })
+      reply.kind === "result"
+        ? publishFast("", topology.results, replyBody(reply), {
+            persistent: true,
+            messageId: `${reply.jobId}/${reply.workerId}/${reply.attempt}`,
+          })
+        : publishFast(topology.progressExchange, "", replyBody(reply), {
+            persistent: false,
+            messageId: `${reply.jobId}/${reply.workerId}/${reply.attempt}/${reply.seq}`,
+          })
 
     const serve: Transport.Service["serve"] = (serveOptions, handler) =>
       Effect.gen(function* () {
@@ -454,29 +474,43 @@ export const make = (
           )
       })
 
-    /** Subscribe to a queue (ready on success); the stream's elements carry their ack. */
-    const ackedSubscription = <A>(
-      spec: QueueSpec,
-      prefetch: number,
-      /** Right: hand the message out; Left: settle it without the stream (e.g. dead-letter). */
-      decode: (delivery: RawDelivery) => Either.Either<A, Effect.Effect<Disposition>>,
-    ): Effect.Effect<
-      Stream.Stream<Transport.Delivery<A>>,
-      TransportError.TransportError,
-      Scope.Scope
-    > =>
-      Effect.gen(function* () {
-        // The broker's client hands over one message per setImmediate, and a stream that wakes
-        // per element costs ~50 µs a wake-up here (a Queue element per message was a quarter
-        // of the dispatcher's CPU in a 100-worker fan-out). The messages of one event-loop turn
-        // go to the stream as one chunk instead (~1 µs per element), one check phase later.
-        const queue = yield* Queue.unbounded<Chunk.Chunk<Transport.Delivery<A>>>()
+    /** Where subscriptions put their deliveries: one stream, one chunk per event-loop turn. */
+    interface Sink<A> {
+      readonly queue: Queue.Queue<Chunk.Chunk<Transport.Delivery<A>>>
+      readonly push: (delivery: Transport.Delivery<A>) => void
+    }
+
+    // The broker's client hands over one message per setImmediate, and a stream that wakes per
+    // element costs ~50 µs a wake-up here (a Queue element per message was a quarter of the
+    // dispatcher's CPU in a 100-worker fan-out). The messages of one event-loop turn go to the
+    // stream as one chunk instead (~1 µs per element), one check phase later. Several queues
+    // may share a sink, so that their messages reach the stream in the order they arrived.
+    const makeSink = <A>(): Effect.Effect<Sink<A>> =>
+      Effect.map(Queue.unbounded<Chunk.Chunk<Transport.Delivery<A>>>(), (queue) => {
         let batch: Array<Transport.Delivery<A>> = []
         const offerBatch = () => {
           const chunk = Chunk.unsafeFromArray(batch)
           batch = []
           Queue.unsafeOffer(queue, chunk)
         }
+        return {
+          queue,
+          push: (delivery) => {
+            if (batch.length === 0) setImmediate(offerBatch)
+            batch.push(delivery)
+          },
+        }
+      })
+
+    /** Consume a queue into a sink (ready on success); each delivery carries its ack. */
+    const subscribeInto = <A>(
+      sink: Sink<A>,
+      spec: QueueSpec,
+      prefetch: number,
+      /** Right: hand the message out; Left: settle it without the stream (e.g. dead-letter). */
+      decode: (delivery: RawDelivery) => Either.Either<A, Effect.Effect<Disposition>>,
+    ): Effect.Effect<void, TransportError.TransportError, Scope.Scope> =>
+      Effect.gen(function* () {
         const pending = new Set<(d: Disposition) => void>()
         let closing = false
         yield* consume(spec, prefetch, (delivery) => {
@@ -495,8 +529,7 @@ export const make = (
             settle(d)
           }
           pending.add(once)
-          if (batch.length === 0) setImmediate(offerBatch)
-          batch.push({
+          sink.push({
             message: decoded.right,
             ack: Effect.sync(() => once("ack")),
             nack: Effect.sync(() => once("requeue")),
@@ -510,7 +543,22 @@ export const make = (
             for (const settle of pending) settle("requeue")
           }),
         )
-        return Stream.fromChunkQueue(queue)
+      })
+
+    /** Subscribe to a queue (ready on success); the stream's elements carry their ack. */
+    const ackedSubscription = <A>(
+      spec: QueueSpec,
+      prefetch: number,
+      decode: (delivery: RawDelivery) => Either.Either<A, Effect.Effect<Disposition>>,
+    ): Effect.Effect<
+      Stream.Stream<Transport.Delivery<A>>,
+      TransportError.TransportError,
+      Scope.Scope
+    > =>
+      Effect.gen(function* () {
+        const sink = yield* makeSink<A>()
+        yield* subscribeInto(sink, spec, prefetch, decode)
+        return Stream.fromChunkQueue(sink.queue)
       })
 
     /** A stream over a queue whose elements are acked by the consumer of the stream. */
@@ -522,22 +570,55 @@ export const make = (
       Stream.unwrapScoped(ackedSubscription(spec, prefetch, decode))
 
     const results: Transport.Service["results"] = (resultOptions) =>
-      ackedStream(
-        { name: topology.results, exclusive: false, deadLetterExchange: topology.deadExchange },
-        resultOptions?.prefetch ?? 256,
-        (delivery) => {
-          const decoded = Envelope.decodeReply(delivery.body, maxBytes)
-          return Either.isRight(decoded)
-            ? Either.right(decoded.right)
-            : Either.left(
-                deadLetter(
-                  "netwark.results",
-                  decoded.left.reason,
-                  decoded.left.error.message,
-                  delivery.body,
-                ),
-              )
-        },
+      Stream.unwrapScoped(
+        Effect.gen(function* () {
+          const prefetch = resultOptions?.prefetch ?? 256
+          const sink = yield* makeSink<Envelope.Reply>()
+          // this consumer's own copy of every worker's progress; subscribed before the shared
+          // queue, so a consumer that takes a result already hears the progress that follows
+          yield* subscribeInto(
+            sink,
+            {
+              name: `${topology.progressExchange}.listener.${randomUUID()}`,
+              exclusive: true,
+              bindTo: topology.progressExchange,
+              maxLength: progressBacklog,
+            },
+            prefetch,
+            (delivery) => {
+              const decoded = Envelope.decodeReply(delivery.body, maxBytes)
+              // one bad message would be a dead letter per consumer: log it and drop it instead
+              return Either.isRight(decoded)
+                ? Either.right(decoded.right)
+                : Either.left(
+                    Effect.logWarning("transport: bad progress message ignored").pipe(
+                      Effect.annotateLogs({ detail: decoded.left.error.message }),
+                      Effect.as("ack" as const),
+                    ),
+                  )
+            },
+          )
+          // results, and progress from workers that still publish it here (earlier versions)
+          yield* subscribeInto(
+            sink,
+            { name: topology.results, exclusive: false, deadLetterExchange: topology.deadExchange },
+            prefetch,
+            (delivery) => {
+              const decoded = Envelope.decodeReply(delivery.body, maxBytes)
+              return Either.isRight(decoded)
+                ? Either.right(decoded.right)
+                : Either.left(
+                    deadLetter(
+                      "netwark.results",
+                      decoded.left.reason,
+                      decoded.left.error.message,
+                      delivery.body,
+                    ),
+                  )
+            },
+          )
+          return Stream.fromChunkQueue(sink.queue)
+        }),
       )
 
     const deadLetters: Transport.Service["deadLetters"] = () =>

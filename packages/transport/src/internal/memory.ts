@@ -32,6 +32,7 @@ interface Consumer {
 interface MemQueue {
   readonly name: string
   readonly deadLetterExchange: string | undefined
+  readonly maxLength: number | undefined
   readonly ready: Array<Message>
   readonly consumers: Array<Consumer>
   next: number
@@ -43,12 +44,17 @@ export const make = (declarations: Declarations): Port => {
   const queues = new Map<string, MemQueue>()
   const fanouts = new Map<string, Set<string>>()
 
-  const declareQueue = (name: string, deadLetterExchange?: string): MemQueue => {
+  const declareQueue = (
+    name: string,
+    deadLetterExchange?: string,
+    maxLength?: number,
+  ): MemQueue => {
     const existing = queues.get(name)
     if (existing) return existing
     const queue: MemQueue = {
       name,
       deadLetterExchange,
+      maxLength,
       ready: [],
       consumers: [],
       next: 0,
@@ -128,6 +134,8 @@ export const make = (declarations: Declarations): Port => {
     const queue = queues.get(name)
     if (!queue) return
     queue.ready.push(message)
+    // like RabbitMQ's default overflow (drop-head): the oldest ready message goes
+    if (queue.maxLength !== undefined && queue.ready.length > queue.maxLength) queue.ready.shift()
     schedule(queue)
   }
 
@@ -149,7 +157,7 @@ export const make = (declarations: Declarations): Port => {
     },
     consume: (spec: QueueSpec, prefetch: number, handler) => {
       const name = spec.name === "" ? `amq.gen-${randomUUID()}` : spec.name
-      const queue = declareQueue(name, spec.deadLetterExchange)
+      const queue = declareQueue(name, spec.deadLetterExchange, spec.maxLength)
       if (spec.bindTo !== undefined) {
         declareFanout(spec.bindTo)
         fanouts.get(spec.bindTo)!.add(name)

@@ -14,6 +14,8 @@ export interface QueueSpec {
   /** Per-worker queues expire after this long without consumers. */
   readonly expiresMs?: number
   readonly deadLetterExchange?: string
+  /** Cap on ready messages; past it the oldest are dropped (`x-max-length`, drop-head). */
+  readonly maxLength?: number
   /** A fanout exchange to bind the queue to. */
   readonly bindTo?: string
 }

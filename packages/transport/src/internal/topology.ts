@@ -18,6 +18,8 @@ export interface Route {
 export interface Topology {
   readonly routes: ReadonlyMap<string, Route>
   readonly results: string
+  /** Fanout on which workers publish progress; every `results()` consumer binds its own queue. */
+  readonly progressExchange: string
   readonly deadExchange: string
   readonly deadQueue: string
   readonly presenceExchange: string
@@ -39,10 +41,11 @@ export const make = (
   const deadExchange = ns("netwark.dead")
   const deadQueue = ns("netwark.dead")
   const results = ns("netwark.results")
+  const progressExchange = ns("netwark.progress")
   const presenceExchange = ns("netwark.presence")
   const probeExchange = ns("netwark.presence.probe")
   const routes = new Map<string, Route>()
-  const fanouts = [deadExchange, presenceExchange, probeExchange]
+  const fanouts = [deadExchange, presenceExchange, probeExchange, progressExchange]
   const shared: Array<{ name: string; deadLetterExchange?: string }> = [
     { name: results, deadLetterExchange: deadExchange },
     { name: deadQueue },
@@ -79,6 +82,7 @@ export const make = (
   return {
     routes,
     results,
+    progressExchange,
     deadExchange,
     deadQueue,
     presenceExchange,
