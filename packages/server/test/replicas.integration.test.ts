@@ -10,7 +10,7 @@ import {
   testConfig,
   type Running,
 } from "./support/env.js"
-import { readEvents } from "./support/sse.js"
+import { readEvents, streamedStatus, type SseEvent } from "./support/sse.js"
 import { startWorkers } from "./support/workers.js"
 
 describe("two server replicas on one database and broker", () => {
@@ -73,5 +73,35 @@ describe("two server replicas on one database and broker", () => {
     }
     const list = await call<any>("GET", `${b.base}/operations?status=done`)
     expect(list.body.total).toBe(10)
+  })
+
+  it("streams from either replica every progress event of an operation, whichever replica's collector took it", async () => {
+    const [a, b] = replicas as [Running, Running]
+    const posted = await call<any>("POST", `${a.base}/operations`, {
+      type: "ping",
+      target: "127.0.0.1",
+      options: { count: 5, interval: 0.2, timeout: 1 },
+    })
+    expect(posted.status).toBe(202)
+    const url = (r: Running) => `${r.base}/operations/${posted.body.id}/events`
+    // B's stream opens at once (live), A's after the end (its replay buffer)
+    const live = await readEvents(url(b))
+    expect(streamedStatus(live)).toBe("done")
+    const replayed = await readEvents(url(a))
+    // per worker job: the seq of each progress event, in the order the stream carried them
+    const seqs = (events: ReadonlyArray<SseEvent>) => {
+      const per: Record<string, Array<number>> = {}
+      for (const e of events)
+        if (e.type === "progress") (per[(e.data as any).workerId] ??= []).push((e.data as any).seq)
+      return per
+    }
+    const fromB = seqs(live)
+    expect(Object.keys(fromB).sort()).toEqual(ids)
+    for (const id of ids) {
+      // a ping of 5 packets reports each reply: 5 or more events, none missing, none twice
+      expect(fromB[id]!.length).toBeGreaterThanOrEqual(5)
+      expect(fromB[id]).toEqual(fromB[id]!.map((_, i) => i))
+    }
+    expect(seqs(replayed)).toEqual(fromB)
   })
 })
