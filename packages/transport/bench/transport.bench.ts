@@ -205,7 +205,7 @@ const rawFanoutTuned = async (url: string) => {
     setImmediate(() => {
       for (const [channel, acks] of acking)
         for (const frame of acks.flush())
-          channel.basicAck({ deliveryTag: frame.tag, multiple: frame.multiple })
+          if (channel.active) channel.basicAck({ deliveryTag: frame.tag, multiple: frame.multiple })
       const s = corked!
       corked = undefined
       s.uncork()
@@ -255,6 +255,8 @@ const rawFanoutTuned = async (url: string) => {
     await pub.send({ exchange: ex, durable: true }, Buffer.from(`{"round":${i}}`))
     await all
   })
+  // the last round's worker acks wait for their replies' confirms: let them go out first
+  await new Promise((resolve) => setTimeout(resolve, 200))
   await workerChannel.close()
   await replyChannel.close()
   await pub.close()
