@@ -24,6 +24,51 @@ const refinedStringTest = (ast: AST.AST): ((value: unknown) => boolean) | undefi
 }
 
 /**
+ * The path of the first value `String()` cannot convert (an object whose own `toString` and
+ * `valueOf` are not functions, as JSON can send: `{"toString": 1}`), depth-first, or undefined.
+ */
+const unreadable = (
+  value: unknown,
+  path: ReadonlyArray<string> = [],
+  depth = 0,
+): string | undefined => {
+  if (typeof value !== "object" || value === null || depth > 64) return undefined
+  try {
+    String(value)
+  } catch {
+    return path.join(".")
+  }
+  for (const [key, inner] of Object.entries(value)) {
+    const found = unreadable(inner, [...path, key], depth + 1)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/**
+ * Decode with Effect Schema, which converts discriminator values with `String()` while it picks a
+ * union member, and so throws on such a value: that is bad input, a 400, not a 500.
+ */
+const safely =
+  <A, E>(decode: (value: unknown) => Either.Either<A, E>, field: string | undefined) =>
+  (value: unknown): Either.Either<A, E> => {
+    try {
+      return decode(value)
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error
+      const path = unreadable(value)
+      const where = field ?? (path === undefined || path === "" ? "body" : path)
+      throw new Problem(
+        400,
+        "InvalidInput",
+        `${where}: is not a value of the expected type`,
+        where,
+        [{ field: where, message: "is not a value of the expected type" }],
+      )
+    }
+  }
+
+/**
  * A decoder that returns the decoded value or throws the 400 problem naming every invalid field:
  * `field` names a single path parameter; absent, issues are named by their path.
  */
@@ -31,7 +76,7 @@ const validator = <A, I>(
   schema: Schema.Schema<A, I, never>,
   field: string | undefined,
 ): ((value: unknown) => A) => {
-  const decode = Schema.decodeUnknownEither(schema, options)
+  const decode = safely(Schema.decodeUnknownEither(schema, options), field)
   const accepts = refinedStringTest(schema.ast)
   return (value) => {
     // a refined string decodes to itself: only a value the test refuses needs the decoder
