@@ -212,13 +212,15 @@ const floor = async (databaseUrl: string, total: number, concurrency: number) =>
 /** Run the operations benchmark. */
 export const run = async (): Promise<void> => {
   const total = Number(process.env["BENCH_OPS"] ?? 3000)
-  const bare = await withDatabase((url) => floor(url, total, 64))
+  // 1 client: each operation alone, nothing to batch (the cost of a lone operation)
+  const clients = Number(process.env["BENCH_CLIENTS"] ?? 64)
+  const bare = await withDatabase((url) => floor(url, total, clients))
   const inProcess = await withDatabase((url) =>
-    measure("PostgreSQL + in-process transport", url, undefined, total, 64),
+    measure("PostgreSQL + in-process transport", url, undefined, total, clients),
   )
   const namespace = `bench${randomBytes(4).toString("hex")}`
   const rabbit = await withDatabase((url) =>
-    measure("PostgreSQL + RabbitMQ", url, { url: brokerUrl, namespace }, total, 64),
+    measure("PostgreSQL + RabbitMQ", url, { url: brokerUrl, namespace }, total, clients),
   )
   console.log(
     `end to end with RabbitMQ: ${(rabbit / bare).toFixed(2)}x the floor of a bare Fastify POST with one INSERT ` +

@@ -116,7 +116,9 @@ export const layer = (
         )
 
       const run = transport.results({ prefetch: 512 }).pipe(
-        Stream.groupedWithin(256, Duration.millis(2)),
+        // the transport hands out everything that arrived since the last pull as one chunk: a
+        // batch stores in one statement, and a lone result waits for no timer
+        Stream.chunks,
         Stream.mapEffect(handle),
         Stream.runDrain,
         Effect.tapErrorCause((cause) =>

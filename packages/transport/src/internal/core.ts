@@ -502,6 +502,20 @@ export const make = (
         }
       })
 
+    /**
+     * The sink's deliveries as a stream: all the chunks queued when the consumer pulls, as one
+     * chunk. A consumer that fell behind (storing a batch of results) catches up in one step
+     * rather than one event-loop turn's chunk at a time, and one that keeps up gets each turn's
+     * chunk at once, with no timer (`groupedWithin(256, 2 ms)` cost a lone result ~0.7-1 ms of
+     * CPU and 2.6 ms of latency).
+     */
+    const drain = <A>(queue: Queue.Queue<Chunk.Chunk<A>>): Stream.Stream<A> =>
+      Stream.repeatEffectChunk(
+        Effect.map(Queue.takeBetween(queue, 1, Number.MAX_SAFE_INTEGER), (chunks) =>
+          Chunk.size(chunks) === 1 ? Chunk.unsafeHead(chunks) : Chunk.flatten(chunks),
+        ),
+      )
+
     /** Consume a queue into a sink (ready on success); each delivery carries its ack. */
     const subscribeInto = <A>(
       sink: Sink<A>,
@@ -558,7 +572,7 @@ export const make = (
       Effect.gen(function* () {
         const sink = yield* makeSink<A>()
         yield* subscribeInto(sink, spec, prefetch, decode)
-        return Stream.fromChunkQueue(sink.queue)
+        return drain(sink.queue)
       })
 
     /** A stream over a queue whose elements are acked by the consumer of the stream. */
@@ -617,7 +631,7 @@ export const make = (
                   )
             },
           )
-          return Stream.fromChunkQueue(sink.queue)
+          return drain(sink.queue)
         }),
       )
 
