@@ -275,7 +275,8 @@ const decodeWith =
       return Either.left({ reason: "Malformed", error })
     }
     if (typeof value === "object" && value !== null && "v" in value && value.v !== version) {
-      const message = `${kind} has envelope version ${String(value.v)}, expected ${version}`
+      // JSON.stringify, not String(): a parsed `{"toString": 1}` makes String() throw
+      const message = `${kind} has envelope version ${JSON.stringify(value.v)}, expected ${version}`
       return Either.left({
         reason: "UnknownVersion",
         error: TransportError.make("Decode", message),
@@ -285,7 +286,19 @@ const decodeWith =
       const quick = fast(value as Loose)
       if (quick !== undefined) return Either.right(quick)
     }
-    return Either.mapLeft(Schema.decodeUnknownEither(schema)(value), (cause) => {
+    let decoded: Either.Either<A, ParseResult.ParseError>
+    try {
+      decoded = Schema.decodeUnknownEither(schema)(value)
+    } catch (cause) {
+      // Effect Schema reads a union's discriminator with String(), which throws on such a value
+      const error = TransportError.make(
+        "Decode",
+        `${kind} holds a value of no expected type`,
+        cause,
+      )
+      return Either.left({ reason: "Malformed", error })
+    }
+    return Either.mapLeft(decoded, (cause) => {
       const issues = ParseResult.ArrayFormatter.formatErrorSync(cause)
       const first = issues
         .slice(0, 3)
