@@ -73,7 +73,7 @@ const measure = async (label: string, server: Server, count: number, rounds: num
   // CPU is steadier than latency on a shared 2-core machine: it does not count waiting for a core
   const cpuMs = (used.user + used.system) / 1000 / rounds
   console.log(
-    `${label.padEnd(30)} broadcast to ${count}: POST → all results stored and streamed: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms, this process's CPU ${cpuMs.toFixed(1)} ms/round (server, the 100 workers and the client all run in it; ${rounds} rounds)`,
+    `${label.padEnd(30)} broadcast to ${count}: POST → all results stored and streamed: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms, this process's CPU ${cpuMs.toFixed(1)} ms/round (server, the ${count} workers and the client all run in it; ${rounds} rounds)`,
   )
 }
 
