@@ -15,47 +15,20 @@
 /** Parse failure marker of the fast IPv4 parser (valid results are 0..2^32-1). */
 export const BAD = -1
 
-/** Parses strict dotted-quad IPv4 in `s[start, end)` (no leading zeros, no hex, no short forms). */
-export const parseV4 = (s: string, start: number, end: number): number => {
-  let value = 0
-  let octet = 0
-  let digits = 0
-  let dots = 0
-  let leadingZero = false
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i)
-    if (c >= 48 && c <= 57) {
-      if (leadingZero) return BAD
-      if (digits === 0 && c === 48) leadingZero = true
-      octet = octet * 10 + (c - 48)
-      if (++digits > 3) return BAD
-    } else if (c === 46) {
-      if (digits === 0 || octet > 255 || dots === 3) return BAD
-      value = value * 256 + octet
-      dots++
-      octet = 0
-      digits = 0
-      leadingZero = false
-    } else return BAD
-  }
-  if (digits === 0 || octet > 255 || dots !== 3) return BAD
-  return value * 256 + octet
-}
-
 /** Where the last successful `scanV4` stopped: the index of the first character after the address. */
 export const scanned = { stop: 0 }
 
 /**
- * `parseV4` for the subnet calculator's common case, in one pass: a strict dotted quad starting at
- * 0 and ended by `end` or a `/` (its index goes to `scanned.stop`); BAD otherwise.
+ * The one dotted-quad loop: strict IPv4 in `s[start, end)`, or up to a `/` when `slashEnds`
+ * (its index goes to `scanned.stop`); BAD otherwise.
  */
-export const scanV4 = (s: string, end: number): number => {
+const dottedQuad = (s: string, start: number, end: number, slashEnds: boolean): number => {
   let value = 0
   let octet = 0
   let digits = 0
   let dots = 0
   let leadingZero = false
-  let i = 0
+  let i = start
   for (; i < end; i++) {
     const c = s.charCodeAt(i)
     if (c >= 48 && c <= 57) {
@@ -70,13 +43,23 @@ export const scanV4 = (s: string, end: number): number => {
       octet = 0
       digits = 0
       leadingZero = false
-    } else if (c === 47) break
+    } else if (c === 47 && slashEnds) break
     else return BAD
   }
   if (digits === 0 || octet > 255 || dots !== 3) return BAD
   scanned.stop = i
   return value * 256 + octet
 }
+
+/** Parses strict dotted-quad IPv4 in `s[start, end)` (no leading zeros, no hex, no short forms). */
+export const parseV4 = (s: string, start: number, end: number): number =>
+  dottedQuad(s, start, end, false)
+
+/**
+ * `parseV4` for the subnet calculator's common case, in one pass: a strict dotted quad starting at
+ * 0 and ended by `end` or a `/` (its index goes to `scanned.stop`); BAD otherwise.
+ */
+export const scanV4 = (s: string, end: number): number => dottedQuad(s, 0, end, true)
 
 /**
  * Whether `s[start, end)` is an acceptable IPv6 zone id: not empty, and no `%`, `/`, blank or
