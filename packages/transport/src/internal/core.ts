@@ -559,6 +559,27 @@ export const make = (
         )
       })
 
+    /**
+     * Decode a delivery of a listener's own queue, or log a bad one and ack it: each listener has
+     * a copy, so dead-lettering would file one bad message once per listener.
+     */
+    const decodeOrIgnore =
+      <A>(
+        what: string,
+        decode: (bytes: Uint8Array, maxBytes: number) => Either.Either<A, Envelope.DecodeFailure>,
+      ) =>
+      (delivery: RawDelivery): Either.Either<A, Effect.Effect<Disposition>> => {
+        const decoded = decode(delivery.body, maxBytes)
+        return Either.isRight(decoded)
+          ? Either.right(decoded.right)
+          : Either.left(
+              Effect.logWarning(`transport: bad ${what} message ignored`).pipe(
+                Effect.annotateLogs({ detail: decoded.left.error.message }),
+                Effect.as("ack" as const),
+              ),
+            )
+      }
+
     /** Subscribe to a queue (ready on success); the stream's elements carry their ack. */
     const ackedSubscription = <A>(
       spec: QueueSpec,
@@ -599,18 +620,7 @@ export const make = (
               maxLength: progressBacklog,
             },
             prefetch,
-            (delivery) => {
-              const decoded = Envelope.decodeReply(delivery.body, maxBytes)
-              // one bad message would be a dead letter per consumer: log it and drop it instead
-              return Either.isRight(decoded)
-                ? Either.right(decoded.right)
-                : Either.left(
-                    Effect.logWarning("transport: bad progress message ignored").pipe(
-                      Effect.annotateLogs({ detail: decoded.left.error.message }),
-                      Effect.as("ack" as const),
-                    ),
-                  )
-            },
+            decodeOrIgnore("progress", Envelope.decodeReply),
           )
           // results, and progress from workers that still publish it here (earlier versions)
           yield* subscribeInto(
@@ -663,17 +673,7 @@ export const make = (
             bindTo: topology.presenceExchange,
           },
           256,
-          (delivery) => {
-            const decoded = Envelope.decodePresence(delivery.body, maxBytes)
-            return Either.isRight(decoded)
-              ? Either.right(decoded.right)
-              : Either.left(
-                  Effect.logWarning("transport: bad presence message ignored").pipe(
-                    Effect.annotateLogs({ detail: decoded.left.error.message }),
-                    Effect.as("ack" as const),
-                  ),
-                )
-          },
+          decodeOrIgnore("presence", Envelope.decodePresence),
         ),
         Stream.map((delivery) => {
           Effect.runSync(delivery.ack)
