@@ -15,7 +15,7 @@ import { promisify } from "node:util"
 import { type ChildProcess, spawn } from "node:child_process"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
-import { Context, Effect, Layer, Logger, LogLevel, Scope, Stream } from "effect"
+import { Context, Effect, Layer, Logger, LogLevel, Runtime, Scope, Stream } from "effect"
 import { type AsyncMessage, Connection, ConsumerStatus } from "rabbitmq-client"
 import * as Acks from "../src/internal/acks.js"
 import * as InProcess from "../src/InProcess.js"
@@ -162,21 +162,31 @@ const rawFanout = async (url: string, reply: boolean, durable = false) => {
   return result
 }
 
-/** Time `warmup + rounds` rounds; latency, this process's CPU and the broker's CPU per round. */
+/**
+ * Time `warmup + rounds` rounds; latency, and the CPU per round of this process, the broker and
+ * the bench's worker processes (NaN when there are none).
+ */
 const rounds_ = async (round: (i: number) => Promise<void>) => {
   const times: Array<number> = []
   let cpu = process.cpuUsage()
   let broker = brokerCpu()
+  let child = childCpu()
   for (let i = 0; i < rounds + warmup; i++) {
     if (i === warmup) {
       cpu = process.cpuUsage()
       broker = brokerCpu()
+      child = childCpu()
     }
     const t0 = performance.now()
     await round(i)
     if (i >= warmup) times.push(performance.now() - t0)
   }
-  return summary(times, cpuSince(cpu) / rounds, (brokerCpu() - broker) / rounds)
+  return summary(
+    times,
+    cpuSince(cpu) / rounds,
+    (brokerCpu() - broker) / rounds,
+    (childCpu() - child) / rounds,
+  )
 }
 
 /**
@@ -411,30 +421,18 @@ const fanout = (layer: Layer.Layer<Transport.Transport, unknown>, start: Workers
       ),
       Effect.forkScoped,
     )
-    const times: Array<number> = []
-    let cpu = process.cpuUsage()
-    let broker = brokerCpu()
-    let child = childCpu()
-    for (let i = 0; i < rounds + warmup; i++) {
-      if (i === warmup) {
-        cpu = process.cpuUsage()
-        broker = brokerCpu()
-        child = childCpu()
-      }
-      pending = workers
-      const all = new Promise<void>((r) => (done = r))
-      const t0 = performance.now()
-      yield* transport.dispatch({ operationId: `fan${i}`, type: "noop", payload: {} }, [
-        Queues.broadcast,
-      ])
-      yield* Effect.promise(() => all)
-      if (i >= warmup) times.push(performance.now() - t0)
-    }
-    return summary(
-      times,
-      cpuSince(cpu) / rounds,
-      (brokerCpu() - broker) / rounds,
-      (childCpu() - child) / rounds,
+    const runPromise = Runtime.runPromise(yield* Effect.runtime<never>())
+    return yield* Effect.promise(() =>
+      rounds_(async (i) => {
+        pending = workers
+        const all = new Promise<void>((r) => (done = r))
+        await runPromise(
+          transport.dispatch({ operationId: `fan${i}`, type: "noop", payload: {} }, [
+            Queues.broadcast,
+          ]),
+        )
+        await all
+      }),
     )
   }).pipe(Effect.scoped, Effect.provide(Layer.merge(layer, quiet)))
 
