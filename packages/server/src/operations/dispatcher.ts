@@ -166,7 +166,7 @@ export const layer = (
           ),
         )
         if (failures > 0) yield* Effect.sleep(Duration.millis(500))
-        else if (claimed < batch) yield* events.awaitWake()
+        else if (claimed < batch) yield* events.awaitWake
       })
       // several loops: one claims while another waits for its publishes to be confirmed
       for (let i = 0; i < (options.loops ?? 3); i++) yield* Effect.forkScoped(Effect.forever(loop))

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Context, Duration, Effect, Layer, PubSub, Queue, type Scope } from "effect"
+import { Context, Effect, Layer, PubSub, Queue, type Scope } from "effect"
 import type { OperationStatus, WorkerResult } from "./operations.dto.js"
 import { type BufferOptions, type Cursor, ProgressBuffer } from "./progress.buffer.js"
 
@@ -53,8 +53,8 @@ export interface Service {
   ) => Effect.Effect<{ readonly cursor: Cursor; readonly events: ReadonlyArray<OperationEvent> }>
   /** Tell the dispatcher there is work. */
   readonly wake: Effect.Effect<void>
-  /** Wait for a wake-up, or `timeout` when given, whichever comes first. */
-  readonly awaitWake: (timeout?: Duration.DurationInput) => Effect.Effect<void>
+  /** Wait for a wake-up (the dispatcher's poll timer sends one too). */
+  readonly awaitWake: Effect.Effect<void>
 }
 
 /** The hub's tag. */
@@ -93,10 +93,7 @@ export const makeWith = (options: Partial<BufferOptions> = {}): Effect.Effect<Se
           return { cursor, events }
         }),
       wake: Effect.asVoid(Queue.offer(signal, undefined)),
-      awaitWake: (timeout) =>
-        timeout === undefined
-          ? Queue.take(signal)
-          : Effect.asVoid(Effect.timeoutOption(Queue.take(signal), Duration.decode(timeout))),
+      awaitWake: Queue.take(signal),
     }
   })
 

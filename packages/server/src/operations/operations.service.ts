@@ -227,13 +227,11 @@ export class OperationsService {
           }
         }
         // before the final status, results another replica stored and no poll has shown yet
-        const needsCatchUp = (e: OperationEvent) =>
+        const withCatchUp = (e: OperationEvent) =>
           e.kind === "status" &&
           finalStatuses.has(e.status) &&
           e.status !== status &&
           (e.received === undefined || e.received > seen.size)
-        const withCatchUp = (e: OperationEvent) =>
-          needsCatchUp(e)
             ? Effect.map(
                 Effect.orElseSucceed(Repository.resultsOf(id), () => []),
                 (results) => [
@@ -244,17 +242,11 @@ export class OperationsService {
                 ],
               )
             : Effect.succeed(toMessages(e))
-        // a chunk at a time (a broadcast's results arrive together): per-element stream steps
-        // cost more than the messages themselves; each element is still judged in order, after
-        // the ones before it (a final status follows the results of its own chunk)
+        // a chunk at a time (a broadcast's results arrive together), each element judged in
+        // order, after the ones before it (a final status follows the results of its chunk)
         const rest = Stream.merge(live, polled).pipe(
           Stream.mapChunksEffect((chunk) =>
-            Chunk.some(chunk, needsCatchUp)
-              ? Effect.map(
-                  Effect.forEach(chunk, (e) => Effect.suspend(() => withCatchUp(e))),
-                  (ms) => Chunk.fromIterable(ms.flat()),
-                )
-              : Effect.succeed(Chunk.flatMap(chunk, (e) => Chunk.unsafeFromArray(toMessages(e)))),
+            Effect.map(Effect.forEach(chunk, withCatchUp), (ms) => Chunk.fromIterable(ms.flat())),
           ),
           Stream.takeUntil((m) => m.type === "status" && finalStatuses.has(status)),
         )
