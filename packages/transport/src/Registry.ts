@@ -26,9 +26,8 @@ export interface Entry {
   readonly worker: Envelope.WorkerInfo
   /** When its last presence message (goodbye included) arrived, on the registry's clock. */
   readonly lastSeen: number
+  /** Online until then; a goodbye sets it before `lastSeen`, so the worker is offline at once. */
   readonly expiresAt: number
-  /** Set when the worker said goodbye: offline from then on, whatever `expiresAt` says. */
-  readonly left?: true
 }
 
 /** How long an offline worker is remembered by default: 24 hours. */
@@ -56,14 +55,13 @@ export const apply = (
   next.set(
     presence.worker.id,
     presence.event === "goodbye"
-      ? { worker: presence.worker, lastSeen: now, expiresAt: now, left: true }
+      ? { worker: presence.worker, lastSeen: now, expiresAt: now - 1 }
       : { worker: presence.worker, lastSeen: now, expiresAt: now + presence.ttlMs },
   )
   return next
 }
 
-const isOnline = (entry: Entry, now: number): boolean =>
-  entry.left !== true && entry.expiresAt >= now
+const isOnline = (entry: Entry, now: number): boolean => entry.expiresAt >= now
 
 // An online worker is always kept, even one whose ttl outlasts the retention.
 const retained = (entry: Entry, now: number, retentionMs: number): boolean =>
