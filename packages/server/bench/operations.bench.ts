@@ -108,6 +108,22 @@ const post = (base: string, agent: Agent) =>
     req.end(body)
   })
 
+/** Operations POSTed before the clock starts, on the floor and on Netwark alike. */
+const warmup = Number(process.env["BENCH_WARMUP"] ?? 2000)
+
+/** POST `n` operations from `concurrency` clients at once. */
+const load = (url: string, agent: Agent, n: number, concurrency: number) => {
+  let next = 0
+  return Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        next++
+        await post(url, agent)
+      }
+    }),
+  )
+}
+
 const measure = async (
   label: string,
   databaseUrl: string,
@@ -137,25 +153,17 @@ const measure = async (
     Number((await db.query("SELECT count(*) AS n FROM operations WHERE status = 'done'")).rows[0].n)
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   try {
-    // warm up
-    await Promise.all(Array.from({ length: 50 }, () => post(url, agent)))
-    while ((await done()) < 50) await new Promise((r) => setTimeout(r, 20))
+    // warm up as long as the floor does (the JIT and the pools settle first), then measure
+    await load(url, agent, warmup, concurrency)
+    while ((await done()) < warmup) await new Promise((r) => setTimeout(r, 20))
     const queriesBefore = await queries()
     const started = performance.now()
     const cpuBefore = process.cpuUsage()
     const serverBefore = await cpuOf(server.process)
     const workerBefore = await cpuOf(workers?.process)
-    let next = 0
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < total) {
-          next++
-          await post(url, agent)
-        }
-      }),
-    )
+    await load(url, agent, total, concurrency)
     const accepted = performance.now()
-    while ((await done()) < total + 50) await new Promise((r) => setTimeout(r, 10))
+    while ((await done()) < total + warmup) await new Promise((r) => setTimeout(r, 10))
     const finished = performance.now()
     const cpu = process.cpuUsage(cpuBefore)
     const serverMs = (await cpuOf(server.process)) - serverBefore
@@ -182,22 +190,11 @@ const floor = async (databaseUrl: string, total: number, concurrency: number) =>
   const url = `${server.line}/api/v1`
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   try {
-    const load = async (n: number) => {
-      let next = 0
-      const started = performance.now()
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < n) {
-            next++
-            await post(url, agent)
-          }
-        }),
-      )
-      return n / ((performance.now() - started) / 1000)
-    }
-    await load(500)
+    await load(url, agent, warmup, concurrency)
     const serverBefore = await cpuOf(server.process)
-    const rate = await load(total)
+    const started = performance.now()
+    await load(url, agent, total, concurrency)
+    const rate = total / ((performance.now() - started) / 1000)
     const serverMs = (await cpuOf(server.process)) - serverBefore
     console.log(
       `${"floor: bare Fastify + 1 INSERT/POST".padEnd(34)} ${total} POSTs, ${concurrency} clients: ${rate.toFixed(0).padStart(6)}/s (server CPU ${((serverMs * 1000) / total).toFixed(0)} µs/POST)`,
@@ -211,7 +208,7 @@ const floor = async (databaseUrl: string, total: number, concurrency: number) =>
 
 /** Run the operations benchmark. */
 export const run = async (): Promise<void> => {
-  const total = Number(process.env["BENCH_OPS"] ?? 3000)
+  const total = Number(process.env["BENCH_OPS"] ?? 10_000)
   // 1 client: each operation alone, nothing to batch (the cost of a lone operation)
   const clients = Number(process.env["BENCH_CLIENTS"] ?? 64)
   const bare = await withDatabase((url) => floor(url, total, clients))
