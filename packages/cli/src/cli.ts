@@ -1,9 +1,10 @@
 /**
  * The `netwark` dispatcher: one sub-command per tool. Exit codes: 0 success, 1 the operation
- * failed, 2 bad input (reason on stderr). `main.ts` binds it to the process.
+ * failed, 2 bad input (reason on stderr), 128 + n when signal n stopped it (130: Ctrl-C).
+ * `main.ts` binds it to the process.
  */
 import { commands } from "./commands/index.js"
-import { Exit, UsageError, type Io } from "./internal/command.js"
+import { Exit, UsageError, interruptedExit, type Io } from "./internal/command.js"
 
 const usage = (): string =>
   [
@@ -33,13 +34,21 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
     io.stderr(`netwark: unknown command "${name}"\n\n${usage()}`)
     return Exit.BadInput
   }
-  if (rest.includes("--help") || rest.includes("-h")) {
+  // flags only: after `--` a `-h` is an argument (a target, which the command then refuses)
+  const end = rest.indexOf("--")
+  const flags = end === -1 ? rest : rest.slice(0, end)
+  if (flags.includes("--help") || flags.includes("-h")) {
     io.stdout(command.usage.endsWith("\n") ? command.usage : command.usage + "\n")
     return Exit.Ok
   }
   try {
     return await command.run(rest, io)
   } catch (e) {
+    // interrupted by a signal: the tool's child processes are already stopped
+    if (io.signal?.aborted === true) {
+      io.stderr(`netwark ${command.name}: interrupted\n`)
+      return interruptedExit(io.signal)
+    }
     if (e instanceof UsageError) {
       io.stderr(`netwark ${command.name}: ${e.message}\n`)
       return Exit.BadInput

@@ -1,12 +1,29 @@
 /** Entry point of the `netwark` binary: binds the dispatcher to the process. */
 import { main } from "./cli.js"
-import { Exit, type Io } from "./internal/command.js"
+import { Exit, interruptedExit, type Io } from "./internal/command.js"
+
+// How long a command told to stop may take to stop its child processes before the process exits
+// anyway (the tools give a child 500 ms between SIGTERM and SIGKILL).
+const STOP_GRACE_MS = 2_000
+
+const stop = new AbortController()
+for (const name of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  // Listening replaces Node's default of exiting at once, which left a running ping, mtr or dig
+  // behind: the command is interrupted instead, and kills what it spawned. A second signal, or a
+  // command that takes too long to stop, exits at once.
+  process.on(name, () => {
+    if (stop.signal.aborted) process.exit(interruptedExit(stop.signal))
+    stop.abort(name)
+    setTimeout(() => process.exit(interruptedExit(stop.signal)), STOP_GRACE_MS).unref()
+  })
+}
 
 const processIo: Io = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
   stdin: () => process.stdin.setEncoding("utf8") as AsyncIterable<string>,
   env: process.env,
+  signal: stop.signal,
 }
 
 main(process.argv.slice(2), processIo).then(

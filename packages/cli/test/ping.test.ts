@@ -67,6 +67,7 @@ describe.skipIf(!hasPing)(
     it.each([
       [["-f"], "Unknown option '-f'"],
       [["--", "-f"], "could be read as an option"],
+      [["--", "-h"], "could be read as an option"],
       [["127.0.0.1", "--count", "500"], "count must be an integer from 1 to 100 (got 500)"],
       [["127.0.0.1", "--count", "abc"], '--count must be a number (got "abc")'],
       [["127.0.0.1", "--interval", "0.001"], "interval must be from"],

@@ -17,15 +17,26 @@ const has = (tool: string) => {
   }
 }
 
-/** Runs the CLI in process, noting when each stdout chunk came (to tell live from batched). */
-const cli = async (argv: ReadonlyArray<string>) => {
+/**
+ * Runs the CLI in process, noting when each stdout chunk came (to tell live from batched);
+ * `onStdout` sees the output so far (and may abort `signal`, as Ctrl-C would).
+ */
+const cli = async (
+  argv: ReadonlyArray<string>,
+  signal?: AbortSignal,
+  onStdout?: (stdout: string) => void,
+) => {
   const chunks: Array<{ at: number; text: string }> = []
   let stderr = ""
   const io: Io = {
-    stdout: (text) => void chunks.push({ at: Date.now(), text }),
+    stdout: (text) => {
+      chunks.push({ at: Date.now(), text })
+      onStdout?.(chunks.map((c) => c.text).join(""))
+    },
     stderr: (t) => void (stderr += t),
     stdin: async function* () {},
     env: {},
+    ...(signal === undefined ? {} : { signal }),
   }
   const code = await main(argv, io)
   return { code, stdout: chunks.map((c) => c.text).join(""), chunks, stderr }
@@ -113,6 +124,44 @@ describe.skipIf(!tools)(
       expect(summary.at - first.at).toBeGreaterThan(500)
     })
 
+    it("ping: a worker that finished before the event stream opened is printed once", async () => {
+      // The stream replays the operation's recent progress after its snapshot, which already
+      // holds the result: those replies were printed a second time, after the summary.
+      const realFetch = globalThis.fetch
+      globalThis.fetch = async (input, init) => {
+        const target = input instanceof Request ? input.url : String(input)
+        if (target.endsWith("/events")) await new Promise((r) => setTimeout(r, 1500))
+        return realFetch(input, init)
+      }
+      let r
+      try {
+        r = await cli(["ping", "127.0.0.1", "--server", url, "--count", "2", "--interval", "0.2"])
+      } finally {
+        globalThis.fetch = realFetch
+      }
+      expect(r.code).toBe(0)
+      const replies = r.stdout.split("\n").filter((l) => / 64 bytes from /.test(l))
+      expect(replies.map((l) => /seq=(\d+)/.exec(l)?.[1])).toEqual(["1", "2"])
+      // the replies come before the worker's summary, and nothing of theirs after it
+      expect(r.stdout.indexOf("seq=2")).toBeLessThan(r.stdout.indexOf("== local-"))
+    })
+
+    it("ping: Ctrl-C stops watching, names the operation that goes on, exits 130", async () => {
+      const stop = new AbortController()
+      const r = await cli(
+        ["ping", "127.0.0.1", "--server", url, "--count", "3", "--interval", "1"],
+        stop.signal,
+        (out) => {
+          if (/ 64 bytes from /.test(out)) stop.abort("SIGINT")
+        },
+      )
+      expect(r.code).toBe(130)
+      expect(r.stderr).toMatch(
+        /^netwark ping: interrupted \(operation [0-9a-f-]{36} goes on on the server\)\n$/,
+      )
+      expect(r.stdout).not.toContain("Status:")
+    })
+
     it("ping --json: prints the stored operation with its result", async () => {
       const r = await cli(["ping", "127.0.0.1", "--server", url, "--count", "1", "--json"])
       expect(r.code).toBe(0)
@@ -192,6 +241,23 @@ describe.skipIf(!tools)(
         expect(r.stdout).toMatch(/Status: done/)
       },
     )
+
+    it("dns: exit 1 when the workers' resolver did not answer, as locally", async () => {
+      const r = await cli([
+        "dns",
+        "www.netwark.test",
+        "--server",
+        url,
+        "--resolver",
+        `127.0.0.1:${await closedPort()}`,
+        "--timeout",
+        "1",
+        "--tries",
+        "1",
+      ])
+      expect(r.stdout).toMatch(/^Status\s+(connection-refused|timeout|no-servers)/m)
+      expect(r.code).toBe(1)
+    })
 
     it("dns: --resolver without a server URL is a usage error", async () => {
       expect((await cli(["dns", "www.netwark.test", "--resolver", "127.0.0.1"])).code).toBe(2)

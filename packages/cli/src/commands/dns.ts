@@ -13,6 +13,7 @@ import {
   numberFlag,
   type FlagValues,
   failWith,
+  runEffect,
   errorJson,
 } from "../internal/command.js"
 import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
@@ -205,6 +206,8 @@ export const dns: Command = {
               const text = d.messages.map(messageText).join("")
               return text === "" ? keyValueTable([["Status", d.status]]) : text
             },
+            // as locally: exit 1 when no server answered (timeout, connection refused)
+            answered: (r) => answered(r as Dns.Result),
           },
         },
         io,
@@ -215,7 +218,7 @@ export const dns: Command = {
     if (Either.isLeft(valid)) return fail(io, valid.left)
     if (name === "-") {
       for await (const line of lines(io)) {
-        const r = await Effect.runPromise(Effect.either(Dns.run(line, options)))
+        const r = await runEffect(io, Effect.either(Dns.run(line, options)))
         io.stdout(
           json(
             Either.match(r, {
@@ -229,13 +232,14 @@ export const dns: Command = {
       return Exit.Ok
     }
     if (values.json === true) {
-      const r = await Effect.runPromise(Effect.either(Dns.run(name, options)))
+      const r = await runEffect(io, Effect.either(Dns.run(name, options)))
       if (Either.isLeft(r)) return fail(io, r.left)
       io.stdout(json(r.right))
       return answered(r.right) ? Exit.Ok : Exit.Failed
     }
     let result: Dns.Result | undefined
-    const r = await Effect.runPromise(
+    const r = await runEffect(
+      io,
       Effect.either(
         Stream.runForEach(Dns.stream(name, options), (p) =>
           Effect.sync(() => {

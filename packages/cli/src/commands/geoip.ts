@@ -13,6 +13,7 @@ import {
   type Io,
   failWith,
   errorJson,
+  runEffect,
 } from "../internal/command.js"
 
 const usage = `Usage:
@@ -241,7 +242,8 @@ const updateCommand = async (argv: ReadonlyArray<string>, io: Io): Promise<numbe
   const accountId = values["account-id"] ?? io.env["MAXMIND_ACCOUNT_ID"]
   const city = io.env["NETWARK_GEOIP_CITY"]
   const dir = values.dir ?? io.env["NETWARK_GEOIP_DIR"] ?? (city ? path.dirname(city) : ".")
-  const result = await Effect.runPromise(
+  const result = await runEffect(
+    io,
     Effect.either(
       GeoIp.updateDatabases({
         licenseKey: Redacted.make(key),

@@ -12,6 +12,7 @@ import {
   numberFlag,
   type FlagValues,
   failWith,
+  runEffect,
   errorJson,
 } from "../internal/command.js"
 import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
@@ -147,7 +148,7 @@ export const mtr: Command = {
     if (values.server !== undefined) throw new UsageError("--server must be an http(s) URL")
     if (target === "-") {
       for await (const line of lines(io)) {
-        const r = await Effect.runPromise(Effect.either(Mtr.run(line, options)))
+        const r = await runEffect(io, Effect.either(Mtr.run(line, options)))
         io.stdout(
           json(
             Either.match(r, {
@@ -163,14 +164,15 @@ export const mtr: Command = {
     const valid = Mtr.validate(options)
     if (Either.isLeft(valid)) return fail(io, valid.left)
     if (values.json === true) {
-      const r = await Effect.runPromise(Effect.either(Mtr.run(target, options)))
+      const r = await runEffect(io, Effect.either(Mtr.run(target, options)))
       if (Either.isLeft(r)) return fail(io, r.left)
       io.stdout(json(r.right))
       return Exit.Ok
     }
     let result: Mtr.Result | undefined
     const seen = new Set<string>()
-    const r = await Effect.runPromise(
+    const r = await runEffect(
+      io,
       Effect.either(
         Stream.runForEach(Mtr.stream(target, options), (p) =>
           Effect.sync(() => {

@@ -12,6 +12,7 @@ import {
   type Command,
   type Io,
   failWith,
+  runEffect,
 } from "../internal/command.js"
 
 const usage = `Usage:
@@ -162,7 +163,8 @@ const updateCommand = async (argv: ReadonlyArray<string>, io: Io): Promise<numbe
     throw new UsageError(`update takes no arguments (got '${positionals.join(" ")}')`)
   const timeout = integer("timeout", values.timeout, 60)
   const dir = dirOf(io, values.dir)
-  const r = await Effect.runPromise(
+  const r = await runEffect(
+    io,
     Effect.either(
       Oui.update({
         dir,

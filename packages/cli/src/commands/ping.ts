@@ -12,6 +12,7 @@ import {
   numberFlag,
   type FlagValues,
   failWith,
+  runEffect,
   errorJson,
 } from "../internal/command.js"
 import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
@@ -166,7 +167,7 @@ export const ping: Command = {
     if (values.server !== undefined) throw new UsageError("--server must be an http(s) URL")
     if (target === "-") {
       for await (const line of lines(io)) {
-        const r = await Effect.runPromise(Effect.either(Ping.run(line, options)))
+        const r = await runEffect(io, Effect.either(Ping.run(line, options)))
         io.stdout(
           json(
             Either.match(r, {
@@ -183,14 +184,15 @@ export const ping: Command = {
     const valid = Ping.validate(target, options)
     if (Either.isLeft(valid)) return fail(io, valid.left)
     if (values.json === true) {
-      const r = await Effect.runPromise(Effect.either(Ping.run(target, options)))
+      const r = await runEffect(io, Effect.either(Ping.run(target, options)))
       if (Either.isLeft(r)) return fail(io, r.left)
       io.stdout(json(r.right))
       return Exit.Ok
     }
     io.stdout(`PING ${target}\n`)
     let result: Ping.PingResult | undefined
-    const r = await Effect.runPromise(
+    const r = await runEffect(
+      io,
       Effect.either(
         Stream.runForEach(Ping.stream(target, options), (p) =>
           Effect.sync(() => {

@@ -12,6 +12,7 @@ import {
   numberFlag,
   type FlagValues,
   failWith,
+  runEffect,
   errorJson,
 } from "../internal/command.js"
 import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
@@ -166,7 +167,7 @@ export const traceroute: Command = {
     if (values.server !== undefined) throw new UsageError("--server must be an http(s) URL")
     if (target === "-") {
       for await (const line of lines(io)) {
-        const r = await Effect.runPromise(Effect.either(Traceroute.run(line, options)))
+        const r = await runEffect(io, Effect.either(Traceroute.run(line, options)))
         io.stdout(
           json(
             Either.match(r, {
@@ -182,13 +183,14 @@ export const traceroute: Command = {
     const valid = Traceroute.validate(options)
     if (Either.isLeft(valid)) return fail(io, valid.left)
     if (values.json === true) {
-      const r = await Effect.runPromise(Effect.either(Traceroute.run(target, options)))
+      const r = await runEffect(io, Effect.either(Traceroute.run(target, options)))
       if (Either.isLeft(r)) return fail(io, r.left)
       io.stdout(json(r.right))
       return Exit.Ok
     }
     let result: Traceroute.Result | undefined
-    const r = await Effect.runPromise(
+    const r = await runEffect(
+      io,
       Effect.either(
         Stream.runForEach(Traceroute.stream(target, options), (p) =>
           Effect.sync(() => {

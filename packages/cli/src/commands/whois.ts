@@ -11,6 +11,7 @@ import {
   type Io,
   errorJson,
   exitCodeOf,
+  runEffect,
 } from "../internal/command.js"
 
 const usage = `Usage:
@@ -236,7 +237,8 @@ export const whois: Command = {
       if (rdapData === undefined || rdapData === "") {
         throw new UsageError("update-bootstrap needs --rdap-data DIR (or NETWARK_RDAP_DATA)")
       }
-      const r = await Effect.runPromise(
+      const r = await runEffect(
+        io,
         Effect.either(
           Rdap.updateBootstrap({
             dataDir: rdapData,
@@ -282,7 +284,7 @@ export const whois: Command = {
     const query = positionals[0] as string
     if (query === "-") {
       for await (const q of lines(io)) {
-        const r = await Effect.runPromise(Effect.either(Whois.lookup(q, lookupOptions)))
+        const r = await runEffect(io, Effect.either(Whois.lookup(q, lookupOptions)))
         io.stdout(
           json(
             Either.match(r, {
@@ -295,7 +297,7 @@ export const whois: Command = {
       }
       return Exit.Ok
     }
-    const r = await Effect.runPromise(Effect.either(Whois.lookup(query, lookupOptions)))
+    const r = await runEffect(io, Effect.either(Whois.lookup(query, lookupOptions)))
     if (Either.isLeft(r)) {
       if (values.json === true) io.stdout(json({ query, error: errorJson(r.left) }))
       io.stderr(`netwark whois: ${r.left.message}\n`)

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util"
+import { Effect } from "effect"
 
 /** A `netwark` sub-command. `run` returns the process exit code. */
 export interface Command {
@@ -14,10 +15,33 @@ export interface Io {
   readonly stderr: (text: string) => void
   readonly stdin: () => AsyncIterable<string>
   readonly env: Readonly<Record<string, string | undefined>>
+  /**
+   * Aborted when the process is told to stop (SIGINT, SIGTERM, SIGHUP), with the signal's name
+   * as the reason: running tools are interrupted and their child processes killed.
+   */
+  readonly signal?: AbortSignal
 }
 
-/** Exit codes: 0 success, 1 the operation failed (network, not found), 2 bad input. */
-export const Exit = { Ok: 0, Failed: 1, BadInput: 2 } as const
+/**
+ * Exit codes: 0 success, 1 the operation failed (network, not found), 2 bad input; stopped by a
+ * signal, 128 + its number, as a shell reports it (130 for Ctrl-C).
+ */
+export const Exit = { Ok: 0, Failed: 1, BadInput: 2, Interrupted: 130 } as const
+
+const signalNumbers: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 }
+
+/** The exit code of a run stopped by `signal` (its abort reason names the signal). */
+export const interruptedExit = (signal: AbortSignal): number => {
+  const n = typeof signal.reason === "string" ? signalNumbers[signal.reason] : undefined
+  return n === undefined ? Exit.Interrupted : 128 + n
+}
+
+/**
+ * Runs an effect to a promise that `io.signal` interrupts: the effect's finalizers run, so a tool
+ * it spawned is killed rather than left running, and the promise rejects.
+ */
+export const runEffect = <A, E>(io: Io, effect: Effect.Effect<A, E>): Promise<A> =>
+  Effect.runPromise(effect, io.signal === undefined ? undefined : { signal: io.signal })
 
 /** Thrown by `parse` for a bad flag; the dispatcher turns it into exit code 2. */
 export class UsageError extends Error {}

@@ -8,10 +8,11 @@ import {
   ClientError,
   createClient,
   type CreateOperation,
+  type Operation,
   type OperationDetail,
   type WorkerResult,
 } from "@netwark/client"
-import { Exit, UsageError, json, type Io } from "./command.js"
+import { Exit, UsageError, interruptedExit, json, type Io } from "./command.js"
 
 /** The flags every remote-capable command adds (`dns` already has `--server`: it adds `queue`). */
 export const remoteFlags = {
@@ -34,6 +35,11 @@ export interface Render {
    * stream opened are printed too: progress is live only, the server does not replay it.
    */
   readonly replay?: (result: unknown) => ReadonlyArray<string>
+  /**
+   * Whether a worker's result counts as an answer for the exit code (dns: a server answered);
+   * default: every result the worker ran to the end.
+   */
+  readonly answered?: (result: unknown) => boolean
 }
 
 /** One remote run. */
@@ -153,21 +159,34 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
     baseUrl: run.server,
     ...(run.fetch === undefined ? {} : { fetch: run.fetch }),
   })
+  const signal = io.signal
+  const call = signal === undefined ? {} : { signal }
   const fail = (e: unknown): number => {
+    if (signal?.aborted === true) return interrupted()
     if (e instanceof ClientError) {
       io.stderr(`netwark ${run.command}: ${problemText(e)}\n`)
       return e.status === 400 || e.status === 403 || e.status === 413 ? Exit.BadInput : Exit.Failed
     }
     throw e
   }
-  let operation
+  let operation: Operation | undefined
+  // Stopping the command (Ctrl-C) stops watching; the workers still run the operation.
+  const interrupted = (): number => {
+    io.stderr(
+      `netwark ${run.command}: interrupted${operation === undefined ? "" : ` (operation ${operation.id} goes on on the server)`}\n`,
+    )
+    return signal === undefined ? Exit.Interrupted : interruptedExit(signal)
+  }
   try {
-    operation = await client.createOperation({
-      type: run.type,
-      target: run.target,
-      options: run.options,
-      ...(run.queues.length === 0 ? {} : { queues: [...run.queues] }),
-    } as CreateOperation)
+    operation = await client.createOperation(
+      {
+        type: run.type,
+        target: run.target,
+        options: run.options,
+        ...(run.queues.length === 0 ? {} : { queues: [...run.queues] }),
+      } as CreateOperation,
+      call,
+    )
   } catch (e) {
     return fail(e)
   }
@@ -180,8 +199,9 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
   // A result can come twice (in the snapshot and as an event): print each worker's once.
   const printed = new Set<string>()
   const shown = new Map<string, Set<string>>()
+  const keyOf = (jobId: string, workerId: string) => `${jobId}\u0000${workerId}`
   const show = (r: WorkerResult) => {
-    const key = `${r.jobId}\u0000${r.workerId}`
+    const key = keyOf(r.jobId, r.workerId)
     if (run.json || printed.has(key)) return
     printed.add(key)
     const seen = shown.get(r.workerId) ?? new Set<string>()
@@ -194,13 +214,15 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
     )
   }
   try {
-    for await (const event of client.operationEvents(operation.id)) {
+    for await (const event of client.operationEvents(operation.id, call)) {
       switch (event.type) {
         case "snapshot":
           for (const r of event.data.results) show(r)
           break
         case "progress": {
-          if (run.json) break
+          // The stream replays recent progress after its snapshot: a worker whose result is
+          // already printed has nothing more to show.
+          if (run.json || printed.has(keyOf(event.data.jobId, event.data.workerId))) break
           const line = run.render.progress(event.data.data)
           if (line === undefined) break
           const seen = shown.get(event.data.workerId) ?? new Set<string>()
@@ -218,9 +240,10 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
   } catch (e) {
     return fail(e)
   }
+  if (signal?.aborted === true) return interrupted()
   let detail: OperationDetail
   try {
-    detail = await client.getOperation(operation.id)
+    detail = await client.getOperation(operation.id, call)
   } catch (e) {
     return fail(e)
   }
@@ -232,5 +255,6 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
       `\nStatus: ${detail.status} (${ok} of ${expected} worker${expected === 1 ? "" : "s"} answered)${detail.error === null ? "" : `: ${detail.error}`}\n`,
     )
   }
-  return detail.results.some((r) => r.status === "ok") ? Exit.Ok : Exit.Failed
+  const answered = run.render.answered ?? (() => true)
+  return detail.results.some((r) => r.status === "ok" && answered(r.result)) ? Exit.Ok : Exit.Failed
 }
