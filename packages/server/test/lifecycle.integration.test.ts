@@ -2,7 +2,7 @@
 import { ToolError } from "@netwark/tools"
 import { Transport } from "@netwark/transport"
 import { SqlClient } from "@effect/sql"
-import { Effect, Fiber } from "effect"
+import { Effect, Exit, Fiber, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Repository from "../src/operations/operations.repository.js"
 import { call, eventually } from "./support/api.js"
@@ -147,6 +147,62 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
       const after = await call<any>("GET", `${running.base}/operations/${r.body.id}`)
       expect(after.body.results).toHaveLength(2)
       expect(after.body.results.find((x: any) => x.workerId === "ok-1").raw).toBe("fake output")
+    } finally {
+      await running.server.runtime.managed.runPromise(Fiber.interrupt(fiber))
+    }
+  })
+
+  it("names the host and location of a worker that said goodbye before its result (a drain)", async () => {
+    // what a SIGTERM does: goodbye first, then the running job finishes and its result is sent
+    const drainingWorker = Effect.gen(function* () {
+      const transport = yield* Transport.Transport
+      const presence = yield* Scope.make()
+      yield* transport.serve({ workerId: "draining-1", queues: ["netwark"] }, () =>
+        Effect.gen(function* () {
+          yield* Scope.close(presence, Exit.void)
+          yield* Effect.sleep("300 millis")
+          return { raw: "drained output", status: "ok" }
+        }),
+      )
+      yield* Scope.extend(
+        transport.announce({
+          id: "draining-1",
+          hostname: "host-draining-1",
+          version: "test",
+          queues: ["netwark"],
+          locations: ["Lyon"],
+          capabilities: {},
+        }),
+        presence,
+      )
+    })
+    const fiber = running.server.runtime.managed.runFork(
+      Effect.scoped(Effect.zipRight(drainingWorker, Effect.never)),
+    )
+    try {
+      await eventually(async () => {
+        const r = await call<any>("GET", `${running.base}/workers`)
+        return r.body.items.some((w: any) => w.id === "draining-1" && w.status === "online")
+          ? true
+          : undefined
+      })
+      const r = await call<any>("POST", `${running.base}/operations`, {
+        type: "ping",
+        target: "127.0.0.1",
+        queues: ["netwark"],
+      })
+      const op = await settled(running.base, r.body.id)
+      const workers = await call<any>("GET", `${running.base}/workers`)
+      expect(workers.body.items.find((w: any) => w.id === "draining-1")).toMatchObject({
+        status: "offline",
+      })
+      expect(op).toMatchObject({ status: "done", received: 1 })
+      expect(op.results[0]).toMatchObject({
+        workerId: "draining-1",
+        hostname: "host-draining-1",
+        location: "Lyon",
+        raw: "drained output",
+      })
     } finally {
       await running.server.runtime.managed.runPromise(Fiber.interrupt(fiber))
     }

@@ -43,7 +43,9 @@ export const layer = (
       const handle = (chunk: Chunk.Chunk<Transport.Delivery<Envelope.Reply>>) =>
         Effect.gen(function* () {
           const deliveries = Chunk.toReadonlyArray(chunk)
-          const online = new Map((yield* registry.online).map((w) => [w.id, w]))
+          // online or recently offline: a draining worker says goodbye before its last results,
+          // and a restarted one answers the broadcasts it missed before its hello is heard
+          const known = new Map((yield* registry.known).map((k) => [k.worker.id, k.worker]))
           const progress: Array<OperationEvent> = []
           const results: Array<Repository.NewResult> = []
           for (const { message } of deliveries) {
@@ -59,7 +61,7 @@ export const layer = (
               })
               continue
             }
-            const worker = online.get(message.workerId)
+            const worker = known.get(message.workerId)
             const { data, raw } = splitRaw(message.data)
             results.push({
               operationId: message.operationId,
