@@ -1,0 +1,62 @@
+import { execFileSync } from "node:child_process"
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs"
+import { tmpdir } from "node:os"
+import path from "node:path"
+import { describe, expect, it } from "vitest"
+
+const root = path.resolve(import.meta.dirname, "..")
+const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+  name: string
+  version: string
+  bin: Record<string, string>
+}
+
+describe("the netwark bin", () => {
+  it("is linked by npm install before any build, so `npx netwark` works in a fresh checkout", () => {
+    // A workspace like the repository's, with the CLI as it is before `npm run build`: no dist/.
+    const dir = mkdtempSync(path.join(tmpdir(), "netwark-cli-bin-"))
+    try {
+      mkdirSync(path.join(dir, "cli"))
+      writeFileSync(
+        path.join(dir, "package.json"),
+        JSON.stringify({ name: "ws", private: true, workspaces: ["cli"] }),
+      )
+      writeFileSync(
+        path.join(dir, "cli", "package.json"),
+        JSON.stringify({ name: pkg.name, version: pkg.version, type: "module", bin: pkg.bin }),
+      )
+      cpSync(path.join(root, "bin"), path.join(dir, "cli", "bin"), { recursive: true })
+      execFileSync(
+        "npm",
+        ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+        { cwd: dir, stdio: "pipe" },
+      )
+      expect(existsSync(path.join(dir, "node_modules", ".bin", "netwark"))).toBe(true)
+      // run before a build, it says what to do rather than a module-not-found stack
+      let stderr = ""
+      try {
+        execFileSync(path.join(dir, "node_modules", ".bin", "netwark"), ["--version"], {
+          stdio: "pipe",
+        })
+      } catch (e) {
+        stderr = String((e as { stderr: Buffer }).stderr)
+      }
+      expect(stderr).toBe("netwark: not built yet: run `npm run build` (or `npm test`) first\n")
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("runs the built CLI", () => {
+    const out = execFileSync(process.execPath, [path.join(root, pkg.bin["netwark"]!), "--version"])
+    expect(String(out)).toBe(`netwark ${pkg.version}\n`)
+  })
+})
