@@ -12,7 +12,13 @@ const problem = (status: number, body: Record<string, unknown>): Error =>
     problem: body,
   })
 
-const setup = async (create: (r: OperationRequest) => Promise<unknown>) => {
+const paris = { name: "Paris", latitude: 48.85, longitude: 2.35 }
+const tokyo = { name: "Tokyo", latitude: 35.68, longitude: 139.69 }
+
+const setup = async (
+  create: (r: OperationRequest) => Promise<unknown>,
+  query: Record<string, string | ReadonlyArray<string>> = {},
+) => {
   const sent: Array<OperationRequest> = []
   const api: Partial<Api> = {
     createOperation: (r) => {
@@ -27,14 +33,44 @@ const setup = async (create: (r: OperationRequest) => Promise<unknown>) => {
         workers: [{ id: "w1", hostname: "local", online: true }],
       },
       { name: "lab", broadcast: false, location: null, workers: [] },
+      {
+        name: "paris",
+        broadcast: false,
+        locationName: "Paris",
+        location: paris,
+        workers: [{ id: "w1", hostname: "local", online: true }],
+      },
+      // The queue list names online workers only: tokyo's worker is gone.
+      { name: "tokyo", broadcast: false, locationName: "Tokyo", location: tokyo, workers: [] },
+    ],
+    workers: async () => [
+      {
+        id: "w1",
+        hostname: "local",
+        online: true,
+        lastSeen: new Date().toISOString(),
+        queues: ["netwark.broadcast", "paris"],
+      },
+      {
+        id: "t1",
+        hostname: "tokyo-1",
+        online: false,
+        lastSeen: new Date(Date.now() - 5 * 60_000).toISOString(),
+        queues: ["tokyo"],
+      },
     ],
   }
   TestBed.configureTestingModule({
     providers: [
-      provideRouter([{ path: "operations/:id", children: [] }]),
+      provideRouter([
+        { path: "operations/new", children: [] },
+        { path: "operations/:id", children: [] },
+      ]),
       { provide: API, useValue: api },
     ],
   })
+  if (Object.keys(query).length > 0)
+    await TestBed.inject(Router).navigate(["operations", "new"], { queryParams: query })
   const fixture = TestBed.createComponent(NewOperationPage)
   await fixture.whenStable()
   const el = fixture.nativeElement as HTMLElement
@@ -59,9 +95,13 @@ describe("new operation form", () => {
     expect(rows.map((q) => q.querySelector(".name")?.textContent)).toEqual([
       "netwark.broadcast",
       "lab",
+      "paris",
+      "tokyo",
     ])
     expect(rows.map((q) => q.querySelector(".chip")?.textContent ?? null)).toEqual([
       "broadcast",
+      null,
+      null,
       null,
     ])
     expect(rows[0]?.textContent).toContain("1/1 online")
@@ -119,5 +159,70 @@ describe("new operation form", () => {
     expect(el.querySelector("[data-testid=form-error]")?.textContent).toContain(
       "the database is down",
     )
+  })
+
+  it("lists a queue whose workers all went offline greyed with its last seen time, not pickable", async () => {
+    const { el, fixture } = await setup(async () => ({}))
+    const row = el.querySelector<HTMLInputElement>("[data-testid=queue-tokyo]")!.closest("label")!
+    expect(row.classList).toContain("gone")
+    expect(el.querySelector("[data-testid=presence-tokyo]")?.textContent).toBe(
+      "offline, last seen 5 min ago",
+    )
+    const box = el.querySelector<HTMLInputElement>("[data-testid=queue-tokyo]")!
+    expect(box.disabled).toBe(true)
+    // The online ones stay pickable.
+    expect(el.querySelector<HTMLInputElement>("[data-testid=queue-paris]")!.disabled).toBe(false)
+    // The map shows the offline place grey; a click on it picks nothing.
+    const page = fixture.componentInstance as unknown as {
+      markers: () => ReadonlyArray<{ id: string; colour: string; detail?: string }>
+      toggleLocation: (id: string) => void
+      selected: () => ReadonlySet<string>
+    }
+    const markers = page.markers()
+    expect(markers.map((m) => [m.id, m.colour])).toEqual([
+      ["Paris@48.85,2.35", "#16a34a"],
+      ["Tokyo@35.68,139.69", "#9ca3af"],
+    ])
+    expect(markers[1]?.detail).toMatch(/^offline, last seen 5 min ago · tokyo$/)
+    page.toggleLocation("Tokyo@35.68,139.69")
+    expect([...page.selected()]).toEqual([])
+    page.toggleLocation("Paris@48.85,2.35")
+    expect([...page.selected()]).toEqual(["paris"])
+  })
+
+  it("lets the user unpick an offline queue a link picked, and not pick it again", async () => {
+    const { el, fixture } = await setup(async () => ({}), { queue: "tokyo" })
+    const box = el.querySelector<HTMLInputElement>("[data-testid=queue-tokyo]")!
+    expect(box.checked).toBe(true)
+    expect(box.disabled).toBe(false)
+    box.click()
+    await fixture.whenStable()
+    expect(box.checked).toBe(false)
+    expect(box.disabled).toBe(true)
+  })
+
+  it("lists a picked queue the server does not know, so it can be unpicked after the API refuses it", async () => {
+    const { el, fixture, type, submit, sent } = await setup(
+      async () => {
+        throw problem(400, {
+          title: "Bad Request",
+          status: 400,
+          detail: "unknown queue nope",
+          field: "queues.0",
+          errors: [{ field: "queues.0", message: "unknown queue nope" }],
+        })
+      },
+      { queue: "nope" },
+    )
+    expect(el.querySelector("[data-testid=presence-nope]")?.textContent).toBe("not configured")
+    type("[data-testid=target]", "127.0.0.1")
+    await submit()
+    expect(el.querySelector(".queues + .field-error")?.textContent).toBe("unknown queue nope")
+    el.querySelector<HTMLInputElement>("[data-testid=queue-nope]")!.click()
+    await fixture.whenStable()
+    expect(el.querySelector("[data-testid=queue-nope]")).toBeNull()
+    expect(el.querySelector(".queues + .field-error")).toBeNull()
+    await submit()
+    expect(sent.at(-1)).toEqual({ type: "ping", target: "127.0.0.1", options: {}, queues: [] })
   })
 })

@@ -8,8 +8,10 @@ import {
   WorkersService,
   locationGroups,
   locationMarkers,
+  withWorkers,
 } from "../../workers/services/workers.service"
 import { buildOptions, optionFields, problemFieldErrors, validateForm } from "../lib/operation-form"
+import { pickableAt, queueChoices, togglePlace } from "../lib/queue-choices"
 import { OperationsService } from "../services/operations.service"
 
 const typeHelp: Record<OperationType, string> = {
@@ -145,12 +147,25 @@ const typeHelp: Record<OperationType, string> = {
           <p class="error-text small">Queues could not be loaded.</p>
         }
         <ul class="queues" role="group" aria-label="Queues">
-          @for (q of queues.value() ?? []; track q.name) {
+          @for (q of choices(); track q.name) {
             <li>
-              <label class="queue" [class.on]="selected().has(q.name)">
+              <label
+                class="queue"
+                [class.on]="selected().has(q.name)"
+                [class.gone]="q.offline"
+                [class.unknown]="q.unknown"
+                [attr.title]="
+                  q.offline && !q.selectable
+                    ? 'Every worker on this queue is offline'
+                    : q.unknown
+                      ? 'The server has no such queue'
+                      : null
+                "
+              >
                 <input
                   type="checkbox"
                   [checked]="selected().has(q.name)"
+                  [disabled]="!q.selectable"
                   (change)="toggle(q.name)"
                   [attr.data-testid]="'queue-' + q.name"
                 />
@@ -162,8 +177,12 @@ const typeHelp: Record<OperationType, string> = {
                   <span class="muted small">{{ q.locationName }}</span>
                 }
                 <span class="spacer"></span>
-                <span class="small" [class.muted]="online(q) === 0"
-                  >{{ online(q) }}/{{ q.workers.length }} online</span
+                <span
+                  class="small presence"
+                  [class.muted]="q.online === 0 && !q.unknown"
+                  [class.error-text]="q.unknown"
+                  [attr.data-testid]="'presence-' + q.name"
+                  >{{ q.presence }}</span
                 >
               </label>
             </li>
@@ -272,6 +291,17 @@ const typeHelp: Record<OperationType, string> = {
     .queue .name {
       font-weight: 600;
     }
+    /* Every worker offline: listed like the workers page lists them, greyed, not pickable. */
+    .queue.gone {
+      opacity: 0.55;
+      filter: grayscale(1);
+    }
+    .queue:has(input:disabled) {
+      cursor: not-allowed;
+    }
+    .queue.unknown .name {
+      text-decoration: line-through;
+    }
   `,
 })
 export class NewOperationPage {
@@ -289,7 +319,14 @@ export class NewOperationPage {
   protected readonly busy = signal(false)
   protected readonly fields = computed(() => optionFields[this.type()])
   protected readonly queues = load((signal) => this.workers.queues(signal))
-  private readonly groups = computed(() => locationGroups(this.queues.value() ?? []))
+  private readonly known = load((signal) => this.workers.workers(signal))
+  // The queue list names online workers only; the workers list adds those gone offline.
+  private readonly located = computed(() => {
+    const queues = this.queues.value()
+    return queues === undefined ? undefined : withWorkers(queues, this.known.value())
+  })
+  protected readonly choices = computed(() => queueChoices(this.located(), this.selected()))
+  private readonly groups = computed(() => locationGroups(this.located() ?? []))
   protected readonly markers = computed(() => locationMarkers(this.groups(), this.selected()))
   protected readonly queueSummary = computed(() => {
     const s = [...this.selected()]
@@ -312,10 +349,6 @@ export class NewOperationPage {
   protected checked(e: Event): boolean {
     return (e.target as HTMLInputElement).checked
   }
-  protected online(q: { workers: ReadonlyArray<{ online: boolean }> }): number {
-    return q.workers.filter((w) => w.online).length
-  }
-
   protected setType(t: OperationType): void {
     this.type.set(t)
     this.raw.set({})
@@ -347,15 +380,8 @@ export class NewOperationPage {
       (x) => `${x.location.name}@${x.location.latitude},${x.location.longitude}` === markerId,
     )
     if (g === undefined) return
-    const names = g.queues.map((q) => q.name)
-    this.selected.update((s) => {
-      const next = new Set(s)
-      const all = names.every((n) => next.has(n))
-      for (const n of names)
-        if (all) next.delete(n)
-        else next.add(n)
-      return next
-    })
+    this.selected.update((s) => togglePlace(s, pickableAt(g)))
+    this.clear("queues")
   }
 
   protected async submit(event: Event): Promise<void> {

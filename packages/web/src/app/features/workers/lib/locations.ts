@@ -29,7 +29,8 @@ export const withWorkers = (
   })
 }
 
-const later = (a: string | null, b: string | null | undefined): string | null =>
+/** The later of two ISO times (either may be missing). */
+export const later = (a: string | null, b: string | null | undefined): string | null =>
   b === null || b === undefined ? a : a === null || Date.parse(b) > Date.parse(a) ? b : a
 
 /** Groups queues by location (same name and coordinates), skipping queues without one. */
