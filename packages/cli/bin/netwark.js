@@ -2,6 +2,8 @@
 // The `netwark` bin lives outside dist/ so that npm links it at install time: npm skips a bin
 // whose file does not exist yet, so a bin in dist/ was never linked in a fresh checkout (the build
 // comes after `npm install`) and `npx netwark` found no executable.
+import process from "node:process"
+
 try {
   await import("../dist/main.js")
 } catch (e) {
