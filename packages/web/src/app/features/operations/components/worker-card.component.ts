@@ -46,23 +46,33 @@ import { TracerouteResultComponent } from "./traceroute-result.component"
       @if (r.error) {
         <p class="error-text">{{ r.error }}</p>
       }
-      @switch (type()) {
-        @case ("ping") {
-          <nw-ping-result [parsed]="asPing()" />
-        }
-        @case ("mtr") {
-          @if (mtrHops().length > 0) {
-            <nw-hop-graph [paths]="[mtrPath()]" />
-            <nw-mtr-table [hops]="mtrHops()" />
-          } @else {
-            <p class="muted small">Waiting for hops…</p>
+      @if (placeholder()) {
+        <p class="muted small" data-testid="no-result">
+          {{
+            r.status === "waiting"
+              ? "Waiting for this worker to start…"
+              : "No answer before the operation ended."
+          }}
+        </p>
+      } @else {
+        @switch (type()) {
+          @case ("ping") {
+            <nw-ping-result [parsed]="asPing()" />
           }
-        }
-        @case ("traceroute") {
-          <nw-traceroute-result [parsed]="asTraceroute()" />
-        }
-        @case ("dns") {
-          <nw-dns-result [parsed]="asDns()" [rawText]="r.raw ?? undefined" />
+          @case ("mtr") {
+            @if (mtrHops().length > 0) {
+              <nw-hop-graph [paths]="[mtrPath()]" />
+              <nw-mtr-table [hops]="mtrHops()" />
+            } @else {
+              <p class="muted small">Waiting for hops…</p>
+            }
+          }
+          @case ("traceroute") {
+            <nw-traceroute-result [parsed]="asTraceroute()" />
+          }
+          @case ("dns") {
+            <nw-dns-result [parsed]="asDns()" [rawText]="r.raw ?? undefined" />
+          }
         }
       }
       @if (type() !== "dns" && r.raw) {
@@ -100,6 +110,11 @@ export class WorkerCardComponent {
   /** The worker's result. */
   readonly result = input.required<WorkerResult>()
   protected readonly showRaw = signal(false)
+  /** A worker the operation waits for (or waited for in vain): nothing to draw yet. */
+  protected readonly placeholder = computed(() => {
+    const r = this.result()
+    return r.result === undefined && !r.raw && (r.status === "waiting" || r.status === "no answer")
+  })
   protected readonly title = computed(() => this.result().hostname ?? this.result().workerId)
   protected readonly took = computed(() => {
     const r = this.result()

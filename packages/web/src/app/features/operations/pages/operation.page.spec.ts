@@ -101,6 +101,7 @@ describe("operation page", () => {
       ...base,
       type: "ping",
       status: "running",
+      expected: 2,
       finishedAt: null,
       results: [],
     }
@@ -131,6 +132,7 @@ describe("operation page", () => {
     expect(
       [...el.querySelectorAll("nw-worker-card .status")].map((s) => s.textContent?.trim()),
     ).toEqual(["waiting", "waiting"])
+    expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("0 / 2 worker(s) answered")
     push({
       kind: "progress",
       workerId: "paris",
@@ -142,6 +144,8 @@ describe("operation page", () => {
     expect(paris?.querySelector("h2")?.textContent).toBe("paris-1")
     expect(paris?.querySelector(".status")?.textContent?.trim()).toBe("running")
     expect(paris?.textContent).toContain("Received1")
+    // Progress is not an answer yet.
+    expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("0 / 2 worker(s) answered")
     push({ kind: "result", result: parisResult })
     push({ kind: "status", status: "partial" })
     final = true
@@ -154,5 +158,33 @@ describe("operation page", () => {
     expect(statuses).toEqual(["ok", "no answer"])
     expect(el.querySelector("nw-worker-card")?.textContent).toContain("No reply to probe 3")
     expect(el.querySelector("[data-testid=operation-status]")?.textContent).toBe("partial")
+    expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("1 / 2 worker(s) answered")
+    // The worker that never answered: one line, not an empty ping summary "waiting for replies".
+    const tokyo = el.querySelectorAll("nw-worker-card")[1]
+    expect(tokyo?.querySelector("[data-testid=no-result]")?.textContent?.trim()).toBe(
+      "No answer before the operation ended.",
+    )
+    expect(tokyo?.querySelector("nw-ping-result")).toBeNull()
+  })
+
+  it("names a job no worker took by its queue and says it got no answer", async () => {
+    const { el } = await render({
+      getOperation: async () => ({
+        ...base,
+        type: "ping",
+        status: "timeout",
+        queues: ["tokyo"],
+        expected: 1,
+        expectedWorkers: [
+          { jobId: `${base.id}/tokyo`, queue: "tokyo", workerId: null, hostname: null },
+        ],
+        results: [],
+      }),
+    })
+    const card = el.querySelector("nw-worker-card")
+    expect(card?.querySelector("h2")?.textContent).toBe("A worker on tokyo")
+    expect(card?.querySelector(".status")?.textContent?.trim()).toBe("no answer")
+    expect(card?.querySelector("[data-testid=no-result]")).not.toBeNull()
+    expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("0 / 1 worker(s) answered")
   })
 })

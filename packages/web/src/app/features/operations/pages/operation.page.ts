@@ -50,8 +50,8 @@ import { OptionsListComponent } from "../components/options-list.component"
             @if (live.live()) {
               <span class="chip live" aria-live="polite">● live</span>
             }
-            <span
-              >{{ results().length }}{{ op.expected ? " / " + op.expected : "" }} worker(s)</span
+            <span data-testid="answered"
+              >{{ answered() }}{{ op.expected ? " / " + op.expected : "" }} worker(s) answered</span
             >
             <span>started {{ dateTime(op.createdAt) }}</span>
             @if (op.finishedAt) {
@@ -180,13 +180,18 @@ export class OperationPage {
       if (w.workerId === null && op.results.some((r) => r.queue === w.queue)) continue
       waiting.push({
         workerId: w.workerId ?? w.jobId ?? w.queue,
-        hostname: w.hostname,
+        // A job on a queue where any one worker takes it: no worker is known until one answers.
+        hostname: w.hostname ?? w.workerId ?? `A worker on ${w.queue}`,
         queue: w.queue,
         status: finalStatuses.has(op.status) ? "no answer" : "waiting",
       })
     }
     return [...op.results, ...waiting]
   })
+  /** Workers done (a result, not just progress): the header's "1 / 2 worker(s) answered". */
+  protected readonly answered = computed(
+    () => (this.live.operation()?.results ?? []).filter((r) => r.status !== "running").length,
+  )
   protected readonly pending = computed(
     () => !finalStatuses.has(this.live.operation()?.status ?? "pending"),
   )
