@@ -69,6 +69,15 @@ export const validateName = (name: string): Either.Either<string, TransportError
 
 const invalid = (message: string) => Either.left(TransportError.make("InvalidConfig", message))
 
+const entryKeys: ReadonlyArray<string> = [
+  "queue",
+  "name",
+  "location",
+  "broadcast",
+  "latitude",
+  "longitude",
+]
+
 const parseEntry = (
   raw: unknown,
   index: number,
@@ -76,6 +85,12 @@ const parseEntry = (
   if (typeof raw !== "object" || raw === null || Array.isArray(raw))
     return invalid(`netwark_queues[${index}] must be a mapping`)
   const entry = raw as Record<string, unknown>
+  // a misspelt key (`brodcast: true`) would otherwise leave a broadcast queue round-robin
+  const unknown = Object.keys(entry).find((key) => !entryKeys.includes(key))
+  if (unknown !== undefined)
+    return invalid(
+      `netwark_queues[${index}].${unknown} is not a queue setting (known: ${entryKeys.join(", ")})`,
+    )
   const queue = entry["queue"]
   if (typeof queue !== "string") return invalid(`netwark_queues[${index}].queue must be a string`)
   const checked = validateName(queue)
@@ -134,7 +149,16 @@ const parseYamlText = (text: string, what: string) => {
   try {
     return Either.right(Yaml.parse(text) as unknown)
   } catch (cause) {
-    return Either.left(TransportError.make("InvalidConfig", `${what} is not valid YAML`, cause))
+    // the parser's first line says where ("… at line 3, column 5:"); the lines after it quote
+    // the text, which may hold a broker password
+    const where = cause instanceof Error ? cause.message.split("\n")[0]!.replace(/:$/, "") : ""
+    return Either.left(
+      TransportError.make(
+        "InvalidConfig",
+        `${what} is not valid YAML${where === "" ? "" : `: ${where}`}`,
+        cause,
+      ),
+    )
   }
 }
 

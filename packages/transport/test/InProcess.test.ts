@@ -152,6 +152,24 @@ netwark_queues:
     expect(bad("netwark_queues: [")).toBe("InvalidConfig")
     expect(bad("")).toBe("ok")
   })
+  it("refuses a misspelt queue setting instead of ignoring it, and says where YAML breaks", () => {
+    const message = (text: string) => {
+      const r = Queues.parseYaml(text)
+      return Either.isLeft(r) ? r.left.message : "ok"
+    }
+    // `brodcast: true` ignored would make a broadcast queue round-robin without a word
+    expect(message("netwark_queues:\n  - queue: lyon\n    brodcast: true")).toBe(
+      "netwark_queues[0].brodcast is not a queue setting (known: queue, name, location, broadcast, latitude, longitude)",
+    )
+    expect(
+      Either.isLeft(Queues.fromEnv({ NETWARK_QUEUES: '[{"queue":"lab","locaton":"home"}]' })),
+    ).toBe(true)
+    const yamlError = message(
+      "broker_url: amqp://u:secret@127.0.0.1/\nnetwark_queues:\n  - queue: a\n   location: x",
+    )
+    expect(yamlError).toMatch(/^configuration is not valid YAML: .* at line 4, column 1$/)
+    expect(yamlError).not.toContain("secret")
+  })
 })
 
 describe("Registry", () => {
