@@ -67,6 +67,8 @@ export interface Config {
   /** Job types served. */
   readonly jobs: ReadonlyArray<Jobs.JobType>
   readonly logLevel: LogLevel.LogLevel
+  /** Top-level keys of the file that mean nothing to the worker (logged as a warning). */
+  readonly ignoredKeys: ReadonlyArray<string>
 }
 
 /** The defaults of everything optional. */
@@ -80,7 +82,32 @@ export const defaults: Config = {
   policy: {},
   jobs: Jobs.types,
   logLevel: LogLevel.Info,
+  ignoredKeys: [],
 }
+
+/** The top-level keys of the file: the worker's, and the server's `database_url` (ignored). */
+const topKeys: ReadonlyArray<string> = [
+  "broker_url",
+  "netwark_broker_url",
+  "namespace",
+  "netwark_queues",
+  "worker",
+  "database_url",
+]
+
+/** The keys of the `worker:` section. */
+const workerKeys: ReadonlyArray<string> = [
+  "id",
+  "instance",
+  "state_dir",
+  "concurrency",
+  "builtin_queues",
+  "jobs",
+  "heartbeat",
+  "shutdown_grace",
+  "log_level",
+  "policy",
+]
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -167,12 +194,28 @@ export const parse = (
     if (typeof section !== "object" || section === null || Array.isArray(section))
       return yield* fail("worker must be a mapping")
     const file = section as Record<string, unknown>
+    // the worker's own section: a misspelt setting fails rather than silently taking its default
+    const unknownWorker = Object.keys(file).find((key) => !workerKeys.includes(key))
+    if (unknownWorker !== undefined)
+      return yield* fail(
+        `worker.${unknownWorker} is not a worker setting (known: ${workerKeys.join(", ")})`,
+      )
     /** The environment variable when set, else the file's `worker.<key>`. */
     const pick = (envName: string, key: string): unknown =>
       present(env[envName]) ? env[envName] : file[key]
 
-    let config: Config = { ...defaults, queues: transport.queues }
-    if (transport.brokerUrl !== undefined) config = { ...config, brokerUrl: transport.brokerUrl }
+    // other top-level keys may belong to a file shared with other programs: warned about, so
+    // that a misspelt `netwark_queues` does not go unnoticed
+    const ignoredKeys = Object.keys(doc).filter((key) => !topKeys.includes(key))
+    let config: Config = { ...defaults, queues: transport.queues, ignoredKeys }
+    if (transport.brokerUrl !== undefined) {
+      const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(Redacted.value(transport.brokerUrl))?.[1]
+      if (scheme?.toLowerCase() !== "amqp" && scheme?.toLowerCase() !== "amqps")
+        return yield* fail(
+          `broker URL must be amqp://user:password@host:5672/vhost or amqps://… (got ${scheme === undefined ? "no scheme" : `${scheme}://…`})`,
+        )
+      config = { ...config, brokerUrl: transport.brokerUrl }
+    }
 
     const namespace = present(env["NETWARK_NAMESPACE"])
       ? env["NETWARK_NAMESPACE"]
@@ -229,6 +272,11 @@ export const parse = (
     if (typeof policyDoc !== "object" || policyDoc === null || Array.isArray(policyDoc))
       return yield* fail("worker.policy must be a mapping with allow and deny lists")
     const policyFile = policyDoc as Record<string, unknown>
+    const unknownPolicy = Object.keys(policyFile).find((key) => key !== "allow" && key !== "deny")
+    if (unknownPolicy !== undefined)
+      return yield* fail(
+        `worker.policy.${unknownPolicy} is not a policy setting (known: allow, deny)`,
+      )
     const allowRaw = present(env["NETWARK_POLICY_ALLOW"])
       ? env["NETWARK_POLICY_ALLOW"]
       : policyFile["allow"]

@@ -86,6 +86,11 @@ const main = async (): Promise<void> => {
     process.exit(2)
   }
   const url = config.brokerUrl
+  if (config.ignoredKeys.length > 0)
+    early("warn", "configuration: ignoring keys the worker does not know", {
+      keys: config.ignoredKeys.join(","),
+      known: "broker_url,namespace,netwark_queues,worker",
+    })
 
   const program = Effect.gen(function* () {
     const host = hostname()

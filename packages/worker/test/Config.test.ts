@@ -109,6 +109,32 @@ describe("Config.parse", () => {
     expect(err("worker: {log_level: loud}")).toMatch(/log_level/)
   })
 
+  it("refuses a misspelt worker setting instead of taking the default, and warns of foreign top-level keys", () => {
+    expect(err("worker: {concurency: 8}")).toBe(
+      "worker.concurency is not a worker setting (known: id, instance, state_dir, concurrency, builtin_queues, jobs, heartbeat, shutdown_grace, log_level, policy)",
+    )
+    expect(err("worker: {policy: {allowed: [10.0.0.0/8]}}")).toBe(
+      "worker.policy.allowed is not a policy setting (known: allow, deny)",
+    )
+    expect(err("netwark_queues: [{queue: lyon, brodcast: true}]")).toMatch(
+      /netwark_queues\[0\]\.brodcast is not a queue setting/,
+    )
+    // a file shared with the server (database_url) or with foreign keys still loads
+    const shared = ok("database_url: postgres://db/netwark\nnetwark_queue: [{queue: paris}]")
+    expect(shared.queues).toEqual([])
+    expect(shared.ignoredKeys).toEqual(["netwark_queue"])
+    expect(ok(yaml).ignoredKeys).toEqual([])
+  })
+
+  it("refuses a broker URL that is not amqp:// or amqps:// without showing it", () => {
+    expect(err(undefined, { NETWARK_BROKER_URL: "http://u:s3cret@127.0.0.1:5672/" })).toBe(
+      "broker URL must be amqp://user:password@host:5672/vhost or amqps://… (got http://…)",
+    )
+    expect(err("broker_url: 127.0.0.1:5672")).toMatch(/got 127\.0\.0\.1:5672|got no scheme/)
+    expect(err("broker_url: rabbit.example")).toMatch(/\(got no scheme\)$/)
+    expect(ok(undefined, { NETWARK_BROKER_URL: "AMQPS://u:p@127.0.0.1/" }).brokerUrl).toBeDefined()
+  })
+
   it("durations: seconds, units and Effect's form", () => {
     const ms = (v: unknown) =>
       Either.map(Config.parseDuration("d", v), Duration.toMillis).pipe(Either.getOrElse(() => -1))

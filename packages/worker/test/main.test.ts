@@ -55,4 +55,30 @@ describe("netwark-worker command line", () => {
     expect(missing.code).toBe(2)
     expect(lines(missing.stdout)[0]?.["msg"]).toMatch(/cannot read configuration/)
   })
+
+  it("a misspelt setting or a non-AMQP broker URL: exit 2 naming it", async () => {
+    const file = path.join(dir, "typo.yaml")
+    await writeFile(file, "broker_url: amqp://127.0.0.1:1/\nworker:\n  shutdown_grce: 60s\n")
+    const typo = await Binary.run(["--config", file])
+    expect(typo.code).toBe(2)
+    expect(lines(typo.stdout)[0]?.["msg"]).toMatch(/worker\.shutdown_grce is not a worker setting/)
+    const http = await Binary.run([], { NETWARK_BROKER_URL: "http://u:s3cret@127.0.0.1:15672/" })
+    expect(http.code).toBe(2)
+    expect(lines(http.stdout)).toEqual([
+      expect.objectContaining({ level: "error", msg: expect.stringMatching(/got http:\/\/…\)$/) }),
+    ])
+    expect(http.stdout).not.toContain("s3cret")
+  })
+
+  it("a top-level key the worker does not know: a warning naming it, then it starts", async () => {
+    const file = path.join(dir, "foreign.yaml")
+    // port 1 on loopback refuses at once; the warning comes before the connection attempt
+    await writeFile(file, "broker_url: amqp://127.0.0.1:1/\nnetwark_queue:\n  - queue: paris\n")
+    const r = await Binary.run(["--config", file], { NETWARK_WORKER_ID: "cli-test" })
+    expect(lines(r.stdout)[0]).toMatchObject({
+      level: "warn",
+      msg: "configuration: ignoring keys the worker does not know",
+      keys: "netwark_queue",
+    })
+  }, 30_000)
 })
