@@ -141,6 +141,13 @@ describe("bad input never produces a 5xx", () => {
     expect(json.headers.get("content-type")).toContain("application/problem+json")
     const cursor = await call<any>("GET", `${running.base}/operations?cursor=abc`)
     expect(cursor.body).toMatchObject({ status: 400, field: "cursor" })
+    // PostgreSQL refuses a NUL in text and a year past 9999 or before 1: both were a 503
+    const nul = await call<any>("GET", `${running.base}/operations?target=a%00b`)
+    expect(nul.body).toMatchObject({ status: 400, field: "target" })
+    for (const since of ["99999", "%2B275760-09-13T00:00:00Z", "-271821-04-20T00:00:00Z"]) {
+      const date = await call<any>("GET", `${running.base}/operations?since=${since}`)
+      expect(date.body).toMatchObject({ status: 400, field: "since" })
+    }
   })
 
   it("POST /operations: thousands of malformed bodies, zero 5xx", async () => {
@@ -188,7 +195,18 @@ describe("bad input never produces a 5xx", () => {
     )
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(key, fc.string({ maxLength: 40 })), { maxLength: 5 }),
+        fc.array(
+          fc.tuple(
+            key,
+            fc.oneof(
+              fc.string({ maxLength: 40 }),
+              // control characters (NUL) and any code point, which PostgreSQL text may refuse
+              fc.fullUnicodeString({ maxLength: 20 }),
+              fc.date().map((d) => (Number.isNaN(d.getTime()) ? "x" : d.toISOString())),
+            ),
+          ),
+          { maxLength: 5 },
+        ),
         async (pairs) => {
           const qs = new URLSearchParams(pairs).toString()
           const r = await call("GET", `${running.base}/operations?${qs}`)

@@ -2,8 +2,21 @@ import fc from "fast-check"
 import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { Address, Prefix } from "../ipcalc/ipcalc.dto.js"
+import { CreateOperation, ListQuery } from "../operations/operations.dto.js"
 import { Problem } from "./problem.js"
 import { SchemaPipe } from "./schema.pipe.js"
+
+/** The problem a pipe throws for `value`. */
+const problemOf = <A, I>(schema: Schema.Schema<A, I, never>, value: unknown) => {
+  try {
+    new SchemaPipe(schema).transform(value)
+  } catch (error) {
+    expect(error).toBeInstanceOf(Problem)
+    const p = error as Problem
+    return { detail: p.message, field: p.field, errors: p.errors }
+  }
+  throw new Error("accepted")
+}
 
 /** What decoding alone makes of a value: the decoded value, or the problem's field and detail. */
 const byDecoding = <A, I>(schema: Schema.Schema<A, I, never>, value: unknown) => {
@@ -59,5 +72,55 @@ describe("SchemaPipe", () => {
     expect(() => new SchemaPipe(Prefix, "prefix").transform("")).toThrow(
       "prefix: a prefix is required",
     )
+  })
+})
+
+describe("SchemaPipe problems", () => {
+  it("a value outside a literal union lists every allowed value, once", () => {
+    expect(problemOf(ListQuery, { status: "weird" })).toEqual({
+      detail:
+        'status: Expected "pending" | "running" | "done" | "partial" | "error" | "timeout", actual "weird"',
+      field: "status",
+      errors: [
+        {
+          field: "status",
+          message:
+            'Expected "pending" | "running" | "done" | "partial" | "error" | "timeout", actual "weird"',
+        },
+      ],
+    })
+    const ip = problemOf(CreateOperation, {
+      type: "ping",
+      target: "127.0.0.1",
+      options: { ipVersion: 5 },
+    })
+    expect(ip.errors).toEqual([
+      { field: "options.ipVersion", message: 'Expected 4 | 6 | "auto", actual 5' },
+    ])
+  })
+
+  it("an optional field's real issue is not followed by `Expected undefined`", () => {
+    expect(problemOf(ListQuery, { limit: "0" }).errors).toEqual([
+      { field: "limit", message: "Expected a number between 1 and 500, actual 0" },
+    ])
+    expect(problemOf(CreateOperation, { type: "ping", target: "x", queues: [] }).errors).toEqual([
+      { field: "queues", message: "Expected an array of at least 1 item(s), actual []" },
+    ])
+  })
+
+  it("query text PostgreSQL cannot take is refused, naming the field", () => {
+    // a NUL in target, a date JavaScript reads but PostgreSQL's timestamps do not: once a 503
+    expect(problemOf(ListQuery, { target: "a\u0000b" })).toMatchObject({
+      field: "target",
+      detail: "target: must not contain control characters",
+    })
+    for (const since of ["99999", "+275760-09-13T00:00:00Z", "-271821-04-20T00:00:00Z"])
+      expect(problemOf(ListQuery, { since })).toMatchObject({
+        field: "since",
+        detail: "since: must be a date-time from year 1 to 9999 (ISO 8601)",
+      })
+    expect(new SchemaPipe(ListQuery).transform({ since: "2026-01-01T00:00:00Z" })).toEqual({
+      since: new Date("2026-01-01T00:00:00Z"),
+    })
   })
 })

@@ -68,6 +68,48 @@ const safely =
     }
   }
 
+const EXPECTED = /^Expected (.+), actual (.+)$/s
+
+/**
+ * The issues of a failed decoding as a reader wants them. A union fails once per member, so a
+ * literal union said `Expected "pending", actual "weird"`, naming the first allowed value only,
+ * and an optional field added `Expected undefined` besides its real issue. Issues of one field
+ * that all say `Expected …, actual X` become one listing every allowed value; an `Expected
+ * undefined` is dropped where the field (or one inside it) has another issue.
+ */
+export const tidyErrors = (errors: ReadonlyArray<FieldError>): Array<FieldError> => {
+  const undefinedOnly = (e: FieldError) => e.message.startsWith("Expected undefined, actual ")
+  const kept = errors.filter(
+    (e) =>
+      !undefinedOnly(e) ||
+      !errors.some(
+        (o) =>
+          o !== e &&
+          !undefinedOnly(o) &&
+          (o.field === e.field || o.field.startsWith(`${e.field}.`)),
+      ),
+  )
+  const out: Array<FieldError> = []
+  for (const [i, e] of kept.entries()) {
+    const same = kept.filter((o) => o.field === e.field)
+    if (same.length === 1) {
+      out.push(e)
+      continue
+    }
+    const parts = same.map((o) => EXPECTED.exec(o.message))
+    const actual = parts[0]?.[2]
+    if (parts.every((m) => m !== null && m[2] === actual)) {
+      // the field's first issue stands for all of them
+      if (kept.findIndex((o) => o.field === e.field) === i)
+        out.push({
+          field: e.field,
+          message: `Expected ${[...new Set(parts.map((m) => m![1]))].join(" | ")}, actual ${actual}`,
+        })
+    } else out.push(e)
+  }
+  return out
+}
+
 /**
  * A decoder that returns the decoded value or throws the 400 problem naming every invalid field:
  * `field` names a single path parameter; absent, issues are named by their path.
@@ -84,10 +126,12 @@ const validator = <A, I>(
     const result = decode(value)
     if (Either.isRight(result)) return result.right
     const issues = ParseResult.ArrayFormatter.formatErrorSync(result.left)
-    const errors: Array<FieldError> = issues.slice(0, 20).map((issue) => {
-      const path = issue.path.map(String).join(".")
-      return { field: field ?? (path === "" ? "body" : path), message: issue.message }
-    })
+    const errors = tidyErrors(
+      issues.map((issue) => {
+        const path = issue.path.map(String).join(".")
+        return { field: field ?? (path === "" ? "body" : path), message: issue.message }
+      }),
+    ).slice(0, 20)
     const first = errors[0] ?? { field: field ?? "body", message: "invalid" }
     throw new Problem(400, "InvalidInput", `${first.field}: ${first.message}`, first.field, errors)
   }

@@ -130,16 +130,37 @@ export const OperationId = Schema.UUID.annotations({ description: "Operation id 
 
 const IsoDate = Schema.String.annotations({ format: "date-time" })
 
+/**
+ * A query date: ISO 8601 within years 1-9999. JavaScript reads more (year 99999, year -5000)
+ * than PostgreSQL's timestamps take, and such a date failed the query (a 503).
+ */
+const QueryDate = (description: string) =>
+  Schema.Date.pipe(
+    Schema.filter(
+      (d) => {
+        const year = d.getUTCFullYear()
+        return year >= 1 && year <= 9999
+      },
+      { message: () => "must be a date-time from year 1 to 9999 (ISO 8601)" },
+    ),
+  ).annotations({ description })
+
+/** Text without control characters: PostgreSQL refuses NUL in text (the query failed, a 503). */
+const NoControl = /^[^\u0000-\u001f\u007f]*$/
+
 /** `GET /operations` query. */
 export const ListQuery = Schema.Struct({
   status: Schema.optional(OperationStatus),
   type: Schema.optional(OperationType),
-  target: Schema.optional(Schema.String.pipe(Schema.maxLength(1024))),
-  queue: Schema.optional(QueueName),
-  since: Schema.optional(
-    Schema.Date.annotations({ description: "Created at or after (ISO 8601)" }),
+  target: Schema.optional(
+    Schema.String.pipe(
+      Schema.maxLength(1024),
+      Schema.pattern(NoControl, { message: () => "must not contain control characters" }),
+    ),
   ),
-  until: Schema.optional(Schema.Date.annotations({ description: "Created before (ISO 8601)" })),
+  queue: Schema.optional(QueueName),
+  since: Schema.optional(QueryDate("Created at or after (ISO 8601)")),
+  until: Schema.optional(QueryDate("Created before (ISO 8601)")),
   limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 500))),
   cursor: Schema.optional(Schema.String.pipe(Schema.maxLength(200))),
 })
