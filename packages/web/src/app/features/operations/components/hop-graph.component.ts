@@ -3,7 +3,7 @@ import { ThemeService } from "../../../core/theme.service"
 import { type ChartOption, ChartComponent } from "../../../shared/chart.component"
 import { axis, chartTheme, seriesPalette } from "../../../shared/chart-theme"
 import { ms, percent } from "../../../shared/format"
-import { type HopPath, maxHops } from "../lib/hop-graph"
+import { type HopPath, hopBars, maxHops } from "../lib/hop-graph"
 
 /**
  * The mtr hop graph: per hop a bar from best to worst latency coloured by loss, and the average
@@ -56,17 +56,19 @@ export class HopGraphComponent {
     const hops = Array.from({ length: n }, (_, i) => i + 1)
     const several = paths.length > 1
     const series: Array<Record<string, unknown>> = []
+    const bars = hopBars(paths, n)
     paths.forEach((path, i) => {
       const byHop = new Map(path.points.map((p) => [p.hop, p]))
       const colour = seriesPalette[i % seriesPalette.length]
       const stack = `path${i}`
+      const { base, span } = bars[i]!
       series.push({
         name: `${path.name} base`,
         type: "bar",
         stack,
         silent: true,
         itemStyle: { color: "transparent" },
-        data: hops.map((h) => byHop.get(h)?.best ?? null),
+        data: base,
         tooltip: { show: false },
       })
       series.push({
@@ -74,11 +76,12 @@ export class HopGraphComponent {
         type: "bar",
         stack,
         barMaxWidth: 26,
-        data: hops.map((h) => {
+        data: hops.map((h, k) => {
           const p = byHop.get(h)
-          if (p === undefined || p.best === null || p.worst === null) return null
+          const value = span[k]
+          if (p === undefined || value === null || value === undefined) return null
           return {
-            value: Math.max(p.worst - p.best, 0.05),
+            value,
             itemStyle: {
               color: p.colour,
               opacity: 0.75,

@@ -1,5 +1,5 @@
 import type { MtrHop } from "../../../core/models"
-import { hopPath, hostLabel, maxHops } from "./hop-graph"
+import { hopBars, hopPath, hostLabel, maxHops } from "./hop-graph"
 
 const hop = (n: number, over: Partial<MtrHop> = {}): MtrHop => ({
   hop: n,
@@ -58,5 +58,23 @@ describe("hop graph data", () => {
     const b = hopPath("b", { hops: [hop(1), hop(2), hop(3), hop(4)] })
     expect(maxHops([a, b])).toBe(4)
     expect(maxHops([])).toBe(0)
+  })
+
+  it("draws each bar from best to worst as measured, even at loopback latencies", () => {
+    // mtr to 127.0.0.1: best 0.035 ms, worst 0.065 ms; a second hop answered once (best = worst).
+    const path = hopPath("vm", {
+      hops: [
+        hop(1, { best: 0.035, avg: 0.045, worst: 0.065 }),
+        hop(2, { best: 0.042, avg: 0.042, worst: 0.042 }),
+        hop(4, { received: 0, hosts: [], lossPercent: 100 }),
+      ],
+    })
+    const [bars] = hopBars([path], 4)
+    expect(bars?.base).toEqual([0.035, 0.042, null, null])
+    // The top of the first bar is the worst latency measured, not best + a fixed 0.05 ms.
+    expect((bars?.base[0] ?? 0) + (bars?.span[0] ?? 0)).toBeCloseTo(0.065, 9)
+    // A zero-width span gets a sliver (1.5 % of the highest worst) so it stays visible.
+    expect(bars?.span[1]).toBeCloseTo(0.065 * 0.015, 9)
+    expect(bars?.span.slice(2)).toEqual([null, null])
   })
 })

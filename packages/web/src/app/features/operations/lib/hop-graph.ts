@@ -75,3 +75,34 @@ export const hopPath = (name: string, parsed: MtrParsed | undefined): HopPath =>
 /** The longest path's hop count: the x axis of a graph showing several paths side by side. */
 export const maxHops = (paths: ReadonlyArray<HopPath>): number =>
   paths.reduce((n, p) => Math.max(n, p.points.at(-1)?.hop ?? 0), 0)
+
+/** One path's stacked bars: an invisible base up to `best`, then the best–worst span. */
+export interface HopBars {
+  readonly base: ReadonlyArray<number | null>
+  readonly span: ReadonlyArray<number | null>
+}
+
+/**
+ * The bars of each path over `hops` hops. A span too thin to see (best = worst) is drawn at 1.5 %
+ * of the highest worst latency on the graph, so the bar is visible at any scale without drawing a
+ * worst latency that was not measured (a fixed floor such as 0.05 ms doubled loopback bars).
+ */
+export const hopBars = (paths: ReadonlyArray<HopPath>, hops: number): ReadonlyArray<HopBars> => {
+  const top = paths.reduce(
+    (m, p) => p.points.reduce((n, x) => (x.worst !== null && x.worst > n ? x.worst : n), m),
+    0,
+  )
+  const floor = top * 0.015
+  return paths.map((path) => {
+    const byHop = new Map(path.points.map((p) => [p.hop, p]))
+    const at = Array.from({ length: hops }, (_, i) => byHop.get(i + 1))
+    return {
+      base: at.map((p) => p?.best ?? null),
+      span: at.map((p) =>
+        p === undefined || p.best === null || p.worst === null
+          ? null
+          : Math.max(p.worst - p.best, floor),
+      ),
+    }
+  })
+}
