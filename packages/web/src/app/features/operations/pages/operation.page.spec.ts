@@ -132,7 +132,7 @@ describe("operation page", () => {
     expect(
       [...el.querySelectorAll("nw-worker-card .status")].map((s) => s.textContent?.trim()),
     ).toEqual(["waiting", "waiting"])
-    expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("0 / 2 worker(s) answered")
+    expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("0 / 2 answered")
     push({
       kind: "progress",
       workerId: "paris",
@@ -145,7 +145,7 @@ describe("operation page", () => {
     expect(paris?.querySelector(".status")?.textContent?.trim()).toBe("running")
     expect(paris?.textContent).toContain("Received1")
     // Progress is not an answer yet.
-    expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("0 / 2 worker(s) answered")
+    expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("0 / 2 answered")
     push({ kind: "result", result: parisResult })
     push({ kind: "status", status: "partial" })
     final = true
@@ -158,7 +158,7 @@ describe("operation page", () => {
     expect(statuses).toEqual(["ok", "no answer"])
     expect(el.querySelector("nw-worker-card")?.textContent).toContain("No reply to probe 3")
     expect(el.querySelector("[data-testid=operation-status]")?.textContent).toBe("partial")
-    expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("1 / 2 worker(s) answered")
+    expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("1 / 2 answered")
     // The worker that never answered: one line, not an empty ping summary "waiting for replies".
     const tokyo = el.querySelectorAll("nw-worker-card")[1]
     expect(tokyo?.querySelector("[data-testid=no-result]")?.textContent?.trim()).toBe(
@@ -185,6 +185,6 @@ describe("operation page", () => {
     expect(card?.querySelector("h2")?.textContent).toBe("A worker on tokyo")
     expect(card?.querySelector(".status")?.textContent?.trim()).toBe("no answer")
     expect(card?.querySelector("[data-testid=no-result]")).not.toBeNull()
-    expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("0 / 1 worker(s) answered")
+    expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("0 / 1 answered")
   })
 })

@@ -16,6 +16,7 @@ import { HopGraphComponent } from "../components/hop-graph.component"
 import { WorkerCardComponent } from "../components/worker-card.component"
 import { operationCsv, operationJson } from "../lib/export"
 import { hopPath } from "../lib/hop-graph"
+import { withWaiting } from "../lib/waiting"
 import {
   type LiveOperation,
   OperationsService,
@@ -51,7 +52,7 @@ import { OptionsListComponent } from "../components/options-list.component"
               <span class="chip live" aria-live="polite">● live</span>
             }
             <span data-testid="answered"
-              >{{ answered() }}{{ op.expected ? " / " + op.expected : "" }} worker(s) answered</span
+              >{{ answered() }}{{ op.expected ? " / " + op.expected : "" }} answered</span
             >
             <span>started {{ dateTime(op.createdAt) }}</span>
             @if (op.finishedAt) {
@@ -171,24 +172,10 @@ export class OperationPage {
   })
   protected readonly results = computed<ReadonlyArray<WorkerResult>>(() => {
     const op = this.live.operation()
-    if (op === null) return []
     // Workers that have not answered yet get a waiting card, so the page shows who is still out.
-    const answered = new Set(op.results.map((r) => r.workerId))
-    const waiting: Array<WorkerResult> = []
-    for (const w of op.expectedWorkers ?? []) {
-      if (w.workerId !== null && answered.has(w.workerId)) continue
-      if (w.workerId === null && op.results.some((r) => r.queue === w.queue)) continue
-      waiting.push({
-        workerId: w.workerId ?? w.jobId ?? w.queue,
-        // A job on a queue where any one worker takes it: no worker is known until one answers.
-        hostname: w.hostname ?? w.workerId ?? `A worker on ${w.queue}`,
-        queue: w.queue,
-        status: finalStatuses.has(op.status) ? "no answer" : "waiting",
-      })
-    }
-    return [...op.results, ...waiting]
+    return op === null ? [] : withWaiting(op, finalStatuses.has(op.status))
   })
-  /** Workers done (a result, not just progress): the header's "1 / 2 worker(s) answered". */
+  /** Workers done (a result, not just progress): the header's "1 / 2 answered". */
   protected readonly answered = computed(
     () => (this.live.operation()?.results ?? []).filter((r) => r.status !== "running").length,
   )

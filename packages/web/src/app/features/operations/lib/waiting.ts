@@ -1,0 +1,39 @@
+import type { Operation, WorkerResult } from "../../../core/models"
+
+/**
+ * The operation's results followed by a placeholder card for each expected worker still out
+ * ("waiting"), or that never answered once the operation ended ("no answer").
+ *
+ * A job on a queue where any one worker takes it names no worker until one answers: a final
+ * result carries its queue, but live progress does not, so progress from a worker the operation
+ * did not name takes one such job (otherwise the page showed that worker running and a
+ * "waiting" card for the very job it was running).
+ */
+export const withWaiting = (op: Operation, final: boolean): ReadonlyArray<WorkerResult> => {
+  const expected = op.expectedWorkers ?? []
+  const named = new Set(expected.flatMap((w) => (w.workerId === null ? [] : [w.workerId])))
+  const answered = new Set(op.results.map((r) => r.workerId))
+  const claimed = new Set<WorkerResult>()
+  const claim = (match: (r: WorkerResult) => boolean): boolean => {
+    const r = op.results.find((x) => !claimed.has(x) && match(x))
+    if (r !== undefined) claimed.add(r)
+    return r !== undefined
+  }
+  const waiting: Array<WorkerResult> = []
+  for (const w of expected) {
+    if (w.workerId !== null && answered.has(w.workerId)) continue
+    if (
+      w.workerId === null &&
+      (claim((r) => r.queue === w.queue) ||
+        claim((r) => r.queue === undefined && !named.has(r.workerId)))
+    )
+      continue
+    waiting.push({
+      workerId: w.workerId ?? w.jobId ?? w.queue,
+      hostname: w.hostname ?? w.workerId ?? `A worker on ${w.queue}`,
+      queue: w.queue,
+      status: final ? "no answer" : "waiting",
+    })
+  }
+  return [...op.results, ...waiting]
+}
