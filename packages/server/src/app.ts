@@ -16,7 +16,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from "fastify"
 import { AppModule } from "./app.module.js"
 import type { ServerConfig } from "./config.js"
 import { setupOpenApi } from "./core/openapi.js"
-import { toProblem } from "./core/problem.js"
+import { Problem, toProblem } from "./core/problem.js"
 import { ProblemFilter } from "./core/problem.filter.js"
 import { EffectRuntime } from "./core/runtime.js"
 import * as Metrics from "./health/metrics.js"
@@ -42,25 +42,59 @@ export interface Server {
   readonly close: () => Promise<void>
 }
 
+const sendProblem = (error: unknown, request: FastifyRequest, reply: FastifyReply): void => {
+  const { body } = toProblem(error)
+  void reply
+    .status(body.status)
+    .header("content-type", "application/problem+json; charset=utf-8")
+    .send({ ...body, instance: request.url })
+}
+
+/** Whether a `Content-Type` is `application/json` (with or without parameters). */
+const isJson = (contentType: string): boolean =>
+  contentType.split(";", 1)[0]!.trim().toLowerCase() === "application/json"
+
+/**
+ * Every request body the API takes is JSON. Fastify also reads text/plain and Nest form bodies,
+ * so a JSON document sent as text/plain failed validation as one string, and `curl -d '{…}'`
+ * (form-encoded unless told otherwise) got "type: is missing": any other type is a 415 that
+ * says what to send.
+ */
+const jsonBodiesOnly = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+  const type = request.headers["content-type"]
+  const hasBody =
+    request.headers["transfer-encoding"] !== undefined ||
+    (request.headers["content-length"] !== undefined && request.headers["content-length"] !== "0")
+  if (type === undefined || !hasBody || isJson(type)) return done()
+  sendProblem(
+    new Problem(
+      415,
+      "UnsupportedMediaType",
+      `the request body must be JSON: send it with Content-Type: application/json (got ${JSON.stringify(type.slice(0, 100))})`,
+      "content-type",
+    ),
+    request,
+    reply,
+  )
+}
+
 /**
  * The Fastify adapter with the API's limits. Errors the router raises before any handler runs
  * (a path parameter over `maxParamLength`, a malformed URL) get the problem shape as well.
  */
-export const fastifyAdapter = (): FastifyAdapter =>
-  new FastifyAdapter({
+export const fastifyAdapter = (): FastifyAdapter => {
+  const adapter = new FastifyAdapter({
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 1024 },
     // No Nest middleware here (hooks and filters do that work): without @fastify/middie no
     // request runs its hook. A module that configures middleware fails the start, not a request.
     skipMiddie: true,
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const { body } = toProblem(error)
-      void reply
-        .status(body.status)
-        .header("content-type", "application/problem+json; charset=utf-8")
-        .send({ ...body, instance: request.url })
-    },
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(error, request, reply),
   })
+  adapter.getInstance().addHook("onRequest", jsonBodiesOnly)
+  return adapter
+}
 
 /**
  * What every request meets besides its route: the `/api/v1` prefix, the problem filter, the

@@ -128,4 +128,41 @@ describe("tools routes under malformed input (property-based)", () => {
       { numRuns: 1500 },
     )
   })
+
+  it("a request body that is not application/json is a 415 saying what to send", async () => {
+    const body = JSON.stringify({ networks: ["10.0.0.0/25", "10.0.0.128/25"] })
+    // text/plain was read as one string (400 'Expected …, actual "{\"networks…"'); a form body, as
+    // `curl -d` sends by default, as keys ('networks: is missing')
+    for (const type of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "application/xml",
+      "multipart/form-data; boundary=x",
+    ]) {
+      const res = await app.inject({
+        method: "POST",
+        url: "/api/v1/ip-calc/aggregate",
+        payload: body,
+        headers: { "content-type": type },
+      })
+      expect(res.statusCode, type).toBe(415)
+      expect(res.headers["content-type"]).toContain("application/problem+json")
+      expect(res.json()).toMatchObject({
+        status: 415,
+        reason: "UnsupportedMediaType",
+        field: "content-type",
+        detail: `the request body must be JSON: send it with Content-Type: application/json (got ${JSON.stringify(type)})`,
+      })
+    }
+    for (const type of ["application/json", "Application/JSON; charset=utf-8"]) {
+      const res = await app.inject({
+        method: "POST",
+        url: "/api/v1/ip-calc/aggregate",
+        payload: body,
+        headers: { "content-type": type },
+      })
+      expect(res.statusCode, type).toBe(200)
+      expect(res.json()).toEqual({ networks: ["10.0.0.0/24"] })
+    }
+  })
 })
