@@ -39,13 +39,14 @@ export const make = (options: Options) =>
     const runtime = yield* Effect.runtime<never>()
     const { topology } = Core.resolve(options)
     const url = Redacted.isRedacted(options.url) ? Redacted.value(options.url) : options.url
+    const connectTimeout = options.connectTimeout ?? 10_000
     const port = yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: () =>
           Amqp.make(
             {
               url,
-              connectTimeoutMs: options.connectTimeout ?? 10_000,
+              connectTimeoutMs: connectTimeout,
               retryLowMs: 100,
               retryHighMs: 5_000,
               ...(options.connectionName === undefined
@@ -55,11 +56,24 @@ export const make = (options: Options) =>
                 void Runtime.runFork(runtime)(
                   Effect.logWarning(`transport: rabbitmq ${where}: ${String(error)}`),
                 ),
+              onReconnect: () =>
+                void Runtime.runFork(runtime)(
+                  Effect.logInfo("transport: rabbitmq connection restored"),
+                ),
             },
             topology.declarations,
           ),
+        // the client's timeout error keeps the last failure (refused, login, vhost) as its cause
         catch: (cause) =>
-          TransportError.make("Connection", `cannot connect to RabbitMQ: ${String(cause)}`, cause),
+          TransportError.make(
+            "Connection",
+            `cannot connect to RabbitMQ: ${
+              cause instanceof Error && cause.cause !== undefined
+                ? `no connection within ${connectTimeout / 1000} s, last error: ${String(cause.cause)}`
+                : String(cause)
+            }`,
+            cause,
+          ),
       }),
       (port) => Effect.promise(() => port.close()),
     )

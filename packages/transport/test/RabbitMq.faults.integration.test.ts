@@ -56,17 +56,34 @@ const child = (namespace: string, workerId: string, queues: ReadonlyArray<string
 const run = <A, E>(
   namespace: string,
   program: Effect.Effect<A, E, Transport.Transport | Scope.Scope>,
-) =>
-  Effect.runPromise(
+  logs?: Array<string>,
+) => {
+  // the connection logs through the logger it was built with
+  const logger =
+    logs === undefined
+      ? Logger.minimumLogLevel(LogLevel.Error)
+      : Layer.merge(
+          Logger.replace(
+            Logger.defaultLogger,
+            Logger.make(({ logLevel, message }) =>
+              logs.push(
+                `${logLevel.label} ${Array.isArray(message) ? message.join(" ") : String(message)}`,
+              ),
+            ),
+          ),
+          Logger.minimumLogLevel(LogLevel.Info),
+        )
+  return Effect.runPromise(
     Effect.scoped(program).pipe(
       Effect.provide(
-        Layer.merge(
-          RabbitMq.layer({ url: host!.url, namespace, connectionName: "netwark-fault-test" }),
-          Logger.minimumLogLevel(LogLevel.Error),
+        RabbitMq.layer({ url: host!.url, namespace, connectionName: "netwark-fault-test" }).pipe(
+          Layer.provide(logger),
         ),
       ),
+      Effect.provide(logger),
     ),
   )
+}
 
 /** Acked results, deduped, until every job id in `want` has one. */
 const resultsFor = (
@@ -146,6 +163,7 @@ describe.skipIf(!up)("RabbitMQ faults (skipped when no broker listens on 127.0.0
     const confirmed = new Set<string>()
     let restarted = false
     const all: Array<Envelope.Result> = []
+    const logs: Array<string> = []
     try {
       await run(
         ns,
@@ -177,6 +195,7 @@ describe.skipIf(!up)("RabbitMQ faults (skipped when no broker listens on 127.0.0
           yield* restarting.await
           yield* resultsFor(transport, confirmed, all).pipe(Effect.timeout("45 seconds"))
         }),
+        logs,
       )
     } finally {
       if (!restarted) await Rabbit.rabbitmqctl("start_app").catch(() => undefined)
@@ -186,7 +205,33 @@ describe.skipIf(!up)("RabbitMQ faults (skipped when no broker listens on 127.0.0
     expect(confirmed.size).toBe(150)
     const answered = new Set(all.map((r) => r.jobId))
     expect([...confirmed].filter((id) => !answered.has(id))).toEqual([])
+    // an operator reading the log sees the loss and the recovery, not a flood
+    const lost = logs.findIndex((l) => /^WARN transport: rabbitmq connection:/.test(l))
+    const restored = logs.findIndex((l) => l === "INFO transport: rabbitmq connection restored")
+    expect(lost).toBeGreaterThanOrEqual(0)
+    expect(restored).toBeGreaterThan(lost)
+    expect(
+      logs.filter((l) => l.startsWith("INFO transport: rabbitmq connection restored")),
+    ).toHaveLength(1)
   }, 120_000)
+
+  it("a broker that cannot be reached at start: the error says why, not only that time ran out", async () => {
+    const failure = (url: string) =>
+      Effect.runPromise(
+        Effect.flip(
+          Effect.scoped(RabbitMq.make({ url, connectTimeout: 1_500 })).pipe(
+            Effect.provide(Logger.minimumLogLevel(LogLevel.None)),
+          ),
+        ),
+      )
+    const refused = await failure("amqp://guest:guest@127.0.0.1:1/")
+    expect(refused.reason).toBe("Connection")
+    expect(refused.message).toMatch(
+      /^cannot connect to RabbitMQ: no connection within 1\.5 s, last error: .*ECONNREFUSED 127\.0\.0\.1:1$/,
+    )
+    const login = await failure(host!.url.replace("guest:guest@", "guest:wrong@"))
+    expect(login.message).toMatch(/no connection within 1\.5 s, last error: .*ACCESS_REFUSED/)
+  }, 30_000)
 
   it("foreign messages on a job queue (JSON and text content types) are dead-lettered", async () => {
     const ns = `f-${randomUUID().slice(0, 8)}`

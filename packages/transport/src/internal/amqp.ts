@@ -24,6 +24,8 @@ export interface AmqpOptions {
   readonly retryLowMs: number
   readonly retryHighMs: number
   readonly onError: (where: string, error: unknown) => void
+  /** The connection is back after a loss (the client logs only the first failed attempt). */
+  readonly onReconnect?: () => void
 }
 
 /** Content type of every envelope; not `application/json`, so the client hands us raw bytes. */
@@ -124,6 +126,8 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
     connection.unsafeDestroy()
     throw cause
   }
+  // from here on every "connection" event is a reconnect
+  connection.on("connection", () => options.onReconnect?.())
   const exchanges = declarations.fanouts.map((exchange) => ({
     exchange,
     type: "fanout",
