@@ -54,6 +54,23 @@ describe("netwark dns", () => {
     expect(nx.stdout).toMatch(/^Status +NXDOMAIN$/m)
   })
 
+  it("takes the resolver as dig does, @ADDR[:PORT] anywhere among the arguments", async () => {
+    const r = await cli([
+      `@127.0.0.1:${server.port}`,
+      "www.netwark.test",
+      "A",
+      "--timeout",
+      "1",
+      "--tries",
+      "1",
+    ])
+    expect(r.stderr).toBe("")
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^www\.netwark\.test\. +60 +IN +A +192\.0\.2\.10$/m)
+    const ptr = await cli(["-x", "192.0.2.10", `@127.0.0.1:${server.port}`, "--timeout", "1"])
+    expect(ptr.stdout).toMatch(/PTR +www\.netwark\.test\./)
+  })
+
   it("--trace prints each delegation step", async () => {
     const r = await cli(["www.netwark.test", ...at(), "--trace"])
     expect(r.code).toBe(0)
@@ -77,6 +94,9 @@ describe("netwark dns", () => {
 
   it.each([
     [["example.com", "BOGUS"], "unknown record type"],
+    [["example.com", "@127.0.0.1", "--server", "::1"], "either as @SERVER or with --server"],
+    [["example.com", "@127.0.0.1", "@::1"], "give one @SERVER"],
+    [["example.com", "@127.0.0.1;id"], "server must be an IPv4 or IPv6 address"],
     [["example.com", "--server", "dns.google"], "server must be an IPv4 or IPv6 address"],
     [["example.com", "--server", "127.0.0.1:99999"], "port must be an integer from 1 to 65535"],
     [["example.com", "--class", "XX"], "class must be one of IN, CH, HS"],

@@ -19,15 +19,19 @@ import {
 import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
 
 const usage = `Usage:
-  netwark dns NAME [TYPE] [--server ADDR[:PORT]] [--port N] [--class IN|CH|HS] [--tcp]
-                          [--trace] [--dnssec] [--timeout S] [--tries N] [-4|-6] [--json]
+  netwark dns NAME [TYPE] [@ADDR[:PORT]] [--server ADDR[:PORT]] [--port N] [--class IN|CH|HS]
+                          [--tcp] [--trace] [--dnssec] [--timeout S] [--tries N] [-4|-6] [--json]
   netwark dns -x ADDR [options]     reverse lookup (PTR)
   netwark dns - [TYPE] [options]    one name per line on stdin, JSON lines out
+  netwark dns NAME [TYPE] --server URL [--queue Q ...] [--resolver ADDR[:PORT]] [options]
+                                    run by the workers of a Netwark server, live
 
 Queries DNS with dig and prints the status, flags and every section as a table. TYPE is one of
 ${Dns.recordTypes.join(", ")} (default A).
 
 Options:
+  @ADDR[:PORT]     the resolver, as dig takes it: same as --server ADDR (with a server URL:
+                   as --resolver)
   --server ADDR    resolver address, optionally with a port: 127.0.0.1:5353, [::1]:5353;
                    an http(s) URL instead runs the query through that Netwark server, live
   --queue Q        with a server URL: send to queue Q (repeatable); default every worker
@@ -156,8 +160,21 @@ export const dns: Command = {
   run: async (argv, io) => {
     const parsed = parse(argv, flags)
     // parseArgs loses the value types for some option tables; the shape is the flags table.
-    const values = parsed.values as Values
-    const positionals = parsed.positionals
+    let values = parsed.values as Values
+    // `@ADDR` names the resolver, as in `dig @127.0.0.1 example.com` (it was "unknown record type")
+    const isAt = (p: string) => p.startsWith("@") && p.length > 1
+    const at = parsed.positionals.filter(isAt)
+    const positionals = parsed.positionals.filter((p) => !isAt(p))
+    if (at.length > 1) throw new UsageError("give one @SERVER")
+    if (at[0] !== undefined) {
+      const resolver = at[0].slice(1)
+      const remote = isServerUrl(values.server)
+      if (remote ? values.resolver !== undefined : values.server !== undefined)
+        throw new UsageError(
+          `give the resolver either as @SERVER or with ${remote ? "--resolver" : "--server"}, not both`,
+        )
+      values = remote ? { ...values, resolver } : { ...values, server: resolver }
+    }
     const reverse = values.x !== undefined
     const [first, second, ...more] = positionals
     const name = reverse ? values.x : first
