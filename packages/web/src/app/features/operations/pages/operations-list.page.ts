@@ -1,9 +1,11 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from "@angular/core"
 import { ActivatedRoute, Router, RouterLink } from "@angular/router"
+import { toProblem } from "../../../core/api"
 import { type OperationFilter, operationStatuses, operationTypes } from "../../../core/models"
 import { load } from "../../../shared/load"
 import { debounced } from "../../../shared/debounce"
 import { ago, dateTime } from "../../../shared/format"
+import { listFilter } from "../lib/operation-filter"
 import { OperationsService } from "../services/operations.service"
 
 const PAGE = 25
@@ -27,21 +29,35 @@ const PAGE = 25
     >
       <label class="field"
         ><span class="label">Status</span>
-        <select [value]="status()" (change)="set('status', value($event))">
+        <select
+          [value]="status()"
+          (change)="set('status', value($event))"
+          [attr.aria-invalid]="!!errors()['status']"
+        >
           <option value="">any</option>
           @for (s of statuses; track s) {
             <option [value]="s">{{ s }}</option>
           }
         </select>
+        @if (errors()["status"]; as e) {
+          <span class="field-error" role="alert">{{ e }}</span>
+        }
       </label>
       <label class="field"
         ><span class="label">Type</span>
-        <select [value]="type()" (change)="set('type', value($event))">
+        <select
+          [value]="type()"
+          (change)="set('type', value($event))"
+          [attr.aria-invalid]="!!errors()['type']"
+        >
           <option value="">any</option>
           @for (t of types; track t) {
             <option [value]="t">{{ t }}</option>
           }
         </select>
+        @if (errors()["type"]; as e) {
+          <span class="field-error" role="alert">{{ e }}</span>
+        }
       </label>
       <label class="field"
         ><span class="label">Target</span>
@@ -63,11 +79,28 @@ const PAGE = 25
       </label>
       <label class="field"
         ><span class="label">Since</span>
-        <input type="datetime-local" [value]="since()" (change)="set('since', value($event))" />
+        <input
+          type="datetime-local"
+          [value]="since()"
+          (change)="set('since', value($event))"
+          [attr.aria-invalid]="!!errors()['since']"
+          data-testid="since"
+        />
+        @if (errors()["since"]; as e) {
+          <span class="field-error" role="alert" data-testid="since-error">{{ e }}</span>
+        }
       </label>
       <label class="field"
         ><span class="label">Until</span>
-        <input type="datetime-local" [value]="until()" (change)="set('until', value($event))" />
+        <input
+          type="datetime-local"
+          [value]="until()"
+          (change)="set('until', value($event))"
+          [attr.aria-invalid]="!!errors()['until']"
+        />
+        @if (errors()["until"]; as e) {
+          <span class="field-error" role="alert">{{ e }}</span>
+        }
       </label>
     </form>
 
@@ -168,15 +201,22 @@ export class OperationsListPage {
   protected readonly cursors = signal<ReadonlyArray<string | undefined>>([])
   protected readonly cursor = signal<string | undefined>(undefined)
 
-  private readonly filter = computed<OperationFilter>(() => {
-    const f: Record<string, string | number> = { limit: PAGE }
-    if (this.status()) f["status"] = this.status()
-    if (this.type()) f["type"] = this.type()
-    if (this.target().trim()) f["target"] = this.target().trim()
-    if (this.queue().trim()) f["queue"] = this.queue().trim()
-    if (this.since()) f["since"] = new Date(this.since()).toISOString()
-    if (this.until()) f["until"] = new Date(this.until()).toISOString()
-    return f as OperationFilter
+  private readonly checked = computed(() =>
+    listFilter(
+      {
+        status: this.status(),
+        type: this.type(),
+        target: this.target(),
+        queue: this.queue(),
+        since: this.since(),
+        until: this.until(),
+      },
+      PAGE,
+    ),
+  )
+  protected readonly errors = computed(() => this.checked().errors)
+  private readonly filter = computed(() => this.checked().filter, {
+    equal: (a, b) => JSON.stringify(a) === JSON.stringify(b),
   })
   private readonly query = debounced(this.filter, 250)
   protected readonly page = load(
@@ -188,8 +228,9 @@ export class OperationsListPage {
   protected value(e: Event): string {
     return (e.target as HTMLInputElement).value
   }
+  /** The server's own words (not the request URL the client error starts with). */
   protected message(e: unknown): string {
-    return e instanceof Error ? e.message : String(e)
+    return toProblem(e).detail
   }
 
   protected set(key: "status" | "type" | "target" | "queue" | "since" | "until", v: string): void {

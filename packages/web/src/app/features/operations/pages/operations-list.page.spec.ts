@@ -1,0 +1,73 @@
+import { TestBed } from "@angular/core/testing"
+import { provideRouter, Router } from "@angular/router"
+import { API, type Api } from "../../../core/api"
+import type { OperationFilter } from "../../../core/models"
+import { OperationsListPage } from "./operations-list.page"
+
+const render = async (query: Record<string, string>, api: Partial<Api>) => {
+  TestBed.configureTestingModule({
+    providers: [
+      provideRouter([{ path: "operations", children: [] }]),
+      { provide: API, useValue: api },
+    ],
+  })
+  await TestBed.inject(Router).navigate(["operations"], { queryParams: query })
+  const fixture = TestBed.createComponent(OperationsListPage)
+  await fixture.whenStable()
+  await new Promise((r) => setTimeout(r, 300))
+  await fixture.whenStable()
+  return fixture.nativeElement as HTMLElement
+}
+
+describe("operations list page", () => {
+  it("loads the list from a link with a bad date and says what is wrong next to the field", async () => {
+    const asked: Array<OperationFilter> = []
+    const el = await render(
+      { since: "garbage", type: "ping" },
+      {
+        listOperations: async (f) => {
+          asked.push(f)
+          return {
+            items: [
+              {
+                id: "6f0c1f8e-0000-4000-8000-000000000003",
+                type: "ping",
+                target: "127.0.0.1",
+                status: "done",
+                queues: ["netwark.broadcast"],
+                createdAt: new Date().toISOString(),
+                expected: 1,
+                received: 1,
+              },
+            ],
+            total: 1,
+          }
+        },
+      },
+    )
+    expect(el.querySelector("[data-testid=since-error]")?.textContent).toBe('not a date: "garbage"')
+    expect(asked.at(-1)).toEqual({ limit: 25, type: "ping" })
+    expect(el.querySelectorAll("tbody tr a")).toHaveLength(1)
+  })
+
+  it("shows the server's message without the request URL", async () => {
+    const el = await render(
+      { queue: "x" },
+      {
+        listOperations: async () => {
+          throw Object.assign(
+            new Error("GET http://127.0.0.1:1/api/v1/operations?queue=x: 400 queue: too long"),
+            {
+              name: "ClientError",
+              status: 400,
+              problem: { title: "Bad Request", detail: "queue: too long" },
+            },
+          )
+        },
+      },
+    )
+    expect(el.querySelector("[role=alert]")?.textContent?.trim()).toBe(
+      "Could not load operations: queue: too long",
+    )
+  })
+})
