@@ -22,9 +22,9 @@ import { pingSeries } from "../lib/ping-series"
         <dt>Received</dt>
         <dd>{{ s?.received ?? receivedCount() }}</dd>
       </div>
-      <div [class.bad]="(s?.lossPercent ?? 0) > 0">
+      <div [class.bad]="(s?.lossPercent ?? series().lossPercent ?? 0) > 0">
         <dt>Loss</dt>
-        <dd>{{ percent(s?.lossPercent) }}</dd>
+        <dd>{{ percent(s?.lossPercent ?? series().lossPercent) }}</dd>
       </div>
       <div>
         <dt>Min</dt>
@@ -32,7 +32,7 @@ import { pingSeries } from "../lib/ping-series"
       </div>
       <div>
         <dt>Avg</dt>
-        <dd>{{ ms(s?.rtt?.avgMs) }}</dd>
+        <dd>{{ ms(s?.rtt?.avgMs ?? series().avg) }}</dd>
       </div>
       <div>
         <dt>Max</dt>

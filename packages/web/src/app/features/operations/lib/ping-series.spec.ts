@@ -22,9 +22,19 @@ describe("ping series", () => {
     expect(s.lost).toEqual([3, 5])
     expect(s.min).toBe(0.4)
     expect(s.max).toBe(0.9)
+    // The live summary while ping runs: mean of the replies, lost share of the probes.
+    expect(s.avg).toBeCloseTo(0.6, 9)
+    expect(s.lossPercent).toBe(40)
   })
 
   it("is empty before the first reply", () => {
-    expect(pingSeries(undefined)).toEqual({ points: [], lost: [], min: null, max: null })
+    expect(pingSeries(undefined)).toEqual({
+      points: [],
+      lost: [],
+      min: null,
+      max: null,
+      avg: null,
+      lossPercent: null,
+    })
   })
 })

@@ -12,6 +12,10 @@ export interface PingSeries {
   readonly lost: ReadonlyArray<number>
   readonly min: number | null
   readonly max: number | null
+  /** The mean RTT of the replies so far (the live summary until ping prints its own). */
+  readonly avg: number | null
+  /** Lost probes as a share of the probes so far, in percent; null before the first probe. */
+  readonly lossPercent: number | null
 }
 
 /**
@@ -33,10 +37,21 @@ export const pingSeries = (parsed: PingParsed | undefined): PingSeries => {
     .map(([sequence, rtt]) => ({ sequence, rtt }))
   let min: number | null = null
   let max: number | null = null
+  let sum = 0
+  let replies = 0
   for (const p of points) {
     if (p.rtt === null) continue
     if (min === null || p.rtt < min) min = p.rtt
     if (max === null || p.rtt > max) max = p.rtt
+    sum += p.rtt
+    replies++
   }
-  return { points, lost: [...lost].sort((a, b) => a - b), min, max }
+  return {
+    points,
+    lost: [...lost].sort((a, b) => a - b),
+    min,
+    max,
+    avg: replies === 0 ? null : sum / replies,
+    lossPercent: points.length === 0 ? null : (lost.size / points.length) * 100,
+  }
 }

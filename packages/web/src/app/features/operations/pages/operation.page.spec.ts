@@ -144,6 +144,9 @@ describe("operation page", () => {
     expect(paris?.querySelector("h2")?.textContent).toBe("paris-1")
     expect(paris?.querySelector(".status")?.textContent?.trim()).toBe("running")
     expect(paris?.textContent).toContain("Received1")
+    // The live summary fills in before ping prints its own.
+    expect(paris?.textContent).toContain("Loss0 %")
+    expect(paris?.textContent).toContain("Avg0.500 ms")
     // Progress is not an answer yet.
     expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("0 / 2 answered")
     push({ kind: "result", result: parisResult })
