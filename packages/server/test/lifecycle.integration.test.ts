@@ -152,6 +152,60 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     }
   })
 
+  it("a broadcast waits only for the workers that run its job type", async () => {
+    const worker = (id: string, jobs: ReadonlyArray<string>) =>
+      Effect.gen(function* () {
+        const transport = yield* Transport.Transport
+        // as the reference worker does: other types are dead-lettered, never answered
+        yield* transport.serve({ workerId: id, queues: ["netwark.broadcast"], types: jobs }, () =>
+          Effect.succeed({ raw: `${id} output`, status: "ok" }),
+        )
+        yield* transport.announce({
+          id,
+          hostname: `host-${id}`,
+          version: "test",
+          queues: ["netwark.broadcast"],
+          locations: [],
+          capabilities: { jobs },
+        })
+      })
+    const fiber = running.server.runtime.managed.runFork(
+      Effect.scoped(
+        Effect.zipRight(
+          Effect.all([worker("all-jobs", ["ping", "mtr"]), worker("ping-only", ["ping"])]),
+          Effect.never,
+        ),
+      ),
+    )
+    try {
+      await eventually(async () => {
+        const r = await call<any>("GET", `${running.base}/workers`)
+        const online = r.body.items.filter((w: any) => w.status === "online")
+        return online.length === 2 ? true : undefined
+      })
+      const mtr = await call<any>("POST", `${running.base}/operations`, {
+        type: "mtr",
+        target: "127.0.0.1",
+        timeout: 120,
+      })
+      // settled by the one worker that runs mtr, not at the deadline two minutes on
+      const op = await settled(running.base, mtr.body.id, 10_000)
+      expect(op).toMatchObject({ status: "done", expected: 1, received: 1 })
+      expect(op.expectedWorkers.map((w: any) => w.workerId)).toEqual(["all-jobs"])
+      const ping = await call<any>("POST", `${running.base}/operations`, {
+        type: "ping",
+        target: "127.0.0.1",
+      })
+      expect(await settled(running.base, ping.body.id, 10_000)).toMatchObject({
+        status: "done",
+        expected: 2,
+        received: 2,
+      })
+    } finally {
+      await running.server.runtime.managed.runPromise(Fiber.interrupt(fiber))
+    }
+  })
+
   it("names the host and location of a worker that said goodbye before its result (a drain)", async () => {
     // what a SIGTERM does: goodbye first, then the running job finishes and its result is sent
     const drainingWorker = Effect.gen(function* () {

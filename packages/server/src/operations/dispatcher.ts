@@ -6,7 +6,7 @@
  * @module
  */
 import type { SqlClient } from "@effect/sql"
-import { Registry, Transport, type TransportError } from "@netwark/transport"
+import { type Envelope, Registry, Transport, type TransportError } from "@netwark/transport"
 import { Cause, Duration, Effect, Either, Layer } from "effect"
 import { Metrics, settled as countSettled } from "../health/metrics.js"
 import { Events } from "./events.js"
@@ -21,6 +21,16 @@ export interface Options {
   readonly batch?: number
   /** Loops claiming and publishing at once (they share the outbox through `SKIP LOCKED`). */
   readonly loops?: number
+}
+
+/**
+ * Whether a worker runs this job type: the `jobs` it announced in its capabilities (the
+ * reference worker's `worker.jobs`); a worker that announces none is taken to run every type.
+ * A worker sent a type it does not run dead-letters it and never answers.
+ */
+const runs = (worker: Envelope.WorkerInfo, type: string): boolean => {
+  const jobs = worker.capabilities["jobs"]
+  return !Array.isArray(jobs) || jobs.includes(type)
 }
 
 const isPermanent = (error: TransportError.TransportError) =>
@@ -49,7 +59,8 @@ const dispatchBatch = (batch: number) =>
         })
       const jobs = p.queues.map((queue) => {
         const mode = known.get(queue)!
-        const serving = online.filter((w) => w.queues.includes(queue))
+        // a broadcast waits only for the workers that run the type
+        const serving = online.filter((w) => w.queues.includes(queue) && runs(w, p.type))
         return {
           jobId: `${p.id}/${queue}`,
           queue,
