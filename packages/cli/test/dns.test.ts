@@ -94,6 +94,10 @@ describe("netwark dns", () => {
 
   it.each([
     [["example.com", "BOGUS"], "unknown record type"],
+    [
+      ["example.com", "--timeout", "99"],
+      "netwark dns: --timeout must be from 1 s to 30 s (got 99 s)",
+    ],
     [["example.com", "@127.0.0.1", "--server", "::1"], "either as @SERVER or with --server"],
     [["example.com", "@127.0.0.1", "@::1"], "give one @SERVER"],
     [["example.com", "@127.0.0.1;id"], "server must be an IPv4 or IPv6 address"],

@@ -57,6 +57,12 @@ describe("netwark mtr", () => {
     [["127.0.0.1", "--protocol", "sctp"], "protocol must be one of icmp, udp, tcp"],
     [["127.0.0.1", "--port", "80"], "port needs protocol udp or tcp"],
     [["127.0.0.1", "--cycles", "ten"], "--cycles must be a number"],
+    // the message names the flags, not the tool's option names (packetSize, maxHops)
+    [
+      ["127.0.0.1", "--size", "5"],
+      "netwark mtr: --size must be an integer from 28 to 9000 (got 5)",
+    ],
+    [["127.0.0.1", "--max-hops", "0"], "netwark mtr: --max-hops must be an integer from 1 to 64"],
     [["a;b"], "invalid target"],
     [["--", "-rf"], "could be read as an option"],
     [["127.0.0.1", "-4", "-6"], "exclude each other"],

@@ -199,6 +199,11 @@ describe.skipIf(!tools)(
       const queue = await cli(["ping", "127.0.0.1", "--server", url, "--queue", "no-such-queue"])
       expect(queue.code).toBe(2)
       expect(queue.stderr).toMatch(/^netwark ping: .*no-such-queue/)
+      const hops = await cli(["traceroute", "127.0.0.1", "--server", url, "--max-hops", "65"])
+      expect(hops.code).toBe(2)
+      expect(hops.stderr).toBe(
+        "netwark traceroute: --max-hops must be an integer from 1 to 64 (got 65)\n",
+      )
       const target = await cli(["traceroute", "-rf", "--server", url])
       expect(target.code).toBe(2)
     })

@@ -45,7 +45,15 @@ describe("netwark traceroute", () => {
 
   it.each([
     [["127.0.0.1", "--queries", "11"], "queries must be an integer from 1 to 10 (got 11)"],
-    [["127.0.0.1", "--max-hops", "3", "--first-hop", "5"], "firstHop must be from 1 to maxHops 3"],
+    // the message names the flags, not the tool's option names (firstHop, maxHops)
+    [
+      ["127.0.0.1", "--max-hops", "3", "--first-hop", "5"],
+      "netwark traceroute: --first-hop must be from 1 to --max-hops 3 (got 5)\n",
+    ],
+    [
+      ["127.0.0.1", "--max-hops", "65"],
+      "netwark traceroute: --max-hops must be an integer from 1 to 64 (got 65)\n",
+    ],
     [
       ["127.0.0.1", "--protocol", "tcp", "--port", "99999"],
       "port must be an integer from 1 to 65535",

@@ -110,7 +110,10 @@ const toOptions = (v: Values, type: string | undefined): Dns.Options => {
   }
 }
 
-const fail = (io: Io, error: TE.ToolError): number => failWith(io, "dns", error)
+// the tool's option names that differ from this command's flags
+const flagNames = { tryTimeout: "--timeout" }
+
+const fail = (io: Io, error: TE.ToolError): number => failWith(io, "dns", error, flagNames)
 
 const records = (title: string, rs: ReadonlyArray<Dns.Record>): string =>
   rs.length === 0
@@ -199,6 +202,7 @@ export const dns: Command = {
       return runRemote(
         {
           command: "dns",
+          flagNames,
           type: "dns",
           target: name,
           options: {

@@ -84,7 +84,10 @@ const toOptions = (v: Values): Mtr.Options => {
   }
 }
 
-const fail = (io: Io, error: TE.ToolError): number => failWith(io, "mtr", error)
+// the tool's option names that differ from this command's flags
+const flagNames = { packetSize: "--size", maxHops: "--max-hops" }
+
+const fail = (io: Io, error: TE.ToolError): number => failWith(io, "mtr", error, flagNames)
 
 const fixed = (n: number | null) => (n === null ? "-" : n.toFixed(1))
 
@@ -133,6 +136,7 @@ export const mtr: Command = {
       return runRemote(
         {
           command: "mtr",
+          flagNames,
           type: "mtr",
           target,
           options: apiOptions.mtr(values),

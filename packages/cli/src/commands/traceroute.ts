@@ -84,7 +84,10 @@ const toOptions = (v: Values): Traceroute.Options => {
   }
 }
 
-const fail = (io: Io, error: TE.ToolError): number => failWith(io, "traceroute", error)
+// the tool's option names that differ from this command's flags
+const flagNames = { maxHops: "--max-hops", firstHop: "--first-hop" }
+
+const fail = (io: Io, error: TE.ToolError): number => failWith(io, "traceroute", error, flagNames)
 
 const name = (r: { address: string; hostname?: string }) =>
   r.hostname !== undefined ? `${r.hostname} (${r.address})` : r.address
@@ -144,6 +147,7 @@ export const traceroute: Command = {
       return runRemote(
         {
           command: "traceroute",
+          flagNames,
           type: "traceroute",
           target,
           options: apiOptions.traceroute(values),

@@ -147,12 +147,27 @@ export const errorJson = (e: {
   ...(e.field === undefined ? {} : { field: e.field }),
 })
 
-/** Reports a tool error on stderr as `netwark <command>: <message>` and returns its exit code. */
+/**
+ * A tool's message with its option names replaced by the command's flags where they differ
+ * (`flags`: `{ maxHops: "--max-hops" }`), so that it names what the user typed.
+ */
+export const withFlagNames = (message: string, flags: Readonly<Record<string, string>>): string => {
+  const names = Object.keys(flags)
+  return names.length === 0
+    ? message
+    : message.replace(new RegExp(`\\b(?:${names.join("|")})\\b`, "g"), (n) => flags[n] ?? n)
+}
+
+/**
+ * Reports a tool error on stderr as `netwark <command>: <message>` and returns its exit code;
+ * `flags` as for {@link withFlagNames}.
+ */
 export const failWith = (
   io: Io,
   command: string,
   e: { readonly reason: string; readonly message: string },
+  flags: Readonly<Record<string, string>> = {},
 ): number => {
-  io.stderr(`netwark ${command}: ${e.message}\n`)
+  io.stderr(`netwark ${command}: ${withFlagNames(e.message, flags)}\n`)
   return exitCodeOf(e)
 }

@@ -12,7 +12,7 @@ import {
   type OperationDetail,
   type WorkerResult,
 } from "@netwark/client"
-import { Exit, UsageError, interruptedExit, json, type Io } from "./command.js"
+import { Exit, UsageError, interruptedExit, json, withFlagNames, type Io } from "./command.js"
 
 /** The flags every remote-capable command adds (`dns` already has `--server`: it adds `queue`). */
 export const remoteFlags = {
@@ -54,6 +54,8 @@ export interface RemoteRun {
   readonly queues: ReadonlyArray<string>
   readonly json: boolean
   readonly render: Render
+  /** The API's option names that differ from the command's flags (see `withFlagNames`). */
+  readonly flagNames?: Readonly<Record<string, string>>
   /** The `fetch` to use (tests); default the global one. */
   readonly fetch?: typeof globalThis.fetch
 }
@@ -164,7 +166,7 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
   const fail = (e: unknown): number => {
     if (signal?.aborted === true) return interrupted()
     if (e instanceof ClientError) {
-      io.stderr(`netwark ${run.command}: ${problemText(e)}\n`)
+      io.stderr(`netwark ${run.command}: ${withFlagNames(problemText(e), run.flagNames ?? {})}\n`)
       return e.status === 400 || e.status === 403 || e.status === 413 ? Exit.BadInput : Exit.Failed
     }
     throw e
