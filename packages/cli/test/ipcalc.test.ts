@@ -152,6 +152,14 @@ describe("netwark ipcalc --split / --aggregate / --range / --contains / --overla
     expect(big.code).toBe(2)
     expect(big.stderr).toContain("limit 100000 must be between 1 and 65536")
     expect((await cli(["--split", "16", "10.0.0.0/24"])).code).toBe(2)
+    // past 2^53 an offset is not exact: said as such (was "offset 1e+23 must be a non-negative integer")
+    const far = await cli(["--split", "128", "--offset", "99999999999999999999999", "::/0"])
+    expect(far).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "netwark ipcalc: --offset must be at most 9007199254740991, got '99999999999999999999999'\n",
+    })
   })
 
   it("--aggregate merges prefixes from the arguments or from stdin", async () => {

@@ -413,7 +413,12 @@ export const split = (
         ),
       )
     if (!Number.isSafeInteger(offset) || offset < 0)
-      return Either.left(invalidInput("offset", `offset ${offset} must be a non-negative integer`))
+      return Either.left(
+        invalidInput(
+          "offset",
+          `offset must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (got ${offset})`,
+        ),
+      )
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_SPLIT_LIMIT)
       return Either.left(
         invalidInput("limit", `limit ${limit} must be between 1 and ${MAX_SPLIT_LIMIT}`),

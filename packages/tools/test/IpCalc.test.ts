@@ -707,6 +707,9 @@ describe("split, range, aggregate, contains: bounds and errors", () => {
       "prefix 33 is out of range for IPv4",
     )
     expect(fail(IpCalc.split("10.0.0.0/24", 25, { offset: -1 })).field).toBe("offset")
+    expect(fail(IpCalc.split("::/0", 128, { offset: 2 ** 60 })).message).toBe(
+      "offset must be a whole number from 0 to 9007199254740991 (got 1152921504606847000)",
+    )
   })
   it("range to CIDRs", () => {
     expect(ok(IpCalc.range("192.168.2.33-192.168.3.2"))).toEqual([

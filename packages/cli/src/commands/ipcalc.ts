@@ -58,6 +58,9 @@ const fail = (io: Io, error: TE.ToolError): number => failWith(io, "ipcalc", err
 const integer = (name: string, text: string | undefined): number | undefined => {
   if (text === undefined) return undefined
   if (!/^\d+$/.test(text)) throw new UsageError(`--${name} needs a whole number, got '${text}'`)
+  // past 2^53 a number is no longer exact (it was reported as "offset 1e+23 …")
+  if (!Number.isSafeInteger(Number(text)))
+    throw new UsageError(`--${name} must be at most ${Number.MAX_SAFE_INTEGER}, got '${text}'`)
   return Number(text)
 }
 

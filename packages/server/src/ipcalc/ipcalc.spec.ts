@@ -104,6 +104,7 @@ describe("ip-calc routes", () => {
       ["/api/v1/ip-calc/10.0.0.0/24/subnets?newPrefix=26&limit=70000", "limit"],
       ["/api/v1/ip-calc/10.0.0.0/24/subnets?newPrefix=26&offset=-1", "offset"],
       ["/api/v1/ip-calc/10.0.0.0/24/subnets?newPrefix=26&bogus=1", "bogus"],
+      ["/api/v1/ip-calc/::/0/subnets?newPrefix=128&offset=9007199254740993", "offset"],
       ["/api/v1/ip-calc/10.0.0.0/99/subnets?newPrefix=26", "prefix"],
     ]
     for (const [url, field] of cases) {
@@ -111,6 +112,11 @@ describe("ip-calc routes", () => {
       expect(res.statusCode, url).toBe(400)
       expect(problem(res).field, url).toBe(field)
     }
+    // a whole number too large to be exact was said not to be a whole number
+    const huge = await get("/api/v1/ip-calc/::/0/subnets?newPrefix=128&offset=9007199254740993")
+    expect(problem(huge).detail).toBe(
+      "offset: offset must be a whole number from 0 to 9007199254740991",
+    )
   })
 
   it("aggregates networks", async () => {

@@ -14,7 +14,8 @@ export const Mac = Schema.String.pipe(
 
 const IntFromString = (min: number, max: number, what: string) =>
   Schema.NumberFromString.pipe(
-    Schema.int({ message: () => `${what} must be a whole number` }),
+    // a whole number past max fails int() too (Number.isSafeInteger): say the range there as well
+    Schema.int({ message: () => `${what} must be a whole number from ${min} to ${max}` }),
     Schema.between(min, max, { message: () => `${what} must be from ${min} to ${max}` }),
   )
 
