@@ -206,6 +206,54 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     }
   })
 
+  it("a worker whose broadcast flag for a queue differs is not waited for, nor listed on it", async () => {
+    const announce = (id: string, mode: "one" | "each") =>
+      Effect.flatMap(Transport.Transport, (transport) =>
+        transport.announce({
+          id,
+          hostname: `host-${id}`,
+          version: "test",
+          queues: ["netwark.broadcast"],
+          locations: [],
+          capabilities: { jobs: ["ping"], modes: { "netwark.broadcast": mode } },
+        }),
+      )
+    const fiber = running.server.runtime.managed.runFork(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          yield* transport.serve({ workerId: "routed-1", queues: ["netwark.broadcast"] }, () =>
+            Effect.succeed({ raw: "ok", status: "ok" }),
+          )
+          yield* announce("routed-1", "each")
+          // its own configuration routes the queue round-robin: it consumes a plain queue that
+          // nothing publishes to, so it never sees the broadcast
+          yield* announce("misrouted-1", "one")
+          return yield* Effect.never
+        }),
+      ),
+    )
+    try {
+      await eventually(async () => {
+        const r = await call<any>("GET", `${running.base}/workers`)
+        const online = r.body.items.filter((w: any) => w.status === "online")
+        return online.length === 2 ? true : undefined
+      })
+      const queues = await call<any>("GET", `${running.base}/management/backend/queues`)
+      const broadcast = queues.body.items.find((q: any) => q.queue === "netwark.broadcast")
+      expect(broadcast.workers.map((w: any) => w.id)).toEqual(["routed-1"])
+      const r = await call<any>("POST", `${running.base}/operations`, {
+        type: "ping",
+        target: "127.0.0.1",
+        timeout: 120,
+      })
+      const op = await settled(running.base, r.body.id, 10_000)
+      expect(op).toMatchObject({ status: "done", expected: 1, received: 1 })
+    } finally {
+      await running.server.runtime.managed.runPromise(Fiber.interrupt(fiber))
+    }
+  })
+
   it("names the host and location of a worker that said goodbye before its result (a drain)", async () => {
     // what a SIGTERM does: goodbye first, then the running job finishes and its result is sent
     const drainingWorker = Effect.gen(function* () {

@@ -81,7 +81,18 @@ export const start = (
       version: options.version ?? "0.0.0",
       queues: [...options.queues],
       locations: [...(options.locations ?? [])],
-      capabilities: { tools: capabilities.tools, jobs: [...jobs] },
+      capabilities: {
+        tools: capabilities.tools,
+        jobs: [...jobs],
+        // how this worker's configuration routes each queue: a server whose own `broadcast`
+        // flag differs for a queue knows this worker gets none of its jobs from there
+        modes: Object.fromEntries(
+          options.queues.flatMap((queue) => {
+            const target = transport.targets.find((t) => t.name === queue)
+            return target === undefined ? [] : [[queue, target.mode]]
+          }),
+        ),
+      },
       concurrency: options.concurrency ?? 4,
     }
     const running = new Set<Envelope.Job>()

@@ -575,7 +575,11 @@ describe("presence", () => {
         version: "9.9.9",
         queues: ["netwark", "netwark.broadcast"],
         locations: ["Paris"],
-        capabilities: { tools: capabilities.tools, jobs: ["ping", "mtr", "traceroute", "dns"] },
+        capabilities: {
+          tools: capabilities.tools,
+          jobs: ["ping", "mtr", "traceroute", "dns"],
+          modes: { netwark: "one", "netwark.broadcast": "each" },
+        },
         concurrency: 4,
       },
     ])

@@ -6,9 +6,10 @@
  * @module
  */
 import type { SqlClient } from "@effect/sql"
-import { type Envelope, Registry, Transport, type TransportError } from "@netwark/transport"
+import { Registry, Transport, type TransportError } from "@netwark/transport"
 import { Cause, Duration, Effect, Either, Layer } from "effect"
 import { Metrics, settled as countSettled } from "../health/metrics.js"
+import { misrouted, receives, runs } from "../workers/serving.js"
 import { Events } from "./events.js"
 import * as Repository from "./operations.repository.js"
 import { toPayload } from "./payload.js"
@@ -23,15 +24,8 @@ export interface Options {
   readonly loops?: number
 }
 
-/**
- * Whether a worker runs this job type: the `jobs` it announced in its capabilities (the
- * reference worker's `worker.jobs`); a worker that announces none is taken to run every type.
- * A worker sent a type it does not run dead-letters it and never answers.
- */
-const runs = (worker: Envelope.WorkerInfo, type: string): boolean => {
-  const jobs = worker.capabilities["jobs"]
-  return !Array.isArray(jobs) || jobs.includes(type)
-}
+/** (worker, queue) pairs already warned about, so that the log says it once per process. */
+const warnedMisrouted = new Set<string>()
 
 const isPermanent = (error: TransportError.TransportError) =>
   error.reason === "UnknownQueue" || error.reason === "TooLarge"
@@ -45,6 +39,15 @@ const dispatchBatch = (batch: number) =>
     const events = yield* Events
     const known = new Map(transport.targets.map((t) => [t.name, t.mode] as const))
     const online = yield* registry.online
+    for (const [queue, mode] of known)
+      for (const w of misrouted(online, queue, mode)) {
+        const key = `${w.id} ${queue}`
+        if (warnedMisrouted.has(key)) continue
+        warnedMisrouted.add(key)
+        yield* Effect.logWarning(
+          `worker ${w.id} (${w.hostname}) has queue ${queue} as ${mode === "each" ? "broadcast: false" : "broadcast: true"} and this server as ${mode === "each" ? "broadcast: true" : "broadcast: false"}: it gets none of its jobs until both agree`,
+        )
+      }
     // the expected workers are fixed here, from the registry, before anything is published
     const plan = (
       p: Repository.Pending,
@@ -60,7 +63,7 @@ const dispatchBatch = (batch: number) =>
       const jobs = p.queues.map((queue) => {
         const mode = known.get(queue)!
         // a broadcast waits only for the workers that run the type
-        const serving = online.filter((w) => w.queues.includes(queue) && runs(w, p.type))
+        const serving = online.filter((w) => receives(w, queue, mode) && runs(w, p.type))
         return {
           jobId: `${p.id}/${queue}`,
           queue,

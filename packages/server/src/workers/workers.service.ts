@@ -5,6 +5,7 @@ import type { ServerConfig } from "../config.js"
 import { EffectRuntime } from "../core/runtime.js"
 import { SERVER_CONFIG } from "../core/tokens.js"
 import type { AppServices } from "../server.layer.js"
+import { receives } from "./serving.js"
 import type { QueueList, WorkerList } from "./workers.dto.js"
 
 /** Workers online and recently offline (from the presence registry) and the queues they serve. */
@@ -57,7 +58,8 @@ export class WorkersService {
         latitude: t.config?.latitude ?? null,
         longitude: t.config?.longitude ?? null,
         workers: online
-          .filter((w) => w.queues.includes(t.name))
+          // a worker whose own broadcast flag for the queue differs gets none of its jobs
+          .filter((w) => receives(w, t.name, t.mode))
           .map((w) => ({ id: w.id, hostname: w.hostname })),
       })),
     }
