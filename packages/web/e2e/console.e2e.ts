@@ -264,6 +264,23 @@ describe(
       await phone.close()
     })
 
+    it("falls back to the built-in outline when the map style in Settings does not load", async () => {
+      const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } })
+      // A style URL on this (loopback) server that answers 404, as a typo would.
+      await ctx.addInitScript(() =>
+        localStorage.setItem("netwark.mapStyleUrl", "/no-such-map-style.json"),
+      )
+      const p = await ctx.newPage()
+      await p.goto(`${server.url}/`)
+      await p.locator("nw-world-map[data-state=ready]").waitFor()
+      assert.match(
+        await p.getByTestId("map-notice").innerText(),
+        /could not load \(HTTP 404\); showing the built-in outline/,
+      )
+      await shot("overview-map-fallback", p)
+      await ctx.close()
+    })
+
     it("raised no errors in the page", () => {
       // Failed resource loads are the 4xx answers the tests above ask for on purpose, or the
       // browser's own network notices (ERR_NETWORK_CHANGED when other tests add namespaces).

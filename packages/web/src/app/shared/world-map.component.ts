@@ -41,6 +41,9 @@ type Loader = typeof import("./map-loader")
   template: `<div #host class="map" role="img" [attr.aria-label]="ariaLabel()"></div>
     @if (failed()) {
       <p class="small error-text">The map could not load: {{ failed() }}</p>
+    }
+    @if (notice(); as n) {
+      <p class="small muted" data-testid="map-notice">{{ n }}</p>
     }`,
   styles: `
     :host {
@@ -65,6 +68,8 @@ export class WorldMapComponent {
   readonly ariaLabel = input("Map")
 
   protected readonly failed = signal<string | null>(null)
+  /** Why the map shows the built-in outline instead of the tiles set in Settings. */
+  protected readonly notice = signal<string | null>(null)
   /** "loading", "ready" once the first frame with the markers is drawn, or "failed". */
   protected readonly state = signal<"loading" | "ready" | "failed">("loading")
   private readonly host = viewChild.required<ElementRef<HTMLDivElement>>("host")
@@ -137,15 +142,29 @@ export class WorldMapComponent {
     }
   }
 
-  private async init(): Promise<void> {
+  /**
+   * Draws the map with the style from Settings; `fallback` (that style failed: a wrong URL, a
+   * refused token, no network) draws the built-in outline, so the markers stay usable.
+   */
+  private async init(fallback = false): Promise<void> {
     try {
       const loader = (this.loader = await import("./map-loader"))
       await loader.loadCss(this.document)
       const { maplibregl } = loader
-      const styleUrl = this.settings.mapStyleUrl()
       const token = this.settings.mapToken()
       const c = this.colours()
-      const styleHost = styleUrl === "" ? "" : new URL(styleUrl, location.href).host
+      let styleUrl = fallback ? "" : this.settings.mapStyleUrl()
+      let styleHost = ""
+      if (styleUrl !== "") {
+        try {
+          styleHost = new URL(styleUrl, location.href).host
+        } catch {
+          this.notice.set(
+            `The map style URL in Settings is not a URL; showing the built-in outline.`,
+          )
+          styleUrl = ""
+        }
+      }
       const focus = this.focus()
       const map = new maplibregl.Map({
         container: this.host().nativeElement,
@@ -172,6 +191,20 @@ export class WorldMapComponent {
         },
       })
       this.map = map
+      let gaveUp = false
+      map.on("error", (e) => {
+        // Only the style itself failing (before the first load) switches to the outline; a tile
+        // that fails later just stays blank.
+        if (gaveUp || styleUrl === "" || this.ready() || map.isStyleLoaded()) return
+        gaveUp = true
+        const status = (e.error as { status?: unknown } | undefined)?.status
+        this.notice.set(
+          `The map tiles set in Settings could not load${typeof status === "number" ? ` (HTTP ${status})` : ""}; showing the built-in outline.`,
+        )
+        map.remove()
+        this.map = undefined
+        void this.init(true)
+      })
       map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right")
       map.on("load", () => {
         map.addSource("markers", { type: "geojson", data: this.geojson(this.markers()) })
