@@ -1,6 +1,7 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from "@angular/core"
+import { ChangeDetectionStrategy, Component, DOCUMENT, inject, signal } from "@angular/core"
 import { SettingsService } from "../../core/settings.service"
 import { type ThemeChoice, ThemeService } from "../../core/theme.service"
+import { styleUrlError } from "./map-style"
 
 /** Theme and map tiles, remembered in this browser. */
 @Component({
@@ -39,9 +40,18 @@ import { type ThemeChoice, ThemeService } from "../../core/theme.service"
           <input
             type="text"
             [value]="style()"
-            (input)="style.set(value($event))"
+            (input)="style.set(value($event)); error.set(null); saved.set(false)"
             placeholder="https://tiles.example.net/style.json?key={token}"
-        /></label>
+            [attr.aria-invalid]="!!error()"
+            aria-describedby="style-error"
+            data-testid="map-style"
+          />
+          @if (error(); as e) {
+            <span class="field-error" id="style-error" role="alert" data-testid="map-style-error">{{
+              e
+            }}</span>
+          }
+        </label>
         <label class="field"
           ><span class="label">Access token</span>
           <input
@@ -72,11 +82,16 @@ export class SettingsPage {
   protected readonly style = signal(this.settings.mapStyleUrl())
   protected readonly token = signal(this.settings.mapToken())
   protected readonly saved = signal(false)
+  protected readonly error = signal<string | null>(null)
+  private readonly document = inject(DOCUMENT)
   protected value(e: Event): string {
     return (e.target as HTMLInputElement).value
   }
   protected save(e: Event): void {
     e.preventDefault()
+    const error = styleUrlError(this.style(), this.document.location.href)
+    this.error.set(error)
+    if (error !== null) return
     this.settings.saveMap(this.style(), this.token())
     this.saved.set(true)
   }
