@@ -165,4 +165,28 @@ describe("tools routes under malformed input (property-based)", () => {
       expect(res.json()).toEqual({ networks: ["10.0.0.0/24"] })
     }
   })
+
+  it("a method the path does not take is a 405 with Allow; OPTIONS lists the methods", async () => {
+    // it was a 404 "Cannot PUT …", as if the resource did not exist
+    const put = await app.inject({ method: "PUT", url: "/api/v1/ip-calc/10.0.0.0/24" })
+    expect(put.statusCode).toBe(405)
+    expect(put.headers["allow"]).toBe("GET, HEAD, OPTIONS")
+    expect(put.headers["content-type"]).toContain("application/problem+json")
+    expect(put.json()).toMatchObject({
+      status: 405,
+      reason: "MethodNotAllowed",
+      detail: "PUT is not allowed here: use GET, HEAD",
+    })
+    const del = await app.inject({ method: "DELETE", url: "/api/v1/ip-calc/aggregate?x=1" })
+    expect(del.statusCode).toBe(405)
+    // POST /ip-calc/aggregate, and GET /ip-calc/{address} with "aggregate" as the address
+    expect(del.headers["allow"]).toBe("GET, HEAD, POST, OPTIONS")
+    const options = await app.inject({ method: "OPTIONS", url: "/api/v1/mac-oui/00:00:0c" })
+    expect(options.statusCode).toBe(204)
+    expect(options.headers["allow"]).toBe("GET, HEAD, OPTIONS")
+    // a path no method takes is still a 404
+    const none = await app.inject({ method: "PUT", url: "/api/v1/nothing-here" })
+    expect(none.statusCode).toBe(404)
+    expect(none.headers["allow"]).toBeUndefined()
+  })
 })

@@ -1,6 +1,26 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from "@nestjs/common"
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  Logger,
+  NotFoundException,
+} from "@nestjs/common"
 import type { FastifyReply, FastifyRequest } from "fastify"
-import { toProblem } from "./problem.js"
+import { Problem, toProblem } from "./problem.js"
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const
+
+/**
+ * The methods that have a route at the request's path, when its own method has none (Nest then
+ * throws a 404 "Cannot PUT /…"), else undefined.
+ */
+const allowedMethods = (request: FastifyRequest): ReadonlyArray<string> | undefined => {
+  const url = request.url.split("?", 1)[0] ?? request.url
+  const find = (method: string) => request.server.findRoute({ method, url }) !== null
+  if (find(request.method)) return undefined
+  const allowed = METHODS.filter(find)
+  return allowed.length === 0 ? undefined : allowed
+}
 
 /** The one exception filter: every error leaves as `application/problem+json`, never a stack. */
 @Catch()
@@ -11,6 +31,24 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp()
     const reply = http.getResponse<FastifyReply>()
     const request = http.getRequest<FastifyRequest>()
+    // A path that exists with other methods: 405 with Allow (a 404 said the resource was not
+    // there), and OPTIONS answers which methods it takes.
+    const allow = exception instanceof NotFoundException ? allowedMethods(request) : undefined
+    if (allow !== undefined && !reply.sent) {
+      if (request.method === "OPTIONS") {
+        void reply
+          .status(204)
+          .header("allow", [...allow, "OPTIONS"].join(", "))
+          .send()
+        return
+      }
+      void reply.header("allow", [...allow, "OPTIONS"].join(", "))
+      exception = new Problem(
+        405,
+        "MethodNotAllowed",
+        `${request.method} is not allowed here: use ${allow.join(", ")}`,
+      )
+    }
     const { body, unexpected } = toProblem(exception)
     if (unexpected)
       this.logger.error(
