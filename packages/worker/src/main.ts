@@ -13,6 +13,7 @@ import { parseArgs } from "node:util"
 import { Duration, Effect, Exit, Fiber } from "effect"
 import { RabbitMq } from "@netwark/transport"
 import * as Config from "./Config.js"
+import * as Children from "./internal/children.js"
 import * as Identity from "./internal/identity.js"
 import * as Log from "./internal/log.js"
 import * as Worker from "./Worker.js"
@@ -133,7 +134,11 @@ const main = async (): Promise<void> => {
   let stopping = false
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
-      early("warn", "second signal: exiting now, running jobs go back to the broker", { signal })
+      const tools = Children.terminate()
+      early("warn", "second signal: exiting now, running jobs go back to the broker", {
+        signal,
+        toolsStopped: tools,
+      })
       process.exit(1)
     }
     stopping = true
@@ -142,7 +147,10 @@ const main = async (): Promise<void> => {
     // then redelivers whatever was not acked)
     const hard = Duration.toMillis(config.shutdownGrace) + 5_000
     setTimeout(() => {
-      early("warn", "shutdown took too long; exiting, the broker redelivers unfinished jobs")
+      const tools = Children.terminate()
+      early("warn", "shutdown took too long; exiting, the broker redelivers unfinished jobs", {
+        toolsStopped: tools,
+      })
       process.exit(0)
     }, hard).unref()
     Effect.runFork(Fiber.interrupt(fiber))

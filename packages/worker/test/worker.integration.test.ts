@@ -6,12 +6,14 @@
  * finished by another worker). Only loopback targets.
  */
 import { spawn, type ChildProcess } from "node:child_process"
+import { existsSync } from "node:fs"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { type Duration, Effect, Exit, Fiber, Scope, Stream } from "effect"
 import { Dedupe, type Envelope, Queues, RabbitMq, Registry, Transport } from "@netwark/transport"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Children from "../src/internal/children.js"
 import * as Binary from "./support/binary.js"
 import * as Rabbit from "../../transport/test/support/rabbit.js"
 
@@ -279,6 +281,41 @@ describe.skipIf(!available)(
       const messages = target.lines.map((l) => l["msg"])
       expect(messages).toEqual(
         expect.arrayContaining(["shutting down", "worker stopping", "worker stopped"]),
+      )
+    })
+
+    it("a second SIGTERM mid-job: exit 1 at once, and the running tool does not outlive the worker", async () => {
+      const env = {
+        NETWARK_QUEUES: JSON.stringify([handbackQueue]),
+        NETWARK_BUILTIN_QUEUES: "false",
+      }
+      const impatient = start("f", env)
+      await until("worker f", () => impatient.id)
+      // a short deadline: the copy the broker gets back is answered `expired` by the next worker
+      await dispatch(
+        "twice-1",
+        "handback",
+        { target: "127.0.0.1", options: { count: 20, interval: "300 millis" } },
+        "4 seconds",
+      )
+      await until("progress from f", () =>
+        replies.find((r) => r.kind === "progress" && r.operationId === "twice-1"),
+      )
+      const tools = Children.pidsOf(impatient.process.pid!)
+      expect(tools.length).toBe(1)
+      impatient.process.kill("SIGTERM")
+      await until("f stopping", () => impatient.lines.find((l) => l["msg"] === "worker stopping"))
+      impatient.process.kill("SIGTERM")
+      expect(await impatient.exited).toBe(1)
+      expect(impatient.lines.at(-1)).toMatchObject({
+        msg: "second signal: exiting now, running jobs go back to the broker",
+        toolsStopped: 1,
+      })
+      // ping would otherwise go on for its 20 replies (6 s), orphaned
+      await until(
+        "the ping process gone",
+        () => tools.every((pid) => !existsSync(`/proc/${pid}`)) || undefined,
+        2_000,
       )
     })
 
