@@ -42,6 +42,30 @@ describe.skipIf(!hasPing)(
       expect(r.stdout).toMatch(/^RTT avg\s+[\d.]+ ms$/m)
     })
 
+    it("Ctrl-C prints the summary of the replies so far and exits 130", async () => {
+      const stop = new AbortController()
+      let stdout = ""
+      let stderr = ""
+      const io: Io = {
+        stdout: (t) => {
+          stdout += t
+          if ((stdout.match(/ bytes from /g) ?? []).length === 2) stop.abort("SIGINT")
+        },
+        stderr: (t) => void (stderr += t),
+        stdin: async function* () {},
+        env: {},
+        signal: stop.signal,
+      }
+      const code = await main(["ping", "127.0.0.1", "--count", "10", "--interval", "0.2"], io)
+      expect(code).toBe(130)
+      expect(stderr).toBe("netwark ping: interrupted\n")
+      expect(stdout).toMatch(/^Status\s+interrupted$/m)
+      expect(stdout).toMatch(/^Sent\s+2$/m)
+      expect(stdout).toMatch(/^Received\s+2$/m)
+      expect(stdout).toMatch(/^Loss\s+0%$/m)
+      expect(stdout).toMatch(/^RTT avg\s+[\d.]+ ms$/m)
+    })
+
     it("--json prints the parsed result", async () => {
       const r = await cli(["::1", "-6", "--count", "1", "--json"])
       expect(r.code).toBe(0)

@@ -127,6 +127,34 @@ const summaryTable = (r: Ping.PingResult): string => {
   ])
 }
 
+/**
+ * The summary of a run stopped by Ctrl-C, from the events printed so far (ping's own statistics
+ * never come: it is killed), as iputils prints it on Ctrl-C.
+ */
+const interruptedSummary = (target: string, events: ReadonlyArray<Ping.PingEvent>): string => {
+  const probes = events.flatMap((e) => (e.type === "unparsed" ? [] : [e.sequence]))
+  const sent = probes.length === 0 ? 0 : Math.max(...probes)
+  const replies = events.filter(
+    (e): e is Extract<Ping.PingEvent, { type: "reply" }> => e.type === "reply" && !e.duplicate,
+  )
+  const received = new Set(replies.map((e) => e.sequence)).size
+  const rtts = replies.flatMap((e) => (e.rttMs === undefined ? [] : [e.rttMs]))
+  const round = (n: number) => Math.round(n * 1000) / 1000
+  return keyValueTable([
+    ["Target", target],
+    ["Status", "interrupted"],
+    ["Sent", sent],
+    ["Received", received],
+    ["Loss", sent === 0 ? undefined : `${round(((sent - received) / sent) * 100)}%`],
+    ["RTT min", rtts.length === 0 ? undefined : `${Math.min(...rtts)} ms`],
+    [
+      "RTT avg",
+      rtts.length === 0 ? undefined : `${round(rtts.reduce((a, b) => a + b, 0) / rtts.length)} ms`,
+    ],
+    ["RTT max", rtts.length === 0 ? undefined : `${Math.max(...rtts)} ms`],
+  ])
+}
+
 /** `netwark ping`: iputils ping with live replies, a summary table, JSON, or a batch. */
 export const ping: Command = {
   name: "ping",
@@ -191,17 +219,23 @@ export const ping: Command = {
     }
     io.stdout(`PING ${target}\n`)
     let result: Ping.PingResult | undefined
+    const events: Array<Ping.PingEvent> = []
     const r = await runEffect(
       io,
       Effect.either(
         Stream.runForEach(Ping.stream(target, options), (p) =>
           Effect.sync(() => {
-            if (p._tag === "Event") io.stdout(eventLine(p.event))
-            else result = p.result
+            if (p._tag === "Event") {
+              events.push(p.event)
+              io.stdout(eventLine(p.event))
+            } else result = p.result
           }),
         ),
       ),
-    )
+    ).catch((e: unknown) => {
+      if (io.signal?.aborted === true) io.stdout(`\n${interruptedSummary(target, events)}`)
+      throw e
+    })
     if (Either.isLeft(r)) return fail(io, r.left)
     if (result !== undefined) io.stdout(`\n${summaryTable(result)}`)
     return Exit.Ok
