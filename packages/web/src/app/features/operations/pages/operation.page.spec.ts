@@ -191,3 +191,57 @@ describe("operation page", () => {
     expect(el.querySelector("[data-testid=answered]")?.textContent).toBe("0 / 1 answered")
   })
 })
+
+describe("operation page when the connection drops", () => {
+  it("keeps retrying through a server restart, saying so, then picks up the result", async () => {
+    let up = false
+    const done: Operation = {
+      ...base,
+      type: "ping",
+      status: "done",
+      expected: 1,
+      expectedWorkers: [{ queue: "netwark.broadcast", workerId: "paris", hostname: "paris-1" }],
+      results: [
+        {
+          workerId: "paris",
+          hostname: "paris-1",
+          status: "ok",
+          result: { replies: [{ sequence: 1, rttMs: 0.5 }] },
+        },
+      ],
+    }
+    const { el, fixture } = await render({
+      // The server is down: fetch fails without an HTTP status.
+      getOperation: async () => {
+        if (!up) throw new TypeError("Failed to fetch")
+        return done
+      },
+    })
+    expect(el.querySelector("[data-testid=reconnecting]")?.textContent).toContain(
+      "Could not reach the server (Failed to fetch); retrying…",
+    )
+    expect(el.querySelector("[role=alert]")).toBeNull()
+    up = true
+    await new Promise((r) => setTimeout(r, 1600))
+    await fixture.whenStable()
+    expect(el.querySelector("[data-testid=reconnecting]")).toBeNull()
+    expect(el.querySelector("[data-testid=operation-status]")?.textContent).toBe("done")
+    expect(el.querySelector("nw-worker-card h2")?.textContent).toBe("paris-1")
+  })
+
+  it("stops at an answer about the operation itself (404)", async () => {
+    let calls = 0
+    const { el } = await render({
+      getOperation: async () => {
+        calls++
+        throw Object.assign(new Error("404"), {
+          status: 404,
+          problem: { title: "Not Found", detail: "operation x does not exist" },
+        })
+      },
+    })
+    await new Promise((r) => setTimeout(r, 700))
+    expect(calls).toBe(1)
+    expect(el.querySelector("[role=alert] h1")?.textContent).toBe("No such operation")
+  })
+})

@@ -50,6 +50,10 @@ import { OptionsListComponent } from "../components/options-list.component"
             }}</span>
             @if (live.live()) {
               <span class="chip live" aria-live="polite">● live</span>
+            } @else if (live.trouble(); as t) {
+              <span class="chip trouble" role="status" data-testid="reconnecting"
+                >connection lost, reconnecting… ({{ t.detail }})</span
+              >
             }
             <span data-testid="answered"
               >{{ answered() }}{{ op.expected ? " / " + op.expected : "" }} answered</span
@@ -102,7 +106,13 @@ import { OptionsListComponent } from "../components/options-list.component"
         }
       </section>
     } @else if (!live.error()) {
-      <p class="muted">Loading…</p>
+      @if (live.trouble(); as t) {
+        <p class="muted" role="status" data-testid="reconnecting">
+          Could not reach the server ({{ t.detail }}); retrying…
+        </p>
+      } @else {
+        <p class="muted">Loading…</p>
+      }
     }
   `,
   styles: `
@@ -131,6 +141,9 @@ import { OptionsListComponent } from "../components/options-list.component"
     }
     .live {
       color: var(--ok);
+    }
+    .trouble {
+      color: var(--warn);
     }
     .results {
       display: grid;
@@ -164,6 +177,7 @@ export class OperationPage {
   protected readonly live: LiveOperation = {
     operation: () => this.current().operation(),
     error: () => this.current().error(),
+    trouble: () => this.current().trouble(),
     live: () => this.current().live(),
   }
   private readonly current = computed(() => {

@@ -127,17 +127,21 @@ export class OperationsService {
   /**
    * Follows an operation: loads it, then applies the event stream in batches of 100 ms, so a
    * broadcast to a hundred workers redraws ten times a second, not a hundred. Stops when
-   * `stop` aborts.
+   * `stop` aborts. A lost connection (network, server restart, 5xx) is retried for as long as
+   * the page is open, backing off to 10 s, with `trouble` saying why meanwhile; only an answer
+   * about the operation itself (404, 400) ends it as `error`.
    */
   follow(id: string, stop: AbortSignal): LiveOperation {
     const state = signal<Operation | null>(null)
     const error = signal<ApiProblem | null>(null)
+    const trouble = signal<ApiProblem | null>(null)
     const live = signal(false)
     const controller = new AbortController()
     stop.addEventListener("abort", () => controller.abort(), { once: true })
     const cancel = controller.signal
     // A reconnect resumes after the last event seen: the server replays only newer progress.
     const cursor: EventCursor = {}
+    let heard = false
     /** Streams events into `state`; resolves with the error that broke the stream, or null. */
     const stream = (): Promise<unknown> =>
       new Promise<unknown>((resolve) => {
@@ -147,43 +151,64 @@ export class OperationsService {
             filter((b) => b.length > 0),
           )
           .subscribe({
-            next: (batch) => state.update((s) => (s === null ? s : applyEvents(s, batch))),
+            next: (batch) => {
+              heard = true
+              state.update((s) => (s === null ? s : applyEvents(s, batch)))
+            },
             error: (e: unknown) => resolve(e),
             complete: () => resolve(null),
           })
       })
+    const pause = (millis: number): Promise<void> =>
+      new Promise((resolve) => {
+        const timer = setTimeout(resolve, millis)
+        cancel.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(timer)
+            resolve()
+          },
+          { once: true },
+        )
+      })
     const run = async (): Promise<void> => {
-      try {
-        for (let attempt = 0; ; attempt++) {
+      for (let attempt = 0; !cancel.aborted; attempt++) {
+        try {
           const op = await this.get(id, cancel)
+          trouble.set(null)
           // A reconnect's fresh read keeps the progress already shown for workers still running.
           state.update((s) =>
             s === null ? op : applyEvents(s, [{ kind: "snapshot", operation: op }]),
           )
           if (finalStatuses.has(op.status)) return
           live.set(true)
+          heard = false
           const broken = await stream()
           live.set(false)
           if (cancel.aborted || isAbort(broken)) return
-          if (broken === null) {
-            // The stream may end between two events: one last read settles the final state.
-            state.set(await this.get(id, cancel))
+          if (heard) attempt = 0
+          // The stream may end between two events (or drop): the next read settles the state.
+          if (broken !== null) trouble.set(toProblem(broken))
+        } catch (e) {
+          live.set(false)
+          if (cancel.aborted || isAbort(e)) return
+          const p = toProblem(e)
+          if (p.status !== 0 && p.status < 500) {
+            error.set(p)
             return
           }
-          // A dropped connection (proxy timeout, network change): reconnect, a little later each time.
-          if (attempt >= 5) {
-            error.set(toProblem(broken))
-            return
-          }
-          await new Promise((r) => setTimeout(r, 500 * (attempt + 1)))
+          trouble.set(p)
         }
-      } catch (e) {
-        live.set(false)
-        if (!isAbort(e)) error.set(toProblem(e))
+        await pause(Math.min(500 * 2 ** attempt, 10_000))
       }
     }
     void run()
-    return { operation: state.asReadonly(), error: error.asReadonly(), live: live.asReadonly() }
+    return {
+      operation: state.asReadonly(),
+      error: error.asReadonly(),
+      trouble: trouble.asReadonly(),
+      live: live.asReadonly(),
+    }
   }
 
   /** The server's event stream as an Observable (the one RxJS edge of the console). */
@@ -215,6 +240,8 @@ export class OperationsService {
 export interface LiveOperation {
   readonly operation: () => Operation | null
   readonly error: () => ApiProblem | null
+  /** Why the console is reconnecting (the connection dropped); null while all is well. */
+  readonly trouble: () => ApiProblem | null
   /** Whether the event stream is open. */
   readonly live: () => boolean
 }
