@@ -44,7 +44,11 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
       target: "127.0.0.1",
     })
     const op = await settled(running.base, r.body.id)
-    expect(op).toMatchObject({ status: "error", expected: 0 })
+    expect(op).toMatchObject({
+      status: "error",
+      expected: 0,
+      error: "no worker online on the requested queues runs ping jobs",
+    })
   })
 
   it("ends as error when the transport refuses a job (a queue no longer configured)", async () => {
@@ -200,6 +204,17 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
         status: "done",
         expected: 2,
         received: 2,
+      })
+      // workers online, none of them runs the type: an error at once, saying so
+      const trace = await call<any>("POST", `${running.base}/operations`, {
+        type: "traceroute",
+        target: "127.0.0.1",
+        timeout: 120,
+      })
+      expect(await settled(running.base, trace.body.id, 10_000)).toMatchObject({
+        status: "error",
+        expected: 0,
+        error: "no worker online on the requested queues runs traceroute jobs",
       })
     } finally {
       await running.server.runtime.managed.runPromise(Fiber.interrupt(fiber))

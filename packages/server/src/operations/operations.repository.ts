@@ -689,9 +689,10 @@ const sweepActive = (sql: SqlClient.SqlClient) =>
         sql`operation_id IN (SELECT id FROM operations
                                WHERE status IN ('pending', 'running') AND expected IS NOT NULL)`,
       )
+      // a broadcast expects only the workers that run its type: say so when some are online
       const nobody = yield* sql<{ id: string; status: OperationStatus }>`
           UPDATE operations SET status = 'error', finished_at = clock_timestamp(),
-                 error = 'no worker online for the requested queues'
+                 error = 'no worker online on the requested queues runs ' || type || ' jobs'
           WHERE status = 'running' AND expected = 0
           RETURNING id, status`
       const late = yield* sql<{ id: string; status: OperationStatus }>`
