@@ -1,4 +1,10 @@
-import { buildOptions, problemFieldErrors, validateForm } from "./operation-form"
+import {
+  buildOptions,
+  optionsFromQuery,
+  optionsQuery,
+  problemFieldErrors,
+  validateForm,
+} from "./operation-form"
 
 describe("operation form", () => {
   it("sends only the options filled in, typed as the API takes them", () => {
@@ -54,5 +60,38 @@ describe("operation form", () => {
     expect(problemFieldErrors({ detail: "unknown queue", field: "queues[1]" })).toEqual({
       queues: "unknown queue",
     })
+  })
+
+  it("carries an operation's options through a Run again link and back into the form", () => {
+    const dns = { server: "127.0.0.1", port: 5353, type: "MX", tcp: true, dnssec: false }
+    const query = optionsQuery("dns", dns)
+    expect(query).toEqual({
+      "o.server": "127.0.0.1",
+      "o.port": "5353",
+      "o.type": "MX",
+      "o.tcp": "true",
+    })
+    const raw = optionsFromQuery("dns", (n) => query[n] ?? null)
+    expect(raw).toEqual({ server: "127.0.0.1", port: "5353", type: "MX", tcp: true })
+    // Back through the form, the same options go to the API.
+    expect(buildOptions("dns", raw)).toEqual({
+      server: "127.0.0.1",
+      port: 5353,
+      type: "MX",
+      tcp: true,
+    })
+    const ping = optionsQuery("ping", { count: 6, interval: 0.5, ipVersion: 6 })
+    expect(
+      buildOptions(
+        "ping",
+        optionsFromQuery("ping", (n) => ping[n] ?? null),
+      ),
+    ).toEqual({
+      count: 6,
+      interval: 0.5,
+      ipVersion: 6,
+    })
+    // A choice the form does not offer is dropped, not shown as a blank select.
+    expect(optionsFromQuery("mtr", (n) => (n === "o.protocol" ? "sctp" : null))).toEqual({})
   })
 })

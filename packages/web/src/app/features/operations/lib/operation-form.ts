@@ -253,3 +253,44 @@ export const problemFieldErrors = (problem: {
     out[norm(problem.field)] ??= problem.detail
   return out
 }
+
+/** The query parameter that carries an option in a "Run again" link: `o.count=5`. */
+const optionParam = (name: string): string => `o.${name}`
+
+/**
+ * An operation's options as query parameters for the new-operation page, so "Run again" repeats
+ * the operation as it was (a DNS query to the same resolver, a ping with the same count), not
+ * with the defaults. Only the form's own options go; values the form cannot show are left out.
+ */
+export const optionsQuery = (
+  type: OperationType,
+  options: Readonly<Record<string, unknown>>,
+): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const f of optionFields[type]) {
+    const v = options[f.name]
+    if (f.kind === "boolean") {
+      if (v === true) out[optionParam(f.name)] = "true"
+    } else if (typeof v === "number" && Number.isFinite(v)) out[optionParam(f.name)] = String(v)
+    else if (typeof v === "string" && v !== "") out[optionParam(f.name)] = v
+  }
+  return out
+}
+
+/** The form's raw values from a "Run again" link's query parameters (see `optionsQuery`). */
+export const optionsFromQuery = (
+  type: OperationType,
+  get: (name: string) => string | null,
+): Record<string, string | boolean> => {
+  const raw: Record<string, string | boolean> = {}
+  for (const f of optionFields[type]) {
+    const v = get(optionParam(f.name))
+    if (v === null) continue
+    if (f.kind === "boolean") {
+      if (v === "true") raw[f.name] = true
+    } else if (f.kind === "select") {
+      if (f.choices?.some((c) => c.value === v)) raw[f.name] = v
+    } else raw[f.name] = v
+  }
+  return raw
+}

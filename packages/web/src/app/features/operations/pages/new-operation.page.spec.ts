@@ -225,4 +225,28 @@ describe("new operation form", () => {
     await submit()
     expect(sent.at(-1)).toEqual({ type: "ping", target: "127.0.0.1", options: {}, queues: [] })
   })
+
+  it("fills the form from a Run again link, options included", async () => {
+    const { el, sent, submit } = await setup(async () => ({ id: "op-2" }), {
+      type: "dns",
+      target: "www.example.test",
+      "o.server": "127.0.0.1",
+      "o.port": "5353",
+      "o.type": "MX",
+      "o.tcp": "true",
+    })
+    expect(el.querySelector<HTMLInputElement>("[data-testid=option-server]")?.value).toBe(
+      "127.0.0.1",
+    )
+    expect(el.querySelector<HTMLSelectElement>(".options select")?.value).toBe("MX")
+    await submit()
+    expect(sent).toEqual([
+      {
+        type: "dns",
+        target: "www.example.test",
+        options: { type: "MX", server: "127.0.0.1", port: 5353, tcp: true },
+        queues: [],
+      },
+    ])
+  })
 })

@@ -10,7 +10,13 @@ import {
   locationMarkers,
   withWorkers,
 } from "../../workers/services/workers.service"
-import { buildOptions, optionFields, problemFieldErrors, validateForm } from "../lib/operation-form"
+import {
+  buildOptions,
+  optionFields,
+  optionsFromQuery,
+  problemFieldErrors,
+  validateForm,
+} from "../lib/operation-form"
 import { pickableAt, queueChoices, togglePlace } from "../lib/queue-choices"
 import { OperationsService } from "../services/operations.service"
 
@@ -99,7 +105,10 @@ const typeHelp: Record<OperationType, string> = {
                     [attr.aria-invalid]="!!errors()['options.' + f.name]"
                   >
                     @for (c of f.choices ?? []; track c.value) {
-                      <option [value]="c.value">{{ c.label }}</option>
+                      <!-- [selected] per option: a select's [value] set before its options exist is lost -->
+                      <option [value]="c.value" [selected]="(raw()[f.name] ?? '') === c.value">
+                        {{ c.label }}
+                      </option>
                     }
                   </select>
                 } @else {
@@ -338,6 +347,7 @@ export class NewOperationPage {
     const t = q.get("type")
     if (t !== null && (operationTypes as ReadonlyArray<string>).includes(t))
       this.type.set(t as OperationType)
+    this.raw.set(optionsFromQuery(this.type(), (name) => q.get(name)))
     this.target.set(q.get("target") ?? "")
     const queues = q.getAll("queue")
     if (queues.length > 0) this.selected.set(new Set(queues))

@@ -75,6 +75,11 @@ describe("operation page", () => {
     const cards = [...el.querySelectorAll("nw-worker-card h2")].map((h) => h.textContent)
     expect(cards).toEqual(["paris-1", "tokyo-1"])
     expect(el.querySelector(".compare h2")?.textContent).toBe("Paths side by side")
+    // "Run again" repeats the operation as it was, options included.
+    const again = [...el.querySelectorAll("a")].find((a) => a.textContent?.includes("Run again"))
+    expect(again?.getAttribute("href")).toBe(
+      "/operations/new?type=mtr&target=192.0.2.9&queue=netwark.broadcast&o.cycles=3",
+    )
     expect(el.querySelectorAll("nw-mtr-table tbody tr")).toHaveLength(5)
     const csvButton = [...el.querySelectorAll("button")].find((b) =>
       b.textContent?.includes("Export CSV"),

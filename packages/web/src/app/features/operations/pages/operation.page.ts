@@ -16,6 +16,7 @@ import { HopGraphComponent } from "../components/hop-graph.component"
 import { WorkerCardComponent } from "../components/worker-card.component"
 import { operationCsv, operationJson } from "../lib/export"
 import { hopPath } from "../lib/hop-graph"
+import { optionsQuery } from "../lib/operation-form"
 import { withWaiting } from "../lib/waiting"
 import {
   type LiveOperation,
@@ -74,12 +75,7 @@ import { OptionsListComponent } from "../components/options-list.component"
           </button>
           <button type="button" (click)="exportJson()">Export JSON</button>
           <button type="button" (click)="exportCsv()">Export CSV</button>
-          <a
-            class="button"
-            routerLink="/operations/new"
-            [queryParams]="{ type: op.type, target: op.target, queue: op.queues }"
-            >Run again</a
-          >
+          <a class="button" routerLink="/operations/new" [queryParams]="again()">Run again</a>
         </div>
       </header>
       @if (op.type === "mtr" && mtrPaths().length > 1) {
@@ -188,6 +184,17 @@ export class OperationPage {
     const op = this.live.operation()
     // Workers that have not answered yet get a waiting card, so the page shows who is still out.
     return op === null ? [] : withWaiting(op, finalStatuses.has(op.status))
+  })
+  /** "Run again": the new-operation form filled in as this operation was (options too). */
+  protected readonly again = computed(() => {
+    const op = this.live.operation()
+    if (op === null) return {}
+    return {
+      type: op.type,
+      target: op.target,
+      queue: op.queues,
+      ...optionsQuery(op.type, op.options),
+    }
   })
   /** Workers done (a result, not just progress): the header's "1 / 2 answered". */
   protected readonly answered = computed(
