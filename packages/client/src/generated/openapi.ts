@@ -870,6 +870,48 @@ export interface operations {
           }
         }
       }
+      /** @description Problem details (RFC 9457) */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      415: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
     }
   }
   ipCalcContains: {
@@ -909,6 +951,48 @@ export interface operations {
       }
       /** @description Problem details (RFC 9457) */
       400: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      413: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      415: {
         headers: {
           [name: string]: unknown
         }

@@ -81,7 +81,7 @@ export class IpCalcController {
   })
   @ApiSchemaBody(AggregateBody)
   @ApiSchemaResponse(200, Blocks, "The merged blocks, IPv4 first, then IPv6")
-  @ApiProblems(400)
+  @ApiProblems(400, 413, 415)
   aggregate(@Body(new SchemaPipe(AggregateBody)) body: AggregateBody): typeof Blocks.Type {
     return this.ipcalc.aggregate(body)
   }
@@ -94,7 +94,7 @@ export class IpCalcController {
   })
   @ApiSchemaBody(ContainsBody)
   @ApiSchemaResponse(200, Contains, "The answer")
-  @ApiProblems(400)
+  @ApiProblems(400, 413, 415)
   contains(@Body(new SchemaPipe(ContainsBody)) body: ContainsBody): typeof Contains.Type {
     return this.ipcalc.contains(body)
   }
