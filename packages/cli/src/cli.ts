@@ -3,6 +3,7 @@
  * failed, 2 bad input (reason on stderr), 128 + n when signal n stopped it (130: Ctrl-C).
  * `main.ts` binds it to the process.
  */
+import packageJson from "../package.json" with { type: "json" }
 import { commands } from "./commands/index.js"
 import { Exit, UsageError, interruptedExit, type Io } from "./internal/command.js"
 
@@ -26,7 +27,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
     return Exit.Ok
   }
   if (name === "--version" || name === "-V") {
-    io.stdout("netwark 0.1.0\n")
+    // from package.json (bundled into dist), so that a release's number is the one printed
+    io.stdout(`netwark ${packageJson.version}\n`)
     return Exit.Ok
   }
   const command = commands.find((c) => c.name === name)

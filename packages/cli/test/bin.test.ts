@@ -11,6 +11,7 @@ import {
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { describe, expect, it } from "vitest"
+import { main } from "../src/cli.js"
 
 const root = path.resolve(import.meta.dirname, "..")
 const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
@@ -53,6 +54,17 @@ describe("the netwark bin", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it("--version prints the package's version (it was a constant a release would leave behind)", async () => {
+    let stdout = ""
+    const code = await main(["--version"], {
+      stdout: (t) => void (stdout += t),
+      stderr: () => undefined,
+      stdin: async function* () {},
+      env: {},
+    })
+    expect({ code, stdout }).toEqual({ code: 0, stdout: `netwark ${pkg.version}\n` })
   })
 
   it("runs the built CLI", () => {
