@@ -284,6 +284,8 @@ export interface DnsMessage {
 /** Parsed dig output. */
 export interface DnsParsed {
   readonly status?: string
+  /** dig's error lines (";; communications error to …: connection refused"). */
+  readonly errors?: ReadonlyArray<string>
   readonly messages?: ReadonlyArray<DnsMessage>
   readonly trace?: ReadonlyArray<{
     readonly records: ReadonlyArray<DnsRecord>

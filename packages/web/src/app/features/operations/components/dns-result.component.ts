@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, input, signal } from "@angular/core"
 import type { DnsParsed, DnsRecord } from "../../../core/models"
+import { dnsFailure } from "../lib/dns-outcome"
 
 interface Section {
   readonly name: string
@@ -30,6 +31,9 @@ interface Section {
         <span class="chip">{{ parsed()?.status }}</span>
       </p>
     }
+    @if (failure(); as f) {
+      <p class="error-text" data-testid="dns-failure">{{ f }}</p>
+    }
     @for (s of sections(); track s.name) {
       <h3>{{ s.name }}</h3>
       <div class="table-wrap">
@@ -57,7 +61,9 @@ interface Section {
         </table>
       </div>
     } @empty {
-      <p class="muted small">No records in the answer.</p>
+      @if (!failure()) {
+        <p class="muted small">No records in the answer.</p>
+      }
     }
     <button
       type="button"
@@ -91,6 +97,8 @@ export class DnsResultComponent {
   readonly rawText = input<string | undefined>(undefined)
   protected readonly showRaw = signal(false)
   protected readonly message = computed(() => this.parsed()?.messages?.at(-1))
+  /** No DNS server answered (refused, timed out…): said in words, not "no records". */
+  protected readonly failure = computed(() => dnsFailure(this.parsed()))
   protected readonly raw = computed(() => this.rawText() ?? this.parsed()?.raw ?? "")
   protected readonly sections = computed<ReadonlyArray<Section>>(() => {
     const p = this.parsed()

@@ -129,4 +129,21 @@ describe("result views", () => {
     await fixture.whenStable()
     expect(el.querySelector("pre")?.textContent).toContain("HEADER")
   })
+
+  it("dns: a server that never answered is said so, not 'no records'", async () => {
+    const el = await render(DnsResultComponent, {
+      parsed: {
+        status: "connection-refused",
+        messages: [],
+        errors: [
+          "communications error to 127.0.0.1#9: connection refused",
+          "no servers could be reached",
+        ],
+      },
+    })
+    expect(el.querySelector("[data-testid=dns-failure]")?.textContent).toBe(
+      "No answer: the DNS server refused the connection. (communications error to 127.0.0.1#9: connection refused)",
+    )
+    expect(el.textContent).not.toContain("No records in the answer.")
+  })
 })
