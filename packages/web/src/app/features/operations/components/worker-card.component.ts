@@ -9,6 +9,7 @@ import type {
 } from "../../../core/models"
 import { duration } from "../../../shared/format"
 import { hopPath } from "../lib/hop-graph"
+import { hasOutput } from "../lib/waiting"
 import { DnsResultComponent } from "./dns-result.component"
 import { HopGraphComponent } from "./hop-graph.component"
 import { MtrTableComponent } from "./mtr-table.component"
@@ -46,7 +47,11 @@ import { TracerouteResultComponent } from "./traceroute-result.component"
       @if (r.error) {
         <p class="error-text">{{ r.error }}</p>
       }
-      @if (placeholder()) {
+      @if (finishedEmpty()) {
+        @if (!r.error) {
+          <p class="muted small" data-testid="no-result">The worker sent no output.</p>
+        }
+      } @else if (placeholder()) {
         <p class="muted small" data-testid="no-result">
           {{
             r.status === "waiting"
@@ -110,6 +115,13 @@ export class WorkerCardComponent {
   /** The worker's result. */
   readonly result = input.required<WorkerResult>()
   protected readonly showRaw = signal(false)
+  /** Finished without anything to draw: the error (or a line) alone. */
+  protected readonly finishedEmpty = computed(() => {
+    const r = this.result()
+    return (
+      !["running", "waiting", "no answer"].includes(r.status) && !hasOutput(this.type(), r.result)
+    )
+  })
   /** A worker the operation waits for (or waited for in vain): nothing to draw yet. */
   protected readonly placeholder = computed(() => {
     const r = this.result()

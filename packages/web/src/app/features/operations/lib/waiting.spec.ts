@@ -1,5 +1,5 @@
 import type { Operation } from "../../../core/models"
-import { withWaiting } from "./waiting"
+import { hasOutput, withWaiting } from "./waiting"
 
 const op = (over: Partial<Operation>): Operation => ({
   id: "6f0c1f8e-0000-4000-8000-000000000002",
@@ -55,5 +55,17 @@ describe("waiting cards", () => {
       ["paris-1", "ok"],
       ["tokyo-1", "waiting"],
     ])
+  })
+
+  it("tells a result with output from one with only an error", () => {
+    expect(hasOutput("ping", { replies: [], missing: [] })).toBe(false)
+    expect(hasOutput("ping", undefined)).toBe(false)
+    expect(hasOutput("ping", { replies: [{ sequence: 1, rttMs: 1 }] })).toBe(true)
+    expect(hasOutput("ping", { summary: { transmitted: 3, received: 0, lossPercent: 100 } })).toBe(
+      true,
+    )
+    expect(hasOutput("mtr", { hops: [] })).toBe(false)
+    expect(hasOutput("traceroute", { hops: [{ hop: 1 }] })).toBe(true)
+    expect(hasOutput("dns", { status: "connection-refused", messages: [] })).toBe(true)
   })
 })

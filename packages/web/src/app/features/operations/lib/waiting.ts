@@ -1,4 +1,4 @@
-import type { Operation, WorkerResult } from "../../../core/models"
+import type { Operation, OperationType, WorkerResult } from "../../../core/models"
 
 /**
  * The operation's results followed by a placeholder card for each expected worker still out
@@ -36,4 +36,24 @@ export const withWaiting = (op: Operation, final: boolean): ReadonlyArray<Worker
     })
   }
   return [...op.results, ...waiting]
+}
+
+/**
+ * Whether a worker's result holds anything its type's view can draw (a reply, a hop, a DNS
+ * message or outcome). A finished result without any (`ping: nope.invalid: Name or service not
+ * known`) shows its error alone, not an empty summary saying "Waiting for replies…".
+ */
+export const hasOutput = (type: OperationType, result: unknown): boolean => {
+  if (typeof result !== "object" || result === null) return false
+  const r = result as Record<string, unknown>
+  const some = (k: string): boolean => Array.isArray(r[k]) && (r[k] as Array<unknown>).length > 0
+  switch (type) {
+    case "ping":
+      return some("replies") || some("missing") || some("errors") || r["summary"] !== undefined
+    case "mtr":
+    case "traceroute":
+      return some("hops")
+    case "dns":
+      return some("messages") || some("trace") || typeof r["status"] === "string"
+  }
 }

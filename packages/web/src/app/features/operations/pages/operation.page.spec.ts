@@ -249,4 +249,30 @@ describe("operation page when the connection drops", () => {
     expect(calls).toBe(1)
     expect(el.querySelector("[role=alert] h1")?.textContent).toBe("No such operation")
   })
+
+  it("shows a worker's error alone when it produced no output", async () => {
+    const { el } = await render({
+      getOperation: async () => ({
+        ...base,
+        type: "ping",
+        status: "error",
+        expectedWorkers: [{ queue: "netwark.broadcast", workerId: "paris", hostname: "paris-1" }],
+        results: [
+          {
+            workerId: "paris",
+            hostname: "paris-1",
+            status: "error",
+            error: "ping: nope.invalid: Name or service not known",
+            result: { replies: [], missing: [] },
+          },
+        ],
+      }),
+    })
+    const card = el.querySelector("nw-worker-card")
+    expect(card?.querySelector(".error-text")?.textContent).toBe(
+      "ping: nope.invalid: Name or service not known",
+    )
+    expect(card?.querySelector("nw-ping-result")).toBeNull()
+    expect(card?.textContent).not.toContain("Waiting for replies")
+  })
 })
