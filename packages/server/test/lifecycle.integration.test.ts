@@ -2,7 +2,7 @@
 import { ToolError } from "@netwark/tools"
 import { Transport } from "@netwark/transport"
 import { SqlClient } from "@effect/sql"
-import { Effect, Exit, Fiber, Scope } from "effect"
+import { type Duration, Effect, Exit, Fiber, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Repository from "../src/operations/operations.repository.js"
 import { call, eventually } from "./support/api.js"
@@ -264,6 +264,82 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
       })
       const op = await settled(running.base, r.body.id, 10_000)
       expect(op).toMatchObject({ status: "done", expected: 1, received: 1 })
+    } finally {
+      await running.server.runtime.managed.runPromise(Fiber.interrupt(fiber))
+    }
+  })
+
+  it("a result from a worker the broadcast did not expect neither settles it early nor fails it", async () => {
+    const worker = (id: string, delay: Duration.DurationInput) =>
+      Effect.gen(function* () {
+        const transport = yield* Transport.Transport
+        yield* transport.serve({ workerId: id, queues: ["netwark.broadcast"] }, () =>
+          Effect.as(Effect.sleep(delay), { raw: `${id} output`, status: "ok" }),
+        )
+        yield* transport.announce({
+          id,
+          hostname: `host-${id}`,
+          version: "test",
+          queues: ["netwark.broadcast"],
+          locations: [],
+          capabilities: {},
+        })
+      })
+    const fiber = running.server.runtime.managed.runFork(
+      Effect.scoped(
+        Effect.zipRight(
+          Effect.all([worker("quick-1", "10 millis"), worker("slow-1", "2 seconds")]),
+          Effect.never,
+        ),
+      ),
+    )
+    try {
+      await eventually(async () => {
+        const r = await call<any>("GET", `${running.base}/workers`)
+        const online = r.body.items.filter((w: any) => w.status === "online")
+        return online.length === 2 ? true : undefined
+      })
+      const r = await call<any>("POST", `${running.base}/operations`, {
+        type: "ping",
+        target: "127.0.0.1",
+        timeout: 120,
+      })
+      const first = await eventually(async () => {
+        const op = await call<any>("GET", `${running.base}/operations/${r.body.id}`)
+        return op.body.results.length === 1 ? op.body : undefined
+      })
+      expect(first.expected).toBe(2)
+      // a worker stopped when the broadcast went out answers the copy its queue kept
+      await running.server.runtime.run(
+        Repository.storeResults([
+          {
+            operationId: r.body.id,
+            jobId: first.results[0].jobId,
+            workerSlot: "restarted-1",
+            workerId: "restarted-1",
+            hostname: "host-restarted-1",
+            queue: "netwark.broadcast",
+            location: null,
+            mode: "each",
+            attempt: 1,
+            status: "error",
+            startedAt: Date.now(),
+            finishedAt: Date.now(),
+            data: undefined,
+            raw: null,
+            error: "unreachable",
+          },
+        ]),
+      )
+      const meanwhile = await call<any>("GET", `${running.base}/operations/${r.body.id}`)
+      expect(meanwhile.body).toMatchObject({ status: "running", received: 2 })
+      const op = await settled(running.base, r.body.id)
+      expect(op).toMatchObject({ status: "done", expected: 2, received: 3 })
+      expect(op.results.map((x: any) => x.workerId).sort()).toEqual([
+        "quick-1",
+        "restarted-1",
+        "slow-1",
+      ])
     } finally {
       await running.server.runtime.managed.runPromise(Fiber.interrupt(fiber))
     }

@@ -568,15 +568,13 @@ export const storeResults = (
         JOIN operations o ON o.id = v.operation_id
         ON CONFLICT (operation_id, job_id, worker_slot) DO NOTHING
         RETURNING *
-      ), counts AS (
-        SELECT operation_id, count(*) AS n,
-               count(*) FILTER (WHERE status = 'ok') AS ok,
-               count(*) FILTER (WHERE status <> 'ok') AS failed
-        FROM (SELECT operation_id, status FROM results WHERE operation_id = ANY(${ids}::uuid[])
-              UNION ALL
-              SELECT operation_id, status FROM ins) AS all_results
-        GROUP BY operation_id
-      ), settled AS (
+      ), counts AS ${countsOf(
+        sql,
+        sql`(SELECT operation_id, job_id, worker_id, mode, status FROM results
+             WHERE operation_id = ANY(${ids}::uuid[])
+             UNION ALL
+             SELECT operation_id, job_id, worker_id, mode, status FROM ins)`,
+      )}, settled AS (
         ${settleFrom(sql, sql`counts`)}
       )
       SELECT (SELECT coalesce(json_agg(ins), '[]'::json) FROM ins) AS inserted,
@@ -619,8 +617,31 @@ export interface Settled {
 }
 
 /**
+ * Per-operation counts over a relation of result rows `u` (`operation_id`, `job_id`,
+ * `worker_id`, `mode`, `status`): `n` every result, and `m`, `ok`, `failed` over the results that
+ * answer for the operation: a direct job's one, and on a broadcast those of the workers it
+ * expected. A worker the broadcast did not expect (stopped when it was sent, then restarted
+ * within its queue's expiry and answering the copy it missed) is stored and shown, but does not
+ * stand in for an expected worker still running, nor turn a `done` into a `partial`.
+ */
+const countsOf = (sql: SqlClient.SqlClient, rows: Fragment) => sql`(
+  SELECT operation_id, count(*) AS n,
+         count(*) FILTER (WHERE counted) AS m,
+         count(*) FILTER (WHERE counted AND status = 'ok') AS ok,
+         count(*) FILTER (WHERE counted AND status <> 'ok') AS failed
+  FROM (SELECT u.operation_id, u.status,
+               u.mode = 'one' OR EXISTS (
+                 SELECT 1 FROM jobs j
+                 WHERE j.operation_id = u.operation_id AND j.job_id = u.job_id
+                   AND j.expected_workers @> jsonb_build_array(jsonb_build_object('id', u.worker_id))
+               ) AS counted
+        FROM ${rows} u) AS c
+  GROUP BY operation_id
+)`
+
+/**
  * The UPDATE that ends the in-flight operations whose every expected result is in, given a
- * relation of per-operation counts (`operation_id`, `n`, `ok`, `failed`).
+ * relation of per-operation counts (`operation_id`, `n`, `m`, `ok`, `failed`: see `countsOf`).
  */
 const settleFrom = (sql: SqlClient.SqlClient, counts: Fragment) => sql`
   UPDATE operations o
@@ -628,19 +649,14 @@ const settleFrom = (sql: SqlClient.SqlClient, counts: Fragment) => sql`
       finished_at = clock_timestamp()
   FROM ${counts} r
   WHERE o.id = r.operation_id AND o.status IN ('pending', 'running') AND o.expected IS NOT NULL
-    AND r.n >= o.expected
+    AND r.m >= o.expected
   RETURNING o.id, o.status, r.n AS received`
 
 /** End the in-flight operations (among `which` results) whose every expected result is in. */
 const settle = (sql: SqlClient.SqlClient, which: Fragment) =>
   sql<{ id: string; status: OperationStatus; received: string }>`${settleFrom(
     sql,
-    sql`(
-      SELECT operation_id, count(*) AS n,
-             count(*) FILTER (WHERE status = 'ok') AS ok,
-             count(*) FILTER (WHERE status <> 'ok') AS failed
-      FROM results WHERE ${which} GROUP BY operation_id
-    )`,
+    countsOf(sql, sql`(SELECT * FROM results WHERE ${which})`),
   )}`.pipe(
     Effect.map((rows): ReadonlyArray<Settled> =>
       rows.map((r) => ({ id: r.id, status: r.status, received: Number(r.received) })),
