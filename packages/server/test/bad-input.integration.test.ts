@@ -119,6 +119,13 @@ describe("bad input never produces a 5xx", () => {
       options: { bogus: 1 },
     })
     expect(x.body).toMatchObject({ status: 400, field: "options.bogus" })
+    // dig's record type is options.type, not the operation's type
+    const record = await call<any>("POST", `${running.base}/operations`, {
+      type: "dns",
+      target: "example.com",
+      options: { type: "BOGUS" },
+    })
+    expect(record.body).toMatchObject({ status: 400, field: "options.type" })
     // Effect Schema converts a union's discriminator with String(), which throws on this (a 500
     // once, found by the property below)
     const unreadable = await call<any>(

@@ -38,14 +38,15 @@ export interface SseMessage {
 }
 
 /** A `ToolError` about a job payload, as a 400 naming the API field. */
-const toFieldProblem = (error: ToolError.ToolError): Problem => {
+const toFieldProblem = (error: ToolError.ToolError, type: CreateOperation["type"]): Problem => {
   const raw = error.field
   const field =
     raw === undefined || raw === "payload"
       ? "body"
       : raw === "target" || raw === "query"
         ? "target"
-        : raw === "type"
+        : // dig's record type is an option (a bad one was reported on the operation's own type)
+          raw === "type" && type !== "dns"
           ? "type"
           : raw.startsWith("options")
             ? raw
@@ -98,7 +99,7 @@ export class OperationsService {
     const options: Record<string, unknown> = { ...(body.options ?? {}) }
     // the worker's own check, run here so that a bad job is a 400 rather than a failed result
     const prepared = Jobs.prepare(body.type, toPayload(body.type, body.target, options))
-    if (Either.isLeft(prepared)) throw toFieldProblem(prepared.left)
+    if (Either.isLeft(prepared)) throw toFieldProblem(prepared.left, body.type)
     const timeoutMs =
       body.timeout !== undefined
         ? Math.round(body.timeout * 1000)
