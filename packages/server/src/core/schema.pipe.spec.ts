@@ -99,6 +99,12 @@ describe("SchemaPipe problems", () => {
     ])
   })
 
+  it("an operation timeout out of range says the range", () => {
+    expect(
+      problemOf(CreateOperation, { type: "ping", target: "127.0.0.1", timeout: 0 }).errors,
+    ).toEqual([{ field: "timeout", message: "must be from 1 to 3600 seconds" }])
+  })
+
   it("an optional field's real issue is not followed by `Expected undefined`", () => {
     expect(problemOf(ListQuery, { limit: "0" }).errors).toEqual([
       { field: "limit", message: "Expected a number between 1 and 500, actual 0" },

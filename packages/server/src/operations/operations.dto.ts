@@ -104,7 +104,11 @@ const common = {
     }),
   ),
   timeout: Schema.optional(
-    Schema.Number.pipe(Schema.finite(), Schema.between(1, 3600)).annotations({
+    Schema.Number.pipe(
+      Schema.finite(),
+      // without a message the description stood in for one: "Expected How long to wait…, actual 0"
+      Schema.between(1, 3600, { message: () => "must be from 1 to 3600 seconds" }),
+    ).annotations({
       description:
         "How long to wait for every worker after dispatch (seconds); default from the options",
     }),
