@@ -39,15 +39,29 @@ describe("operations list page", () => {
                 expected: 1,
                 received: 1,
               },
+              {
+                id: "6f0c1f8e-0000-4000-8000-000000000004",
+                type: "ping",
+                target: "127.0.0.2",
+                // Not dispatched yet (the broker is down): no expected count.
+                status: "pending",
+                queues: ["netwark.broadcast"],
+                createdAt: new Date().toISOString(),
+                expected: null,
+                received: 0,
+              },
             ],
-            total: 1,
+            total: 2,
           }
         },
       },
     )
     expect(el.querySelector("[data-testid=since-error]")?.textContent).toBe('not a date: "garbage"')
     expect(asked.at(-1)).toEqual({ limit: 25, type: "ping" })
-    expect(el.querySelectorAll("tbody tr a")).toHaveLength(1)
+    expect(el.querySelectorAll("tbody tr a")).toHaveLength(2)
+    expect(
+      [...el.querySelectorAll("[data-testid=workers]")].map((td) => td.textContent?.trim()),
+    ).toEqual(["1 / 1", "0"])
   })
 
   it("shows the server's message without the request URL", async () => {

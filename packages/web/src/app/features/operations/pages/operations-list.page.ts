@@ -134,8 +134,8 @@ const PAGE = 25
                   <span class="chip">{{ q }}</span>
                 }
               </td>
-              <td class="num">
-                {{ op.received ?? "–" }}{{ op.expected !== undefined ? " / " + op.expected : "" }}
+              <td class="num" data-testid="workers">
+                {{ op.received ?? "–" }}{{ op.expected != null ? " / " + op.expected : "" }}
               </td>
               <td [title]="dateTime(op.createdAt)">{{ ago(op.createdAt) }}</td>
             </tr>
