@@ -9,7 +9,7 @@ import type { SqlClient } from "@effect/sql"
 import { Registry, Transport, type TransportError } from "@netwark/transport"
 import { Cause, Duration, Effect, Either, Layer } from "effect"
 import { Metrics, settled as countSettled } from "../health/metrics.js"
-import { misrouted, receives, runs } from "../workers/serving.js"
+import { receives, routingProblems, runs } from "../workers/serving.js"
 import { Events } from "./events.js"
 import * as Repository from "./operations.repository.js"
 import { toPayload } from "./payload.js"
@@ -25,7 +25,7 @@ export interface Options {
 }
 
 /** (worker, queue) pairs already warned about, so that the log says it once per process. */
-const warnedMisrouted = new Set<string>()
+const warnedRouting = new Set<string>()
 
 const isPermanent = (error: TransportError.TransportError) =>
   error.reason === "UnknownQueue" || error.reason === "TooLarge"
@@ -39,15 +39,11 @@ const dispatchBatch = (batch: number) =>
     const events = yield* Events
     const known = new Map(transport.targets.map((t) => [t.name, t.mode] as const))
     const online = yield* registry.online
-    for (const [queue, mode] of known)
-      for (const w of misrouted(online, queue, mode)) {
-        const key = `${w.id} ${queue}`
-        if (warnedMisrouted.has(key)) continue
-        warnedMisrouted.add(key)
-        yield* Effect.logWarning(
-          `worker ${w.id} (${w.hostname}) has queue ${queue} as ${mode === "each" ? "broadcast: false" : "broadcast: true"} and this server as ${mode === "each" ? "broadcast: true" : "broadcast: false"}: it gets none of its jobs until both agree`,
-        )
-      }
+    for (const problem of routingProblems(online, transport.targets)) {
+      if (warnedRouting.has(problem.key)) continue
+      warnedRouting.add(problem.key)
+      yield* Effect.logWarning(problem.message)
+    }
     // the expected workers are fixed here, from the registry, before anything is published
     const plan = (
       p: Repository.Pending,

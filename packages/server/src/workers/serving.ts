@@ -31,13 +31,45 @@ export const receives = (
   return its === undefined || its === mode
 }
 
-/** The workers that consume `queue` but route it differently from this server. */
-export const misrouted = (
+/** Something about a worker's queues that keeps jobs from it, keyed to be said once. */
+export interface RoutingProblem {
+  /** The worker and queue: one warning per pair and process. */
+  readonly key: string
+  readonly message: string
+}
+
+const flag = (mode: "one" | "each") => (mode === "each" ? "broadcast: true" : "broadcast: false")
+
+/**
+ * What an operator should hear about the online workers' queues: a queue a worker routes with
+ * another `broadcast` flag than this server (it gets none of its jobs), and a queue this server
+ * does not know (nobody can send it a job; the server's `netwark_queues` lacks it).
+ */
+export const routingProblems = (
   workers: ReadonlyArray<Envelope.WorkerInfo>,
-  queue: string,
-  mode: "one" | "each",
-): ReadonlyArray<Envelope.WorkerInfo> =>
-  workers.filter((w) => w.queues.includes(queue) && !receives(w, queue, mode))
+  targets: ReadonlyArray<{ readonly name: string; readonly mode: "one" | "each" }>,
+): ReadonlyArray<RoutingProblem> =>
+  workers.flatMap((w) =>
+    w.queues.flatMap((queue): ReadonlyArray<RoutingProblem> => {
+      const target = targets.find((t) => t.name === queue)
+      const who = `worker ${w.id} (${w.hostname})`
+      if (target === undefined)
+        return [
+          {
+            key: `${w.id} ${queue}`,
+            message: `${who} serves queue ${queue}, which is not in this server's netwark_queues: no operation can be sent to it`,
+          },
+        ]
+      if (receives(w, queue, target.mode)) return []
+      const theirs = target.mode === "each" ? "one" : "each"
+      return [
+        {
+          key: `${w.id} ${queue}`,
+          message: `${who} has queue ${queue} as ${flag(theirs)} and this server as ${flag(target.mode)}: it gets none of its jobs until both agree`,
+        },
+      ]
+    }),
+  )
 
 /**
  * Whether a worker runs this job type, by the `jobs` it announces. A worker sent a type it does
