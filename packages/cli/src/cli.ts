@@ -48,7 +48,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
   } catch (e) {
     // interrupted by a signal: the tool's child processes are already stopped
     if (io.signal?.aborted === true) {
-      io.stderr(`netwark ${command.name}: interrupted\n`)
+      // a closed pipe (`| head`) stops quietly, as other commands do
+      if (io.signal.reason !== "SIGPIPE") io.stderr(`netwark ${command.name}: interrupted\n`)
       return interruptedExit(io.signal)
     }
     if (e instanceof UsageError) {

@@ -18,6 +18,16 @@ for (const name of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   })
 }
 
+// The reader of the output went away (`netwark … | head`): Node threw EPIPE with a stack trace
+// and could leave a running ping behind. Stop as for a signal, quietly, exit 141 (128 + SIGPIPE).
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error
+  if (stop.signal.aborted) return
+  stop.abort("SIGPIPE")
+  process.exitCode = interruptedExit(stop.signal)
+  setTimeout(() => process.exit(interruptedExit(stop.signal)), STOP_GRACE_MS).unref()
+})
+
 const processIo: Io = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
@@ -28,7 +38,8 @@ const processIo: Io = {
 
 main(process.argv.slice(2), processIo).then(
   (code) => {
-    process.exitCode = code
+    // a command that does not watch the signal (ipcalc) finishes, but the run was cut short
+    process.exitCode = stop.signal.aborted ? interruptedExit(stop.signal) : code
   },
   (e: unknown) => {
     process.stderr.write(`netwark: ${e instanceof Error ? e.message : String(e)}\n`)

@@ -80,3 +80,40 @@ describe.skipIf(!hasPing || process.platform !== "linux")(
     })
   },
 )
+
+/** Runs `netwark argv` and closes the read end of its stdout once `until` shows (`| head`). */
+const closeStdoutEarly = async (argv: ReadonlyArray<string>, until = /./) => {
+  const child = spawn(process.execPath, [bin, ...argv])
+  let stderr = ""
+  child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()))
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  let stdout = ""
+  await new Promise<void>((resolve) =>
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString()
+      if (until.test(stdout)) resolve()
+    }),
+  )
+  const pings = childrenOf(child.pid!)
+  child.stdout.destroy()
+  return { code: await exited, stderr, pings }
+}
+
+describe.skipIf(process.platform !== "linux")("netwark whose reader goes away (| head)", () => {
+  it("a long output stops quietly with 141 (it was an EPIPE stack trace)", async () => {
+    const r = await closeStdoutEarly(["ipcalc", "--split", "32", "--limit", "65536", "10.0.0.0/8"])
+    expect(r.stderr).not.toContain("EPIPE")
+    expect(r.code).toBe(141)
+  })
+
+  it.skipIf(!hasPing)("a running ping is killed, not left behind", async () => {
+    const r = await closeStdoutEarly(
+      ["ping", "127.0.0.1", "--count", "20", "--interval", "0.2"],
+      /bytes from/,
+    )
+    expect(r.pings).toHaveLength(1)
+    expect(r.stderr).toBe("")
+    expect(r.code).toBe(141)
+    for (const pid of r.pings) expect(running(pid)).toBe(false)
+  })
+})

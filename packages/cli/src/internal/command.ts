@@ -28,7 +28,12 @@ export interface Io {
  */
 export const Exit = { Ok: 0, Failed: 1, BadInput: 2, Interrupted: 130 } as const
 
-const signalNumbers: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 }
+const signalNumbers: Readonly<Record<string, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGPIPE: 13,
+  SIGTERM: 15,
+}
 
 /** The exit code of a run stopped by `signal` (its abort reason names the signal). */
 export const interruptedExit = (signal: AbortSignal): number => {
