@@ -263,6 +263,8 @@ export const parse = (
     const jobs = pick("NETWARK_JOBS", "jobs")
     if (present(jobs)) {
       const names = yield* list("jobs", jobs)
+      if (names.length === 0)
+        return yield* fail(`jobs must name at least one job type (${Jobs.types.join(", ")})`)
       for (const name of names)
         if (!Jobs.isJobType(name))
           return yield* fail(`jobs: unknown job type ${name} (known: ${Jobs.types.join(", ")})`)
@@ -299,6 +301,10 @@ export const parse = (
         return yield* fail(`log_level must be one of ${Object.keys(levels).join(", ")}`)
       config = { ...config, logLevel: found }
     }
+    if (consumed(config).length === 0)
+      return yield* fail(
+        "the worker would serve no queue: list netwark_queues, or leave builtin_queues true",
+      )
     return config
   })
 

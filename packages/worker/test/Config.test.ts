@@ -126,6 +126,20 @@ describe("Config.parse", () => {
     expect(ok(yaml).ignoredKeys).toEqual([])
   })
 
+  it("refuses a worker that would serve no queue or no job type", () => {
+    expect(err(undefined, { NETWARK_BUILTIN_QUEUES: "false" })).toBe(
+      "the worker would serve no queue: list netwark_queues, or leave builtin_queues true",
+    )
+    expect(err("worker: {builtin_queues: false}\nnetwark_queues: []")).toMatch(/serve no queue/)
+    expect(
+      ok("worker: {builtin_queues: false}\nnetwark_queues: [{queue: lab}]").builtinQueues,
+    ).toBe(false)
+    expect(err(undefined, { NETWARK_JOBS: "," })).toBe(
+      "jobs must name at least one job type (ping, mtr, traceroute, dns)",
+    )
+    expect(err("worker: {jobs: []}")).toMatch(/at least one job type/)
+  })
+
   it("refuses a broker URL that is not amqp:// or amqps:// without showing it", () => {
     expect(err(undefined, { NETWARK_BROKER_URL: "http://u:s3cret@127.0.0.1:5672/" })).toBe(
       "broker URL must be amqp://user:password@host:5672/vhost or amqps://… (got http://…)",
