@@ -29,9 +29,9 @@ import { TracerouteResultComponent } from "./traceroute-result.component"
   ],
   template: `
     @let r = result();
-    <article class="card" [attr.aria-label]="'Result from ' + title()">
+    <article class="card" [attr.aria-label]="'Result from ' + name()">
       <header class="row">
-        <h2>{{ title() }}</h2>
+        <h2>{{ name() }}</h2>
         @if (r.queue) {
           <span class="chip">{{ r.queue }}</span>
         }
@@ -127,7 +127,11 @@ export class WorkerCardComponent {
     const r = this.result()
     return r.result === undefined && !r.raw && (r.status === "waiting" || r.status === "no answer")
   })
-  protected readonly title = computed(() => this.result().hostname ?? this.result().workerId)
+  /** The card's name (the page makes it unique when workers share a host name). */
+  readonly label = input<string | undefined>(undefined)
+  protected readonly name = computed(
+    () => this.label() ?? this.result().hostname ?? this.result().workerId,
+  )
   protected readonly took = computed(() => {
     const r = this.result()
     if (!r.startedAt || !r.finishedAt) return ""
@@ -142,6 +146,6 @@ export class WorkerCardComponent {
     () => (this.result().result as MtrParsed | undefined)?.hops ?? [],
   )
   protected readonly mtrPath = computed(() =>
-    hopPath(this.title(), this.result().result as MtrParsed | undefined),
+    hopPath(this.name(), this.result().result as MtrParsed | undefined),
   )
 }

@@ -90,6 +90,19 @@ describe("operation page", () => {
     expect(saved[0]?.text.split("\r\n")[1]).toContain("paris,paris-1,,ok,1,10.0.0.1")
   })
 
+  it("tells apart two workers on one host (cards and the side-by-side legend)", async () => {
+    const { el } = await render({
+      getOperation: async () => ({
+        ...base,
+        results: base.results.map((r) => ({ ...r, hostname: "vm" })),
+      }),
+    })
+    expect([...el.querySelectorAll("nw-worker-card h2")].map((h) => h.textContent)).toEqual([
+      "vm (paris)",
+      "vm (tokyo)",
+    ])
+  })
+
   it("fills the cards live from the event stream and waits for the workers still out", async () => {
     const queue: Array<OperationEvent> = []
     let wake: (() => void) | undefined

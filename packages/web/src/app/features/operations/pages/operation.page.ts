@@ -18,6 +18,7 @@ import { operationCsv, operationJson } from "../lib/export"
 import { hopPath } from "../lib/hop-graph"
 import { optionsQuery } from "../lib/operation-form"
 import { withWaiting } from "../lib/waiting"
+import { workerNames } from "../lib/worker-names"
 import {
   type LiveOperation,
   OperationsService,
@@ -90,7 +91,7 @@ import { OptionsListComponent } from "../components/options-list.component"
         aria-label="Results per worker"
       >
         @for (r of results(); track r.workerId) {
-          <nw-worker-card [type]="op.type" [result]="r" />
+          <nw-worker-card [type]="op.type" [result]="r" [label]="names().get(r.workerId)" />
         } @empty {
           <div class="card muted waiting">
             @if (pending()) {
@@ -196,6 +197,8 @@ export class OperationPage {
       ...optionsQuery(op.type, op.options),
     }
   })
+  /** Card titles and legend names, unique even when workers share a host name. */
+  protected readonly names = computed(() => workerNames(this.results()))
   /** Workers done (a result, not just progress): the header's "1 / 2 answered". */
   protected readonly answered = computed(
     () => (this.live.operation()?.results ?? []).filter((r) => r.status !== "running").length,
@@ -210,7 +213,7 @@ export class OperationPage {
   protected readonly mtrPaths = computed(() =>
     this.results()
       .filter((r) => ((r.result as MtrParsed | undefined)?.hops?.length ?? 0) > 0)
-      .map((r) => hopPath(r.hostname ?? r.workerId, r.result as MtrParsed)),
+      .map((r) => hopPath(this.names().get(r.workerId) ?? r.workerId, r.result as MtrParsed)),
   )
 
   constructor() {
