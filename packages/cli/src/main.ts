@@ -14,6 +14,9 @@ for (const name of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(name, () => {
     if (stop.signal.aborted) process.exit(interruptedExit(stop.signal))
     stop.abort(name)
+    // a batch waiting for its next line (`netwark ping -` at a terminal) stops now, not at the
+    // grace timeout
+    process.stdin.destroy()
     setTimeout(() => process.exit(interruptedExit(stop.signal)), STOP_GRACE_MS).unref()
   })
 }

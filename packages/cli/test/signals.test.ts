@@ -117,3 +117,22 @@ describe.skipIf(process.platform !== "linux")("netwark whose reader goes away (|
     for (const pid of r.pings) expect(running(pid)).toBe(false)
   })
 })
+
+describe.skipIf(process.platform !== "linux")("netwark reading a batch from stdin", () => {
+  it("Ctrl-C while it waits for the next line stops at once with 130", async () => {
+    const child = spawn(process.execPath, [bin, "ipcalc", "-"])
+    let stderr = ""
+    child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()))
+    const exited = new Promise<number | null>((resolve) =>
+      child.on("exit", (code) => resolve(code)),
+    )
+    child.stdin.write("10.0.0.0/30\n")
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()))
+    const at = Date.now()
+    child.kill("SIGINT")
+    expect(await exited).toBe(130)
+    // it used to wait for the 2 s grace timeout
+    expect(Date.now() - at).toBeLessThan(1000)
+    expect(stderr).toBe("netwark ipcalc: interrupted\n")
+  })
+})
