@@ -189,4 +189,20 @@ describe("tools routes under malformed input (property-based)", () => {
     expect(none.statusCode).toBe(404)
     expect(none.headers["allow"]).toBeUndefined()
   })
+
+  it("a path the router refuses is a problem named by its status, not Fastify's code", async () => {
+    const long = await app.inject({ method: "GET", url: `/api/v1/whois/${"a".repeat(2000)}` })
+    expect(long.statusCode).toBe(414)
+    expect(long.json()).toEqual({
+      type: "https://netwark.dev/problems/URITooLong",
+      title: "URI Too Long",
+      status: 414,
+      detail: "a path segment is too long (at most 1024 characters)",
+      reason: "URITooLong",
+      instance: `/api/v1/whois/${"a".repeat(2000)}`,
+    })
+    const bad = await app.inject({ method: "GET", url: "/api/v1/ip-calc/%zz" })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json()).toMatchObject({ title: "Bad Request", reason: "BadRequest" })
+  })
 })

@@ -35,6 +35,7 @@ const titles: Record<number, string> = {
   406: "Not Acceptable",
   409: "Conflict",
   413: "Content Too Large",
+  414: "URI Too Long",
   415: "Unsupported Media Type",
   422: "Unprocessable Content",
   429: "Too Many Requests",
@@ -183,9 +184,16 @@ export const toProblem = (error: unknown): Mapped => {
   if (isRecord(error) && typeof error["statusCode"] === "number") {
     const status = error["statusCode"]
     if (status >= 400 && status < 500) {
-      const detail = str(error["message"]) ?? titleOf(status)
-      const reason = str(error["code"]) ?? titleOf(status).replaceAll(" ", "")
-      return { body: body(status, reason, detail), unexpected: false }
+      // the reason is the status's name (URITooLong), not Fastify's code (FST_ERR_…), and a long
+      // path is not echoed back whole
+      const detail =
+        error["code"] === "FST_ERR_MAX_PARAM_LENGTH"
+          ? "a path segment is too long (at most 1024 characters)"
+          : (str(error["message"]) ?? titleOf(status))
+      return {
+        body: body(status, titleOf(status).replaceAll(" ", ""), detail),
+        unexpected: false,
+      }
     }
   }
   return {
