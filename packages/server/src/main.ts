@@ -7,11 +7,43 @@
  * @module
  */
 import "reflect-metadata"
+import { createRequire } from "node:module"
 import { createApp } from "./app.js"
 import { ConfigError, fromEnv } from "./config.js"
 import { migrate } from "./db/database.js"
 
+const usage = `Usage: netwark-server [migrate]
+
+  (no command)   run the server: the REST API /api/v1, the web console, and without a broker
+                 the embedded database, the in-process transport and a local worker
+  migrate        apply the database migrations and exit
+  -h, --help     print this help
+  -V, --version  print the version
+
+Configuration comes from the environment (NETWARK_PORT, NETWARK_HOST, NETWARK_DATABASE_URL,
+NETWARK_BROKER_URL, NETWARK_DATA_DIR, NETWARK_QUEUES, ...) and the YAML file NETWARK_CONFIG names.
+`
+
+const version = (): string =>
+  (createRequire(import.meta.url)("../package.json") as { version: string }).version
+
 const main = async (): Promise<void> => {
+  // Arguments first: `--help` or a typo started a server (on port 6543, with ./.netwark-data).
+  const [command, ...extra] = process.argv.slice(2)
+  if (command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(usage)
+    return
+  }
+  if (command === "--version" || command === "-V") {
+    process.stdout.write(`netwark-server ${version()}\n`)
+    return
+  }
+  if ((command !== undefined && command !== "migrate") || extra.length > 0) {
+    process.stderr.write(
+      `netwark-server: unknown ${command === "migrate" ? "argument" : "command"} "${command === "migrate" ? extra[0] : command}"\n\n${usage}`,
+    )
+    process.exit(2)
+  }
   let config
   try {
     config = fromEnv()
@@ -22,7 +54,7 @@ const main = async (): Promise<void> => {
     }
     throw error
   }
-  if (process.argv[2] === "migrate") {
+  if (command === "migrate") {
     const applied = await migrate(config)
     process.stdout.write(
       applied.length === 0
