@@ -76,6 +76,8 @@ export class HopGraphComponent {
         type: "bar",
         stack,
         barMaxWidth: 26,
+        // The legend's swatch: the path's colour (each bar is filled by its loss colour).
+        itemStyle: { color: several ? colour : "#16a34a" },
         data: hops.map((h, k) => {
           const p = byHop.get(h)
           const value = span[k]

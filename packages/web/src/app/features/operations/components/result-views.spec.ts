@@ -1,10 +1,21 @@
 import type { Type } from "@angular/core"
 import { TestBed } from "@angular/core/testing"
 import type { MtrHop } from "../../../core/models"
+import { seriesPalette } from "../../../shared/chart-theme"
+import { hopPath } from "../lib/hop-graph"
 import { DnsResultComponent } from "./dns-result.component"
+import { HopGraphComponent } from "./hop-graph.component"
 import { MtrTableComponent } from "./mtr-table.component"
 import { PingResultComponent } from "./ping-result.component"
 import { TracerouteResultComponent } from "./traceroute-result.component"
+
+/** The part of an ECharts series the hop graph test reads. */
+interface Series {
+  readonly name: string
+  readonly type: string
+  readonly itemStyle?: { readonly color?: string }
+  readonly data: ReadonlyArray<{ readonly itemStyle?: { readonly borderColor?: string } } | null>
+}
 
 const render = async <T>(type: Type<T>, inputs: Record<string, unknown>): Promise<HTMLElement> => {
   const fixture = TestBed.createComponent(type)
@@ -145,5 +156,40 @@ describe("result views", () => {
       "No answer: the DNS server refused the connection. (communications error to 127.0.0.1#9: connection refused)",
     )
     expect(el.textContent).not.toContain("No records in the answer.")
+  })
+
+  it("hop graph: the legend shows each path in the colour its bars are outlined with", async () => {
+    const hop = {
+      hop: 1,
+      hosts: [{ address: "127.0.0.1" }],
+      sent: 2,
+      received: 2,
+      lossPercent: 0,
+      last: 1,
+      avg: 1,
+      best: 0.5,
+      worst: 1.5,
+      stdev: 0.1,
+    }
+    const fixture = TestBed.createComponent(HopGraphComponent)
+    fixture.componentRef.setInput("paths", [
+      hopPath("vm (paris-1)", { hops: [hop] }),
+      hopPath("vm (tokyo-1)", { hops: [hop] }),
+    ])
+    await fixture.whenStable()
+    const option = (
+      fixture.componentInstance as unknown as {
+        option: () => { series: ReadonlyArray<Series> }
+      }
+    ).option()
+    const spans = option.series.filter((s) => s.type === "bar" && !s.name.endsWith(" base"))
+    expect(spans.map((s) => [s.name, s.itemStyle?.color])).toEqual([
+      ["vm (paris-1)", seriesPalette[0]],
+      ["vm (tokyo-1)", seriesPalette[1]],
+    ])
+    expect(spans.map((s) => s.data[0]?.itemStyle?.borderColor)).toEqual([
+      seriesPalette[0],
+      seriesPalette[1],
+    ])
   })
 })
