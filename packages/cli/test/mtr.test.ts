@@ -28,6 +28,13 @@ describe("netwark mtr", () => {
     expect(r.stdout).toMatch(/^1\. +127\.0\.0\.1 +0\.0% +2 /m)
   })
 
+  it("takes mtr's short flags: -c -i -s -m", async () => {
+    const r = await cli(["-c", "2", "-i", "0.1", "-s", "64", "-m", "5", "127.0.0.1"])
+    expect(r.stderr).toBe("")
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^1\. +127\.0\.0\.1 +0\.0% +2 /m)
+  })
+
   it("--json prints the parsed result", async () => {
     const r = await cli(["::1", ...fast, "--json"])
     expect(r.code).toBe(0)

@@ -66,6 +66,31 @@ describe.skipIf(!hasPing)(
       expect(stdout).toMatch(/^RTT avg\s+[\d.]+ ms$/m)
     })
 
+    it("takes iputils ping's short flags: -c -i -s -W -w -t", async () => {
+      // a sysadmin's fingers type `ping -c 2 host` ("Unknown option '-c'" before)
+      const r = await cli([
+        "-c",
+        "2",
+        "-i",
+        "0.2",
+        "-s",
+        "16",
+        "-W",
+        "1",
+        "-w",
+        "5",
+        "-t",
+        "9",
+        "127.0.0.1",
+      ])
+      expect(r.stderr).toBe("")
+      expect(r.code).toBe(0)
+      expect(r.stdout).toMatch(/^24 bytes from 127\.0\.0\.1: seq=2 ttl=64/m)
+      expect(r.stdout).toMatch(/^Sent\s+2$/m)
+      const bad = await cli(["-c", "0", "127.0.0.1"])
+      expect(bad.code).toBe(2)
+    })
+
     it("--json prints the parsed result", async () => {
       const r = await cli(["::1", "-6", "--count", "1", "--json"])
       expect(r.code).toBe(0)

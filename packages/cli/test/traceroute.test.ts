@@ -26,6 +26,17 @@ describe("netwark traceroute", () => {
     expect(r.stdout).toContain("destination reached")
   })
 
+  it("takes traceroute's short flags: -m -q -f -w", async () => {
+    const r = await cli(["-m", "3", "-q", "1", "-f", "1", "-w", "1", "127.0.0.1"])
+    expect(r.stderr).toBe("")
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^ 1 {2}127\.0\.0\.1 {2}[\d.]+ ms$/m)
+    const bad = await cli(["-m", "99", "127.0.0.1"])
+    expect(bad.stderr).toBe(
+      "netwark traceroute: --max-hops must be an integer from 1 to 64 (got 99)\n",
+    )
+  })
+
   it("--json and batch", async () => {
     const j = await cli(["::1", "--queries", "1", "--json"])
     expect(j.code).toBe(0)

@@ -28,32 +28,32 @@ Traces the path to TARGET with mtr, printing hops as they answer, then a table w
 responding address per hop (equal-cost paths show several), loss and RTT statistics.
 
 Options:
-  --cycles N       probes per hop, 1–100 (default 10)
-  --size N         packet size in bytes, 28–9000
-  --protocol P     icmp (default), udp or tcp
-  --port N         destination port for udp/tcp, 1–65535
-  -4, -6           force IPv4 or IPv6
-  --max-hops N     maximum TTL, 1–64 (default 30)
-  --interval S     seconds between cycles, 0.1–60 (default 1)
-  --dns            resolve hop addresses to names (off by default: no DNS traffic)
-  --json           print the parsed result as JSON (with --server: the stored operation)
-  --server URL     run through the Netwark server at URL (http or https) and print its workers'
-                   progress and results as they arrive
-  --queue Q        send to queue Q (repeatable); default: every worker (broadcast)
+  -c, --cycles N      probes per hop, 1–100 (default 10)
+  -s, --size N        packet size in bytes, 28–9000
+  --protocol P        icmp (default), udp or tcp
+  -P, --port N        destination port for udp/tcp, 1–65535
+  -4, -6              force IPv4 or IPv6
+  -m, --max-hops N    maximum TTL, 1–64 (default 30)
+  -i, --interval S    seconds between cycles, 0.1–60 (default 1)
+  --dns               resolve hop addresses to names (off by default: no DNS traffic)
+  --json              print the parsed result as JSON (with --server: the stored operation)
+  --server URL        run through the Netwark server at URL (http or https) and print its workers'
+                      progress and results as they arrive
+  --queue Q           send to queue Q (repeatable); default: every worker (broadcast)
 
 Exit status: 0 when mtr produced a result (loss included), 1 when it failed (unknown host,
 mtr missing, timeout), 2 for bad input.
 `
 
 const flags = {
-  cycles: { type: "string" },
-  size: { type: "string" },
+  cycles: { type: "string", short: "c" },
+  size: { type: "string", short: "s" },
   protocol: { type: "string" },
-  port: { type: "string" },
+  port: { type: "string", short: "P" },
   ipv4: { type: "boolean", short: "4" },
   ipv6: { type: "boolean", short: "6" },
-  "max-hops": { type: "string" },
-  interval: { type: "string" },
+  "max-hops": { type: "string", short: "m" },
+  interval: { type: "string", short: "i" },
   dns: { type: "boolean" },
   json: { type: "boolean" },
   ...remoteFlags,

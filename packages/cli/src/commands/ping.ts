@@ -28,18 +28,18 @@ Pings TARGET (an IP address or host name) with iputils ping, printing each reply
 then a summary.
 
 Options:
-  --count N        probes to send, 1–100 (default 3)
-  --interval S     seconds between probes, 0.2–60 (root: from 0.01; default 1)
-  --size N         payload bytes, 0–65507 (default 56)
-  --timeout S      seconds to wait for each reply, 0.1–60
-  --deadline S     stop after S seconds whatever happens, 1–3600
-  --ttl N          IP time to live, 1–255
-  -4, -6           force IPv4 or IPv6
-  --interface IF   send from this interface
-  --json           print the parsed result as JSON (with --server: the stored operation)
-  --server URL     run through the Netwark server at URL (http or https) and print its workers'
-                   progress and results as they arrive
-  --queue Q        send to queue Q (repeatable); default: every worker (broadcast)
+  -c, --count N       probes to send, 1–100 (default 3)
+  -i, --interval S    seconds between probes, 0.2–60 (root: from 0.01; default 1)
+  -s, --size N        payload bytes, 0–65507 (default 56)
+  -W, --timeout S     seconds to wait for each reply, 0.1–60
+  -w, --deadline S    stop after S seconds whatever happens, 1–3600
+  -t, --ttl N         IP time to live, 1–255
+  -4, -6              force IPv4 or IPv6
+  -I, --interface IF  send from this interface
+  --json              print the parsed result as JSON (with --server: the stored operation)
+  --server URL        run through the Netwark server at URL (http or https) and print its workers'
+                      progress and results as they arrive
+  --queue Q           send to queue Q (repeatable); default: every worker (broadcast)
 
 Exit status: 0 when ping ran and produced a result, including 100% loss (read "status":
 ok, partial-loss, total-loss), 1 for an unknown host, a missing ping binary or a ping failure,
@@ -47,15 +47,15 @@ ok, partial-loss, total-loss), 1 for an unknown host, a missing ping binary or a
 `
 
 const flags = {
-  count: { type: "string" },
-  interval: { type: "string" },
-  size: { type: "string" },
-  timeout: { type: "string" },
-  deadline: { type: "string" },
-  ttl: { type: "string" },
+  count: { type: "string", short: "c" },
+  interval: { type: "string", short: "i" },
+  size: { type: "string", short: "s" },
+  timeout: { type: "string", short: "W" },
+  deadline: { type: "string", short: "w" },
+  ttl: { type: "string", short: "t" },
   ipv4: { type: "boolean", short: "4" },
   ipv6: { type: "boolean", short: "6" },
-  interface: { type: "string" },
+  interface: { type: "string", short: "I" },
   json: { type: "boolean" },
   ...remoteFlags,
 } as const

@@ -28,18 +28,18 @@ Traces the path to TARGET with traceroute, printing each hop as it completes, th
 responders with their RTTs and annotations (!H, !N, !X…).
 
 Options:
-  --protocol P     udp (default), icmp or tcp (icmp/tcp need root)
-  --port N         destination port, 1–65535 (udp base port, or the tcp port; default 80 for tcp)
-  --queries N      probes per hop, 1–10 (default 3)
-  --max-hops N     maximum TTL, 1–64 (default 30)
-  --first-hop N    first TTL, 1–64 (default 1)
-  --wait S         seconds to wait for each probe, 0.1–10 (default 5)
-  -4, -6           force IPv4 or IPv6
-  --dns            resolve hop addresses to names (off by default: no DNS traffic)
-  --json           print the parsed result as JSON (with --server: the stored operation)
-  --server URL     run through the Netwark server at URL (http or https) and print its workers'
-                   progress and results as they arrive
-  --queue Q        send to queue Q (repeatable); default: every worker (broadcast)
+  --protocol P        udp (default), icmp or tcp (icmp/tcp need root)
+  -p, --port N        destination port, 1–65535 (udp base port, or the tcp port; default 80 for tcp)
+  -q, --queries N     probes per hop, 1–10 (default 3)
+  -m, --max-hops N    maximum TTL, 1–64 (default 30)
+  -f, --first-hop N   first TTL, 1–64 (default 1)
+  -w, --wait S        seconds to wait for each probe, 0.1–10 (default 5)
+  -4, -6              force IPv4 or IPv6
+  --dns               resolve hop addresses to names (off by default: no DNS traffic)
+  --json              print the parsed result as JSON (with --server: the stored operation)
+  --server URL        run through the Netwark server at URL (http or https) and print its workers'
+                      progress and results as they arrive
+  --queue Q           send to queue Q (repeatable); default: every worker (broadcast)
 
 Exit status: 0 when traceroute produced a result (destination reached or not), 1 when it
 failed, 2 for bad input.
@@ -47,11 +47,11 @@ failed, 2 for bad input.
 
 const flags = {
   protocol: { type: "string" },
-  port: { type: "string" },
-  queries: { type: "string" },
-  "max-hops": { type: "string" },
-  "first-hop": { type: "string" },
-  wait: { type: "string" },
+  port: { type: "string", short: "p" },
+  queries: { type: "string", short: "q" },
+  "max-hops": { type: "string", short: "m" },
+  "first-hop": { type: "string", short: "f" },
+  wait: { type: "string", short: "w" },
   ipv4: { type: "boolean", short: "4" },
   ipv6: { type: "boolean", short: "6" },
   dns: { type: "boolean" },
