@@ -15,6 +15,9 @@ const problem = (status: number, body: Record<string, unknown>): Error =>
 const paris = { name: "Paris", latitude: 48.85, longitude: 2.35 }
 const tokyo = { name: "Tokyo", latitude: 35.68, longitude: 139.69 }
 
+/** Whether the API lists the paris worker online (a test flips it while the page is open). */
+let parisOnline = true
+
 const setup = async (
   create: (r: OperationRequest) => Promise<unknown>,
   query: Record<string, string | ReadonlyArray<string>> = {},
@@ -47,7 +50,7 @@ const setup = async (
       {
         id: "w1",
         hostname: "local",
-        online: true,
+        online: parisOnline,
         lastSeen: new Date().toISOString(),
         queues: ["netwark.broadcast", "paris"],
       },
@@ -248,5 +251,22 @@ describe("new operation form", () => {
         queues: [],
       },
     ])
+  })
+
+  it("refreshes presence while open: a worker that goes away is greyed within 10 s", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] })
+    try {
+      const { el, fixture } = await setup(async () => ({}))
+      expect(el.querySelector<HTMLInputElement>("[data-testid=queue-paris]")!.disabled).toBe(false)
+      // The paris worker goes offline.
+      parisOnline = false
+      vi.advanceTimersByTime(10_000)
+      await new Promise((r) => setTimeout(r, 0))
+      await fixture.whenStable()
+      expect(el.querySelector("[data-testid=presence-paris]")?.textContent).toContain("offline")
+    } finally {
+      parisOnline = true
+      vi.useRealTimers()
+    }
   })
 })

@@ -1,4 +1,11 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from "@angular/core"
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  computed,
+  inject,
+  signal,
+} from "@angular/core"
 import { load } from "../../../shared/load"
 import { ActivatedRoute, Router } from "@angular/router"
 import type { ApiProblem } from "../../../core/api"
@@ -343,6 +350,13 @@ export class NewOperationPage {
   })
 
   constructor() {
+    // Presence changes while the form is open: refresh it as the overview does, so a worker that
+    // went away is greyed before it is picked.
+    const timer = setInterval(() => {
+      this.queues.reload()
+      this.known.reload()
+    }, 10_000)
+    inject(DestroyRef).onDestroy(() => clearInterval(timer))
     const q = inject(ActivatedRoute).snapshot.queryParamMap
     const t = q.get("type")
     if (t !== null && (operationTypes as ReadonlyArray<string>).includes(t))
