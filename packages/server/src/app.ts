@@ -12,11 +12,12 @@ import type { LogLevel } from "@nestjs/common"
 import { NestFactory } from "@nestjs/core"
 import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify"
 import { ManagedRuntime } from "effect"
+import type { Socket } from "node:net"
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify"
 import { AppModule } from "./app.module.js"
 import type { ServerConfig } from "./config.js"
 import { setupOpenApi } from "./core/openapi.js"
-import { Problem, toProblem } from "./core/problem.js"
+import { Problem, titleOf, toProblem } from "./core/problem.js"
 import { ProblemFilter } from "./core/problem.filter.js"
 import { EffectRuntime } from "./core/runtime.js"
 import * as Metrics from "./health/metrics.js"
@@ -48,6 +49,35 @@ const sendProblem = (error: unknown, request: FastifyRequest, reply: FastifyRepl
     .status(body.status)
     .header("content-type", "application/problem+json; charset=utf-8")
     .send({ ...body, instance: request.url })
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (headers over 16 KiB, a malformed
+ * request line, a request too slow to arrive): a problem document like every other error (it was
+ * Fastify's own `{"error","message","statusCode"}`).
+ */
+const clientError = (error: NodeJS.ErrnoException, socket: Socket): void => {
+  if (error.code === "ECONNRESET" || socket.destroyed) return
+  const [status, detail] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "the request headers are too large"]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "the request did not arrive in time"]
+        : [400, "the request is not valid HTTP"]
+  const title = titleOf(status)
+  const reason = title.replaceAll(" ", "")
+  const body = JSON.stringify({
+    type: `https://netwark.dev/problems/${reason}`,
+    title,
+    status,
+    detail,
+    reason,
+  })
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  socket.destroy(error)
 }
 
 /** Whether a `Content-Type` is `application/json` (with or without parameters). */
@@ -91,6 +121,7 @@ export const fastifyAdapter = (): FastifyAdapter => {
     skipMiddie: true,
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
       sendProblem(error, request, reply),
+    clientErrorHandler: clientError,
   })
   adapter.getInstance().addHook("onRequest", jsonBodiesOnly)
   return adapter

@@ -1,3 +1,4 @@
+import { connect } from "node:net"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { NestFastifyApplication } from "@nestjs/platform-fastify"
@@ -204,5 +205,35 @@ describe("tools routes under malformed input (property-based)", () => {
     const bad = await app.inject({ method: "GET", url: "/api/v1/ip-calc/%zz" })
     expect(bad.statusCode).toBe(400)
     expect(bad.json()).toMatchObject({ title: "Bad Request", reason: "BadRequest" })
+  })
+
+  it("a request Node's HTTP parser refuses is a problem document too", async () => {
+    await app.listen(0, "127.0.0.1")
+    const { port } = app.getHttpServer().address() as { port: number }
+    /** Sends raw bytes, returns the raw answer (the server closes the connection). */
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        let answer = ""
+        const socket = connect(port, "127.0.0.1", () => socket.write(request))
+        socket.on("data", (d: Buffer) => (answer += d.toString()))
+        socket.on("close", () => resolve(answer))
+        socket.on("error", reject)
+      })
+    const big = await raw(
+      `GET /api/v1/mac-oui/00000c HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+    )
+    // it was Fastify's {"error":"Request Header Fields Too Large","message":…,"statusCode":431}
+    expect(big).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/)
+    expect(big).toContain("Content-Type: application/problem+json; charset=utf-8")
+    expect(JSON.parse(big.slice(big.indexOf("\r\n\r\n") + 4))).toEqual({
+      type: "https://netwark.dev/problems/RequestHeaderFieldsTooLarge",
+      title: "Request Header Fields Too Large",
+      status: 431,
+      detail: "the request headers are too large",
+      reason: "RequestHeaderFieldsTooLarge",
+    })
+    const garbage = await raw("NOT HTTP AT ALL\r\n\r\n")
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+    expect(garbage).toContain('"detail":"the request is not valid HTTP"')
   })
 })
