@@ -28,6 +28,12 @@ export interface Entry {
   readonly lastSeen: number
   /** Online until then; a goodbye sets it before `lastSeen`, so the worker is offline at once. */
   readonly expiresAt: number
+  /**
+   * The worker's clock minus the registry's, from its last presence message (plus the message's
+   * transit time). Job deadlines are instants on the dispatcher's clock that workers compare with
+   * their own: a worker far ahead answers every job `expired`.
+   */
+  readonly clockSkewMs: number
 }
 
 /** How long an offline worker is remembered by default: 24 hours. */
@@ -55,8 +61,18 @@ export const apply = (
   next.set(
     presence.worker.id,
     presence.event === "goodbye"
-      ? { worker: presence.worker, lastSeen: now, expiresAt: now - 1 }
-      : { worker: presence.worker, lastSeen: now, expiresAt: now + presence.ttlMs },
+      ? {
+          worker: presence.worker,
+          lastSeen: now,
+          expiresAt: now - 1,
+          clockSkewMs: presence.at - now,
+        }
+      : {
+          worker: presence.worker,
+          lastSeen: now,
+          expiresAt: now + presence.ttlMs,
+          clockSkewMs: presence.at - now,
+        },
   )
   return next
 }
@@ -83,6 +99,8 @@ export interface Known {
   readonly status: "online" | "offline"
   /** When its last presence message arrived (epoch ms, registry clock). */
   readonly lastSeen: number
+  /** Its clock minus the registry's, from that message (see {@link Entry}). */
+  readonly clockSkewMs: number
 }
 
 /** Every worker heard from within `retentionMs` before `now`, online or offline, by id. */
@@ -98,6 +116,7 @@ export const known = (
       worker: entry.worker,
       status: isOnline(entry, now) ? "online" : "offline",
       lastSeen: entry.lastSeen,
+      clockSkewMs: entry.clockSkewMs,
     }))
 
 /** Which online workers one target reaches and how many results to expect from it. */

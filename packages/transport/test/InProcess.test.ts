@@ -227,6 +227,15 @@ describe("Registry", () => {
       ["c", "online", 1300 + day],
     ])
   })
+  it("measures each worker's clock against its own, from the last presence message", () => {
+    let s = Registry.apply(Registry.empty, { ...hello("ahead", ["netwark"]), at: 61_000 }, 1000)
+    s = Registry.apply(s, { ...hello("behind", ["netwark"]), at: 500 }, 1000)
+    s = Registry.apply(s, { ...hello("ahead", ["netwark"]), at: 62_100 }, 2000)
+    expect(Registry.known(s, 2000).map((k) => [k.worker.id, k.clockSkewMs])).toEqual([
+      ["ahead", 60_100],
+      ["behind", -500],
+    ])
+  })
   it("never expects a result from an offline worker", () => {
     let s = Registry.empty
     for (const id of ["a", "b", "c"])

@@ -9,7 +9,7 @@ import type { SqlClient } from "@effect/sql"
 import { Registry, Transport, type TransportError } from "@netwark/transport"
 import { Cause, Duration, Effect, Either, Layer } from "effect"
 import { Metrics, settled as countSettled } from "../health/metrics.js"
-import { receives, routingProblems, runs } from "../workers/serving.js"
+import { clockProblems, receives, routingProblems, runs } from "../workers/serving.js"
 import { Events } from "./events.js"
 import * as Repository from "./operations.repository.js"
 import { toPayload } from "./payload.js"
@@ -39,7 +39,11 @@ const dispatchBatch = (batch: number) =>
     const events = yield* Events
     const known = new Map(transport.targets.map((t) => [t.name, t.mode] as const))
     const online = yield* registry.online
-    for (const problem of routingProblems(online, transport.targets)) {
+    const problems = [
+      ...routingProblems(online, transport.targets),
+      ...clockProblems(yield* registry.known),
+    ]
+    for (const problem of problems) {
       if (warnedRouting.has(problem.key)) continue
       warnedRouting.add(problem.key)
       yield* Effect.logWarning(problem.message)

@@ -1,6 +1,6 @@
 import type { Envelope } from "@netwark/transport"
 import { describe, expect, it } from "vitest"
-import { receives, routingProblems, runs } from "./serving.js"
+import { clockProblems, receives, routingProblems, runs } from "./serving.js"
 
 const worker = (
   id: string,
@@ -56,6 +56,30 @@ describe("serving", () => {
         key: "b dc-tokyo",
         message:
           "worker b (host-b) serves queue dc-tokyo, which is not in this server's netwark_queues: no operation can be sent to it",
+      },
+    ])
+  })
+
+  it("names an online worker whose clock is more than 5 s ahead of the server's", () => {
+    const known = (id: string, clockSkewMs: number, status: "online" | "offline" = "online") => ({
+      worker: worker(id, ["netwark"]),
+      status,
+      lastSeen: 0,
+      clockSkewMs,
+    })
+    expect(
+      clockProblems([
+        known("ahead", 60_400),
+        // behind, or a message that took 7 s to arrive: not told
+        known("behind", -7_000),
+        known("close", 4_000),
+        known("gone", 90_000, "offline"),
+      ]),
+    ).toEqual([
+      {
+        key: "ahead clock",
+        message:
+          "worker ahead (host-ahead): its clock is 60 s ahead of this server's; it answers the jobs whose timeout is shorter than that as expired (sync its clock, e.g. NTP)",
       },
     ])
   })

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Envelope } from "@netwark/transport"
+import type { Envelope, Registry } from "@netwark/transport"
 
 /** How the worker's own configuration routes a queue, when it says. */
 const modeOf = (worker: Envelope.WorkerInfo, queue: string): unknown => {
@@ -79,3 +79,26 @@ export const runs = (worker: Envelope.WorkerInfo, type: string): boolean => {
   const jobs = worker.capabilities["jobs"]
   return !Array.isArray(jobs) || jobs.includes(type)
 }
+
+/** How far ahead of the server's a worker's clock may be before the server says so. */
+const clockTolerance = 5_000
+
+/**
+ * Online workers whose clock is more than 5 s ahead of the server's: job deadlines are instants
+ * on the server's clock, so such a worker answers `expired` every job whose timeout is shorter.
+ * Only "ahead" is told: a message's transit time (a busy broker or event loop) makes a clock
+ * look behind, never ahead, and a worker behind only runs jobs late.
+ */
+export const clockProblems = (
+  known: ReadonlyArray<Registry.Known>,
+): ReadonlyArray<RoutingProblem> =>
+  known.flatMap(({ worker: w, status, clockSkewMs }): ReadonlyArray<RoutingProblem> =>
+    status === "online" && clockSkewMs > clockTolerance
+      ? [
+          {
+            key: `${w.id} clock`,
+            message: `worker ${w.id} (${w.hostname}): its clock is ${Math.round(clockSkewMs / 1000)} s ahead of this server's; it answers the jobs whose timeout is shorter than that as expired (sync its clock, e.g. NTP)`,
+          },
+        ]
+      : [],
+  )
