@@ -1,4 +1,5 @@
 import { TestBed } from "@angular/core/testing"
+import { Title } from "@angular/platform-browser"
 import { provideRouter } from "@angular/router"
 import { API, type Api } from "../../../core/api"
 import type { MtrHop, Operation, OperationEvent } from "../../../core/models"
@@ -75,6 +76,8 @@ describe("operation page", () => {
     const cards = [...el.querySelectorAll("nw-worker-card h2")].map((h) => h.textContent)
     expect(cards).toEqual(["paris-1", "tokyo-1"])
     expect(el.querySelector(".compare h2")?.textContent).toBe("Paths side by side")
+    // The tab says which operation it is.
+    expect(TestBed.inject(Title).getTitle()).toBe("MTR 192.0.2.9 · done · Netwark")
     // "Run again" repeats the operation as it was, options included.
     const again = [...el.querySelectorAll("a")].find((a) => a.textContent?.includes("Run again"))
     expect(again?.getAttribute("href")).toBe(

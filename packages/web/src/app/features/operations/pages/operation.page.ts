@@ -8,6 +8,7 @@ import {
   input,
   signal,
 } from "@angular/core"
+import { Title } from "@angular/platform-browser"
 import { RouterLink } from "@angular/router"
 import type { MtrParsed, WorkerResult } from "../../../core/models"
 import { dateTime, duration } from "../../../shared/format"
@@ -217,6 +218,13 @@ export class OperationPage {
   )
 
   constructor() {
+    // Several operations open in tabs: each tab says which one it is and how it stands.
+    const title = inject(Title)
+    effect(() => {
+      const op = this.live.operation()
+      if (op !== null)
+        title.setTitle(`${op.type.toUpperCase()} ${op.target} · ${op.status} · Netwark`)
+    })
     // A new id (the router reuses this page between operations) stops following the old one.
     effect((onCleanup) => {
       const f = this.following()
