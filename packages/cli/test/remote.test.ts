@@ -162,6 +162,36 @@ describe.skipIf(!tools)(
       expect(r.stdout).not.toContain("Status:")
     })
 
+    it("ping on two queues one worker serves: each run's lines name its queue", async () => {
+      const r = await cli([
+        "ping",
+        "127.0.0.1",
+        "--server",
+        url,
+        "--queue",
+        "netwark",
+        "--queue",
+        "netwark.broadcast",
+        "-c",
+        "2",
+        "-i",
+        "0.2",
+      ])
+      expect(r.code).toBe(0)
+      const replies = (queue: string) =>
+        r.stdout
+          .split("\n")
+          .filter((l) => l.startsWith(`[local-`) && l.includes(` ${queue}] 64 bytes from`))
+          .map((l) => /seq=(\d+)/.exec(l)?.[1])
+          .sort()
+      // two runs of the same worker read as one ("[local-x] … seq=1" twice) before
+      expect(replies("netwark")).toEqual(["1", "2"])
+      expect(replies("netwark.broadcast")).toEqual(["1", "2"])
+      expect(r.stdout).toMatch(/^== local-\S+ netwark \(.+\): ok in /m)
+      expect(r.stdout).toMatch(/^== local-\S+ netwark\.broadcast \(.+\): ok in /m)
+      expect(r.stdout).toContain("Status: done (2 of 2 workers answered)")
+    })
+
     it("ping --json: prints the stored operation with its result", async () => {
       const r = await cli(["ping", "127.0.0.1", "--server", url, "--count", "1", "--json"])
       expect(r.code).toBe(0)

@@ -148,9 +148,9 @@ const prefixed = (who: string, text: string): string =>
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
-const resultBlock = (r: WorkerResult, render: Render): string => {
+const resultBlock = (r: WorkerResult, who: string, render: Render): string => {
   const where = [r.hostname, r.location ?? r.queue].filter((x) => x !== null && x !== "").join(", ")
-  const head = `\n== ${r.workerId}${where === "" ? "" : ` (${where})`}: ${r.status} in ${seconds(r.durationMs)} ==\n`
+  const head = `\n== ${who}${where === "" ? "" : ` (${where})`}: ${r.status} in ${seconds(r.durationMs)} ==\n`
   if (r.status !== "ok") return `${head}${r.error ?? r.status}\n`
   return head + render.result(r.result)
 }
@@ -202,17 +202,23 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
   const printed = new Set<string>()
   const shown = new Map<string, Set<string>>()
   const keyOf = (jobId: string, workerId: string) => `${jobId}\u0000${workerId}`
+  // A worker that serves several of the operation's queues runs one job per queue: its lines
+  // name the queue too (a job id is `<operation>/<queue>`), or two runs read as one.
+  const severalQueues = operation.queues.length > 1
+  const who = (jobId: string, workerId: string) =>
+    severalQueues ? `${workerId} ${jobId.slice(jobId.indexOf("/") + 1)}` : workerId
   const show = (r: WorkerResult) => {
     const key = keyOf(r.jobId, r.workerId)
     if (run.json || printed.has(key)) return
     printed.add(key)
-    const seen = shown.get(r.workerId) ?? new Set<string>()
+    const seen = shown.get(key) ?? new Set<string>()
     const missed =
       r.status === "ok" && run.render.replay !== undefined
         ? run.render.replay(r.result).filter((line) => !seen.has(line))
         : []
     io.stdout(
-      missed.map((line) => prefixed(r.workerId, line)).join("") + resultBlock(r, run.render),
+      missed.map((line) => prefixed(who(r.jobId, r.workerId), line)).join("") +
+        resultBlock(r, who(r.jobId, r.workerId), run.render),
     )
   }
   try {
@@ -227,9 +233,9 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
           if (run.json || printed.has(keyOf(event.data.jobId, event.data.workerId))) break
           const line = run.render.progress(event.data.data)
           if (line === undefined) break
-          const seen = shown.get(event.data.workerId) ?? new Set<string>()
-          shown.set(event.data.workerId, seen.add(line))
-          io.stdout(prefixed(event.data.workerId, line))
+          const key = keyOf(event.data.jobId, event.data.workerId)
+          shown.set(key, (shown.get(key) ?? new Set<string>()).add(line))
+          io.stdout(prefixed(who(event.data.jobId, event.data.workerId), line))
           break
         }
         case "result":
