@@ -95,12 +95,12 @@ const jsonBodiesOnly = (request: FastifyRequest, reply: FastifyReply, done: () =
   const hasBody =
     request.headers["transfer-encoding"] !== undefined ||
     (request.headers["content-length"] !== undefined && request.headers["content-length"] !== "0")
-  if (type === undefined || !hasBody || isJson(type)) return done()
+  if (!hasBody || (type !== undefined && isJson(type))) return done()
   sendProblem(
     new Problem(
       415,
       "UnsupportedMediaType",
-      `the request body must be JSON: send it with Content-Type: application/json (got ${JSON.stringify(type.slice(0, 100))})`,
+      `the request body must be JSON: send it with Content-Type: application/json (got ${type === undefined ? "none" : JSON.stringify(type.slice(0, 100))})`,
       "content-type",
     ),
     request,

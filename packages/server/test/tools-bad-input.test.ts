@@ -155,6 +155,18 @@ describe("tools routes under malformed input (property-based)", () => {
         detail: `the request body must be JSON: send it with Content-Type: application/json (got ${JSON.stringify(type)})`,
       })
     }
+    const untyped = await app.inject({
+      method: "POST",
+      url: "/api/v1/ip-calc/aggregate",
+      payload: body,
+      headers: { "content-type": undefined },
+    })
+    expect(untyped.statusCode).toBe(415)
+    expect(untyped.json()).toMatchObject({
+      field: "content-type",
+      detail:
+        "the request body must be JSON: send it with Content-Type: application/json (got none)",
+    })
     for (const type of ["application/json", "Application/JSON; charset=utf-8"]) {
       const res = await app.inject({
         method: "POST",
