@@ -1,7 +1,8 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from "@angular/core"
 import { ActivatedRoute, Router } from "@angular/router"
 import { load } from "../../../shared/load"
-import { WorldMapComponent } from "../../../shared/world-map.component"
+import { GeoIpCardComponent } from "../components/geoip-card.component"
+import { isIpLiteral } from "../lib/ip-literal"
 import { ToolsService } from "../services/tools.service"
 
 const labels: Record<string, string> = {
@@ -35,7 +36,7 @@ const labels: Record<string, string> = {
 @Component({
   selector: "nw-whois-page",
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [WorldMapComponent],
+  imports: [GeoIpCardComponent],
   template: `
     <h1>WHOIS</h1>
     <form class="card row search" (submit)="submit($event)" role="search">
@@ -59,6 +60,12 @@ const labels: Record<string, string> = {
     </form>
     @if (lookup.error(); as e) {
       <p class="error-text card" role="alert" data-testid="whois-error">{{ message(e) }}</p>
+      <!-- No registry reachable (offline): the local GeoIP database can still place an address. -->
+      @if (localGeo.value(); as g) {
+        <div class="grid two results">
+          <nw-geoip-card [geoip]="g" />
+        </div>
+      }
     }
     @if (lookup.value(); as r) {
       <div class="grid two results">
@@ -91,23 +98,7 @@ const labels: Record<string, string> = {
           </p>
         </section>
         @if (r.kind === "ip") {
-          <section class="card">
-            <h2>GeoIP</h2>
-            @if (r.geoip; as g) {
-              <p>
-                {{ place() }} <span class="muted small mono">{{ g.network }}</span>
-              </p>
-              @if (pin(); as p) {
-                <nw-world-map
-                  [markers]="[p]"
-                  [focus]="p"
-                  ariaLabel="Where the address is, by GeoIP"
-                />
-              }
-            } @else {
-              <p class="muted">No GeoIP database knows this address.</p>
-            }
-          </section>
+          <nw-geoip-card [geoip]="r.geoip ?? null" />
         }
       </div>
       <section class="card raw-card">
@@ -164,27 +155,16 @@ export class WhoisPage {
       .filter(([k, v]) => k !== "kind" && show(v) !== "")
       .map(([k, v]) => [labels[k] ?? k, show(v)] as const)
   })
-  protected readonly place = computed(() => {
-    const g = this.lookup.value()?.geoip
-    if (!g) return ""
-    return [g.city?.name, g.subdivisions?.[0]?.name, g.country?.name ?? g.country?.isoCode]
-      .filter((x) => x)
-      .join(", ")
-  })
-  protected readonly pin = computed(() => {
-    const g = this.lookup.value()?.geoip
-    const lat = g?.location?.latitude
-    const lon = g?.location?.longitude
-    if (g === null || g === undefined || lat === undefined || lon === undefined) return null
-    return {
-      id: g.ip,
-      latitude: lat,
-      longitude: lon,
-      label: g.ip,
-      detail: this.place(),
-      colour: "#dc2626",
-    }
-  })
+  /** GeoIP alone, from the local database, for an address whose WHOIS lookup failed. */
+  protected readonly localGeo = load(
+    () => {
+      const e = this.lookup.error() as { problem?: { status?: number } } | undefined
+      const q = this.query().trim()
+      // Not for a query the API refused as malformed (400): that one has nothing to place.
+      return e !== undefined && e.problem?.status !== 400 && isIpLiteral(q) ? q : undefined
+    },
+    (ip, signal) => this.tools.geoip(ip, signal),
+  )
 
   protected value(e: Event): string {
     return (e.target as HTMLInputElement).value

@@ -120,6 +120,16 @@ export class ToolsService {
     return wrap(this.api.whois(resource, signal)) as Promise<WhoisLookup>
   }
 
+  /** Where an address is, from the local GeoIP database; null when it has no record (404). */
+  async geoip(ip: string, signal?: AbortSignal): Promise<GeoIpRecord | null> {
+    try {
+      return (await wrap(this.api.geoip(ip, signal))) as GeoIpRecord
+    } catch (e) {
+      if ((e as { problem?: { status?: number } }).problem?.status === 404) return null
+      throw e
+    }
+  }
+
   /** The vendor of a MAC address (or prefix). */
   ouiLookup(mac: string, signal?: AbortSignal): Promise<OuiMatch> {
     return wrap(this.api.ouiLookup(mac, signal)) as Promise<OuiMatch>
