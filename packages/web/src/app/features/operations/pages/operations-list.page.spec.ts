@@ -1,3 +1,4 @@
+import { ApplicationRef } from "@angular/core"
 import { TestBed } from "@angular/core/testing"
 import { provideRouter, Router } from "@angular/router"
 import { API, type Api } from "../../../core/api"
@@ -83,5 +84,49 @@ describe("operations list page", () => {
     expect(el.querySelector("[role=alert]")?.textContent?.trim()).toBe(
       "Could not load operations: queue: too long",
     )
+  })
+
+  it("reads the page again while it shows an operation still running", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] })
+    try {
+      let status = "running"
+      let calls = 0
+      const el = await render(
+        {},
+        {
+          listOperations: async () => {
+            calls++
+            return {
+              items: [
+                {
+                  id: "6f0c1f8e-0000-4000-8000-000000000005",
+                  type: "mtr",
+                  target: "127.0.0.1",
+                  status,
+                  queues: ["netwark.broadcast"],
+                  createdAt: new Date().toISOString(),
+                  expected: 1,
+                  received: 0,
+                },
+              ],
+              total: 1,
+            }
+          },
+        },
+      )
+      expect(el.querySelector("tbody .status")?.textContent).toBe("running")
+      status = "done"
+      vi.advanceTimersByTime(10_000)
+      await new Promise((r) => setTimeout(r, 50))
+      await TestBed.inject(ApplicationRef).whenStable()
+      expect(el.querySelector("tbody .status")?.textContent).toBe("done")
+      // Nothing left running: no more reads.
+      const before = calls
+      vi.advanceTimersByTime(30_000)
+      await new Promise((r) => setTimeout(r, 50))
+      expect(calls).toBe(before)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

@@ -1,4 +1,11 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from "@angular/core"
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  computed,
+  inject,
+  signal,
+} from "@angular/core"
 import { ActivatedRoute, Router, RouterLink } from "@angular/router"
 import { toProblem } from "../../../core/api"
 import { type OperationFilter, operationStatuses, operationTypes } from "../../../core/models"
@@ -6,7 +13,7 @@ import { load } from "../../../shared/load"
 import { debounced } from "../../../shared/debounce"
 import { ago, dateTime } from "../../../shared/format"
 import { listFilter } from "../lib/operation-filter"
-import { OperationsService } from "../services/operations.service"
+import { OperationsService, finalStatuses } from "../services/operations.service"
 
 const PAGE = 25
 
@@ -224,6 +231,16 @@ export class OperationsListPage {
     (params, signal) => this.operations.list(params as OperationFilter, signal),
   )
   protected readonly total = computed(() => this.page.value()?.total ?? 0)
+
+  constructor() {
+    // Operations still pending or running change status on their own: while the page shows one,
+    // read it again every 10 s (a finished page stays put).
+    const timer = setInterval(() => {
+      const items = this.page.value()?.items ?? []
+      if (items.some((o) => !finalStatuses.has(o.status))) this.page.reload()
+    }, 10_000)
+    inject(DestroyRef).onDestroy(() => clearInterval(timer))
+  }
 
   protected value(e: Event): string {
     return (e.target as HTMLInputElement).value
