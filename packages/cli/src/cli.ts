@@ -21,7 +21,8 @@ const usage = (): string =>
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
-  const [name, ...rest] = argv
+  // `netwark help ping` is `netwark ping --help`
+  const [name, ...rest] = argv[0] === "help" && argv.length === 2 ? [argv[1]!, "--help"] : argv
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout(usage())
     return Exit.Ok
