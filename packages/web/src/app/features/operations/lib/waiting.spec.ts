@@ -68,4 +68,11 @@ describe("waiting cards", () => {
     expect(hasOutput("traceroute", { hops: [{ hop: 1 }] })).toBe(true)
     expect(hasOutput("dns", { status: "connection-refused", messages: [] })).toBe(true)
   })
+
+  it("says why a queue's job waits when no worker is online there", () => {
+    const [lab] = withWaiting(op({}), false, new Set(["lab"]))
+    expect(lab?.error).toBe("No worker is online on lab: the job waits for one until the deadline.")
+    // Once the operation ended, "no answer" says it all.
+    expect(withWaiting(op({ status: "timeout" }), true, new Set(["lab"]))[0]?.error).toBeUndefined()
+  })
 })

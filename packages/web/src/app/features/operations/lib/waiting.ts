@@ -9,7 +9,12 @@ import type { Operation, OperationType, WorkerResult } from "../../../core/model
  * did not name takes one such job (otherwise the page showed that worker running and a
  * "waiting" card for the very job it was running).
  */
-export const withWaiting = (op: Operation, final: boolean): ReadonlyArray<WorkerResult> => {
+export const withWaiting = (
+  op: Operation,
+  final: boolean,
+  /** Queues with no worker online now: a job waiting there says why. */
+  idle: ReadonlySet<string> = new Set(),
+): ReadonlyArray<WorkerResult> => {
   const expected = op.expectedWorkers ?? []
   const named = new Set(expected.flatMap((w) => (w.workerId === null ? [] : [w.workerId])))
   const answered = new Set(op.results.map((r) => r.workerId))
@@ -33,6 +38,9 @@ export const withWaiting = (op: Operation, final: boolean): ReadonlyArray<Worker
       hostname: w.hostname ?? w.workerId ?? `A worker on ${w.queue}`,
       queue: w.queue,
       status: final ? "no answer" : "waiting",
+      ...(!final && w.workerId === null && idle.has(w.queue)
+        ? { error: `No worker is online on ${w.queue}: the job waits for one until the deadline.` }
+        : {}),
     })
   }
   return [...op.results, ...waiting]

@@ -191,6 +191,33 @@ describe("operation page", () => {
     expect(tokyo?.querySelector("nw-ping-result")).toBeNull()
   })
 
+  it("says a queue's job waits because no worker is online there", async () => {
+    const { el } = await render({
+      getOperation: async () => ({
+        ...base,
+        type: "ping",
+        status: "running",
+        finishedAt: null,
+        queues: ["tokyo"],
+        expected: 1,
+        expectedWorkers: [
+          { jobId: `${base.id}/tokyo`, queue: "tokyo", workerId: null, hostname: null },
+        ],
+        results: [],
+      }),
+      // The stream stays open with nothing to say.
+      operationEvents: async function* () {
+        await new Promise(() => undefined)
+        yield* []
+      },
+      queues: async () => [{ name: "tokyo", broadcast: false, location: null, workers: [] }],
+    })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(el.querySelector("nw-worker-card .error-text")?.textContent).toBe(
+      "No worker is online on tokyo: the job waits for one until the deadline.",
+    )
+  })
+
   it("names a job no worker took by its queue and says it got no answer", async () => {
     const { el } = await render({
       getOperation: async () => ({

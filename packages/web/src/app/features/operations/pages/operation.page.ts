@@ -2,6 +2,7 @@ import {
   ChangeDetectionStrategy,
   Component,
   DOCUMENT,
+  DestroyRef,
   computed,
   effect,
   inject,
@@ -26,6 +27,8 @@ import {
   finalStatuses,
 } from "../services/operations.service"
 import { OptionsListComponent } from "../components/options-list.component"
+import { load } from "../../../shared/load"
+import { WorkersService } from "../../workers/services/workers.service"
 
 /** An operation: one card per worker, filled live as results stream in; export and permalink. */
 @Component({
@@ -163,6 +166,7 @@ export class OperationPage {
   /** The operation id, from the route. */
   readonly id = input.required<string>()
   private readonly operations = inject(OperationsService)
+  private readonly workers = inject(WorkersService)
   private readonly download = inject(DownloadService)
   private readonly document = inject(DOCUMENT)
   protected readonly dateTime = dateTime
@@ -185,7 +189,7 @@ export class OperationPage {
   protected readonly results = computed<ReadonlyArray<WorkerResult>>(() => {
     const op = this.live.operation()
     // Workers that have not answered yet get a waiting card, so the page shows who is still out.
-    return op === null ? [] : withWaiting(op, finalStatuses.has(op.status))
+    return op === null ? [] : withWaiting(op, finalStatuses.has(op.status), this.idle())
   })
   /** "Run again": the new-operation form filled in as this operation was (options too). */
   protected readonly again = computed(() => {
@@ -198,6 +202,18 @@ export class OperationPage {
       ...optionsQuery(op.type, op.options),
     }
   })
+  private readonly tick = signal(0)
+  /** While the operation waits: the queues with no worker online (read once, then every 10 s). */
+  private readonly presence = load(
+    () => (this.pending() && this.live.operation() !== null ? this.tick() : undefined),
+    (_, signal) => this.workers.queues(signal),
+  )
+  private readonly idle = computed(
+    () =>
+      new Set(
+        (this.presence.value() ?? []).filter((q) => q.workers.length === 0).map((q) => q.name),
+      ),
+  )
   /** Card titles and legend names, unique even when workers share a host name. */
   protected readonly names = computed(() => workerNames(this.results()))
   /** Workers done (a result, not just progress): the header's "1 / 2 answered". */
@@ -225,6 +241,10 @@ export class OperationPage {
       if (op !== null)
         title.setTitle(`${op.type.toUpperCase()} ${op.target} · ${op.status} · Netwark`)
     })
+    const timer = setInterval(() => {
+      if (this.pending()) this.tick.update((n) => n + 1)
+    }, 10_000)
+    inject(DestroyRef).onDestroy(() => clearInterval(timer))
     // A new id (the router reuses this page between operations) stops following the old one.
     effect((onCleanup) => {
       const f = this.following()
