@@ -35,6 +35,12 @@ export const seriesPalette: ReadonlyArray<string> = [
   "#84cc16",
 ]
 
+/**
+ * Room above the plot for the y axis' unit ("ms"), which ECharts draws 15 px above the axis end:
+ * with less, the label is cut in half.
+ */
+export const unitRoom = 30
+
 /** Axis styling shared by every chart. */
 export const axis = (t: ChartTheme, name: string): Record<string, unknown> => ({
   name,

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input } from "@angular/core"
 import { ThemeService } from "../../../core/theme.service"
 import { type ChartOption, ChartComponent } from "../../../shared/chart.component"
-import { axis, chartTheme, seriesPalette } from "../../../shared/chart-theme"
+import { axis, chartTheme, seriesPalette, unitRoom } from "../../../shared/chart-theme"
 import { ms, percent } from "../../../shared/format"
 import { type HopPath, hopBars, maxHops } from "../lib/hop-graph"
 
@@ -105,7 +105,7 @@ export class HopGraphComponent {
     })
     return {
       animation: false,
-      grid: { left: 52, right: 12, top: several ? 34 : 16, bottom: 34 },
+      grid: { left: 52, right: 12, top: several ? 34 : unitRoom, bottom: 34 },
       legend: several
         ? { top: 0, textStyle: { color: t.muted }, data: paths.map((p) => p.name) }
         : undefined,

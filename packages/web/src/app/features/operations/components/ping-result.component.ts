@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, input } from "@an
 import type { PingParsed } from "../../../core/models"
 import { ThemeService } from "../../../core/theme.service"
 import { type ChartOption, ChartComponent } from "../../../shared/chart.component"
-import { axis, chartTheme } from "../../../shared/chart-theme"
+import { axis, chartTheme, unitRoom } from "../../../shared/chart-theme"
 import { ms, percent } from "../../../shared/format"
 import { pingSeries } from "../lib/ping-series"
 
@@ -110,7 +110,7 @@ export class PingResultComponent {
     const top = s.max ?? 1
     return {
       animation: false,
-      grid: { left: 48, right: 12, top: 16, bottom: 32 },
+      grid: { left: 48, right: 12, top: unitRoom, bottom: 32 },
       tooltip: {
         trigger: "axis",
         valueFormatter: (v: unknown) => (typeof v === "number" ? ms(v) : "no reply"),

@@ -192,4 +192,30 @@ describe("result views", () => {
       seriesPalette[1],
     ])
   })
+
+  it("charts leave room above the plot for the unit label (it was cut in half)", async () => {
+    const grid = (c: unknown): number =>
+      (c as { option: () => { grid: { top: number } } }).option().grid.top
+    const ping = TestBed.createComponent(PingResultComponent)
+    ping.componentRef.setInput("parsed", { replies: [{ sequence: 1, rttMs: 0.05 }] })
+    await ping.whenStable()
+    const hop = {
+      hop: 1,
+      hosts: [{ address: "127.0.0.1" }],
+      sent: 1,
+      received: 1,
+      lossPercent: 0,
+      last: 1,
+      avg: 1,
+      best: 1,
+      worst: 1,
+      stdev: 0,
+    }
+    const graph = TestBed.createComponent(HopGraphComponent)
+    graph.componentRef.setInput("paths", [hopPath("vm", { hops: [hop] })])
+    await graph.whenStable()
+    // ECharts draws the y axis name 15 px above the plot; 12 px text needs the rest.
+    expect(grid(ping.componentInstance)).toBeGreaterThanOrEqual(28)
+    expect(grid(graph.componentInstance)).toBeGreaterThanOrEqual(28)
+  })
 })
