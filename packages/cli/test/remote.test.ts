@@ -204,6 +204,19 @@ describe.skipIf(!tools)(
       expect(op.results[0]).toMatchObject({ status: "ok", result: { status: "ok" } })
     })
 
+    it("mtr: prints each hop as it first answers, live, then the hop table", async () => {
+      const r = await cli(["mtr", "127.0.0.1", "--server", url, "-c", "3", "-i", "0.3"])
+      expect(r.stderr).toBe("")
+      expect(r.code).toBe(0)
+      // it printed nothing until the table
+      const live = r.stdout
+        .split("\n")
+        .filter((l) => /^\[local-[^\]]+\] {2}1\. 127\.0\.0\.1 /.test(l))
+      expect(live).toHaveLength(1)
+      expect(r.stdout.indexOf(live[0]!)).toBeLessThan(r.stdout.indexOf("== local-"))
+      expect(r.stdout).toMatch(/^1\. +127\.0\.0\.1 +0\.0% +3 /m)
+    })
+
     it("traceroute: prints the path table of each worker", async () => {
       const r = await cli([
         "traceroute",

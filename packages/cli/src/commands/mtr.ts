@@ -117,6 +117,15 @@ export const hopTable = (hops: ReadonlyArray<Mtr.Hop>): string =>
     }),
   )
 
+/** A line for each address of `hop` not in `seen` (which it adds), as mtr's hops answer. */
+const newHosts = (hop: Mtr.Hop, seen: Set<string>): Array<string> =>
+  hop.hosts.flatMap((h) => {
+    const key = `${hop.hop} ${h.address ?? h.hostname ?? ""}`
+    if (seen.has(key)) return []
+    seen.add(key)
+    return [`${String(hop.hop).padStart(2)}. ${hostText(h)}  ${fixed(h.last)} ms\n`]
+  })
+
 /** `netwark mtr`: mtr with hops printed as they answer, then a table, JSON, or a batch. */
 export const mtr: Command = {
   name: "mtr",
@@ -133,6 +142,7 @@ export const mtr: Command = {
     const target = positionals[0]!
     if (isServerUrl(values.server)) {
       if (target === "-") throw new UsageError("--server runs one TARGET at a time, not -")
+      const remoteSeen = new Map<string, Set<string>>()
       return runRemote(
         {
           command: "mtr",
@@ -143,8 +153,19 @@ export const mtr: Command = {
           server: values.server,
           queues: values.queue ?? [],
           json: values.json === true,
-          // Hop updates arrive several times a second: the table at the end says it all.
-          render: { progress: () => undefined, result: (r) => hopTable((r as Mtr.Result).hops) },
+          // Each record is every hop so far: print, as locally, an address the first time it
+          // answers at a hop (it printed nothing until the table at the end).
+          render: {
+            progress: (d, run) => {
+              const p = d as { type?: string; hops?: ReadonlyArray<Mtr.Hop> }
+              if (p.type !== "mtr" || p.hops === undefined) return undefined
+              const seen = remoteSeen.get(run) ?? new Set<string>()
+              remoteSeen.set(run, seen)
+              const lines = p.hops.flatMap((h) => newHosts(h, seen))
+              return lines.length === 0 ? undefined : lines.join("")
+            },
+            result: (r) => hopTable((r as Mtr.Result).hops),
+          },
         },
         io,
       )
@@ -185,12 +206,7 @@ export const mtr: Command = {
               return
             }
             // Live: a line the first time an address answers at a hop.
-            for (const h of p.hop.hosts) {
-              const key = `${p.hop.hop} ${h.address ?? h.hostname ?? ""}`
-              if (seen.has(key)) continue
-              seen.add(key)
-              io.stdout(`${String(p.hop.hop).padStart(2)}. ${hostText(h)}  ${fixed(h.last)} ms\n`)
-            }
+            for (const line of newHosts(p.hop, seen)) io.stdout(line)
           }),
         ),
       ),

@@ -26,8 +26,11 @@ export const isServerUrl = (text: string | undefined): text is string =>
 
 /** How a command prints its tool's records. */
 export interface Render {
-  /** One progress record of one worker (as the worker sent it), or nothing to print. */
-  readonly progress: (data: unknown) => string | undefined
+  /**
+   * One progress record of one worker (as the worker sent it), or nothing to print; `run` names
+   * the worker's job, for a render that prints what is new since that job's last record.
+   */
+  readonly progress: (data: unknown, run: string) => string | undefined
   /** The parsed result of one worker that succeeded. */
   readonly result: (result: unknown) => string
   /**
@@ -231,7 +234,10 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
           // The stream replays recent progress after its snapshot: a worker whose result is
           // already printed has nothing more to show.
           if (run.json || printed.has(keyOf(event.data.jobId, event.data.workerId))) break
-          const line = run.render.progress(event.data.data)
+          const line = run.render.progress(
+            event.data.data,
+            keyOf(event.data.jobId, event.data.workerId),
+          )
           if (line === undefined) break
           const key = keyOf(event.data.jobId, event.data.workerId)
           shown.set(key, (shown.get(key) ?? new Set<string>()).add(line))
