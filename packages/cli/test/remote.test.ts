@@ -304,6 +304,7 @@ describe.skipIf(!tools)(
         "1",
       ])
       expect(r.stdout).toMatch(/^Status\s+(connection-refused|timeout|no-servers)/m)
+      expect(r.stdout).toContain("Status: done (0 of 1 worker answered)")
       expect(r.code).toBe(1)
     })
 

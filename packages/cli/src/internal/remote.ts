@@ -261,14 +261,15 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
   } catch (e) {
     return fail(e)
   }
+  const answered = run.render.answered ?? (() => true)
   if (run.json) io.stdout(json(detail))
   else {
-    const ok = detail.results.filter((r) => r.status === "ok").length
+    // a dns run that no resolver answered did not answer either (it said "1 of 1 answered")
+    const ok = detail.results.filter((r) => r.status === "ok" && answered(r.result)).length
     const expected = detail.expected ?? detail.results.length
     io.stdout(
       `\nStatus: ${detail.status} (${ok} of ${expected} worker${expected === 1 ? "" : "s"} answered)${detail.error === null ? "" : `: ${detail.error}`}\n`,
     )
   }
-  const answered = run.render.answered ?? (() => true)
   return detail.results.some((r) => r.status === "ok" && answered(r.result)) ? Exit.Ok : Exit.Failed
 }
