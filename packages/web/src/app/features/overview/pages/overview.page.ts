@@ -176,11 +176,15 @@ export class OverviewPage {
   protected readonly online = computed(
     () => (this.workers.value() ?? []).filter((w) => w.online).length,
   )
+  // Counted by the server (the recent list holds only 10: a busy hour read "10 running").
+  private readonly runningNow = load((signal) =>
+    this.operations.list({ status: "running", limit: 1 }, signal),
+  )
+  private readonly pendingNow = load((signal) =>
+    this.operations.list({ status: "pending", limit: 1 }, signal),
+  )
   protected readonly running = computed(
-    () =>
-      (this.recent.value()?.items ?? []).filter(
-        (o) => o.status === "running" || o.status === "pending",
-      ).length,
+    () => (this.runningNow.value()?.total ?? 0) + (this.pendingNow.value()?.total ?? 0),
   )
   // The queue list names online workers only; the workers list adds those gone offline.
   protected readonly groups = computed(() =>
@@ -194,6 +198,8 @@ export class OverviewPage {
     // Presence and the recent list change on their own: refresh every 10 s while the page is open.
     const timer = setInterval(() => {
       this.recent.reload()
+      this.runningNow.reload()
+      this.pendingNow.reload()
       this.workers.reload()
       this.queues.reload()
     }, 10_000)
