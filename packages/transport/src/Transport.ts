@@ -115,6 +115,17 @@ export interface ServeOptions {
   readonly onShutdown?: "finish" | "requeue"
 }
 
+/** A running `serve`. */
+export interface Serving {
+  /**
+   * The first step of a graceful stop: cancel the consumers, so that the broker gives the jobs
+   * of shared queues to the other workers at once, and let the running jobs go on. A job that
+   * arrived but had not started, or that ends interrupted from now on, is handed back unanswered.
+   * Broadcast copies wait in this worker's own queue for its restart, as they do after a stop.
+   */
+  readonly stopTaking: Effect.Effect<void>
+}
+
 /** How often a worker says it is alive. */
 export interface AnnounceOptions {
   /** Heartbeat period; default 5 s. Listeners expire the worker after 3 periods of silence. */
@@ -151,12 +162,13 @@ export interface Service {
   /**
    * Consume the given queues until the scope closes; resolves once every consumer is
    * registered (so broadcasts published afterwards reach this worker). Closing the scope stops
-   * deliveries, then finishes or hands back the running jobs (`onShutdown`).
+   * deliveries, then finishes or hands back the running jobs (`onShutdown`); `stopTaking` stops
+   * the deliveries earlier, for a drain.
    */
   readonly serve: (
     options: ServeOptions,
     handler: Handler,
-  ) => Effect.Effect<void, TransportError, Scope.Scope>
+  ) => Effect.Effect<Serving, TransportError, Scope.Scope>
   /** Say hello now, heartbeat until the scope closes, then say goodbye. */
   readonly announce: (
     worker: Envelope.WorkerInfo,

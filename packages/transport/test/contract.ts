@@ -504,6 +504,45 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
         }),
       ))
 
+    it("stopTaking: the jobs of a shared queue go to the other workers at once, the running job finishes", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          let started = false
+          const serving = yield* transport.serve(
+            { workerId: "draining", queues: [Queues.direct], concurrency: 2 },
+            (job) =>
+              (job.payload as { slow?: boolean }).slow === true
+                ? Effect.sync(() => (started = true)).pipe(
+                    Effect.zipRight(Effect.sleep("1500 millis")),
+                    Effect.as("slow"),
+                  )
+                : Effect.succeed("quick"),
+          )
+          yield* transport.dispatch({ operationId: "slow", type: "t", payload: { slow: true } }, [
+            Queues.direct,
+          ])
+          yield* Effect.sleep("10 millis").pipe(Effect.repeat({ until: () => started }))
+          yield* serving.stopTaking
+          yield* transport.serve({ workerId: "other", queues: [Queues.direct] }, () =>
+            Effect.succeed("quick"),
+          )
+          for (const id of ["q1", "q2", "q3"])
+            yield* transport.dispatch({ operationId: id, type: "t", payload: {} }, [Queues.direct])
+          // the quick jobs are answered long before the slow one ends: none waits for the drain
+          const quick = yield* collect(transport, 3, { timeout: "1 second" })
+          expect(quick.map((r) => [r.operationId, r.workerId]).sort()).toEqual([
+            ["q1", "other"],
+            ["q2", "other"],
+            ["q3", "other"],
+          ])
+          const slow = yield* collect(transport, 1, { timeout: "3 seconds" })
+          expect(slow.map((r) => [r.operationId, r.workerId, r.data])).toEqual([
+            ["slow", "draining", "slow"],
+          ])
+        }),
+      ))
+
     it("closing a worker waits for its running job, whose result still arrives", () =>
       run(
         Effect.gen(function* () {

@@ -10,11 +10,11 @@
  * ```
  *
  * Lifecycle: detect the tools, start consuming (so a broadcast sent after `hello` reaches this
- * worker), say `hello`, heartbeat. On shutdown (the scope closes): say `goodbye`, stop taking jobs,
- * let running jobs finish within `shutdownGrace` (jobs delivered meanwhile are held, not run).
- * Jobs still running after that, and the held ones, are handed back: their tool is stopped (the
- * child process killed) and the transport requeues them unanswered, so another worker (or this
- * one after a restart) runs them.
+ * worker), say `hello`, heartbeat. On shutdown (the scope closes): stop taking jobs (the consumers
+ * are cancelled, so the jobs of shared queues go to the other workers at once), say `goodbye`,
+ * let running jobs finish within `shutdownGrace`. Jobs still running after that are handed back:
+ * their tool is stopped (the child process killed) and the transport requeues them unanswered, so
+ * another worker (or this one after a restart) runs them.
  *
  * @module
  */
@@ -96,10 +96,6 @@ export const start = (
       concurrency: options.concurrency ?? 4,
     }
     const running = new Set<Envelope.Job>()
-    /** Shutting down: jobs delivered from now on wait to be handed back instead of running. */
-    let stopping = false
-    /** The consumers are closing: a job delivered now is handed back at once. */
-    let closing = false
     const jobOptions: Jobs.Options = {
       ...(options.policy !== undefined ? { policy: options.policy } : {}),
       ...(options.resolve !== undefined ? { resolve: options.resolve } : {}),
@@ -107,13 +103,6 @@ export const start = (
 
     const handler: Transport.Handler = (job, context) =>
       Effect.gen(function* () {
-        // interrupted, the handler hands its job back (serve's onShutdown: "requeue"); the tick
-        // lets the transport's shutdown mark the hand-back before this one ends
-        if (closing) return yield* Effect.zipRight(Effect.sleep("10 millis"), Effect.interrupt)
-        if (stopping) {
-          yield* Effect.logInfo("job held for hand-back: the worker is stopping")
-          return yield* Effect.never
-        }
         // the transport drops expired jobs already; a job can still expire while waiting for a slot
         if (Date.now() > job.deadline) {
           yield* Effect.logWarning("job expired before it ran")
@@ -160,7 +149,7 @@ export const start = (
 
     const serveScope = yield* Scope.make()
     const announceScope = yield* Scope.make()
-    yield* transport
+    const serving = yield* transport
       .serve(
         {
           workerId: options.id,
@@ -193,7 +182,9 @@ export const start = (
 
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
-        stopping = true
+        // first of all: the jobs of shared queues go to the other workers from now on, not
+        // after the grace period (broadcast copies wait in this worker's queue for its restart)
+        yield* serving.stopTaking
         yield* Effect.logInfo("worker stopping").pipe(
           Effect.annotateLogs({ workerId: info.id, running: running.size }),
         )
@@ -216,8 +207,7 @@ export const start = (
               }),
             )
         }
-        closing = true
-        // interrupts the running (and held) handlers, whose jobs the transport requeues
+        // interrupts the running handlers, whose jobs the transport requeues
         yield* Scope.close(serveScope, Exit.void)
         yield* Effect.logInfo("worker stopped").pipe(Effect.annotateLogs({ workerId: info.id }))
       }),

@@ -67,7 +67,9 @@ interface Entry {
   consumerTag: string
   inFlight: number
   readonly idle: Array<() => void>
+  /** Deliveries stopped (paused or stopping): a message that still arrives goes back. */
   closing: boolean
+  stopped: boolean
   attempts: number
   setup: Promise<void> | undefined
   timer: ReturnType<typeof setTimeout> | undefined
@@ -327,14 +329,20 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
     await generation.channel.basicCancel({ consumerTag }).catch(() => undefined)
   }
 
-  /** Stop an entry: cancel, let its running handlers settle, write their acks. */
-  const stop = async (entry: Entry) => {
-    if (entry.closing) return
+  /** Stop an entry's deliveries: no retry, cancel; its running handlers go on. */
+  const pause = async (entry: Entry) => {
     entry.closing = true
     if (entry.timer !== undefined) clearTimeout(entry.timer)
     entry.timer = undefined
     await entry.setup
     await cancel(entry)
+  }
+
+  /** Stop an entry: cancel, let its running handlers settle, write their acks. */
+  const stop = async (entry: Entry) => {
+    if (entry.stopped) return
+    entry.stopped = true
+    await pause(entry)
     await whenIdle(entry)
     const { group } = entry
     group.entries.delete(entry)
@@ -362,6 +370,7 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
         inFlight: 0,
         idle: [],
         closing: false,
+        stopped: false,
         attempts: 0,
         setup: undefined,
         timer: undefined,
@@ -379,7 +388,7 @@ export const make = async (options: AmqpOptions, declarations: Declarations): Pr
         if (error !== undefined) lastError = error
         else {
           clearTimeout(timer)
-          resolve({ close: () => stop(entry) })
+          resolve({ pause: () => pause(entry), close: () => stop(entry) })
         }
       }
       start(entry)

@@ -358,6 +358,8 @@ export const make = (
         const runFork = Runtime.runFork(runtime)
         const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
         let handingBack = false
+        /** `stopTaking` ran: nothing new starts, and an interrupted job goes back. */
+        let draining = false
 
         const runJob = async (job: Envelope.Job, attempt: number): Promise<Disposition> => {
           const startedAt = Date.now()
@@ -399,8 +401,9 @@ export const make = (
             )
             running.delete(fiber)
           }
-          // interrupted by a "requeue" shutdown: no result; the broker hands the job to another
-          if (handingBack && Exit.isInterrupted(exit)) return "requeue"
+          // interrupted by a "requeue" shutdown or while draining: no result; the broker hands
+          // the job to another consumer
+          if ((handingBack || draining) && Exit.isInterrupted(exit)) return "requeue"
           const finishedAt = Date.now()
           await sendReply(
             Exit.isSuccess(exit)
@@ -448,8 +451,11 @@ export const make = (
                 : delivery.redelivered
                   ? 2
                   : 1
+            if (draining) return "requeue"
             if (limiter) await limiter.acquire()
             try {
+              // it may have waited for a slot while the worker began to stop
+              if (draining) return "requeue"
               return await runJob(job, attempt)
             } catch (cause) {
               await runPromise(Effect.logError("transport: job not completed, requeued", cause))
@@ -459,10 +465,10 @@ export const make = (
             }
           }
 
-        yield* Effect.forEach(
+        const subscriptions = yield* Effect.forEach(
           routes,
           (r) => consume(r.consume(workerId), concurrency, onDelivery(r.target.name)),
-          { concurrency: "unbounded", discard: true },
+          { concurrency: "unbounded" },
         )
         // registered after the consumers, so it runs before their close waits for running jobs
         if (serveOptions.onShutdown === "requeue")
@@ -472,6 +478,16 @@ export const make = (
               return Fiber.interruptAll(running)
             }),
           )
+        const serving: Transport.Serving = {
+          stopTaking: Effect.suspend(() => {
+            draining = true
+            return Effect.forEach(subscriptions, (s) => Effect.promise(() => s.pause()), {
+              concurrency: "unbounded",
+              discard: true,
+            })
+          }),
+        }
+        return serving
       })
 
     /** Where subscriptions put their deliveries: one stream, one chunk per event-loop turn. */

@@ -25,6 +25,8 @@ interface Consumer {
   readonly prefetch: number
   readonly handler: (delivery: RawDelivery) => Promise<Disposition>
   inFlight: number
+  /** Takes no more deliveries (paused or closed). */
+  paused: boolean
   closed: boolean
   readonly pending: Set<Promise<void>>
 }
@@ -84,7 +86,7 @@ export const make = (declarations: Declarations): Port => {
     for (let i = 0; i < n; i++) {
       const index = (queue.next + i) % n
       const consumer = queue.consumers[index]
-      if (consumer && !consumer.closed && consumer.inFlight < consumer.prefetch) {
+      if (consumer && !consumer.paused && consumer.inFlight < consumer.prefetch) {
         queue.next = (index + 1) % n
         return consumer
       }
@@ -166,15 +168,21 @@ export const make = (declarations: Declarations): Port => {
         prefetch,
         handler,
         inFlight: 0,
+        paused: false,
         closed: false,
         pending: new Set(),
       }
       queue.consumers.push(consumer)
       schedule(queue)
       return Promise.resolve({
+        pause: () => {
+          consumer.paused = true
+          return Promise.resolve()
+        },
         close: async () => {
           if (consumer.closed) return
           consumer.closed = true
+          consumer.paused = true
           await Promise.all([...consumer.pending])
           const index = queue.consumers.indexOf(consumer)
           if (index >= 0) queue.consumers.splice(index, 1)

@@ -42,6 +42,11 @@ export type Disposition = "ack" | "requeue" | "drop"
 
 /** A running consumer; `close` stops deliveries and waits for in-flight handlers. */
 export interface Subscription {
+  /**
+   * Stop deliveries (the broker's consumer is cancelled) and leave the in-flight handlers
+   * running: a message they hand back goes to another consumer of the queue, not this one.
+   */
+  readonly pause: () => Promise<void>
   readonly close: () => Promise<void>
 }
 
