@@ -7,13 +7,9 @@
 import { randomBytes } from "node:crypto"
 import { RabbitMq, Transport } from "@netwark/transport"
 import { Duration, Effect, Fiber, Layer, ManagedRuntime, Redacted } from "effect"
-import pg from "pg"
 import { createApp, type Server } from "../src/app.js"
 import type { ServerConfig } from "../src/config.js"
-
-const adminUrl =
-  process.env["NETWARK_TEST_PG"] ?? "postgres://postgres:root@127.0.0.1:5432/postgres"
-const brokerUrl = process.env["NETWARK_TEST_AMQP"] ?? "amqp://guest:guest@127.0.0.1:5672"
+import { withDatabase, withVhost } from "./support.js"
 
 const workers = (count: number) =>
   Effect.gen(function* () {
@@ -77,21 +73,6 @@ const measure = async (label: string, server: Server, count: number, rounds: num
   )
 }
 
-const withDatabase = async (f: (url: string) => Promise<void>) => {
-  const name = `netwark_bench_${randomBytes(5).toString("hex")}`
-  const admin = new pg.Client({ connectionString: adminUrl })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  const url = new URL(adminUrl)
-  url.pathname = `/${name}`
-  try {
-    await f(url.toString())
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await admin.end()
-  }
-}
-
 /** Run the fan-out benchmark. */
 export const run = async (): Promise<void> => {
   const count = Number(process.env["BENCH_WORKERS"] ?? 100)
@@ -117,23 +98,25 @@ export const run = async (): Promise<void> => {
       await server.close()
     })
   if (only === undefined || only === "rabbitmq")
-    await withDatabase(async (url) => {
-      const namespace = `fan${randomBytes(4).toString("hex")}`
-      const config: ServerConfig = {
-        ...base,
-        databaseUrl: Redacted.make(url),
-        brokerUrl: Redacted.make(brokerUrl),
-        namespace,
-      }
-      const server = await createApp(config, { logger: false })
-      const side = ManagedRuntime.make(
-        Layer.scopedDiscard(workers(count)).pipe(
-          Layer.provide(RabbitMq.layer({ url: brokerUrl, namespace })),
-        ),
-      )
-      await side.runtime()
-      await measure("PostgreSQL + RabbitMQ", server, count, rounds)
-      await side.dispose()
-      await server.close()
-    })
+    await withVhost((brokerUrl) =>
+      withDatabase(async (url) => {
+        const namespace = `fan${randomBytes(4).toString("hex")}`
+        const config: ServerConfig = {
+          ...base,
+          databaseUrl: Redacted.make(url),
+          brokerUrl: Redacted.make(brokerUrl),
+          namespace,
+        }
+        const server = await createApp(config, { logger: false })
+        const side = ManagedRuntime.make(
+          Layer.scopedDiscard(workers(count)).pipe(
+            Layer.provide(RabbitMq.layer({ url: brokerUrl, namespace })),
+          ),
+        )
+        await side.runtime()
+        await measure("PostgreSQL + RabbitMQ", server, count, rounds)
+        await side.dispose()
+        await server.close()
+      }),
+    )
 }

@@ -15,15 +15,12 @@ import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import pg from "pg"
+import { adminUrl, withVhost } from "./support.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const serverMain = path.resolve(here, "../dist/main.js")
 const workerMain = path.resolve(here, "../../worker/dist/main.js")
 const fixtures = path.resolve(here, "../test/fixtures/geoip")
-
-const adminUrl =
-  process.env["NETWARK_TEST_PG"] ?? "postgres://postgres:root@127.0.0.1:5432/postgres"
-const brokerUrl = process.env["NETWARK_TEST_AMQP"] ?? "amqp://guest:guest@127.0.0.1:5672/"
 
 /** Answers `"mem"` over IPC with `process.memoryUsage()`, so the binaries need no bench hook. */
 const preload = `data:text/javascript,${encodeURIComponent(
@@ -220,7 +217,7 @@ const embedded = async () => {
   }
 }
 
-const distributed = async () => {
+const distributed = async (brokerUrl: string) => {
   const name = `netwark_mem_${randomBytes(5).toString("hex")}`
   const namespace = `mem${randomBytes(4).toString("hex")}`
   const admin = new pg.Client({ connectionString: adminUrl })
@@ -276,5 +273,5 @@ export const run = async (): Promise<void> => {
   console.log(`${node}; server ${flags(serverMain)}; worker ${flags(workerMain)}`)
   const only = process.env["BENCH_ONLY"]
   if (only === undefined || only === "embedded") await embedded()
-  if (only === undefined || only === "distributed") await distributed()
+  if (only === undefined || only === "distributed") await withVhost(distributed)
 }

@@ -1,7 +1,7 @@
 /**
  * Operations per second end to end: POST /operations → outbox → transport → a trivial worker →
  * result stored and the operation settled. Runs on the machine's PostgreSQL and RabbitMQ (each in
- * a database/namespace of its own), and on the in-process transport for comparison. The server
+ * a database and vhost of its own), and on the in-process transport for comparison. The server
  * and the workers run in child processes (`operations.child.ts`); this process only generates the
  * HTTP load and counts settled rows, so the figure is the server's, not the load generator's.
  */
@@ -13,29 +13,12 @@ import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import pg from "pg"
+import { withDatabase, withVhost } from "./support.js"
 
-const adminUrl =
-  process.env["NETWARK_TEST_PG"] ?? "postgres://postgres:root@127.0.0.1:5432/postgres"
-const brokerUrl = process.env["NETWARK_TEST_AMQP"] ?? "amqp://guest:guest@127.0.0.1:5672"
 const childScript = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   "operations.child.ts",
 )
-
-const withDatabase = async <A>(f: (url: string) => Promise<A>): Promise<A> => {
-  const name = `netwark_bench_${randomBytes(5).toString("hex")}`
-  const admin = new pg.Client({ connectionString: adminUrl })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  const url = new URL(adminUrl)
-  url.pathname = `/${name}`
-  try {
-    return await f(url.toString())
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await admin.end()
-  }
-}
 
 /** `BENCH_NODE_FLAGS="--cpu-prof"`: V8 flags for the children (profiles, heap settings). */
 const nodeFlags = (process.env["BENCH_NODE_FLAGS"] ?? "").split(" ").filter((f) => f !== "")
@@ -216,8 +199,10 @@ export const run = async (): Promise<void> => {
     measure("PostgreSQL + in-process transport", url, undefined, total, clients),
   )
   const namespace = `bench${randomBytes(4).toString("hex")}`
-  const rabbit = await withDatabase((url) =>
-    measure("PostgreSQL + RabbitMQ", url, { url: brokerUrl, namespace }, total, clients),
+  const rabbit = await withVhost((broker) =>
+    withDatabase((url) =>
+      measure("PostgreSQL + RabbitMQ", url, { url: broker, namespace }, total, clients),
+    ),
   )
   console.log(
     `end to end with RabbitMQ: ${(rabbit / bare).toFixed(2)}x the floor of a bare Fastify POST with one INSERT ` +

@@ -4,7 +4,8 @@ import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { call, eventually } from "./support/api.js"
 import {
-  brokerUrl,
+  type Broker,
+  createBroker,
   createDatabase,
   namespace,
   redacted,
@@ -26,14 +27,16 @@ describe("operations end to end on PostgreSQL and RabbitMQ with 3 workers", () =
   let running: Running
   let workers: { stop: () => Promise<void> }
   const ns = namespace()
+  let broker: Broker
   const ids = ["w1", "w2", "w3"].map((w) => `${ns}-${w}`)
 
   beforeAll(async () => {
     db = await createDatabase()
+    broker = await createBroker(ns)
     running = await start(
-      testConfig({ databaseUrl: redacted(db.url), brokerUrl: redacted(brokerUrl), namespace: ns }),
+      testConfig({ databaseUrl: redacted(db.url), brokerUrl: redacted(broker.url), namespace: ns }),
     )
-    workers = await startWorkers(ns, ids)
+    workers = await startWorkers(broker, ids)
     await eventually(async () => {
       const r = await call<{ total: number }>("GET", `${running.base}/workers`)
       return r.body.total === 3 ? true : undefined
@@ -43,6 +46,7 @@ describe("operations end to end on PostgreSQL and RabbitMQ with 3 workers", () =
     await workers?.stop()
     await running?.close()
     await db?.drop()
+    await broker?.remove()
   })
 
   it("broadcasts a ping to every worker: three results, streamed, stored once each", async () => {

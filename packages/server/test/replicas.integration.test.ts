@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { call, eventually } from "./support/api.js"
 import {
-  brokerUrl,
+  type Broker,
+  createBroker,
   createDatabase,
   namespace,
   redacted,
@@ -18,18 +19,20 @@ describe("two server replicas on one database and broker", () => {
   const replicas: Array<Running> = []
   let workers: { stop: () => Promise<void> }
   const ns = namespace()
+  let broker: Broker
   const ids = ["a", "b", "c"].map((w) => `${ns}-${w}`)
 
   beforeAll(async () => {
     db = await createDatabase()
+    broker = await createBroker(ns)
     const config = testConfig({
       databaseUrl: redacted(db.url),
-      brokerUrl: redacted(brokerUrl),
+      brokerUrl: redacted(broker.url),
       namespace: ns,
     })
     // started together: migrations are serialised by an advisory lock
     replicas.push(...(await Promise.all([start(config), start(config)])))
-    workers = await startWorkers(ns, ids)
+    workers = await startWorkers(broker, ids)
     for (const r of replicas)
       await eventually(async () =>
         (await call<any>("GET", `${r.base}/workers`)).body.total === 3 ? true : undefined,
@@ -39,6 +42,7 @@ describe("two server replicas on one database and broker", () => {
     await workers?.stop()
     for (const r of replicas) await r.close()
     await db?.drop()
+    await broker?.remove()
   })
 
   it("runs operations posted to either replica once, and streams them from the other", async () => {

@@ -3,7 +3,8 @@ import { Duration } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { call, eventually } from "./support/api.js"
 import {
-  brokerUrl,
+  type Broker,
+  createBroker,
   createDatabase,
   namespace,
   redacted,
@@ -21,22 +22,24 @@ describe("GET /workers lists workers gone offline, with when they were last seen
   let stay: { stop: () => Promise<void> } | undefined
   let leave: { stop: () => Promise<void> } | undefined
   const ns = namespace()
+  let broker: Broker
   const [stayId, leaveId] = ["stay", "leave"].map((w) => `${ns}-${w}`) as [string, string]
   // Short, so that the test also sees an offline worker forgotten.
   const retention = Duration.seconds(6)
 
   beforeAll(async () => {
     db = await createDatabase()
+    broker = await createBroker(ns)
     running = await start(
       testConfig({
         databaseUrl: redacted(db.url),
-        brokerUrl: redacted(brokerUrl),
+        brokerUrl: redacted(broker.url),
         namespace: ns,
         workerRetention: retention,
       }),
     )
-    stay = await startWorkers(ns, [stayId])
-    leave = await startWorkers(ns, [leaveId])
+    stay = await startWorkers(broker, [stayId])
+    leave = await startWorkers(broker, [leaveId])
     await eventually(async () => {
       const r = await call<any>("GET", `${running.base}/workers`)
       return r.body.online === 2 ? true : undefined
@@ -47,6 +50,7 @@ describe("GET /workers lists workers gone offline, with when they were last seen
     await leave?.stop()
     await running?.close()
     await db?.drop()
+    await broker?.remove()
   })
 
   it("lists online workers with status and lastSeen", async () => {

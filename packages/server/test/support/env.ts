@@ -1,11 +1,13 @@
 /**
- * Test environment: a fresh PostgreSQL database per run (dropped after), a RabbitMQ namespace per
- * run, and a server built on them.
+ * Test environment: a fresh PostgreSQL database per run (dropped after), a RabbitMQ vhost per
+ * run (deleted after, with every queue and exchange in it), and a server built on them.
  */
+import { execFile } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
+import { promisify } from "node:util"
 import pg from "pg"
 import { Redacted } from "effect"
 import { createApp, type Server } from "../../src/app.js"
@@ -44,6 +46,41 @@ export const createDatabase = async (): Promise<{
 
 /** A unique broker namespace. */
 export const namespace = (): string => `t${randomBytes(5).toString("hex")}`
+
+const run = promisify(execFile)
+
+/** `rabbitmqctl` with an argument array. */
+export const rabbitmqctl = (...args: ReadonlyArray<string>) =>
+  run("rabbitmqctl", [...args], { timeout: 60_000 })
+
+/** A broker for this test file: a vhost of its own (`remove` deletes it) and a namespace in it. */
+export interface Broker {
+  readonly url: string
+  readonly namespace: string
+  readonly remove: () => Promise<void>
+}
+
+/** Create a throwaway vhost on the machine's RabbitMQ, with full rights for the test user. */
+export const createBroker = async (ns: string = namespace()): Promise<Broker> => {
+  const vhost = `netwark-test-${randomBytes(5).toString("hex")}`
+  await rabbitmqctl("add_vhost", vhost)
+  const url = new URL(brokerUrl)
+  await rabbitmqctl(
+    "set_permissions",
+    "-p",
+    vhost,
+    decodeURIComponent(url.username),
+    ".*",
+    ".*",
+    ".*",
+  )
+  url.pathname = `/${encodeURIComponent(vhost)}`
+  return {
+    url: url.toString(),
+    namespace: ns,
+    remove: () => rabbitmqctl("delete_vhost", vhost).then(() => undefined),
+  }
+}
 
 /** A configuration for tests (port 0, loopback), overridable. */
 export const testConfig = (overrides: Partial<ServerConfig> = {}): ServerConfig => ({

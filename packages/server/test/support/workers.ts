@@ -2,11 +2,11 @@
 import { RabbitMq } from "@netwark/transport"
 import { Worker } from "@netwark/worker"
 import { Duration, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
-import { brokerUrl } from "./env.js"
+import type { Broker } from "./env.js"
 
 /** Start `count` workers on the given queues; `stop` shuts them down. */
 export const startWorkers = async (
-  namespace: string,
+  broker: Pick<Broker, "url" | "namespace">,
   ids: ReadonlyArray<string>,
   queues: ReadonlyArray<string> = ["netwark", "netwark.broadcast"],
 ): Promise<{ stop: () => Promise<void> }> => {
@@ -22,7 +22,11 @@ export const startWorkers = async (
   const runtime = ManagedRuntime.make(
     Layer.mergeAll(...(workers as [(typeof workers)[number]])).pipe(
       Layer.provide(
-        RabbitMq.layer({ url: brokerUrl, namespace, connectionName: "netwark-test-workers" }),
+        RabbitMq.layer({
+          url: broker.url,
+          namespace: broker.namespace,
+          connectionName: "netwark-test-workers",
+        }),
       ),
       Layer.provide(
         Logger.minimumLogLevel(process.env["NETWARK_TEST_LOG"] ? LogLevel.Info : LogLevel.Error),
