@@ -13,6 +13,8 @@
  * - Nothing that starts with `-` (option injection), no whitespace, control, shell or URL characters.
  * - IPv6 zone ids (`fe80::1%eth0`) are refused: pick the interface with the tool's `interface`
  *   option instead, which is validated as an interface name.
+ * - An IPv6 literal may come in brackets (`[::1]`). A URL or a `host:port` is refused, naming the
+ *   host to give instead: pasted from a browser or a config file, they are the commonest mistakes.
  *
  * @module
  */
@@ -40,6 +42,24 @@ const WHITESPACE = /\s/u
 const FORBIDDEN = /[;&|`$(){}<>\\'"*?!#~^=,@/[\]]/
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/
 const NUMERIC_LABEL = /^(?:[0-9]+|0x[0-9a-f]*)$/
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
+const BRACKETED = /^\[([^\]]*)\](?::([0-9]{1,5}))?$/
+
+/** ` (give X)` when `host` is a valid target itself, so that a refusal says what to type. */
+const instead = (host: string | undefined): string => {
+  if (host === undefined || host === "") return ""
+  const parsed = parse(host)
+  return Either.isRight(parsed) ? `: give ${toArg(parsed.right)}` : ""
+}
+
+/** The host of a URL, without brackets; undefined when it has none. */
+const urlHost = (input: string): string | undefined => {
+  try {
+    return new URL(input).hostname.replace(/^\[(.*)\]$/, "$1") || undefined
+  } catch {
+    return undefined
+  }
+}
 
 /** Parses and validates a target; never throws. */
 export const parse = (input: string): Either.Either<Target, ToolError> => {
@@ -54,6 +74,30 @@ export const parse = (input: string): Either.Either<Target, ToolError> => {
     return Either.left(
       invalid(input, "IPv6 zone ids are not supported; use the interface option instead"),
     )
+  if (URL_SCHEME.test(input))
+    return Either.left(
+      invalid(input, `a URL, not a host name or address${instead(urlHost(input))}`),
+    )
+  const bracketed = BRACKETED.exec(input)
+  if (bracketed !== null) {
+    const a = Ip.parseIpv6(bracketed[1]!)
+    if (a === undefined) return Either.left(invalid(input, "not a valid IPv6 address"))
+    if (bracketed[2] !== undefined)
+      return Either.left(invalid(input, `a port is not part of the target${instead(bracketed[1])}`))
+    return Either.right({ kind: "ip", address: Ip.format(a), version: 6 })
+  }
+  // one colon is never IPv6 (that takes two at least): a host:port
+  if (input.includes(":") && input.indexOf(":") === input.lastIndexOf(":")) {
+    const [host, port] = input.split(":") as [string, string]
+    return Either.left(
+      invalid(
+        input,
+        /^[0-9]{1,5}$/.test(port)
+          ? `a port is not part of the target${instead(host)}`
+          : "neither an IPv6 address nor a host name (a single ':')",
+      ),
+    )
+  }
   if (input.includes(":")) {
     const a = Ip.parseIpv6(input)
     return a === undefined

@@ -33,6 +33,8 @@ describe("Target.parse", () => {
       { kind: "hostname", name: "_sip._tcp.example.com", unicode: "_sip._tcp.example.com" },
     ],
     ["localhost", { kind: "hostname", name: "localhost", unicode: "localhost" }],
+    ["[::1]", { kind: "ip", address: "::1", version: 6 }],
+    ["[2001:DB8::1]", { kind: "ip", address: "2001:db8::1", version: 6 }],
   ])("accepts %s", (input, expected) => {
     expect(ok(input)).toEqual(expected)
   })
@@ -59,9 +61,24 @@ describe("Target.parse", () => {
     ["host.123", "host name"],
     ["fe80::1%eth0", "zone ids"],
     ["1::2::3", "not a valid IPv6"],
-    ["http://x", "not"],
+    ["http://x", "a URL, not a host name or address: give x"],
+    // pasted from a browser or a config file: the refusal names what to type instead
+    ["http://127.0.0.1/", "a URL, not a host name or address: give 127.0.0.1"],
+    ["https://[::1]:8443/x?y", "a URL, not a host name or address: give ::1"],
+    ["https://Bücher.example/", "a URL, not a host name or address: give xn--bcher-kva.example"],
+    ["127.0.0.1:80", "a port is not part of the target: give 127.0.0.1"],
+    ["example.com:443", "a port is not part of the target: give example.com"],
+    ["[::1]:80", "a port is not part of the target: give ::1"],
+    ["[::1", "not a valid IPv6"],
+    ["[1.2.3.4]", "not a valid IPv6"],
+    ["host:http", "a single ':'"],
   ])("refuses %j", (input, why) => {
     expect(bad(input)).toContain(why)
+  })
+
+  it("suggests a host only when that host is a valid target itself", () => {
+    expect(bad("ftp://-x/")).toMatch(/a URL, not a host name or address$/)
+    expect(bad("a;b:80")).toMatch(/a port is not part of the target$/)
   })
 })
 
