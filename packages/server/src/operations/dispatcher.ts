@@ -18,7 +18,7 @@ import { toPayload } from "./payload.js"
 export interface Options {
   /** How often to look at the outbox when nobody wakes the dispatcher. */
   readonly poll: Duration.DurationInput
-  /** Outbox entries per transaction. */
+  /** Outbox entries per transaction; default 256. */
   readonly batch?: number
   /** Loops claiming and publishing at once (they share the outbox through `SKIP LOCKED`). */
   readonly loops?: number
@@ -99,23 +99,30 @@ const dispatchBatch = (batch: number) =>
     }
     if (planned.length === 0) return { claimed: rejected.length, failures: 0 }
     // published outside any transaction: a slow broker holds no database locks
-    const outcomes = yield* Effect.forEach(
-      planned,
-      (p) =>
-        Effect.either(
-          transport.dispatch(
-            {
-              operationId: p.id,
-              jobId: p.id,
-              type: p.pending.type,
-              payload: toPayload(p.pending.type, p.pending.target, p.pending.options),
-              deadline: p.deadline,
-            },
-            p.pending.queues,
-          ),
-        ),
-      { concurrency: 32 },
-    )
+    const items = planned.map((p) => ({
+      input: {
+        operationId: p.id,
+        jobId: p.id,
+        type: p.pending.type,
+        payload: toPayload(p.pending.type, p.pending.target, p.pending.options),
+        deadline: p.deadline,
+      },
+      targets: p.pending.queues,
+    }))
+    // the whole batch from one fiber: a fiber per publish cost more than the publish (server
+    // CPU per operation 500 -> 320 µs). A batch refused before anything was sent (a job too
+    // large, a queue gone) goes again one by one, to learn which; a broker outage fails them all
+    const all = yield* Effect.either(transport.dispatchMany(items))
+    const outcomes: ReadonlyArray<Either.Either<unknown, TransportError.TransportError>> =
+      Either.isRight(all)
+        ? items.map(() => Either.right(undefined))
+        : !isPermanent(all.left)
+          ? items.map(() => Either.left(all.left))
+          : yield* Effect.forEach(
+              items,
+              (item) => Effect.either(transport.dispatch(item.input, item.targets)),
+              { concurrency: 32 },
+            )
     const sent: Array<Repository.Dispatched> = []
     const failed: Array<Repository.Failed> = []
     outcomes.forEach((outcome, i) => {
@@ -169,7 +176,7 @@ export const layer = (
   Layer.scopedDiscard(
     Effect.gen(function* () {
       const events = yield* Events
-      const batch = options.batch ?? 64
+      const batch = options.batch ?? 256
       const loop = Effect.gen(function* () {
         const { claimed, failures } = yield* dispatchBatch(batch).pipe(
           Effect.catchAllCause((cause) =>

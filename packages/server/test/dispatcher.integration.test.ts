@@ -1,0 +1,92 @@
+/**
+ * The outbox dispatcher on the machine's PostgreSQL and the in-process transport: a batch goes out
+ * in one `dispatchMany`; a batch the transport refuses before sending anything (here one job over
+ * the message cap) goes again one by one, so that only the refused operation fails.
+ */
+import { randomUUID } from "node:crypto"
+import { SqlClient } from "@effect/sql"
+import { InProcess, Queues, Registry } from "@netwark/transport"
+import { Duration, Effect, Layer, ManagedRuntime } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Database from "../src/db/database.js"
+import * as Metrics from "../src/health/metrics.js"
+import * as Dispatcher from "../src/operations/dispatcher.js"
+import * as Events from "../src/operations/events.js"
+import * as Repository from "../src/operations/operations.repository.js"
+import { createDatabase, redacted, testConfig } from "./support/env.js"
+
+describe("the outbox dispatcher", () => {
+  let db: Awaited<ReturnType<typeof createDatabase>>
+  beforeAll(async () => {
+    db = await createDatabase()
+  })
+  afterAll(async () => {
+    await db?.drop()
+  })
+
+  const runtime = (maxMessageBytes: number) => {
+    const infra = Layer.mergeAll(
+      Database.layer(testConfig({ databaseUrl: redacted(db.url) })),
+      InProcess.layer({ maxMessageBytes }),
+      Events.layer,
+      Metrics.layer,
+    )
+    const services = Layer.provideMerge(Registry.layer, infra)
+    return ManagedRuntime.make(
+      Layer.provideMerge(
+        Dispatcher.layer({ poll: Duration.millis(50), batch: 16, loops: 1 }),
+        services,
+      ),
+    )
+  }
+
+  const op = (target: string): Repository.NewOperation => ({
+    id: randomUUID(),
+    type: "ping",
+    target,
+    options: {},
+    queues: [Queues.direct],
+    timeoutMs: 60_000,
+  })
+
+  /** Insert the operations, then wait until none is pending; their rows. */
+  const dispatched = (ops: ReadonlyArray<Repository.NewOperation>, maxMessageBytes: number) => {
+    const rt = runtime(maxMessageBytes)
+    return rt
+      .runPromise(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          yield* Repository.insertMany(ops)
+          const ids = ops.map((o) => o.id)
+          for (;;) {
+            const rows = yield* sql<{
+              id: string
+              status: string
+              error: string | null
+            }>`SELECT id, status, error FROM operations WHERE id IN ${sql.in(ids)}`
+            if (rows.every((r) => r.status !== "pending"))
+              return new Map(rows.map((r) => [r.id, r]))
+            yield* Effect.sleep("20 millis")
+          }
+        }).pipe(Effect.timeout("10 seconds")),
+      )
+      .finally(() => rt.dispose())
+  }
+
+  it("sends a batch, and when one job is too large fails that operation alone", async () => {
+    const ok = Array.from({ length: 5 }, (_, i) => op(`host${i}.example`))
+    // ~280 bytes as a job; this one ~460
+    const huge = op(`${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.example`)
+    // the cap sits between a normal job's size and the long-named one's
+    const rows = await dispatched([...ok.slice(0, 2), huge, ...ok.slice(2)], 380)
+    for (const o of ok) expect(rows.get(o.id)).toMatchObject({ status: "running", error: null })
+    expect(rows.get(huge.id)?.status).toBe("error")
+    expect(rows.get(huge.id)?.error).toMatch(/exceeds/)
+  })
+
+  it("sends a batch of many in one go", async () => {
+    const ops = Array.from({ length: 40 }, (_, i) => op(`many${i}.example`))
+    const rows = await dispatched(ops, 1024 * 1024)
+    expect([...rows.values()].every((r) => r.status === "running")).toBe(true)
+  })
+})
