@@ -10,6 +10,7 @@ import * as B from "./internal/whois/bootstrap.js"
 import { parseQuery, type Query } from "./internal/whois/query.js"
 import { rdapAsn, rdapDomain, rdapIp } from "./internal/whois/rdap.js"
 import type { LookupResult, Parsed, WhoisRecord } from "./internal/whois/record.js"
+import { notRegistered } from "./internal/whois/special.js"
 import { ToolError } from "./ToolError.js"
 
 export type { Bootstrap, Registry } from "./internal/whois/bootstrap.js"
@@ -68,6 +69,8 @@ export const lookupQuery = (
   options: Options = {},
 ): Effect.Effect<LookupResult, ToolError> =>
   Effect.gen(function* () {
+    const local = notRegistered(q)
+    if (local !== undefined) return yield* Effect.fail(local)
     const bootstrap =
       options.server === undefined
         ? (options.bootstrap ?? (yield* B.load(options.dataDir)))

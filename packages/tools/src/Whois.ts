@@ -31,6 +31,7 @@ import type {
   WhoisRecord,
 } from "./internal/whois/record.js"
 import { findReferral as findReferralImpl, type Referral } from "./internal/whois/referral.js"
+import { notRegistered } from "./internal/whois/special.js"
 import * as Rdap from "./Rdap.js"
 import { invalidInput, ToolError } from "./ToolError.js"
 
@@ -194,6 +195,8 @@ export const queryValidated = (
   options: Options = {},
 ): Effect.Effect<LookupResult, ToolError> =>
   Effect.gen(function* () {
+    const local = notRegistered(q)
+    if (local !== undefined) return yield* Effect.fail(local)
     const limits = {
       connectTimeout: options.connectTimeout ?? "5 seconds",
       timeout: options.timeout ?? "10 seconds",

@@ -63,11 +63,71 @@ describe("Whois.parseQuery", () => {
     ["4294967296", "out of range"],
     ["not a domain", "spaces"],
     ["bad_label-.com!", "not a domain"],
+    // the URL host parser stopped at '/' and looked up "192.0.2.0" or "example.com" as a name
+    ["192.0.2.0/33", "not a network"],
+    ["192.0.2.0/abc", "not a domain name, IP address, network"],
+    ["example.com/x", "not a domain name, IP address, network"],
+    ["https://example.com", "not a domain name, IP address, network"],
+    ["1.2.3", "last label is numeric"],
+    ["0x7f.1", "last label is numeric"],
   ])("rejects %j (%s) as InvalidInput on field query", (input, why) => {
     const e = invalid(input)
     expect(e.reason).toBe("InvalidInput")
     expect(e.field).toBe("query")
     expect(e.message).toContain(why)
+  })
+
+  it("reads a network as the address the registries look it up by", () => {
+    expect(Either.getOrThrow(Whois.parseQuery("192.0.2.0/24"))).toMatchObject({
+      kind: "ip",
+      value: "192.0.2.0",
+      version: 4,
+    })
+    expect(Either.getOrThrow(Whois.parseQuery("2001:DB8::/32"))).toMatchObject({
+      kind: "ip",
+      value: "2001:db8::",
+      version: 6,
+    })
+  })
+})
+
+describe("addresses no registry holds", () => {
+  // nothing listens on port 1: a lookup that tried the network would fail with Network instead
+  const nowhere: Whois.Options = {
+    ianaServer: "127.0.0.1:1",
+    // every registry's server, so that nothing leaves loopback
+    servers: Object.fromEntries(Object.values(Whois.RIR_SERVERS).map((h) => [h, "127.0.0.1:1"])),
+    connectTimeout: "500 millis",
+    timeout: "500 millis",
+    rdap: { server: "http://127.0.0.1:1" },
+  }
+
+  it.each([
+    ["127.0.0.1", "127.0.0.0/8, Loopback (RFC 1122"],
+    ["::1", "::1/128, Loopback Address (RFC 4291"],
+    ["10.1.2.3", "10.0.0.0/8, Private-Use (RFC 1918"],
+    ["192.168.1.0/24", "192.168.0.0/16, Private-Use"],
+    ["100.64.1.1", "Shared Address Space (RFC 6598"],
+    ["fe80::1%eth0", "fe80::/10, Link-Local"],
+    ["fd12:3456::1", "fc00::/7, Unique-Local (RFC 4193"],
+  ])(
+    "%s is answered NotFound at once, from the IANA registry, by WHOIS and RDAP",
+    async (q, what) => {
+      for (const lookup of [Whois.lookup(q, nowhere), Whois.query(q, nowhere)]) {
+        const r = await run(lookup)
+        if (Either.isRight(r)) throw new Error("answered")
+        expect(r.left).toMatchObject({ reason: "NotFound", field: "query" })
+        expect(r.left.message).toContain(what)
+        expect(r.left.message).toContain("no WHOIS or RDAP server holds it")
+      }
+    },
+  )
+
+  it("leaves documentation and global addresses to the registries", async () => {
+    for (const q of ["192.0.2.1", "2001:db8::1", "8.8.8.8"]) {
+      const r = await run(Whois.query(q, nowhere))
+      expect(Either.isLeft(r) && r.left.reason).toBe("Network")
+    }
   })
 })
 

@@ -35,6 +35,19 @@ export const parseQuery = (input: string): Either.Either<Query, ToolError> => {
       version: ip.version,
     })
   }
+  // a network (`192.0.2.0/24`): the registries answer for the allocation that holds its address
+  const cidr = /^(.+)\/(\d{1,3})$/.exec(bare)
+  if (cidr !== null) {
+    const net = parseIp(cidr[1]!)
+    if (net === undefined || Number(cidr[2]) > (net.version === 4 ? 32 : 128))
+      return fail(`query "${q}" is not a network (address/prefix length)`)
+    return Either.right({
+      kind: "ip",
+      input,
+      value: net.version === 6 ? cidr[1]!.toLowerCase() : cidr[1]!,
+      version: net.version,
+    })
+  }
   const asn = /^(?:AS)?(\d+)$/i.exec(q)
   if (asn !== null) {
     const n = Number(asn[1])
@@ -43,6 +56,9 @@ export const parseQuery = (input: string): Either.Either<Query, ToolError> => {
     return Either.right({ kind: "asn", input, value: `AS${n}`, asn: n })
   }
   if (/\s/.test(q)) return fail(`query "${q}" contains spaces`)
+  // the URL host parser would stop at these and look the rest up as a name
+  if (/[/?#@:\\]/.test(q))
+    return fail(`query "${q}" is not a domain name, IP address, network or AS number`)
   const ascii = domainToASCII(q.replace(/\.$/, ""))
   if (
     ascii === "" ||
@@ -52,6 +68,11 @@ export const parseQuery = (input: string): Either.Either<Query, ToolError> => {
   ) {
     return fail(`query "${q}" is not a domain name, IP address or AS number`)
   }
+  // the URL host parser stops at '/' and reads `0x7f.1` as an address: a name must be a name
+  if (/(?:^|\.)(?:\d+|0x[0-9a-f]*)$/.test(ascii))
+    return fail(
+      `query "${q}" is not a domain name (its last label is numeric), IP address or AS number`,
+    )
   return Either.right({ kind: "domain", input, value: ascii })
 }
 
