@@ -138,6 +138,9 @@ describe("createClient against a loopback HTTP server", () => {
     const api = createClient({ baseUrl: gone.base })
     const e = (await api.macOuiLookup("00:00:0c").catch((x: unknown) => x)) as ClientError
     expect(e).toMatchObject({ reason: "Network", status: 0 })
+    // Node's fetch only says "fetch failed"; the reason a script needs is in the cause.
+    expect(e.message).toMatch(/fetch failed: .*ECONNREFUSED 127\.0\.0\.1:\d+/)
+    expect(e.problem.detail).toContain("ECONNREFUSED")
   })
 
   it("uses the fetch it is given", async () => {

@@ -43,7 +43,22 @@ export const url = (t: Transport, r: Request): string => {
 const isAbort = (e: unknown, signal: AbortSignal | undefined): boolean =>
   signal?.aborted === true || (e instanceof Error && e.name === "AbortError")
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+/**
+ * The message of a failure with its causes: Node's `fetch` only says "fetch failed" and keeps
+ * the reason (`connect ECONNREFUSED 127.0.0.1:6543`, `getaddrinfo ENOTFOUND`) in `cause`.
+ */
+const message = (e: unknown): string => {
+  const parts: Array<string> = []
+  let cur: unknown = e
+  for (let depth = 0; depth < 4 && cur !== undefined && cur !== null; depth++) {
+    const text = cur instanceof Error ? cur.message : String(cur)
+    const code = (cur as { code?: unknown }).code
+    const part = typeof code === "string" && !text.includes(code) ? `${code} ${text}` : text
+    if (part !== "" && !parts.includes(part)) parts.push(part)
+    cur = cur instanceof Error ? cur.cause : undefined
+  }
+  return parts.join(": ")
+}
 
 /** Reads an error answer's problem details; a non-JSON body becomes the `detail`. */
 const problemOf = async (res: Response): Promise<ProblemDetails> => {
