@@ -132,6 +132,14 @@ export const finalStatuses: ReadonlySet<OperationStatus> = new Set<OperationStat
 export interface EventsOptions extends CallOptions {
   /** Resume after this event id (sent as `Last-Event-ID`). */
   readonly lastEventId?: string
+  /**
+   * How many times in a row to reconnect when the stream breaks or ends before the operation's
+   * final status (default 5; 0: never). Each reconnect waits the server's `retry:` delay (1 s
+   * when it sent none) and sends the last event id as `Last-Event-ID`; the server answers with a
+   * fresh `snapshot`, then only the progress after that id. When the tries run out the loop
+   * throws a `ClientError` of reason `Network`.
+   */
+  readonly reconnect?: number
 }
 
 /** The API client: one method per endpoint. Every failure is a `ClientError`. */
@@ -303,54 +311,117 @@ const toQuery = (query: OperationQuery): Record<string, string | number | undefi
 
 const EVENT_TYPES: ReadonlySet<string> = new Set(["snapshot", "progress", "result", "status"])
 
+/** How long to wait before reconnecting when the server named no `retry:` delay. */
+const DEFAULT_RETRY_MS = 1000
+
+/** Waits `ms`, or less when `signal` aborts. */
+const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve()
+    const done = () => {
+      clearTimeout(timer)
+      signal?.removeEventListener("abort", done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener("abort", done, { once: true })
+  })
+
+const isFinal = (status: unknown): boolean =>
+  typeof status === "string" && finalStatuses.has(status as OperationStatus)
+
 async function* events(
   t: Transport,
   id: string,
   o: EventsOptions,
 ): AsyncGenerator<OperationEvent, void, undefined> {
-  const request: Request = {
-    method: "GET",
-    path: "/api/v1/operations/{id}/events",
-    params: { id },
-    accept: "text/event-stream",
-    ...(o.signal === undefined ? {} : { signal: o.signal }),
-  }
-  const res = await send(
-    o.lastEventId === undefined
-      ? t
-      : { ...t, headers: { ...t.headers, "last-event-id": o.lastEventId } },
-    request,
-  )
-  if (res.body === null) return
-  try {
-    for await (const e of Sse.read(res.body, o.signal)) {
-      // Unknown event types are future additions: skipped, so old clients keep working.
-      if (!EVENT_TYPES.has(e.event)) continue
-      let data: unknown
+  const maxRetries = o.reconnect ?? 5
+  let lastEventId = o.lastEventId
+  let retryMs = DEFAULT_RETRY_MS
+  let failures = 0
+  let finished = false
+  for (let first = true; ; first = false) {
+    const request: Request = {
+      method: "GET",
+      path: "/api/v1/operations/{id}/events",
+      params: { id },
+      accept: "text/event-stream",
+      ...(o.signal === undefined ? {} : { signal: o.signal }),
+    }
+    let broken: ClientError
+    let res: Response | undefined
+    try {
+      res = await send(
+        lastEventId === undefined
+          ? t
+          : { ...t, headers: { ...t.headers, "last-event-id": lastEventId } },
+        request,
+      )
+    } catch (e) {
+      // The first request's errors are the caller's (404, 400, refused); on a reconnect only a
+      // lost server (network, 5xx from a proxy) is worth another try.
+      if (!(e instanceof ClientError) || first) throw e
+      if (e.reason === "Aborted" || (e.reason === "Http" && e.status < 500)) throw e
+      broken = e
+    }
+    if (res !== undefined) {
+      if (res.body === null) return
       try {
-        data = JSON.parse(e.data)
-      } catch (cause) {
-        throw new ClientError({
-          reason: "Decode",
+        for await (const e of Sse.read(res.body, o.signal)) {
+          if (e.retry !== undefined) retryMs = e.retry
+          if (e.id !== undefined) lastEventId = e.id
+          // Unknown event types are future additions: skipped, so old clients keep working.
+          if (!EVENT_TYPES.has(e.event)) continue
+          let data: unknown
+          try {
+            data = JSON.parse(e.data)
+          } catch (cause) {
+            throw new ClientError({
+              reason: "Decode",
+              status: res.status,
+              problem: { title: "Event data is not JSON", detail: e.data.slice(0, 200) },
+              method: "GET",
+              url: res.url,
+              cause,
+            })
+          }
+          // The snapshot comes again on every connection: only later events count as headway.
+          if (e.event !== "snapshot") failures = 0
+          if (e.event === "status" || e.event === "snapshot")
+            finished = isFinal((data as { status?: unknown } | null)?.status)
+          yield { type: e.event, id: e.id, data } as OperationEvent
+        }
+        if (o.signal?.aborted === true || finished) return
+        broken = new ClientError({
+          reason: "Network",
           status: res.status,
-          problem: { title: "Event data is not JSON", detail: e.data.slice(0, 200) },
+          problem: {
+            title: "Event stream broken",
+            detail: "the server closed the event stream before the operation finished",
+          },
           method: "GET",
           url: res.url,
-          cause,
+        })
+      } catch (e) {
+        if (e instanceof ClientError) throw e
+        if (o.signal?.aborted === true) return
+        broken = new ClientError({
+          reason: "Network",
+          status: res.status,
+          problem: {
+            title: "Event stream broken",
+            detail: e instanceof Error ? e.message : String(e),
+          },
+          method: "GET",
+          url: res.url,
+          cause: e,
         })
       }
-      yield { type: e.event, id: e.id, data } as OperationEvent
     }
-  } catch (e) {
-    if (e instanceof ClientError) throw e
+    // Like EventSource: wait the server's `retry:` delay, then resume after the last event id.
+    if (failures >= maxRetries) throw broken!
+    failures++
+    await sleep(retryMs, o.signal)
     if (o.signal?.aborted === true) return
-    throw new ClientError({
-      reason: "Network",
-      status: res.status,
-      problem: { title: "Event stream broken", detail: e instanceof Error ? e.message : String(e) },
-      method: "GET",
-      url: res.url,
-      cause: e,
-    })
   }
 }

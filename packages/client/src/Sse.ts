@@ -14,7 +14,11 @@ export interface ServerSentEvent {
   readonly data: string
   /** The last event id seen on the stream (it carries over to later events, as in `EventSource`). */
   readonly id: string | undefined
-  /** A reconnection delay the server asked for, in milliseconds, if this event set one. */
+  /**
+   * The reconnection delay the server last asked for on the stream, in milliseconds. Like `id`
+   * it carries over to later events, and a `retry:` in a block without data still counts (the
+   * spec applies it when the field is read).
+   */
   readonly retry: number | undefined
 }
 
@@ -75,7 +79,6 @@ export class Parser {
       }
       this.data = []
       this.event = ""
-      this.retry = undefined
       return
     }
     if (line.startsWith(":")) return

@@ -61,6 +61,14 @@ describe("Sse.read", () => {
     expect(await all(stream(["data: done\n\ndata: cut"]))).toHaveLength(1)
   })
 
+  it("keeps a retry delay sent in a block without data for the events after it", async () => {
+    const events = await all(stream(["retry: 250\n\n", "id: 7\ndata: a\n\ndata: b\n\n"]))
+    expect(events).toEqual([
+      { event: "message", data: "a", id: "7", retry: 250 },
+      { event: "message", data: "b", id: "7", retry: 250 },
+    ])
+  })
+
   it("ignores unknown fields, bad retry values and ids with NUL", async () => {
     const events = await all(stream(["foo: bar\nretry: soon\nid: a\0b\ndata\n\n"]))
     expect(events).toEqual([{ event: "message", data: "", id: undefined, retry: undefined }])

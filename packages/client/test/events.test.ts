@@ -152,3 +152,118 @@ describe("operationEvents over a recorded server session", () => {
     expect(e).toMatchObject({ status: 404, problem: { reason: "NotFound" } })
   })
 })
+
+/**
+ * A server whose n-th connection sends `blocks(n)` of the recorded session and then closes the
+ * stream cleanly (`end`) or drops the socket (`destroy`), like a restarted server or a proxy's
+ * idle timeout.
+ */
+const flaky = async (
+  plan: (n: number) => {
+    readonly blocks: ReadonlyArray<string>
+    readonly close: "end" | "destroy"
+  },
+) => {
+  const requests: Array<IncomingHttpHeaders> = []
+  const s: Server = createServer((req, res) => {
+    const p = plan(requests.length)
+    requests.push(req.headers)
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" })
+    // A short reconnection delay, as a server may ask for; set with the first event.
+    res.write(`retry: 10\n${p.blocks.join("")}`)
+    setTimeout(() => (p.close === "end" ? res.end() : res.socket?.destroy()), 20)
+  })
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve))
+  return {
+    base: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        s.closeAllConnections()
+        s.close(() => resolve())
+      }),
+  }
+}
+
+describe("operationEvents when the connection is lost before the operation ends", () => {
+  // snapshot (running), progress 2, progress 3, result 4, status 5 (done)
+  const blocks = SESSION.split(/(?<=\n\n)/).filter((b) => b.trim() !== "")
+  const snapshot = blocks[0]!
+
+  for (const close of ["destroy", "end"] as const) {
+    it(`reconnects with Last-Event-ID after the stream is ${close === "end" ? "closed" : "dropped"}`, async () => {
+      const srv = await flaky((n) =>
+        n === 0
+          ? { blocks: blocks.slice(0, 3), close }
+          : { blocks: [snapshot, ...blocks.slice(3)], close: "end" },
+      )
+      try {
+        const api = createClient({ baseUrl: srv.base })
+        const seen: Array<string> = []
+        for await (const e of api.operationEvents(ID)) seen.push(`${e.type} ${e.id}`)
+        expect(seen).toEqual([
+          "snapshot 1",
+          "progress 2",
+          "progress 3",
+          "snapshot 1",
+          "result 4",
+          "status 5",
+        ])
+        expect(srv.requests.map((h) => h["last-event-id"])).toEqual([undefined, "3"])
+      } finally {
+        await srv.close()
+      }
+    })
+  }
+
+  it("throws a Network ClientError when the reconnects run out", async () => {
+    const srv = await flaky(() => ({ blocks: [snapshot], close: "end" }))
+    try {
+      const api = createClient({ baseUrl: srv.base })
+      const seen: Array<string> = []
+      const e = await (async () => {
+        for await (const ev of api.operationEvents(ID, { reconnect: 2 })) seen.push(ev.type)
+      })().catch((x: unknown) => x)
+      expect(e).toBeInstanceOf(ClientError)
+      expect(e).toMatchObject({ reason: "Network", problem: { title: "Event stream broken" } })
+      expect(seen).toEqual(["snapshot", "snapshot", "snapshot"])
+      expect(srv.requests).toHaveLength(3)
+    } finally {
+      await srv.close()
+    }
+  })
+
+  it("stops waiting to reconnect when the signal aborts", async () => {
+    const srv = await flaky(() => ({
+      blocks: [snapshot.replace("id: 1", "retry: 60000\nid: 1")],
+      close: "end",
+    }))
+    try {
+      const api = createClient({ baseUrl: srv.base })
+      const ac = new AbortController()
+      const started = Date.now()
+      setTimeout(() => ac.abort(), 200)
+      const seen: Array<string> = []
+      for await (const e of api.operationEvents(ID, { signal: ac.signal })) seen.push(e.type)
+      expect(seen).toEqual(["snapshot"])
+      expect(Date.now() - started).toBeLessThan(5000)
+      expect(srv.requests).toHaveLength(1)
+    } finally {
+      await srv.close()
+    }
+  })
+
+  it("ends without reconnecting once the snapshot says the operation is over", async () => {
+    const done = snapshot.replace('"status":"running"', '"status":"done"')
+    const srv = await flaky(() => ({ blocks: [done, blocks[1]!], close: "end" }))
+    try {
+      const api = createClient({ baseUrl: srv.base })
+      const seen: Array<string> = []
+      for await (const e of api.operationEvents(ID)) seen.push(e.type)
+      expect(seen).toEqual(["snapshot", "progress"])
+      expect(srv.requests).toHaveLength(1)
+    } finally {
+      await srv.close()
+    }
+  })
+})
