@@ -101,6 +101,12 @@ describe(
       assert.match(summary, /Avg\s*0\.\d+ ms/)
       await page.waitForTimeout(300)
       await shot("operation-ping")
+      // Back from the operation shows the form as it was submitted (it used to come back empty).
+      await page.goBack()
+      await page.getByTestId("submit").waitFor()
+      assert.equal(await page.getByTestId("target").inputValue(), "127.0.0.1")
+      assert.equal(await page.getByTestId("option-count").inputValue(), "6")
+      assert.equal(await page.getByTestId("option-interval").inputValue(), "0.5")
     })
 
     it("runs an mtr to 127.0.0.1 and draws the hop graph and table", async () => {
@@ -152,7 +158,7 @@ describe(
       const error = page.getByTestId("target-error")
       await error.waitFor()
       assert.match(await error.innerText(), /not a valid IPv4 address/)
-      assert.match(page.url(), /\/operations\/new$/)
+      assert.match(page.url(), /\/operations\/new(\?|$)/)
       await shot("new-operation-error")
     })
 

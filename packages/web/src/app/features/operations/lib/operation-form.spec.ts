@@ -1,5 +1,6 @@
 import {
   buildOptions,
+  formQuery,
   optionsFromQuery,
   optionsQuery,
   problemFieldErrors,
@@ -93,5 +94,31 @@ describe("operation form", () => {
     })
     // A choice the form does not offer is dropped, not shown as a blank select.
     expect(optionsFromQuery("mtr", (n) => (n === "o.protocol" ? "sctp" : null))).toEqual({})
+  })
+
+  it("keeps the form as typed in its URL, and reads it back", () => {
+    const q = formQuery("dns", "example.test", { server: "127.0.0.1", tcp: true, port: "" }, [
+      "eu",
+      "us",
+    ])
+    expect(q["type"]).toBe("dns")
+    expect(q["target"]).toBe("example.test")
+    expect(q["queue"]).toEqual(["eu", "us"])
+    expect(q["o.server"]).toBe("127.0.0.1")
+    expect(q["o.tcp"]).toBe("true")
+    // Empty fields and other types' options are removed from the URL.
+    expect(q["o.port"]).toBeNull()
+    expect(q["o.count"]).toBeNull()
+    const back = optionsFromQuery("dns", (n) => {
+      const v = q[n]
+      return typeof v === "string" ? v : null
+    })
+    expect(back).toEqual({ server: "127.0.0.1", tcp: true })
+    // Half-typed values are kept as typed (the form says what is wrong with them on submit).
+    expect(formQuery("ping", "", { count: "abc" }, [])).toMatchObject({
+      target: null,
+      queue: null,
+      "o.count": "abc",
+    })
   })
 })

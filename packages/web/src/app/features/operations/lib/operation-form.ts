@@ -294,3 +294,30 @@ export const optionsFromQuery = (
   }
   return raw
 }
+
+/**
+ * The form as typed, as query parameters for its own URL (`?type=ping&target=…&o.count=5&queue=…`,
+ * the "Run again" shape): after submitting, Back shows the form as it was, and a reload keeps it.
+ * Empty fields are left out (`null` removes them from the URL).
+ */
+export const formQuery = (
+  type: OperationType,
+  target: string,
+  raw: Readonly<Record<string, string | boolean>>,
+  queues: ReadonlyArray<string>,
+): Record<string, string | ReadonlyArray<string> | null> => {
+  const out: Record<string, string | ReadonlyArray<string> | null> = {
+    type,
+    target: target === "" ? null : target,
+    queue: queues.length === 0 ? null : [...queues],
+  }
+  // Every type's option parameters, so switching type drops the old type's options.
+  for (const fields of Object.values(optionFields))
+    for (const f of fields) out[optionParam(f.name)] = null
+  for (const f of optionFields[type]) {
+    const v = raw[f.name]
+    if (v === true) out[optionParam(f.name)] = "true"
+    else if (typeof v === "string" && v !== "") out[optionParam(f.name)] = v
+  }
+  return out
+}

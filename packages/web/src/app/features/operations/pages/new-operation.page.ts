@@ -3,8 +3,10 @@ import {
   Component,
   DestroyRef,
   computed,
+  effect,
   inject,
   signal,
+  untracked,
 } from "@angular/core"
 import { load } from "../../../shared/load"
 import { ActivatedRoute, Router } from "@angular/router"
@@ -19,6 +21,7 @@ import {
 } from "../../workers/services/workers.service"
 import {
   buildOptions,
+  formQuery,
   optionFields,
   optionsFromQuery,
   problemFieldErrors,
@@ -365,6 +368,14 @@ export class NewOperationPage {
     this.target.set(q.get("target") ?? "")
     const queues = q.getAll("queue")
     if (queues.length > 0) this.selected.set(new Set(queues))
+    // The form as typed goes into its own URL (replacing the entry, not adding one): after
+    // submitting, Back shows it as it was, a reload keeps it, and the link can be shared.
+    effect(() => {
+      const queryParams = formQuery(this.type(), this.target(), this.raw(), [...this.selected()])
+      untracked(() => {
+        void this.router.navigate([], { queryParams, replaceUrl: true })
+      })
+    })
   }
 
   protected value(e: Event): string {
