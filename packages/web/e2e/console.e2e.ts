@@ -176,6 +176,54 @@ describe(
       await shot("operations")
     })
 
+    it("pages through the history, and Back from an operation keeps its filters and page", async () => {
+      // More than a page (25) of DNS queries, so there is a second page to go to.
+      for (let i = 0; i < 27; i++) {
+        const r = await fetch(`${server.url}/api/v1/operations`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            type: "dns",
+            target: `page${i}.example.test`,
+            options: { server: "127.0.0.1", port: dns.port },
+          }),
+        })
+        assert.equal(r.status, 202)
+      }
+      const total = (await (
+        await fetch(`${server.url}/api/v1/operations?type=dns&limit=1`)
+      ).json()) as { total: number }
+      const range = page.getByTestId("range")
+      await go("/operations?type=dns")
+      await range.filter({ hasText: `1–25 of ${total.total}` }).waitFor()
+      assert.equal(await page.getByTestId("previous").isDisabled(), true)
+      await page.getByTestId("next").click()
+      const second = `26–${total.total} of ${total.total}`
+      await range.filter({ hasText: second }).waitFor()
+      assert.match(page.url(), /[?&]page=2(&|$)/)
+      const firstRow = await page.locator("tbody tr a").first().innerText()
+      await page.locator("tbody tr a").first().click()
+      await page.waitForURL(/\/operations\/[0-9a-f-]{36}$/)
+      await page.locator("nw-worker-card").first().waitFor()
+      await page.goBack()
+      await range.filter({ hasText: second }).waitFor()
+      assert.equal(await page.getByTestId("type").inputValue(), "dns")
+      assert.equal(await page.locator("tbody tr a").first().innerText(), firstRow)
+      // A reload keeps the page, and Previous still knows the way back.
+      await page.reload()
+      await range.filter({ hasText: second }).waitFor()
+      assert.equal(await page.getByTestId("type").inputValue(), "dns")
+      await page.getByTestId("previous").click()
+      await range.filter({ hasText: `1–25 of ${total.total}` }).waitFor()
+      // Browser Back goes to the page before; a filter change goes back to the first page.
+      await page.goBack()
+      await range.filter({ hasText: second }).waitFor()
+      await page.getByTestId("type").selectOption("ping")
+      await range.filter({ hasText: /^1–/ }).waitFor()
+      assert.doesNotMatch(page.url(), /cursor=/)
+      assert.equal(await page.getByTestId("previous").isDisabled(), true)
+    })
+
     it("IP calculator answers as you type, splits and aggregates", async () => {
       await go("/tools/ipcalc")
       await page.getByTestId("ipcalc-input").fill("10.1.2.3/22")

@@ -65,6 +65,36 @@ describe("operations list page", () => {
     ).toEqual(["1 / 1", "0"])
   })
 
+  it("opens a shared link on its page, with its filters shown in the fields", async () => {
+    const asked: Array<OperationFilter> = []
+    const op = (n: number) => ({
+      id: `6f0c1f8e-0000-4000-8000-00000000001${n}`,
+      type: "ping" as const,
+      target: `127.0.0.${n}`,
+      status: "done",
+      queues: ["netwark.broadcast"],
+      createdAt: new Date().toISOString(),
+      expected: 1,
+      received: 1,
+    })
+    const el = await render(
+      { type: "ping", status: "done", page: "2", cursor: "c2" },
+      {
+        listOperations: async (f) => {
+          asked.push(f)
+          return { items: [op(1), op(2)], total: 27 }
+        },
+      },
+    )
+    expect(asked.at(-1)).toEqual({ limit: 25, type: "ping", status: "done", cursor: "c2" })
+    expect(el.querySelector("[data-testid=range]")?.textContent?.trim()).toBe("26–27 of 27")
+    // The selects showed "any" for a filter read from the URL (their options came after the value).
+    expect(el.querySelector<HTMLSelectElement>("[data-testid=type]")?.value).toBe("ping")
+    expect(el.querySelector<HTMLSelectElement>("[data-testid=status]")?.value).toBe("done")
+    expect(el.querySelector<HTMLButtonElement>("[data-testid=previous]")?.disabled).toBe(false)
+    expect(el.querySelector<HTMLButtonElement>("[data-testid=next]")?.disabled).toBe(true)
+  })
+
   it("shows the server's message without the request URL", async () => {
     const el = await render(
       { queue: "x" },

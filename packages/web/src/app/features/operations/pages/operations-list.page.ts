@@ -6,12 +6,15 @@ import {
   inject,
   signal,
 } from "@angular/core"
-import { ActivatedRoute, Router, RouterLink } from "@angular/router"
+import { Location } from "@angular/common"
+import { takeUntilDestroyed } from "@angular/core/rxjs-interop"
+import { ActivatedRoute, NavigationEnd, NavigationStart, Router, RouterLink } from "@angular/router"
 import { toProblem } from "../../../core/api"
 import { type OperationFilter, operationStatuses, operationTypes } from "../../../core/models"
 import { load } from "../../../shared/load"
 import { debounced } from "../../../shared/debounce"
 import { ago, dateTime } from "../../../shared/format"
+import { type ListPosition, positionFromQuery, positionQuery, rangeText } from "../lib/list-page"
 import { listFilter } from "../lib/operation-filter"
 import { OperationsService, finalStatuses } from "../services/operations.service"
 
@@ -37,13 +40,13 @@ const PAGE = 25
       <label class="field"
         ><span class="label">Status</span>
         <select
-          [value]="status()"
           (change)="set('status', value($event))"
+          data-testid="status"
           [attr.aria-invalid]="!!errors()['status']"
         >
-          <option value="">any</option>
+          <option value="" [selected]="status() === ''">any</option>
           @for (s of statuses; track s) {
-            <option [value]="s">{{ s }}</option>
+            <option [value]="s" [selected]="s === status()">{{ s }}</option>
           }
         </select>
         @if (errors()["status"]; as e) {
@@ -53,13 +56,13 @@ const PAGE = 25
       <label class="field"
         ><span class="label">Type</span>
         <select
-          [value]="type()"
           (change)="set('type', value($event))"
+          data-testid="type"
           [attr.aria-invalid]="!!errors()['type']"
         >
-          <option value="">any</option>
+          <option value="" [selected]="type() === ''">any</option>
           @for (t of types; track t) {
-            <option [value]="t">{{ t }}</option>
+            <option [value]="t" [selected]="t === type()">{{ t }}</option>
           }
         </select>
         @if (errors()["type"]; as e) {
@@ -156,13 +159,25 @@ const PAGE = 25
         </tbody>
       </table>
       <div class="row pager">
-        <span class="small muted">{{ total() }} operation(s)</span>
+        <span class="small muted" data-testid="range">{{ range() }}</span>
         <span class="spacer"></span>
-        <button type="button" (click)="first()" [disabled]="cursors().length === 0">First</button>
-        <button type="button" (click)="previous()" [disabled]="cursors().length === 0">
+        <button type="button" (click)="first()" [disabled]="position().page === 1">First</button>
+        <button
+          type="button"
+          (click)="previous()"
+          [disabled]="position().page === 1"
+          data-testid="previous"
+        >
           Previous
         </button>
-        <button type="button" (click)="next()" [disabled]="!page.value()?.nextCursor">Next</button>
+        <button
+          type="button"
+          (click)="next()"
+          [disabled]="!page.value()?.nextCursor"
+          data-testid="next"
+        >
+          Next
+        </button>
       </div>
     </div>
   `,
@@ -193,20 +208,25 @@ export class OperationsListPage {
   private readonly operations = inject(OperationsService)
   private readonly router = inject(Router)
   private readonly route = inject(ActivatedRoute)
+  private readonly location = inject(Location)
   protected readonly statuses = operationStatuses
   protected readonly types = operationTypes
   protected readonly ago = ago
   protected readonly dateTime = dateTime
-  private readonly q = this.route.snapshot.queryParamMap
-  protected readonly status = signal(this.q.get("status") ?? "")
-  protected readonly type = signal(this.q.get("type") ?? "")
-  protected readonly target = signal(this.q.get("target") ?? "")
-  protected readonly queue = signal(this.q.get("queue") ?? "")
-  protected readonly since = signal(this.q.get("since") ?? "")
-  protected readonly until = signal(this.q.get("until") ?? "")
-  /** Cursors of the pages before this one (the way back). */
-  protected readonly cursors = signal<ReadonlyArray<string | undefined>>([])
-  protected readonly cursor = signal<string | undefined>(undefined)
+  protected readonly status = signal("")
+  protected readonly type = signal("")
+  protected readonly target = signal("")
+  protected readonly queue = signal("")
+  protected readonly since = signal("")
+  protected readonly until = signal("")
+  /** The page shown; in the URL (`?page=2&cursor=…`), so Back, reload and a link keep it. */
+  protected readonly position = signal<ListPosition>({ page: 1, cursor: undefined })
+  /**
+   * The cursors of pages 2 … page-1 (the way back), in the history entry's state: too long for
+   * the URL, and a reload or Back keeps it. A shared link has none, so Previous goes to the
+   * first page there.
+   */
+  private trail: ReadonlyArray<string> = []
 
   private readonly checked = computed(() =>
     listFilter(
@@ -227,12 +247,25 @@ export class OperationsListPage {
   })
   private readonly query = debounced(this.filter, 250)
   protected readonly page = load(
-    () => ({ ...this.query(), ...(this.cursor() === undefined ? {} : { cursor: this.cursor() }) }),
+    () => {
+      const cursor = this.position().cursor
+      return { ...this.query(), ...(cursor === undefined ? {} : { cursor }) }
+    },
     (params, signal) => this.operations.list(params as OperationFilter, signal),
   )
-  protected readonly total = computed(() => this.page.value()?.total ?? 0)
+  protected readonly range = computed(() => {
+    const p = this.page.value()
+    return p === undefined ? "" : rangeText(this.position().page, p.items.length, p.total, PAGE)
+  })
 
   constructor() {
+    this.read()
+    // Back and Forward between two pages of this list keep this component: read the URL again.
+    let popped = false
+    this.router.events.pipe(takeUntilDestroyed()).subscribe((e) => {
+      if (e instanceof NavigationStart) popped = e.navigationTrigger === "popstate"
+      else if (e instanceof NavigationEnd && popped) this.read()
+    })
     // Operations still pending or running change status on their own: while the page shows one,
     // read it again every 10 s (a finished page stays put).
     const timer = setInterval(() => {
@@ -240,6 +273,19 @@ export class OperationsListPage {
       if (items.some((o) => !finalStatuses.has(o.status))) this.page.reload()
     }, 10_000)
     inject(DestroyRef).onDestroy(() => clearInterval(timer))
+  }
+
+  /** The filters and page from the URL, the way back from the history entry. */
+  private read(): void {
+    const q = this.route.snapshot.queryParamMap
+    for (const key of filterKeys) this[key].set(q.get(key) ?? "")
+    this.position.set(positionFromQuery(q.get("page"), q.get("cursor")))
+    const state = this.location.getState() as { trail?: unknown } | null
+    const trail = state?.trail
+    this.trail =
+      Array.isArray(trail) && trail.every((c) => typeof c === "string")
+        ? trail.slice(0, this.position().page - 2)
+        : []
   }
 
   protected value(e: Event): string {
@@ -250,30 +296,45 @@ export class OperationsListPage {
     return toProblem(e).detail
   }
 
-  protected set(key: "status" | "type" | "target" | "queue" | "since" | "until", v: string): void {
+  /** A filter changed: back to the first page (the old cursor belongs to another list). */
+  protected set(key: FilterKey, v: string): void {
     this[key].set(v)
-    this.cursors.set([])
-    this.cursor.set(undefined)
-    void this.router.navigate([], {
-      queryParams: { [key]: v === "" ? null : v },
-      queryParamsHandling: "merge",
-      replaceUrl: true,
-    })
+    this.go({ page: 1, cursor: undefined }, [], { [key]: v === "" ? null : v }, true)
   }
 
   protected next(): void {
     const c = this.page.value()?.nextCursor
     if (!c) return
-    this.cursors.update((s) => [...s, this.cursor()])
-    this.cursor.set(c)
+    const { page, cursor } = this.position()
+    this.go({ page: page + 1, cursor: c }, cursor === undefined ? [] : [...this.trail, cursor])
   }
   protected previous(): void {
-    const s = this.cursors()
-    this.cursor.set(s.at(-1))
-    this.cursors.set(s.slice(0, -1))
+    const { page } = this.position()
+    const back = page > 2 ? this.trail.at(-1) : undefined
+    if (back === undefined) this.first()
+    else this.go({ page: page - 1, cursor: back }, this.trail.slice(0, -1))
   }
   protected first(): void {
-    this.cursors.set([])
-    this.cursor.set(undefined)
+    this.go({ page: 1, cursor: undefined }, [])
+  }
+
+  /** Each page is its own history entry (Back goes to the page before); a filter edit is not. */
+  private go(
+    position: ListPosition,
+    trail: ReadonlyArray<string>,
+    filters: Record<string, string | null> = {},
+    replaceUrl = false,
+  ): void {
+    this.position.set(position)
+    this.trail = trail
+    void this.router.navigate([], {
+      queryParams: { ...filters, ...positionQuery(position) },
+      queryParamsHandling: "merge",
+      replaceUrl,
+      state: { trail },
+    })
   }
 }
+
+const filterKeys = ["status", "type", "target", "queue", "since", "until"] as const
+type FilterKey = (typeof filterKeys)[number]

@@ -1,0 +1,25 @@
+import { positionFromQuery, positionQuery, rangeText } from "./list-page"
+
+describe("list position", () => {
+  it("reads a shared link's page and cursor, and the first page without either", () => {
+    expect(positionFromQuery("3", "abc")).toEqual({ page: 3, cursor: "abc" })
+    expect(positionFromQuery(null, null)).toEqual({ page: 1, cursor: undefined })
+    // A page number without a cursor cannot be fetched: the first page.
+    expect(positionFromQuery("4", null)).toEqual({ page: 1, cursor: undefined })
+    // A cursor with a bad page number still loads that page.
+    expect(positionFromQuery("x", "abc")).toEqual({ page: 2, cursor: "abc" })
+    expect(positionFromQuery("1", "abc")).toEqual({ page: 2, cursor: "abc" })
+  })
+
+  it("writes the first page as no parameters at all", () => {
+    expect(positionQuery({ page: 1, cursor: undefined })).toEqual({ page: null, cursor: null })
+    expect(positionQuery({ page: 2, cursor: "c" })).toEqual({ page: "2", cursor: "c" })
+  })
+
+  it("says which rows are shown", () => {
+    expect(rangeText(1, 25, 137, 25)).toBe("1–25 of 137")
+    expect(rangeText(2, 25, 137, 25)).toBe("26–50 of 137")
+    expect(rangeText(6, 12, 137, 25)).toBe("126–137 of 137")
+    expect(rangeText(1, 0, 0, 25)).toBe("0 of 0")
+  })
+})

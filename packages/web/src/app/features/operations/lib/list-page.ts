@@ -1,0 +1,27 @@
+/** Where the list is: the page number (1-based) and the cursor the server gave for it. */
+export interface ListPosition {
+  readonly page: number
+  readonly cursor: string | undefined
+}
+
+/**
+ * The position a URL names (`?page=2&cursor=…`). A page without a cursor is the first page; a
+ * page number that is not a whole number above 1 reads as 2 when a cursor is given (the cursor is
+ * what the server reads, the number only labels the range).
+ */
+export const positionFromQuery = (page: string | null, cursor: string | null): ListPosition => {
+  if (cursor === null || cursor === "") return { page: 1, cursor: undefined }
+  const n = Number(page)
+  return { page: Number.isInteger(n) && n > 1 ? n : 2, cursor }
+}
+
+/** The query parameters for a position (the first page has none, so its URL stays short). */
+export const positionQuery = (p: ListPosition): { page: string | null; cursor: string | null } =>
+  p.cursor === undefined ? { page: null, cursor: null } : { page: String(p.page), cursor: p.cursor }
+
+/** "26–50 of 137" for the rows shown; "0 of 0" when nothing matches. */
+export const rangeText = (page: number, shown: number, total: number, limit: number): string => {
+  if (shown === 0) return `0 of ${total}`
+  const from = (page - 1) * limit + 1
+  return `${from}–${from + shown - 1} of ${total}`
+}
