@@ -199,7 +199,8 @@ export interface Client {
   /**
    * `GET /operations/{id}/events`: live events (Server-Sent Events): a `snapshot`, then
    * `progress`, `result` and `status` as they happen; the iteration ends after the final status
-   * or when `signal` aborts. Leaving the loop early closes the stream.
+   * or when `signal` aborts. Leaving the loop early closes the stream. A stream lost before the
+   * final status is resumed with `Last-Event-ID` (see `EventsOptions.reconnect`).
    */
   readonly operationEvents: (id: string, options?: EventsOptions) => AsyncIterable<OperationEvent>
   /** `GET /workers`: workers online, their queues and capabilities. */
@@ -358,10 +359,12 @@ async function* events(
         request,
       )
     } catch (e) {
+      // An abort ends the iteration, also before the server answered, as it does mid-stream.
+      if (o.signal?.aborted === true) return
       // The first request's errors are the caller's (404, 400, refused); on a reconnect only a
       // lost server (network, 5xx from a proxy) is worth another try.
       if (!(e instanceof ClientError) || first) throw e
-      if (e.reason === "Aborted" || (e.reason === "Http" && e.status < 500)) throw e
+      if (e.reason === "Http" && e.status < 500) throw e
       broken = e
     }
     if (res !== undefined) {

@@ -125,6 +125,29 @@ describe("operationEvents over a recorded server session", () => {
     }
   })
 
+  it("ends quietly when the signal aborts before the server answered, and closes the socket", async () => {
+    let closed = false
+    const s: Server = createServer((req, res) => {
+      res.on("close", () => (closed = true))
+      setTimeout(() => res.writeHead(200, { "content-type": "text/event-stream" }), 5_000)
+    })
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve))
+    try {
+      const api = createClient({ baseUrl: `http://127.0.0.1:${(s.address() as AddressInfo).port}` })
+      const seen: Array<string> = []
+      const started = Date.now()
+      for await (const e of api.operationEvents(ID, { signal: AbortSignal.timeout(100) }))
+        seen.push(e.type)
+      expect(seen).toEqual([])
+      expect(Date.now() - started).toBeLessThan(2_000)
+      await new Promise((r) => setTimeout(r, 100))
+      expect(closed).toBe(true)
+    } finally {
+      s.closeAllConnections()
+      await new Promise<void>((resolve) => s.close(() => resolve()))
+    }
+  })
+
   it("closes the connection when the loop is left early", async () => {
     const slow = await replay(200)
     try {
