@@ -28,6 +28,11 @@ export type Reason =
   | "Aborted"
   /** The answer could not be read as the API describes it (bad JSON, wrong content type). */
   | "Decode"
+  /**
+   * A path parameter that no request can carry (empty, `.` or `..`): refused before sending, with
+   * `field` naming it.
+   */
+  | "InvalidInput"
 
 /** Options of the `ClientError` constructor. */
 export interface ClientErrorOptions {
@@ -46,7 +51,7 @@ export class ClientError extends Error {
   readonly reason: Reason
   /** HTTP status; 0 when there was no answer. */
   readonly status: number
-  /** The problem details the server sent (or built locally for `Network`/`Aborted`/`Decode`). */
+  /** The problem details the server sent (or built locally for the other reasons). */
   readonly problem: ProblemDetails
   readonly method: string
   readonly url: string

@@ -132,6 +132,28 @@ describe("createClient against a loopback HTTP server", () => {
     expect(e).toMatchObject({ reason: "Aborted", status: 0 })
   })
 
+  it("refuses an empty, '.' or '..' path parameter before sending, naming it", async () => {
+    const api = createClient({ baseUrl: srv.base })
+    const before = srv.seen.length
+    const calls: Array<[Promise<unknown>, string, string]> = [
+      [api.getOperation(""), "id", "id must not be empty"],
+      [api.macOuiLookup(".."), "mac", 'mac must not be ".."'],
+      [api.ipCalcNetwork("10.0.0.0", ""), "prefix", "prefix must not be empty"],
+      [api.ipCalcRange("10.0.0.1", "."), "end", 'end must not be "."'],
+    ]
+    for (const [call, field, detail] of calls) {
+      const e = (await call.catch((x: unknown) => x)) as ClientError
+      expect(e).toBeInstanceOf(ClientError)
+      expect(e).toMatchObject({ reason: "InvalidInput", status: 0, field, problem: { detail } })
+      expect(e.message).toContain(detail)
+    }
+    const events = (async () => {
+      for await (const _ of api.operationEvents("")) break
+    })()
+    expect(await events.catch((x: unknown) => x)).toMatchObject({ field: "id" })
+    expect(srv.seen.length).toBe(before)
+  })
+
   it("reports a refused connection as Network", async () => {
     const gone = await server(() => ({ status: 200, body: "{}" }))
     await gone.close()

@@ -27,8 +27,21 @@ export interface Transport {
 export const url = (t: Transport, r: Request): string => {
   const path = r.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const v = r.params?.[name]
-    if (v === undefined) throw new TypeError(`missing path parameter ${name}`)
-    return encodeURIComponent(String(v))
+    const text = v === undefined || v === null ? "" : String(v)
+    // An empty segment, `.` or `..` (even as %2E) would change the path itself: the request
+    // would reach another route, or none ("404 Cannot GET"), and the server could not say which
+    // input was wrong.
+    if (text === "" || text === "." || text === "..") {
+      const detail = `${name} must not be ${text === "" ? "empty" : `"${text}"`}`
+      throw new ClientError({
+        reason: "InvalidInput",
+        status: 0,
+        problem: { title: "Invalid input", detail, field: name },
+        method: r.method,
+        url: t.baseUrl + r.path,
+      })
+    }
+    return encodeURIComponent(text)
   })
   const search = new URLSearchParams()
   for (const [k, v] of Object.entries(r.query ?? {})) {
