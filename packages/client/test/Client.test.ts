@@ -154,6 +154,23 @@ describe("createClient against a loopback HTTP server", () => {
     expect(srv.seen.length).toBe(before)
   })
 
+  it("reports an abort while the metrics text downloads as an Aborted ClientError", async () => {
+    const s = createServer((_, res) => {
+      res.writeHead(200, { "content-type": "text/plain" })
+      res.write("# HELP netwark_up 1\n")
+    })
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve))
+    try {
+      const api = createClient({ baseUrl: `http://127.0.0.1:${(s.address() as AddressInfo).port}` })
+      const e = await api.metrics({ signal: AbortSignal.timeout(200) }).catch((x: unknown) => x)
+      expect(e).toBeInstanceOf(ClientError)
+      expect(e).toMatchObject({ reason: "Aborted", status: 200, method: "GET" })
+    } finally {
+      s.closeAllConnections()
+      await new Promise<void>((resolve) => s.close(() => resolve()))
+    }
+  })
+
   it("reports a refused connection as Network", async () => {
     const gone = await server(() => ({ status: 200, body: "{}" }))
     await gone.close()

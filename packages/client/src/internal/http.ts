@@ -130,13 +130,10 @@ export const send = async (t: Transport, r: Request): Promise<Response> => {
   return res
 }
 
-/** Sends a request and decodes the JSON answer. */
-export const json = async <A>(t: Transport, r: Request): Promise<A> => {
-  const res = await send(t, r)
-  const target = url(t, r)
-  let text: string
+/** Reads a successful answer's body; a failure while reading is a `ClientError` too. */
+const body = async (res: Response, r: Request, target: string): Promise<string> => {
   try {
-    text = await res.text()
+    return await res.text()
   } catch (e) {
     const aborted = isAbort(e, r.signal)
     throw new ClientError({
@@ -148,6 +145,13 @@ export const json = async <A>(t: Transport, r: Request): Promise<A> => {
       cause: e,
     })
   }
+}
+
+/** Sends a request and decodes the JSON answer. */
+export const json = async <A>(t: Transport, r: Request): Promise<A> => {
+  const res = await send(t, r)
+  const target = url(t, r)
+  const text = await body(res, r, target)
   try {
     return JSON.parse(text) as A
   } catch (e) {
@@ -163,7 +167,5 @@ export const json = async <A>(t: Transport, r: Request): Promise<A> => {
 }
 
 /** Sends a request and returns the answer's text (e.g. Prometheus metrics). */
-export const text = async (t: Transport, r: Request): Promise<string> => {
-  const res = await send(t, r)
-  return res.text()
-}
+export const text = async (t: Transport, r: Request): Promise<string> =>
+  body(await send(t, r), r, url(t, r))
