@@ -213,13 +213,28 @@ export interface Client {
   readonly metrics: (options?: CallOptions) => Promise<string>
 }
 
-/** Normalizes the base URL: no trailing slash, no trailing API prefix (the paths carry it). */
+/**
+ * Normalizes the base URL: no trailing slash, no trailing API prefix (the paths carry it). An
+ * address without a scheme (`localhost:6543`, `10.0.0.5:6543`) is refused at once, naming the
+ * URL to give: `fetch` would fail each call with "unknown scheme" or "Invalid URL" instead. A
+ * relative URL is left to browsers, which resolve it against the page.
+ */
 const origin = (baseUrl: string): string => {
   const u = baseUrl.trim().replace(/\/+$/, "")
+  const hint = `baseUrl must be an http(s) URL such as http://localhost:6543, got ${JSON.stringify(baseUrl)}`
+  if (URL.canParse(u)) {
+    if (!/^https?:$/.test(new URL(u).protocol))
+      throw new TypeError(/^[a-z][a-z0-9+.-]*:\d/i.test(u) ? `${hint}: give http://${u}` : hint)
+  } else if (!("document" in globalThis)) {
+    throw new TypeError(/^[^/]+:\d+/.test(u) ? `${hint}: give http://${u}` : hint)
+  }
   return u.endsWith("/api/v1") ? u.slice(0, -"/api/v1".length) : u
 }
 
-/** Builds a client for the server at `options.baseUrl`. */
+/**
+ * Builds a client for the server at `options.baseUrl`. Throws a `TypeError` when `baseUrl` is not
+ * an http(s) URL (outside a browser page, where a relative one resolves against the page).
+ */
 export const createClient = (options: ClientOptions): Client => {
   const t: Transport = {
     baseUrl: origin(options.baseUrl),

@@ -182,6 +182,16 @@ describe("createClient against a loopback HTTP server", () => {
     expect(e.problem.detail).toContain("ECONNREFUSED")
   })
 
+  it("refuses a base URL without http(s) scheme at once, naming the URL to give", () => {
+    expect(() => createClient({ baseUrl: "localhost:6543" })).toThrow(
+      'baseUrl must be an http(s) URL such as http://localhost:6543, got "localhost:6543": give http://localhost:6543',
+    )
+    expect(() => createClient({ baseUrl: "10.0.0.5:6543" })).toThrow("give http://10.0.0.5:6543")
+    expect(() => createClient({ baseUrl: "" })).toThrow(/^baseUrl must be an http\(s\) URL/)
+    expect(() => createClient({ baseUrl: "ftp://example.net" })).toThrow(TypeError)
+    expect(() => createClient({ baseUrl: "https://netwark.example/api/v1/" })).not.toThrow()
+  })
+
   it("uses the fetch it is given", async () => {
     const urls: Array<string> = []
     const api = createClient({
