@@ -5,7 +5,7 @@ import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 
-const scripts = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../../examples/scripts")
+const scripts = path.join(path.dirname(fileURLToPath(import.meta.url)), "..")
 
 /** Runs `examples/scripts/src/remote-ping.ts` as its doc comment says, with the server URL. */
 const remotePing = (target: string, url: string) =>
