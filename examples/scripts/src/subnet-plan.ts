@@ -14,6 +14,10 @@ const fail = (e: { message: string }): never => {
   process.exit(2)
 }
 
+// Number("abc") is NaN and Number("") is 0: say what was wrong instead.
+if (!/^\d{1,3}$/.test(prefix))
+  fail({ message: `prefix must be a prefix length such as 26, got "${prefix}"` })
+
 const subnets = Either.getOrElse(
   IpCalc.split(block, Number(prefix), { offset: 0, limit: 16 }),
   fail,
