@@ -192,6 +192,26 @@ describe("createClient against a loopback HTTP server", () => {
     expect(() => createClient({ baseUrl: "https://netwark.example/api/v1/" })).not.toThrow()
   })
 
+  it("answers health() with the report also when the server says 503, but not a proxy's 503", async () => {
+    const report = { status: "degraded", database: { status: "up" }, broker: { status: "down" } }
+    let page = false
+    const s = createServer((_, res) => {
+      res.writeHead(503, { "content-type": page ? "text/html" : "application/json" })
+      res.end(page ? "<h1>503 Service Unavailable</h1>" : JSON.stringify(report))
+    })
+    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve))
+    try {
+      const api = createClient({ baseUrl: `http://127.0.0.1:${(s.address() as AddressInfo).port}` })
+      expect(await api.health()).toEqual(report)
+      page = true
+      const e = await api.health().catch((x: unknown) => x)
+      expect(e).toMatchObject({ reason: "Http", status: 503 })
+    } finally {
+      s.closeAllConnections()
+      await new Promise<void>((resolve) => s.close(() => resolve()))
+    }
+  })
+
   it("uses the fetch it is given", async () => {
     const urls: Array<string> = []
     const api = createClient({
