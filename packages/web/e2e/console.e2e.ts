@@ -209,6 +209,8 @@ describe(
       await range.filter({ hasText: second }).waitFor()
       assert.equal(await page.getByTestId("type").inputValue(), "dns")
       assert.equal(await page.locator("tbody tr a").first().innerText(), firstRow)
+      // The tab says which list and page it is.
+      assert.equal(await page.title(), "Operations: dns · page 2 · Netwark")
       // A reload keeps the page, and Previous still knows the way back.
       await page.reload()
       await range.filter({ hasText: second }).waitFor()

@@ -1,4 +1,4 @@
-import { positionFromQuery, positionQuery, rangeText } from "./list-page"
+import { listTitle, positionFromQuery, positionQuery, rangeText } from "./list-page"
 
 describe("list position", () => {
   it("reads a shared link's page and cursor, and the first page without either", () => {
@@ -21,5 +21,15 @@ describe("list position", () => {
     expect(rangeText(2, 25, 137, 25)).toBe("26–50 of 137")
     expect(rangeText(6, 12, 137, 25)).toBe("126–137 of 137")
     expect(rangeText(1, 0, 0, 25)).toBe("0 of 0")
+  })
+
+  it("titles the tab with the filters and the page", () => {
+    expect(listTitle({}, 1)).toBe("Operations · Netwark")
+    expect(listTitle({ status: "failed", type: "mtr" }, 2)).toBe(
+      "Operations: failed mtr · page 2 · Netwark",
+    )
+    expect(listTitle({ target: "127.0.0.1", queue: "eu" }, 1)).toBe(
+      'Operations: "127.0.0.1" queue eu · Netwark',
+    )
   })
 })

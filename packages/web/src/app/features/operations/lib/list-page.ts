@@ -25,3 +25,31 @@ export const rangeText = (page: number, shown: number, total: number, limit: num
   const from = (page - 1) * limit + 1
   return `${from}–${from + shown - 1} of ${total}`
 }
+
+/**
+ * The browser title for the list: what it is filtered on and which page, so tabs and the
+ * history menu tell "failed mtr, page 2" from the plain list. Takes the filter as sent (fields
+ * the page refused are not named).
+ */
+export const listTitle = (
+  filter: {
+    readonly type?: string
+    readonly status?: string
+    readonly target?: string
+    readonly queue?: string
+    readonly since?: string
+    readonly until?: string
+  },
+  page: number,
+): string => {
+  const parts = [
+    filter.status,
+    filter.type,
+    filter.target === undefined ? undefined : `"${filter.target}"`,
+    filter.queue === undefined ? undefined : `queue ${filter.queue}`,
+    filter.since === undefined ? undefined : "since …",
+    filter.until === undefined ? undefined : "until …",
+  ].filter((p) => p !== undefined)
+  const what = parts.length === 0 ? "Operations" : `Operations: ${parts.join(" ")}`
+  return `${what}${page > 1 ? ` · page ${page}` : ""} · Netwark`
+}

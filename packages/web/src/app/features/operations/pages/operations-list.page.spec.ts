@@ -86,7 +86,10 @@ describe("operations list page", () => {
         },
       },
     )
-    expect(asked.at(-1)).toEqual({ limit: 25, type: "ping", status: "done", cursor: "c2" })
+    // Every request, the first included, carries the link's filters and page.
+    expect(asked.length).toBeGreaterThan(0)
+    for (const f of asked)
+      expect(f).toEqual({ limit: 25, type: "ping", status: "done", cursor: "c2" })
     expect(el.querySelector("[data-testid=range]")?.textContent?.trim()).toBe("26–27 of 27")
     // The selects showed "any" for a filter read from the URL (their options came after the value).
     expect(el.querySelector<HTMLSelectElement>("[data-testid=type]")?.value).toBe("ping")

@@ -3,18 +3,26 @@ import {
   Component,
   DestroyRef,
   computed,
+  effect,
   inject,
   signal,
 } from "@angular/core"
 import { Location } from "@angular/common"
 import { takeUntilDestroyed } from "@angular/core/rxjs-interop"
+import { Title } from "@angular/platform-browser"
 import { ActivatedRoute, NavigationEnd, NavigationStart, Router, RouterLink } from "@angular/router"
 import { toProblem } from "../../../core/api"
 import { type OperationFilter, operationStatuses, operationTypes } from "../../../core/models"
 import { load } from "../../../shared/load"
 import { debounced } from "../../../shared/debounce"
 import { ago, dateTime } from "../../../shared/format"
-import { type ListPosition, positionFromQuery, positionQuery, rangeText } from "../lib/list-page"
+import {
+  type ListPosition,
+  listTitle,
+  positionFromQuery,
+  positionQuery,
+  rangeText,
+} from "../lib/list-page"
 import { listFilter } from "../lib/operation-filter"
 import { OperationsService, finalStatuses } from "../services/operations.service"
 
@@ -213,14 +221,19 @@ export class OperationsListPage {
   protected readonly types = operationTypes
   protected readonly ago = ago
   protected readonly dateTime = dateTime
-  protected readonly status = signal("")
-  protected readonly type = signal("")
-  protected readonly target = signal("")
-  protected readonly queue = signal("")
-  protected readonly since = signal("")
-  protected readonly until = signal("")
+  // Read from the URL before the first request (a first read with no filter showed, for a
+  // moment, the whole list under a filtered link).
+  private readonly q = this.route.snapshot.queryParamMap
+  protected readonly status = signal(this.q.get("status") ?? "")
+  protected readonly type = signal(this.q.get("type") ?? "")
+  protected readonly target = signal(this.q.get("target") ?? "")
+  protected readonly queue = signal(this.q.get("queue") ?? "")
+  protected readonly since = signal(this.q.get("since") ?? "")
+  protected readonly until = signal(this.q.get("until") ?? "")
   /** The page shown; in the URL (`?page=2&cursor=…`), so Back, reload and a link keep it. */
-  protected readonly position = signal<ListPosition>({ page: 1, cursor: undefined })
+  protected readonly position = signal<ListPosition>(
+    positionFromQuery(this.q.get("page"), this.q.get("cursor")),
+  )
   /**
    * The cursors of pages 2 … page-1 (the way back), in the history entry's state: too long for
    * the URL, and a reload or Back keeps it. A shared link has none, so Previous goes to the
@@ -260,11 +273,19 @@ export class OperationsListPage {
 
   constructor() {
     this.read()
+    // The tab says which filters and page it shows. The router sets the route's plain title at
+    // the end of each navigation (this page's own included), so it is set again after each.
+    const title = inject(Title)
+    const pageTitle = computed(() => listTitle(this.filter(), this.position().page))
+    effect(() => title.setTitle(pageTitle()))
     // Back and Forward between two pages of this list keep this component: read the URL again.
     let popped = false
     this.router.events.pipe(takeUntilDestroyed()).subscribe((e) => {
       if (e instanceof NavigationStart) popped = e.navigationTrigger === "popstate"
-      else if (e instanceof NavigationEnd && popped) this.read()
+      else if (e instanceof NavigationEnd) {
+        if (popped) this.read()
+        title.setTitle(pageTitle())
+      }
     })
     // Operations still pending or running change status on their own: while the page shows one,
     // read it again every 10 s (a finished page stays put).
