@@ -77,8 +77,11 @@ export type GeoIpRecord = ResponseOf<"/api/v1/geoip/{ip}", "get">
 export type CreateOperation = BodyOf<"/api/v1/operations", "post">
 /** An operation as listed and as answered by `POST /operations`. */
 export type Operation = ResponseOf<"/api/v1/operations", "post", 202>
-/** `GET /operations`: filters and paging. */
-export type OperationQuery = QueryOf<"/api/v1/operations", "get">
+/** `GET /operations`: filters and paging; `since` and `until` also take a `Date`. */
+export type OperationQuery = Omit<QueryOf<"/api/v1/operations", "get">, "since" | "until"> & {
+  readonly since?: string | Date
+  readonly until?: string | Date
+}
 /** `GET /operations`: one page of operations. */
 export type OperationPage = ResponseOf<"/api/v1/operations", "get">
 /** `GET /operations/{id}`: the operation with one result per worker. */

@@ -212,6 +212,28 @@ describe("createClient against a loopback HTTP server", () => {
     }
   })
 
+  it("sends listOperations' Date filters as ISO 8601", async () => {
+    const urls: Array<string> = []
+    const api = createClient({
+      baseUrl: "http://netwark.test",
+      fetch: async (input) => {
+        urls.push(String(input))
+        return new Response(JSON.stringify({ items: [], nextCursor: null }))
+      },
+    })
+    await api.listOperations({
+      since: new Date("2026-11-27T04:00:00Z"),
+      until: "2026-11-27T05:00:00Z",
+      type: "ping",
+      limit: 5,
+    })
+    const q = new URL(urls[0]!).searchParams
+    expect(q.get("since")).toBe("2026-11-27T04:00:00.000Z")
+    expect(q.get("until")).toBe("2026-11-27T05:00:00Z")
+    expect(q.get("type")).toBe("ping")
+    expect(q.get("limit")).toBe("5")
+  })
+
   it("uses the fetch it is given", async () => {
     const urls: Array<string> = []
     const api = createClient({
