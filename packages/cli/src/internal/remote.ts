@@ -35,7 +35,7 @@ export interface Render {
   readonly result: (result: unknown) => string
   /**
    * The progress lines a result holds (ping's replies), so that lines sent before the event
-   * stream opened are printed too: progress is live only, the server does not replay it.
+   * stream opened are printed too: the server replays only the progress it still buffers.
    */
   readonly replay?: (result: unknown) => ReadonlyArray<string>
   /**

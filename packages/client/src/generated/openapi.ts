@@ -2214,7 +2214,70 @@ export interface operations {
         }
       }
       /** @description Problem details (RFC 9457) */
+      404: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      422: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
       502: {
+        headers: {
+          [name: string]: unknown
+        }
+        content: {
+          "application/problem+json": {
+            detail: string
+            errors?: {
+              field: string
+              message: string
+            }[]
+            field?: string
+            instance?: string
+            reason: string
+            status: number
+            title: string
+            type: string
+          }
+        }
+      }
+      /** @description Problem details (RFC 9457) */
+      503: {
         headers: {
           [name: string]: unknown
         }

@@ -32,7 +32,9 @@ export class WhoisController {
     }),
   )
   @ApiSchemaResponse(200, Lookup, "The normalized record, the raw answer and every server asked")
-  @ApiProblems(400, 502, 504)
+  // 404: no record, no RDAP server for it, or an address no registry holds (loopback, private…);
+  // 422: a registry's server name that does not resolve; 503: the caller went away
+  @ApiProblems(400, 404, 422, 502, 503, 504)
   lookup(
     @Param("resource", new SchemaPipe(Resource, "resource")) resource: string,
     @Query(new SchemaPipe(LookupQuery)) query: LookupQuery,
