@@ -98,6 +98,50 @@ describe("operations list page", () => {
     expect(el.querySelector<HTMLButtonElement>("[data-testid=next]")?.disabled).toBe(true)
   })
 
+  it("turns Next off until the next page has come, so a double click does not skip one", async () => {
+    const asked: Array<OperationFilter> = []
+    let release: () => void = () => undefined
+    const row = {
+      id: "6f0c1f8e-0000-4000-8000-000000000020",
+      type: "ping" as const,
+      target: "127.0.0.1",
+      status: "done",
+      queues: ["netwark.broadcast"],
+      createdAt: new Date().toISOString(),
+      expected: 1,
+      received: 1,
+    }
+    const el = await render(
+      {},
+      {
+        listOperations: async (f) => {
+          asked.push(f)
+          // The second page takes its time.
+          if (f.cursor !== undefined) await new Promise<void>((r) => (release = r))
+          return { items: [row], total: 60, nextCursor: f.cursor === undefined ? "p2" : "p3" }
+        },
+      },
+    )
+    const next = el.querySelector<HTMLButtonElement>("[data-testid=next]")!
+    expect(next.disabled).toBe(false)
+    next.click()
+    // Not whenStable: the page is still loading on purpose.
+    for (let i = 0; i < 50 && asked.length < 2; i++) {
+      TestBed.inject(ApplicationRef).tick()
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    TestBed.inject(ApplicationRef).tick()
+    expect(asked).toHaveLength(2)
+    expect(next.disabled).toBe(true)
+    next.click()
+    release()
+    await new Promise((r) => setTimeout(r, 50))
+    await TestBed.inject(ApplicationRef).whenStable()
+    expect(asked.map((f) => f.cursor)).toEqual([undefined, "p2"])
+    expect(el.querySelector("[data-testid=range]")?.textContent?.trim()).toBe("26–26 of 60")
+    expect(next.disabled).toBe(false)
+  })
+
   it("shows the server's message without the request URL", async () => {
     const el = await render(
       { queue: "x" },

@@ -181,7 +181,7 @@ const PAGE = 25
         <button
           type="button"
           (click)="next()"
-          [disabled]="!page.value()?.nextCursor"
+          [disabled]="!page.value()?.nextCursor || !settled()"
           data-testid="next"
         >
           Next
@@ -266,6 +266,14 @@ export class OperationsListPage {
     },
     (params, signal) => this.operations.list(params as OperationFilter, signal),
   )
+  /**
+   * The rows shown are those of the filter and page asked for: not while a filter edit waits out
+   * its debounce or a page loads. Next is off until then, or it would follow the cursor of the
+   * rows still on screen (a double click skipped a page and mislabelled the range).
+   */
+  protected readonly settled = computed(
+    () => !this.page.isLoading() && this.query() === this.filter(),
+  )
   protected readonly range = computed(() => {
     const p = this.page.value()
     return p === undefined ? "" : rangeText(this.position().page, p.items.length, p.total, PAGE)
@@ -325,7 +333,7 @@ export class OperationsListPage {
 
   protected next(): void {
     const c = this.page.value()?.nextCursor
-    if (!c) return
+    if (!c || !this.settled()) return
     const { page, cursor } = this.position()
     this.go({ page: page + 1, cursor: c }, cursor === undefined ? [] : [...this.trail, cursor])
   }
