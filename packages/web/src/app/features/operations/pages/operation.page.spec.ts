@@ -291,6 +291,7 @@ describe("operation page when the connection drops", () => {
     await new Promise((r) => setTimeout(r, 700))
     expect(calls).toBe(1)
     expect(el.querySelector("[role=alert] h1")?.textContent).toBe("No such operation")
+    expect(TestBed.inject(Title).getTitle()).toBe("No such operation · Netwark")
   })
 
   it("shows a worker's error alone when it produced no output", async () => {

@@ -238,8 +238,12 @@ export class OperationPage {
     const title = inject(Title)
     effect(() => {
       const op = this.live.operation()
+      const e = this.live.error()
       if (op !== null)
         title.setTitle(`${op.type.toUpperCase()} ${op.target} · ${op.status} · Netwark`)
+      // A dead link says so in the tab too (it read "Operation" as if it were loading).
+      else if (e?.status === 404) title.setTitle("No such operation · Netwark")
+      else if (e) title.setTitle("Operation not loaded · Netwark")
     })
     const timer = setInterval(() => {
       if (this.pending()) this.tick.update((n) => n + 1)
