@@ -107,6 +107,14 @@ describe(
       assert.equal(await page.getByTestId("target").inputValue(), "127.0.0.1")
       assert.equal(await page.getByTestId("option-count").inputValue(), "6")
       assert.equal(await page.getByTestId("option-interval").inputValue(), "0.5")
+      // The menu's New operation is a fresh form; Back brings the typed one again.
+      await page.getByRole("link", { name: "New operation" }).first().click()
+      await page.waitForURL(/\/operations\/new\?type=ping$/)
+      assert.equal(await page.getByTestId("target").inputValue(), "")
+      await page.goBack()
+      await page.waitForURL(/target=127\.0\.0\.1/)
+      assert.equal(await page.getByTestId("target").inputValue(), "127.0.0.1")
+      assert.equal(await page.getByTestId("option-count").inputValue(), "6")
     })
 
     it("runs an mtr to 127.0.0.1 and draws the hop graph and table", async () => {

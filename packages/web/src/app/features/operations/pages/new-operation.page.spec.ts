@@ -92,6 +92,28 @@ const setup = async (
 }
 
 describe("new operation form", () => {
+  it("follows its URL: the menu's New operation gives a fresh form, not the old one under a bare URL", async () => {
+    const { fixture, el, type } = await setup(async () => ({}), {
+      type: "dns",
+      target: "example.test",
+      "o.server": "127.0.0.1",
+    })
+    const router = TestBed.inject(Router)
+    type("[data-testid=target]", "www.example.test")
+    await fixture.whenStable()
+    await new Promise((r) => setTimeout(r, 0))
+    // What was typed is in the URL.
+    expect(router.url).toContain("target=www.example.test")
+    expect(router.url).toContain("o.server=127.0.0.1")
+    await router.navigateByUrl("/operations/new")
+    await fixture.whenStable()
+    await new Promise((r) => setTimeout(r, 0))
+    await fixture.whenStable()
+    expect(el.querySelector<HTMLInputElement>("[data-testid=target]")?.value).toBe("")
+    expect(el.querySelector<HTMLInputElement>("input[type=radio]:checked")?.value).toBe("ping")
+    expect(router.url).toBe("/operations/new?type=ping")
+  })
+
   it("lists the queues, broadcast ones marked", async () => {
     const { el } = await setup(async () => ({}))
     const rows = [...el.querySelectorAll(".queue")]
