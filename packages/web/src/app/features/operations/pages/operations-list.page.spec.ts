@@ -142,6 +142,25 @@ describe("operations list page", () => {
     expect(next.disabled).toBe(false)
   })
 
+  it("follows its URL: the menu's Operations on a filtered list shows the whole list", async () => {
+    const asked: Array<OperationFilter> = []
+    const el = await render(
+      { type: "ping" },
+      {
+        listOperations: async (f) => {
+          asked.push(f)
+          return { items: [], total: 0 }
+        },
+      },
+    )
+    expect(el.querySelector<HTMLSelectElement>("[data-testid=type]")?.value).toBe("ping")
+    await TestBed.inject(Router).navigateByUrl("/operations")
+    await new Promise((r) => setTimeout(r, 300))
+    await TestBed.inject(ApplicationRef).whenStable()
+    expect(el.querySelector<HTMLSelectElement>("[data-testid=type]")?.value).toBe("")
+    expect(asked.at(-1)).toEqual({ limit: 25 })
+  })
+
   it("shows the server's message without the request URL", async () => {
     const el = await render(
       { queue: "x" },

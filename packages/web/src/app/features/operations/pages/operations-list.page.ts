@@ -240,6 +240,8 @@ export class OperationsListPage {
    * first page there.
    */
   private trail: ReadonlyArray<string> = []
+  /** The URLs this page wrote itself (a keystroke's navigation can end after the next began). */
+  private readonly written = new Set<string>()
 
   private readonly checked = computed(() =>
     listFilter(
@@ -287,11 +289,17 @@ export class OperationsListPage {
     const pageTitle = computed(() => listTitle(this.filter(), this.position().page))
     effect(() => title.setTitle(pageTitle()))
     // Back and Forward between two pages of this list keep this component: read the URL again.
+    // So does the menu's Operations (or `o`) on a filtered list: a fresh list, not the old
+    // filters under a bare URL. The page's own writes (see `go`) are told apart by URL.
+    const path = (url: string): string => url.split(/[?#]/)[0] ?? url
+    const here = path(
+      this.router.serializeUrl(this.router.createUrlTree([], { relativeTo: this.route })),
+    )
     let popped = false
     this.router.events.pipe(takeUntilDestroyed()).subscribe((e) => {
       if (e instanceof NavigationStart) popped = e.navigationTrigger === "popstate"
-      else if (e instanceof NavigationEnd) {
-        if (popped) this.read()
+      else if (e instanceof NavigationEnd && path(e.urlAfterRedirects) === here) {
+        if (popped || !this.written.has(e.urlAfterRedirects)) this.read()
         title.setTitle(pageTitle())
       }
     })
@@ -356,12 +364,14 @@ export class OperationsListPage {
   ): void {
     this.position.set(position)
     this.trail = trail
-    void this.router.navigate([], {
+    const tree = this.router.createUrlTree([], {
+      relativeTo: this.route,
       queryParams: { ...filters, ...positionQuery(position) },
       queryParamsHandling: "merge",
-      replaceUrl,
-      state: { trail },
     })
+    this.written.add(this.router.serializeUrl(tree))
+    if (this.written.size > 50) this.written.delete(this.written.values().next().value as string)
+    void this.router.navigateByUrl(tree, { replaceUrl, state: { trail } })
   }
 }
 
