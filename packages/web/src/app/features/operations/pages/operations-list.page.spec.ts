@@ -94,6 +94,10 @@ describe("operations list page", () => {
     // The selects showed "any" for a filter read from the URL (their options came after the value).
     expect(el.querySelector<HTMLSelectElement>("[data-testid=type]")?.value).toBe("ping")
     expect(el.querySelector<HTMLSelectElement>("[data-testid=status]")?.value).toBe("done")
+    // The API matches the target exactly: the field does not promise a substring search.
+    expect(el.querySelector("[data-testid=target]")?.getAttribute("placeholder")).toBe(
+      "exact name or address",
+    )
     expect(el.querySelector<HTMLButtonElement>("[data-testid=previous]")?.disabled).toBe(false)
     expect(el.querySelector<HTMLButtonElement>("[data-testid=next]")?.disabled).toBe(true)
   })

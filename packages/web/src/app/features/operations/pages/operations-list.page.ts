@@ -83,7 +83,8 @@ const PAGE = 25
           type="search"
           [value]="target()"
           (input)="set('target', value($event))"
-          placeholder="contains…"
+          placeholder="exact name or address"
+          data-testid="target"
         />
       </label>
       <label class="field"
