@@ -112,8 +112,10 @@ describe(
       await page.waitForURL(/\/operations\/new\?type=ping$/)
       assert.equal(await page.getByTestId("target").inputValue(), "")
       await page.goBack()
-      await page.waitForURL(/target=127\.0\.0\.1/)
-      assert.equal(await page.getByTestId("target").inputValue(), "127.0.0.1")
+      await page.waitForFunction(
+        () =>
+          document.querySelector<HTMLInputElement>("[data-testid=target]")?.value === "127.0.0.1",
+      )
       assert.equal(await page.getByTestId("option-count").inputValue(), "6")
     })
 
