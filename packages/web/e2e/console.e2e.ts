@@ -259,6 +259,12 @@ describe(
       await page.getByTestId("oui-search").fill("cisco")
       await page.getByTestId("oui-search-results").locator("tbody tr").first().waitFor()
       await shot("tools-oui")
+      // The lookup and the search survive a reload (both are in the URL).
+      await page.reload()
+      assert.equal(await page.getByTestId("oui-input").inputValue(), "00:1A:2B:3C")
+      assert.equal(await page.getByTestId("oui-search").inputValue(), "cisco")
+      await page.getByTestId("oui-result").filter({ hasText: "Ayecom" }).waitFor()
+      await page.getByTestId("oui-search-results").locator("tbody tr").first().waitFor()
     })
 
     it("WHOIS shows the normalized fields and a GeoIP pin for an IP", async () => {

@@ -3,14 +3,12 @@ import {
   Component,
   DestroyRef,
   computed,
-  effect,
   inject,
   signal,
-  untracked,
 } from "@angular/core"
 import { load } from "../../../shared/load"
-import { takeUntilDestroyed } from "@angular/core/rxjs-interop"
-import { ActivatedRoute, NavigationEnd, NavigationStart, Router } from "@angular/router"
+import { type ParamMap, Router } from "@angular/router"
+import { queryState } from "../../../shared/query-state"
 import type { ApiProblem } from "../../../core/api"
 import { type OperationType, operationTypes } from "../../../core/models"
 import { WorldMapComponent } from "../../../shared/world-map.component"
@@ -328,7 +326,6 @@ export class NewOperationPage {
   private readonly operations = inject(OperationsService)
   private readonly workers = inject(WorkersService)
   private readonly router = inject(Router)
-  private readonly route = inject(ActivatedRoute)
   protected readonly types = operationTypes
   protected readonly typeHelp = typeHelp
   protected readonly type = signal<OperationType>("ping")
@@ -362,42 +359,19 @@ export class NewOperationPage {
       this.known.reload()
     }, 10_000)
     inject(DestroyRef).onDestroy(() => clearInterval(timer))
-    this.read()
     // The form as typed goes into its own URL (replacing the entry, not adding one): after
-    // submitting, Back shows it as it was, a reload keeps it, and the link can be shared.
-    // The URLs this page wrote (a keystroke's navigation can end after the next one was asked).
-    const written = new Set<string>()
-    effect(() => {
-      const queryParams = formQuery(this.type(), this.target(), this.raw(), [...this.selected()])
-      untracked(() => {
-        const tree = this.router.createUrlTree([], { relativeTo: this.route, queryParams })
-        written.add(this.router.serializeUrl(tree))
-        if (written.size > 50) written.delete(written.values().next().value as string)
-        void this.router.navigateByUrl(tree, { replaceUrl: true })
-      })
-    })
-    // Any other way here while the page is open (the menu's "New operation", `n`, Back to an
-    // entry of this page) keeps this component: the form follows that URL, or it would show one
-    // thing while the URL (and so a reload) said another.
-    const path = (url: string): string => url.split(/[?#]/)[0] ?? url
-    const here = path(
-      this.router.serializeUrl(this.router.createUrlTree([], { relativeTo: this.route })),
+    // submitting, Back shows it as it was, a reload keeps it, and the link can be shared. Any
+    // other way here while the page is open (the menu's "New operation", `n`, Back to an entry
+    // of this page) keeps this component: the form follows that URL, or it would show one thing
+    // while the URL (and so a reload) said another.
+    queryState(
+      () => formQuery(this.type(), this.target(), this.raw(), [...this.selected()]),
+      (q) => this.read(q),
     )
-    let popped = false
-    this.router.events.pipe(takeUntilDestroyed()).subscribe((e) => {
-      if (e instanceof NavigationStart) popped = e.navigationTrigger === "popstate"
-      else if (
-        e instanceof NavigationEnd &&
-        path(e.urlAfterRedirects) === here &&
-        (popped || !written.has(e.urlAfterRedirects))
-      )
-        this.read()
-    })
   }
 
   /** The form from the URL ("Run again", a shared link, Back). */
-  private read(): void {
-    const q = this.route.snapshot.queryParamMap
+  private read(q: ParamMap): void {
     const t = q.get("type")
     this.type.set(
       t !== null && (operationTypes as ReadonlyArray<string>).includes(t)

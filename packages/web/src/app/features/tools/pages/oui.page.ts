@@ -1,8 +1,8 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from "@angular/core"
-import { ActivatedRoute } from "@angular/router"
 import { debounced } from "../../../shared/debounce"
 import { load } from "../../../shared/load"
 import { count } from "../../../shared/format"
+import { offsetParam, queryState } from "../../../shared/query-state"
 import { ToolsService } from "../services/tools.service"
 
 const PAGE = 20
@@ -127,7 +127,7 @@ export class OuiPage {
   private readonly tools = inject(ToolsService)
   protected readonly count = count
   protected readonly PAGE = PAGE
-  protected readonly mac = signal(inject(ActivatedRoute).snapshot.queryParamMap.get("mac") ?? "")
+  protected readonly mac = signal("")
   protected readonly search = signal("")
   protected readonly offset = signal(0)
   private readonly macQuery = debounced(this.mac, 120)
@@ -143,6 +143,22 @@ export class OuiPage {
         : { q: this.searchQuery().trim(), offset: this.offset() },
     (p, signal) => this.tools.ouiSearch(p.q, p.offset, PAGE, signal),
   )
+
+  constructor() {
+    // `?mac=…&q=…&offset=…`: a reload, Back or a shared link opens the same lookup and search.
+    queryState(
+      () => ({
+        mac: this.mac() === "" ? null : this.mac(),
+        q: this.search() === "" ? null : this.search(),
+        offset: this.offset() === 0 ? null : this.offset(),
+      }),
+      (q) => {
+        this.mac.set(q.get("mac") ?? "")
+        this.search.set(q.get("q") ?? "")
+        this.offset.set(offsetParam(q.get("offset")))
+      },
+    )
+  }
 
   protected value(e: Event): string {
     return (e.target as HTMLInputElement).value

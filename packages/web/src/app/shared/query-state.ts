@@ -1,0 +1,53 @@
+import { effect, inject, untracked } from "@angular/core"
+import { takeUntilDestroyed } from "@angular/core/rxjs-interop"
+import {
+  ActivatedRoute,
+  NavigationEnd,
+  NavigationStart,
+  type ParamMap,
+  type Params,
+  Router,
+} from "@angular/router"
+
+/**
+ * Keeps a page's inputs in its own URL, as the new-operation form does: `read` fills the page
+ * from the query parameters (now, and on any later navigation to this page that it did not write
+ * itself: Back, a menu link), and whatever `query` returns is written back as the user types,
+ * replacing the history entry rather than adding one per keystroke. A reload, Back and a shared
+ * link then open the same lookup. `query` maps a parameter to null to leave it out. Must be
+ * called in an injection context (a component's field initializer or constructor).
+ */
+export const queryState = (query: () => Params, read: (q: ParamMap) => void): void => {
+  const router = inject(Router)
+  const route = inject(ActivatedRoute)
+  read(route.snapshot.queryParamMap)
+  // The URLs this page wrote (a keystroke's navigation can end after the next one was asked).
+  const written = new Set<string>()
+  effect(() => {
+    const queryParams = query()
+    untracked(() => {
+      const tree = router.createUrlTree([], { relativeTo: route, queryParams })
+      written.add(router.serializeUrl(tree))
+      if (written.size > 50) written.delete(written.values().next().value as string)
+      void router.navigateByUrl(tree, { replaceUrl: true })
+    })
+  })
+  const path = (url: string): string => url.split(/[?#]/)[0] ?? url
+  const here = path(router.serializeUrl(router.createUrlTree([], { relativeTo: route })))
+  let popped = false
+  router.events.pipe(takeUntilDestroyed()).subscribe((e) => {
+    if (e instanceof NavigationStart) popped = e.navigationTrigger === "popstate"
+    else if (
+      e instanceof NavigationEnd &&
+      path(e.urlAfterRedirects) === here &&
+      (popped || !written.has(e.urlAfterRedirects))
+    )
+      read(route.snapshot.queryParamMap)
+  })
+}
+
+/** A non-negative whole number from a query parameter (a page offset), else 0. */
+export const offsetParam = (v: string | null): number => {
+  const n = Number(v)
+  return v !== null && Number.isSafeInteger(n) && n > 0 ? n : 0
+}
