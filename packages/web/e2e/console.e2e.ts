@@ -250,6 +250,12 @@ describe(
       await page.getByTestId("ipcalc-input").fill("10.1.2.3/22")
       await page.getByTestId("ipcalc-report").waitFor()
       await shot("tools-ipcalc")
+      // What was typed is in the URL: a reload opens the same calculation, split and aggregation.
+      await page.reload()
+      assert.equal(await page.getByTestId("ipcalc-input").inputValue(), "10.1.2.3/22")
+      assert.equal(await page.getByTestId("split-prefix").inputValue(), "24")
+      await page.getByTestId("subnets").filter({ hasText: "10.1.3.0/24" }).waitFor()
+      await page.getByTestId("aggregate-result").filter({ hasText: "192.168.0.0/23" }).waitFor()
     })
 
     it("MAC OUI looks up as you type and searches vendors", async () => {

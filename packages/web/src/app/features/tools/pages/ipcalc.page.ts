@@ -1,12 +1,15 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from "@angular/core"
-import { ActivatedRoute, Router } from "@angular/router"
+import { ActivatedRoute } from "@angular/router"
 import { load } from "../../../shared/load"
 import { debounced } from "../../../shared/debounce"
 import { count } from "../../../shared/format"
+import { offsetParam, queryState } from "../../../shared/query-state"
 import { networkList, parseCidrInput } from "../lib/ipcalc-input"
 import { ToolsService } from "../services/tools.service"
 
 const PAGE = 64
+/** What the box holds until the user types (or a link says) otherwise. */
+const EXAMPLE = "192.168.1.10/24"
 
 /** Subnet calculator, live as you type: report, subnet split and aggregation. */
 @Component({
@@ -231,12 +234,12 @@ const PAGE = 64
 })
 export class IpCalcPage {
   private readonly tools = inject(ToolsService)
-  private readonly router = inject(Router)
   protected readonly count = count
   protected readonly Math = Math
   protected readonly PAGE = PAGE
+  // From the URL at once (also read below), so the first lookup is the link's, not the example.
   protected readonly text = signal(
-    inject(ActivatedRoute).snapshot.queryParamMap.get("q") ?? "192.168.1.10/24",
+    inject(ActivatedRoute).snapshot.queryParamMap.get("q") ?? EXAMPLE,
   )
   protected readonly newPrefix = signal<number | null>(null)
   protected readonly splitOffset = signal(0)
@@ -272,6 +275,25 @@ export class IpCalcPage {
     (params, signal) => this.tools.aggregate(params.networks, signal),
   )
 
+  constructor() {
+    // `?q=…&split=…&from=…&agg=…`: a reload, Back or a shared link opens the same calculation.
+    // The example address stays out of the URL; an emptied box is kept as `q=`.
+    queryState(
+      () => ({
+        q: this.text() === EXAMPLE ? null : this.text(),
+        split: this.newPrefix(),
+        from: this.splitOffset() === 0 ? null : this.splitOffset(),
+        agg: this.aggText() === "" ? null : this.aggText(),
+      }),
+      (q) => {
+        this.text.set(q.get("q") ?? EXAMPLE)
+        this.setNewPrefix(q.get("split") ?? "")
+        this.splitOffset.set(offsetParam(q.get("from")))
+        this.aggText.set(q.get("agg") ?? "")
+      },
+    )
+  }
+
   protected value(e: Event): string {
     return (e.target as HTMLInputElement).value
   }
@@ -281,7 +303,6 @@ export class IpCalcPage {
   protected setText(v: string): void {
     this.text.set(v)
     this.splitOffset.set(0)
-    void this.router.navigate([], { queryParams: { q: v === "" ? null : v }, replaceUrl: true })
   }
   protected setNewPrefix(v: string): void {
     this.newPrefix.set(v === "" || !Number.isFinite(Number(v)) ? null : Number(v))
