@@ -251,11 +251,16 @@ describe(
       await page.getByTestId("ipcalc-report").waitFor()
       await shot("tools-ipcalc")
       // What was typed is in the URL: a reload opens the same calculation, split and aggregation.
+      // (The URL is written as the page reads the fields: wait for it, not for the report.)
+      await page.waitForURL(
+        (u) => u.searchParams.get("q") === "10.1.2.3/22" && u.searchParams.get("split") === "24",
+      )
       await page.reload()
-      assert.equal(await page.getByTestId("ipcalc-input").inputValue(), "10.1.2.3/22")
-      assert.equal(await page.getByTestId("split-prefix").inputValue(), "24")
+      await page.getByTestId("ipcalc-report").filter({ hasText: "10.1.0.0/22" }).waitFor()
       await page.getByTestId("subnets").filter({ hasText: "10.1.3.0/24" }).waitFor()
       await page.getByTestId("aggregate-result").filter({ hasText: "192.168.0.0/23" }).waitFor()
+      assert.equal(await page.getByTestId("ipcalc-input").inputValue(), "10.1.2.3/22")
+      assert.equal(await page.getByTestId("split-prefix").inputValue(), "24")
     })
 
     it("MAC OUI looks up as you type and searches vendors", async () => {
@@ -266,11 +271,14 @@ describe(
       await page.getByTestId("oui-search-results").locator("tbody tr").first().waitFor()
       await shot("tools-oui")
       // The lookup and the search survive a reload (both are in the URL).
+      await page.waitForURL(
+        (u) => u.searchParams.get("mac") === "00:1A:2B:3C" && u.searchParams.get("q") === "cisco",
+      )
       await page.reload()
-      assert.equal(await page.getByTestId("oui-input").inputValue(), "00:1A:2B:3C")
-      assert.equal(await page.getByTestId("oui-search").inputValue(), "cisco")
       await page.getByTestId("oui-result").filter({ hasText: "Ayecom" }).waitFor()
       await page.getByTestId("oui-search-results").locator("tbody tr").first().waitFor()
+      assert.equal(await page.getByTestId("oui-input").inputValue(), "00:1A:2B:3C")
+      assert.equal(await page.getByTestId("oui-search").inputValue(), "cisco")
     })
 
     it("WHOIS shows the normalized fields and a GeoIP pin for an IP", async () => {
