@@ -14,8 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import pg from "pg"
-import { adminUrl, withVhost } from "./support.js"
+import { withDatabase, withVhost } from "./support.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const serverMain = path.resolve(here, "../dist/main.js")
@@ -217,17 +216,14 @@ const embedded = async () => {
   }
 }
 
-const distributed = async (brokerUrl: string) => {
-  const name = `netwark_mem_${randomBytes(5).toString("hex")}`
+const distributed = (brokerUrl: string) =>
+  withDatabase((databaseUrl) => distributedOn(databaseUrl, brokerUrl))
+
+const distributedOn = async (databaseUrl: string, brokerUrl: string) => {
   const namespace = `mem${randomBytes(4).toString("hex")}`
-  const admin = new pg.Client({ connectionString: adminUrl })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE ${name}`)
-  const url = new URL(adminUrl)
-  url.pathname = `/${name}`
   const port = freePort()
   const server = start(serverMain, {
-    NETWARK_DATABASE_URL: url.toString(),
+    NETWARK_DATABASE_URL: databaseUrl,
     NETWARK_BROKER_URL: brokerUrl,
     NETWARK_NAMESPACE: namespace,
     NETWARK_LOCAL_WORKER: "false",
@@ -262,8 +258,6 @@ const distributed = async (brokerUrl: string) => {
   } finally {
     await Promise.all([stop(server), stop(worker)])
     rmSync(stateDir, { recursive: true, force: true })
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await admin.end()
   }
 }
 
