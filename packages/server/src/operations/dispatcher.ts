@@ -24,9 +24,6 @@ export interface Options {
   readonly loops?: number
 }
 
-/** (worker, queue) pairs already warned about, so that the log says it once per process. */
-const warnedRouting = new Set<string>()
-
 const isPermanent = (error: TransportError.TransportError) =>
   error.reason === "UnknownQueue" || error.reason === "TooLarge"
 
@@ -39,15 +36,6 @@ const dispatchBatch = (batch: number) =>
     const events = yield* Events
     const known = new Map(transport.targets.map((t) => [t.name, t.mode] as const))
     const online = yield* registry.online
-    const problems = [
-      ...routingProblems(online, transport.targets),
-      ...clockProblems(yield* registry.known),
-    ]
-    for (const problem of problems) {
-      if (warnedRouting.has(problem.key)) continue
-      warnedRouting.add(problem.key)
-      yield* Effect.logWarning(problem.message)
-    }
     // the expected workers are fixed here, from the registry, before anything is published
     const plan = (
       p: Repository.Pending,
@@ -165,6 +153,25 @@ const dispatchBatch = (batch: number) =>
     return { claimed: planned.length + rejected.length, failures: transient.length }
   })
 
+/**
+ * Warn about the online workers that jobs reach badly (routing, clock), once per worker and
+ * problem (`warned` holds the keys already said).
+ */
+const warnProblems = (warned: Set<string>) =>
+  Effect.gen(function* () {
+    const transport = yield* Transport.Transport
+    const registry = yield* Registry.Registry
+    const problems = [
+      ...routingProblems(yield* registry.online, transport.targets),
+      ...clockProblems(yield* registry.known),
+    ]
+    for (const problem of problems) {
+      if (warned.has(problem.key)) continue
+      warned.add(problem.key)
+      yield* Effect.logWarning(problem.message)
+    }
+  })
+
 /** The dispatcher loop as a layer (it runs while the layer is alive). */
 export const layer = (
   options: Options,
@@ -194,9 +201,16 @@ export const layer = (
       // a new operation wakes a loop at once; the poll finds what no wake-up announced (entries
       // of a replica that died before publishing, leases that ran out). One timer for all loops:
       // each claim costs a statement, ~10 ms of CPU on the embedded PGlite, and an idle server
-      // polling from every loop spent 10-20 % of a core doing nothing
+      // polling from every loop spent 10-20 % of a core doing nothing. The same timer looks at
+      // the workers' routing and clocks (presence changes at heartbeat pace, not per batch).
+      const warned = new Set<string>()
       yield* Effect.forkScoped(
-        Effect.forever(Effect.zipRight(Effect.sleep(options.poll), events.wake)),
+        Effect.forever(
+          Effect.sleep(options.poll).pipe(
+            Effect.zipRight(warnProblems(warned)),
+            Effect.zipRight(events.wake),
+          ),
+        ),
       )
     }),
   )
