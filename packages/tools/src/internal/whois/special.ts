@@ -6,7 +6,7 @@
  * addresses in examples, and the RIRs answer for them).
  */
 import { ToolError } from "../../ToolError.js"
-import { parse } from "../ip/address.js"
+import { parseNet } from "../ipcalc/network.js"
 import { type AddressKind, classify } from "../ipcalc/registry.js"
 import type { Query } from "./query.js"
 
@@ -22,24 +22,13 @@ const LOCAL: ReadonlySet<AddressKind> = new Set<AddressKind>([
   "broadcast",
 ])
 
-const word = (b: Uint8Array, i: number): number =>
-  ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0
-
 /** `NotFound` on field `query` for an address in a block no registry holds; else undefined. */
 export const notRegistered = (q: Query): ToolError | undefined => {
   if (q.kind !== "ip") return undefined
-  const ip = parse(q.value)
-  if (ip === undefined) return undefined
-  const w =
-    ip.version === 4
-      ? { w0: 0, w1: 0, w2: 0, w3: word(ip.bytes, 0) }
-      : {
-          w0: word(ip.bytes, 0),
-          w1: word(ip.bytes, 4),
-          w2: word(ip.bytes, 8),
-          w3: word(ip.bytes, 12),
-        }
-  const entry = classify(ip.version, w, w)
+  // the address as the subnet calculator reads it: its words, then its registry block
+  const net = parseNet(q.value, { e: undefined })
+  if (net === undefined) return undefined
+  const entry = classify(net.version, net, net)
   if (!LOCAL.has(entry.kind)) return undefined
   return new ToolError({
     reason: "NotFound",
