@@ -78,34 +78,46 @@ const EXPECTED = /^Expected (.+), actual (.+)$/s
  * undefined` is dropped where the field (or one inside it) has another issue.
  */
 export const tidyErrors = (errors: ReadonlyArray<FieldError>): Array<FieldError> => {
+  // linear in the issues: a 1 MiB body can hold hundreds of thousands of them
   const undefinedOnly = (e: FieldError) => e.message.startsWith("Expected undefined, actual ")
-  const kept = errors.filter(
-    (e) =>
-      !undefinedOnly(e) ||
-      !errors.some(
-        (o) =>
-          o !== e &&
-          !undefinedOnly(o) &&
-          (o.field === e.field || o.field.startsWith(`${e.field}.`)),
-      ),
-  )
-  const out: Array<FieldError> = []
-  for (const [i, e] of kept.entries()) {
-    const same = kept.filter((o) => o.field === e.field)
-    if (same.length === 1) {
-      out.push(e)
-      continue
-    }
+  /** Every field with another issue, and each field holding one. */
+  const covered = new Set<string>()
+  for (const { field, message } of errors) {
+    if (undefinedOnly({ field, message })) continue
+    covered.add(field)
+    for (let dot = field.lastIndexOf("."); dot > 0; dot = field.lastIndexOf(".", dot - 1))
+      covered.add(field.slice(0, dot))
+  }
+  const kept = errors.filter((e) => !undefinedOnly(e) || !covered.has(e.field))
+  const byField = new Map<string, Array<FieldError>>()
+  for (const e of kept) {
+    const same = byField.get(e.field)
+    if (same === undefined) byField.set(e.field, [e])
+    else same.push(e)
+  }
+  /** A field's issues as one, where they all say `Expected …, actual X` with the same X. */
+  const merged = (same: ReadonlyArray<FieldError>): FieldError | undefined => {
     const parts = same.map((o) => EXPECTED.exec(o.message))
     const actual = parts[0]?.[2]
-    if (parts.every((m) => m !== null && m[2] === actual)) {
-      // the field's first issue stands for all of them
-      if (kept.findIndex((o) => o.field === e.field) === i)
-        out.push({
-          field: e.field,
+    return parts.every((m) => m !== null && m[2] === actual)
+      ? {
+          field: same[0]!.field,
           message: `Expected ${[...new Set(parts.map((m) => m![1]))].join(" | ")}, actual ${actual}`,
-        })
-    } else out.push(e)
+        }
+      : undefined
+  }
+  const one = new Map<string, FieldError | undefined>()
+  for (const [field, same] of byField) one.set(field, same.length === 1 ? undefined : merged(same))
+  const out: Array<FieldError> = []
+  const said = new Set<string>()
+  for (const e of kept) {
+    const m = one.get(e.field)
+    if (m === undefined) out.push(e)
+    // the field's first issue stands for all of them
+    else if (!said.has(e.field)) {
+      said.add(e.field)
+      out.push(m)
+    }
   }
   return out
 }
@@ -126,8 +138,9 @@ const validator = <A, I>(
     const result = decode(value)
     if (Either.isRight(result)) return result.right
     const issues = ParseResult.ArrayFormatter.formatErrorSync(result.left)
+    // the first thousand issues are plenty to name twenty (a 1 MiB body can hold far more)
     const errors = tidyErrors(
-      issues.map((issue) => {
+      issues.slice(0, 1000).map((issue) => {
         const path = issue.path.map(String).join(".")
         return { field: field ?? (path === "" ? "body" : path), message: issue.message }
       }),
