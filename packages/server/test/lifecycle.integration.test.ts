@@ -429,6 +429,61 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     expect(ended).toMatchObject({ status: "done", received: 1 })
   })
 
+  it("storing results answers each new one as GET shows it, once per key, and settles", async () => {
+    const id = "7a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d"
+    await running.server.runtime.run(
+      Repository.insert({
+        id,
+        type: "ping",
+        target: "127.0.0.1",
+        options: {},
+        queues: ["netwark"],
+        timeoutMs: 30_000,
+      }),
+    )
+    // as the dispatcher records it: one direct job expecting one answer
+    await running.server.runtime.run(
+      Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        Effect.zipRight(
+          sql`INSERT INTO jobs (operation_id, job_id, queue, mode, expected)
+              VALUES (${id}, ${id}, 'netwark', 'one', 1)`,
+          sql`UPDATE operations SET expected = 1, status = 'running' WHERE id = ${id}`,
+        ),
+      ),
+    )
+    const result = (raw: string, attempt: number): Repository.NewResult => ({
+      // the id as a worker may spell it: the database's form is lower case
+      operationId: id.toUpperCase(),
+      jobId: id,
+      workerSlot: "*",
+      workerId: "w-1",
+      hostname: "host-w-1",
+      queue: "netwark",
+      location: "Paris",
+      mode: "one",
+      attempt,
+      status: "ok",
+      startedAt: 1_764_000_000_123,
+      finishedAt: 1_764_000_000_456,
+      data: { rtt: { min: 0.042, avg: 0.05 }, hops: [1, 2], missing: undefined },
+      raw,
+      error: null,
+    })
+    // a redelivery in the same batch as its original: the first is stored, once
+    const stored = await running.server.runtime.run(
+      Repository.storeResults([result("first", 1), result("second", 2)]),
+    )
+    expect(stored.settled).toEqual([{ id, status: "done", received: 1 }])
+    expect(stored.inserted).toHaveLength(1)
+    const op = await call<any>("GET", `${running.base}/operations/${id}`)
+    expect(op.body.results).toHaveLength(1)
+    expect(op.body.results[0]).toMatchObject({ raw: "first", attempt: 1, durationMs: 333 })
+    // what the live stream sends is what GET shows
+    const { operationId, ...live } = stored.inserted[0]!
+    expect(operationId).toBe(id)
+    expect(live).toEqual(op.body.results[0])
+  })
+
   it("lists with filters, a stable order and cursor pagination with a total", async () => {
     const ids: Array<string> = []
     for (let i = 0; i < 7; i++) {

@@ -535,13 +535,21 @@ export const storeResults = (
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     if (results.length === 0) return { inserted: [], settled: [] }
-    const ids = [...new Set(results.map((r) => r.operationId))]
-    const rows = results
+    // one row per key (a redelivery can land in the same batch as its original): the statement
+    // then stores exactly the rows it names, and what it stored is told by key alone
+    const byKey = new Map<string, NewResult>()
+    for (const r of results) {
+      const key = resultKey(r.operationId, r.jobId, r.workerSlot)
+      if (!byKey.has(key)) byKey.set(key, r)
+    }
+    const rows = [...byKey.values()]
+    const ids = [...new Set(rows.map((r) => r.operationId))]
     // results of operations that do not exist (deleted, or foreign) are dropped by the join; the
     // count that settles an operation adds the rows inserted here to those already stored (the
-    // statement's snapshot does not see its own inserts)
+    // statement's snapshot does not see its own inserts). Only the keys and receipt times come
+    // back: the rows are here already, and sending them back as JSON cost more than the insert
     const [row] = yield* sql<{
-      inserted: ReadonlyArray<JsonRow<ResultRow & { operation_id: string }>>
+      inserted: ReadonlyArray<readonly [string, string, string, string]>
       settled: ReadonlyArray<{ id: string; status: OperationStatus; received: number }>
     }>`
       WITH ins AS (
@@ -567,7 +575,7 @@ export const storeResults = (
                   error_field)
         JOIN operations o ON o.id = v.operation_id
         ON CONFLICT (operation_id, job_id, worker_slot) DO NOTHING
-        RETURNING *
+        RETURNING operation_id, job_id, worker_slot, worker_id, mode, status, received_at
       ), counts AS ${countsOf(
         sql,
         sql`(SELECT operation_id, job_id, worker_id, mode, status FROM results
@@ -577,19 +585,45 @@ export const storeResults = (
       )}, settled AS (
         ${settleFrom(sql, sql`counts`)}
       )
-      SELECT (SELECT coalesce(json_agg(ins), '[]'::json) FROM ins) AS inserted,
+      SELECT (SELECT coalesce(json_agg(json_build_array(operation_id, job_id, worker_slot,
+                                                        received_at)), '[]'::json)
+              FROM ins) AS inserted,
              (SELECT coalesce(json_agg(settled), '[]'::json) FROM settled) AS settled`
     return {
-      inserted: (row?.inserted ?? []).map((r) => ({
-        ...toResult(fromJson(r)),
-        operationId: r.operation_id,
-      })),
+      inserted: (row?.inserted ?? []).flatMap(([operationId, jobId, slot, receivedAt]) => {
+        const r = byKey.get(resultKey(operationId, jobId, slot))
+        return r === undefined ? [] : [{ ...fromNew(r, new Date(receivedAt)), operationId }]
+      }),
       settled: (row?.settled ?? []).map((r) => ({
         id: r.id,
         status: r.status,
         received: Number(r.received),
       })),
     }
+  })
+
+const resultKey = (operationId: string, jobId: string, slot: string) =>
+  `${operationId.toLowerCase()}\u0000${jobId}\u0000${slot}`
+
+/** A result as the API shows it, from what the worker sent and when it was stored. */
+const fromNew = (r: NewResult, receivedAt: Date): WorkerResult =>
+  toResult({
+    job_id: r.jobId,
+    worker_id: r.workerId,
+    hostname: r.hostname,
+    queue: r.queue,
+    location: r.location,
+    status: r.status,
+    attempt: r.attempt,
+    started_at: new Date(r.startedAt),
+    finished_at: new Date(r.finishedAt),
+    received_at: receivedAt,
+    // as the jsonb column gives it back (no undefined members, the same numbers and strings)
+    data: r.data === undefined ? null : (JSON.parse(JSON.stringify(r.data)) as unknown),
+    raw: r.raw,
+    error: r.error,
+    error_reason: r.errorReason ?? null,
+    error_field: r.errorField ?? null,
   })
 
 /** A result row as `json_agg` gives it: timestamps as strings. */
@@ -629,13 +663,16 @@ const countsOf = (sql: SqlClient.SqlClient, rows: Fragment) => sql`(
          count(*) FILTER (WHERE counted) AS m,
          count(*) FILTER (WHERE counted AND status = 'ok') AS ok,
          count(*) FILTER (WHERE counted AND status <> 'ok') AS failed
-  FROM (SELECT u.operation_id, u.status,
-               u.mode = 'one' OR EXISTS (
-                 SELECT 1 FROM jobs j
-                 WHERE j.operation_id = u.operation_id AND j.job_id = u.job_id
-                   AND j.expected_workers @> jsonb_build_array(jsonb_build_object('id', u.worker_id))
-               ) AS counted
-        FROM ${rows} u) AS c
+  FROM (SELECT u.operation_id, u.status, u.mode = 'one' OR e.worker_id IS NOT NULL AS counted
+        FROM ${rows} u
+        -- the expected workers of the jobs in question, one row each, joined once: a per-row
+        -- EXISTS over the jobs' JSON lists was evaluated for each count (100 results: 3 ms)
+        LEFT JOIN (SELECT DISTINCT j.operation_id, j.job_id, w ->> 'id' AS worker_id
+                   FROM jobs j CROSS JOIN LATERAL jsonb_array_elements(j.expected_workers) w
+                   WHERE j.mode = 'each'
+                     AND j.operation_id IN (SELECT operation_id FROM ${rows} x)) e
+          ON e.operation_id = u.operation_id AND e.job_id = u.job_id
+             AND e.worker_id = u.worker_id) AS c
   GROUP BY operation_id
 )`
 
