@@ -524,6 +524,72 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     expect(future.body).toMatchObject({ total: 0, items: [], nextCursor: null })
   })
 
+  it("pages forwards with nextCursor and back with previousCursor, rows of one millisecond included", async () => {
+    // One statement: the rows share milliseconds (created_at keeps microseconds), which a cursor
+    // of milliseconds skipped over.
+    const made = await running.server.runtime.run(
+      Repository.insertMany(
+        Array.from({ length: 11 }, () => ({
+          id: crypto.randomUUID(),
+          type: "ping" as const,
+          target: "127.0.0.1",
+          options: {},
+          queues: ["pager-queue"],
+          timeoutMs: 60_000,
+        })),
+      ),
+    )
+    const list = async (params: Record<string, string>) => {
+      const qs = new URLSearchParams({ queue: "pager-queue", ...params }).toString()
+      const r = await call<any>("GET", `${running.base}/operations?${qs}`)
+      expect(r.status).toBe(200)
+      return r.body as {
+        items: Array<{ id: string }>
+        total: number
+        nextCursor: string | null
+        previousCursor: string | null
+      }
+    }
+    const ids = (p: { items: Array<{ id: string }> }) => p.items.map((o) => o.id)
+    const forward = [await list({ limit: "3" })]
+    while (forward.at(-1)!.nextCursor !== null)
+      forward.push(await list({ limit: "3", cursor: forward.at(-1)!.nextCursor! }))
+    expect(forward.map((p) => p.items.length)).toEqual([3, 3, 3, 2])
+    expect(new Set(forward.flatMap(ids))).toEqual(new Set(made.map((o) => o.id)))
+    expect(forward[0]!.previousCursor).toBeNull()
+    for (const p of forward.slice(1)) expect(p.previousCursor).toBeTypeOf("string")
+    // back from the last page: the same pages, each with the cursors it had going forwards
+    let page = forward.at(-1)!
+    for (let i = forward.length - 2; i >= 0; i--) {
+      page = await list({ limit: "3", cursor: page.previousCursor! })
+      expect(ids(page)).toEqual(ids(forward[i]!))
+      expect(page.total).toBe(11)
+      expect(page.nextCursor).toBe(forward[i]!.nextCursor)
+      expect(page.previousCursor === null).toBe(i === 0)
+    }
+    // a page that starts one row down: fewer than a page above it, so back is the first page
+    const second = await list({ limit: "1" })
+    const shifted = await list({ limit: "3", cursor: second.nextCursor! })
+    expect(ids(shifted)).toEqual(forward.flatMap(ids).slice(1, 4))
+    const top = await list({ limit: "3", cursor: shifted.previousCursor! })
+    expect(ids(top)).toEqual(ids(forward[0]!))
+    expect(top.previousCursor).toBeNull()
+    // forged cursors of the new shape are refused as the cursor's fault, not the database's
+    const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url")
+    const uuid = made[0]!.id
+    for (const bad of [
+      forged(["2026-02-31T00:00:00Z", uuid, "before"]),
+      forged(["1", uuid, "before"]),
+      forged(["2026-01-01T00:00:00.000000Z", "-".repeat(36), "before"]),
+      forged(["2026-01-01T00:00:00.000000Z", uuid, "after"]),
+      forged(["2026-01-01T00:00:00.000000Z", uuid, "before", 1]),
+      "before",
+    ]) {
+      const r = await call<any>("GET", `${running.base}/operations?cursor=${bad}`)
+      expect(r.body, bad).toMatchObject({ status: 400, field: "cursor" })
+    }
+  })
+
   it("shuts down promptly with an event stream still open", async () => {
     const r = await call<any>("POST", `${running.base}/operations`, {
       type: "ping",

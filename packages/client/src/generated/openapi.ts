@@ -1281,7 +1281,7 @@ export interface operations {
   OperationsController_list: {
     parameters: {
       query?: {
-        /** @description nextCursor of the previous page */
+        /** @description A page's nextCursor (the page after it) or previousCursor (the page before it); opaque */
         cursor?: string
         limit?: number
         queue?: string
@@ -1330,7 +1330,10 @@ export interface operations {
               /** @enum {string} */
               type: "ping" | "mtr" | "traceroute" | "dns"
             }[]
+            /** @description The cursor of the next (older) page, same filters and order; null on the last page */
             nextCursor: string | null
+            /** @description The cursor of the page just before this one (newer rows, listed newest first like any page), same filters; null on the first page (and on an empty page). Asked for when fewer than a page of rows are left before, it lists the first page */
+            previousCursor: string | null
             /**
              * int
              * @description Operations matching the filters

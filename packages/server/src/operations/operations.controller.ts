@@ -90,7 +90,8 @@ export class OperationsController {
   @ApiQuery({
     name: "cursor",
     required: false,
-    description: "nextCursor of the previous page",
+    description:
+      "A page's nextCursor (the page after it) or previousCursor (the page before it); opaque",
     schema: { type: "string" },
   })
   @ApiSchemaResponse(200, OperationPage, "A page of operations")

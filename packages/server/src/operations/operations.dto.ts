@@ -240,7 +240,14 @@ export type OperationDetail = typeof OperationDetail.Type
 export const OperationPage = Schema.Struct({
   items: Schema.Array(Operation),
   total: Schema.Int.annotations({ description: "Operations matching the filters" }),
-  nextCursor: Schema.NullOr(Schema.String),
+  nextCursor: Schema.NullOr(Schema.String).annotations({
+    description:
+      "The cursor of the next (older) page, same filters and order; null on the last page",
+  }),
+  previousCursor: Schema.NullOr(Schema.String).annotations({
+    description:
+      "The cursor of the page just before this one (newer rows, listed newest first like any page), same filters; null on the first page (and on an empty page). Asked for when fewer than a page of rows are left before, it lists the first page",
+  }),
 }).annotations({ identifier: "OperationPage" })
 /** `GET /operations`. */
 export type OperationPage = typeof OperationPage.Type

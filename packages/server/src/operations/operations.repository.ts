@@ -101,35 +101,74 @@ const selectOperation = (sql: SqlClient.SqlClient) => sql`
   SELECT o.*, (SELECT count(*) FROM results r WHERE r.operation_id = o.id) AS received
   FROM operations o`
 
-/** The cursor of a page: the last row's (created_at, id), opaque to clients. */
-export const encodeCursor = (createdAt: string, id: string): string =>
-  Buffer.from(JSON.stringify([createdAt, id])).toString("base64url")
+/**
+ * Where a page starts, as a cursor names it: the rows after (older than) a row's
+ * (created_at, id) key, or the rows before (newer than) it, the page just above.
+ */
+export interface PageKey {
+  readonly direction: "after" | "before"
+  /** created_at in ISO 8601 with the database's microseconds (a millisecond holds many rows). */
+  readonly at: string
+  readonly id: string
+}
+
+/**
+ * The cursor of a page, opaque to clients: `[at, id]` for the rows after a key (the shape
+ * nextCursor always had, so cursors already handed out still read) and `[at, id, "before"]`.
+ */
+export const encodeCursor = (key: PageKey): string =>
+  Buffer.from(
+    JSON.stringify(key.direction === "after" ? [key.at, key.id] : [key.at, key.id, "before"]),
+  ).toString("base64url")
+
+// Only what PostgreSQL reads back as a timestamp and a uuid: a forged cursor that Date.parse
+// takes ("1", Feb 31) or a uuid of dashes made the query fail (a 503, not a 400).
+const IsoAt = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d{1,6})?Z$/
+const Uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+const validAt = (at: string): boolean => {
+  const m = IsoAt.exec(at)
+  if (m === null) return false
+  const ms = Date.parse(at)
+  // a day past the month's end parses (rolled over): the round trip tells
+  return !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(m[1]!)
+}
 
 /** Read a cursor; `undefined` when it was not made by {@link encodeCursor}. */
-export const decodeCursor = (cursor: string): readonly [string, string] | undefined => {
+export const decodeCursor = (cursor: string): PageKey | undefined => {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"))
     if (
       Array.isArray(value) &&
-      value.length === 2 &&
+      (value.length === 2 || (value.length === 3 && value[2] === "before")) &&
       typeof value[0] === "string" &&
       typeof value[1] === "string" &&
-      !Number.isNaN(Date.parse(value[0])) &&
-      /^[0-9a-f-]{36}$/i.test(value[1])
+      validAt(value[0]) &&
+      Uuid.test(value[1])
     )
-      return [value[0], value[1]]
+      return { direction: value.length === 2 ? "after" : "before", at: value[0], id: value[1] }
   } catch {
     // not ours
   }
   return undefined
 }
 
+interface ListRow extends OperationRow {
+  /** created_at to the microsecond, for the cursors (a Date keeps milliseconds). */
+  readonly key_at: string
+}
+
 /** A page of operations, newest first, with the total matching the filters. */
 export const list = (
   query: ListQuery,
-  after: readonly [string, string] | undefined,
+  from: PageKey | undefined,
 ): Effect.Effect<
-  { items: ReadonlyArray<Operation>; total: number; nextCursor: string | null },
+  {
+    items: ReadonlyArray<Operation>
+    total: number
+    nextCursor: string | null
+    previousCursor: string | null
+  },
   SqlError.SqlError,
   SqlClient.SqlClient
 > =>
@@ -148,29 +187,64 @@ export const list = (
         ? undefined
         : sql`o.created_at < ${query.until.toISOString()}::timestamptz`,
     ].filter((f) => f !== undefined)
-    const page =
-      after === undefined
-        ? filters
-        : [...filters, sql`(o.created_at, o.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)`]
-    const [rows, count] = yield* Effect.all(
+    const key = from === undefined ? undefined : sql`(${from.at}::timestamptz, ${from.id}::uuid)`
+    const rowsOf = (where: ReadonlyArray<Fragment>, order: "DESC" | "ASC") => sql<ListRow>`
+      SELECT s.*, to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS key_at
+      FROM (${selectOperation(sql)} WHERE ${sql.and(where)}) s
+      ORDER BY s.created_at ${sql.unsafe(order)}, s.id ${sql.unsafe(order)}
+      LIMIT ${limit + 1}`
+    // The rows on the far side of the key (the key's own row included): whether there is a
+    // page before a page read forwards, or after one read backwards. Counted in the pass that
+    // counts the total.
+    const beyond =
+      from === undefined
+        ? sql`0`
+        : from.direction === "after"
+          ? sql`count(*) FILTER (WHERE (o.created_at, o.id) >= ${key!})`
+          : sql`count(*) FILTER (WHERE (o.created_at, o.id) <= ${key!})`
+    const [found, count] = yield* Effect.all(
       [
-        sql<OperationRow>`
-        ${selectOperation(sql)}
-        WHERE ${sql.and(page)}
-        ORDER BY o.created_at DESC, o.id DESC
-        LIMIT ${limit + 1}`,
-        sql<{
-          readonly n: string
-        }>`SELECT count(*) AS n FROM operations o WHERE ${sql.and(filters)}`,
+        from === undefined
+          ? rowsOf(filters, "DESC")
+          : from.direction === "after"
+            ? rowsOf([...filters, sql`(o.created_at, o.id) < ${key!}`], "DESC")
+            : // the rows just above the key, nearest first, then turned back to newest first
+              rowsOf([...filters, sql`(o.created_at, o.id) > ${key!}`], "ASC"),
+        sql<{ readonly n: string; readonly beyond: string }>`
+          SELECT count(*) AS n, ${beyond} AS beyond FROM operations o WHERE ${sql.and(filters)}`,
       ],
       { concurrency: "unbounded" },
     )
-    const items = rows.slice(0, limit).map(toOperation)
-    const last = rows.length > limit ? rows[limit - 1] : undefined
+    const total = Number(count[0]?.n ?? 0)
+    const beyondKey = Number(count[0]?.beyond ?? 0) > 0
+    const cursor = (direction: PageKey["direction"], row: ListRow | undefined) =>
+      row === undefined ? null : encodeCursor({ direction, at: row.key_at, id: row.id })
+    if (from?.direction === "before") {
+      // Fewer than a page above the key: that is the top of the list, so the first page
+      // (a full one, the page a fresh list shows) with no page before it.
+      if (found.length <= limit) {
+        const first = yield* rowsOf(filters, "DESC")
+        return {
+          items: first.slice(0, limit).map(toOperation),
+          total,
+          nextCursor: cursor("after", first.length > limit ? first[limit - 1] : undefined),
+          previousCursor: null,
+        }
+      }
+      const rows = found.slice(0, limit).reverse()
+      return {
+        items: rows.map(toOperation),
+        total,
+        nextCursor: cursor("after", beyondKey ? rows.at(-1) : undefined),
+        previousCursor: cursor("before", rows[0]),
+      }
+    }
+    const rows = found.slice(0, limit)
     return {
-      items,
-      total: Number(count[0]?.n ?? 0),
-      nextCursor: last === undefined ? null : encodeCursor(last.created_at.toISOString(), last.id),
+      items: rows.map(toOperation),
+      total,
+      nextCursor: cursor("after", found.length > limit ? rows.at(-1) : undefined),
+      previousCursor: cursor("before", beyondKey ? rows[0] : undefined),
     }
   })
 

@@ -126,13 +126,13 @@ export class OperationsService {
 
   /** A page of operations. */
   async list(query: ListQuery): Promise<OperationPage> {
-    let after: readonly [string, string] | undefined
+    let from: Repository.PageKey | undefined
     if (query.cursor !== undefined) {
-      after = Repository.decodeCursor(query.cursor)
-      if (after === undefined)
+      from = Repository.decodeCursor(query.cursor)
+      if (from === undefined)
         throw Problem.invalid("cursor", "cursor is not one this server gave out")
     }
-    return this.runtime.run(Repository.list(query, after))
+    return this.runtime.run(Repository.list(query, from))
   }
 
   /** One operation with its results; 404 when unknown. */
