@@ -236,6 +236,54 @@ describe(
       assert.equal(await page.getByTestId("previous").isDisabled(), true)
     })
 
+    it("goes back page by page from a link to page 3 opened in a new tab", async () => {
+      // More than two pages (25 each) of DNS queries, so there is a third page to link to.
+      for (let i = 0; i < 51; i++) {
+        const r = await fetch(`${server.url}/api/v1/operations`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            type: "dns",
+            target: `back${i}.example.test`,
+            options: { server: "127.0.0.1", port: dns.port },
+          }),
+        })
+        assert.equal(r.status, 202)
+      }
+      const { total } = (await (
+        await fetch(`${server.url}/api/v1/operations?type=dns&limit=1`)
+      ).json()) as { total: number }
+      const range = page.getByTestId("range")
+      const rows = (p: Page) => p.locator("tbody tr a").allInnerTexts()
+      await go("/operations?type=dns")
+      await range.filter({ hasText: `1–25 of ${total}` }).waitFor()
+      const first = await rows(page)
+      await page.getByTestId("next").click()
+      await range.filter({ hasText: `26–50 of ${total}` }).waitFor()
+      const second = await rows(page)
+      await page.getByTestId("next").click()
+      await range.filter({ hasText: /^51–/ }).waitFor()
+      assert.match(page.url(), /[?&]page=3(&|$)/)
+      // A new tab has no history of this list: the way back comes from the server.
+      const tab = await context.newPage()
+      try {
+        await tab.goto(page.url())
+        const tabRange = tab.getByTestId("range")
+        await tabRange.filter({ hasText: /^51–/ }).waitFor()
+        await tab.getByTestId("previous").click()
+        await tabRange.filter({ hasText: `26–50 of ${total}` }).waitFor()
+        assert.match(tab.url(), /[?&]page=2(&|$)/)
+        assert.deepEqual(await rows(tab), second)
+        await tab.getByTestId("previous").click()
+        await tabRange.filter({ hasText: `1–25 of ${total}` }).waitFor()
+        assert.doesNotMatch(tab.url(), /cursor=/)
+        assert.deepEqual(await rows(tab), first)
+        assert.equal(await tab.getByTestId("previous").isDisabled(), true)
+      } finally {
+        await tab.close()
+      }
+    })
+
     it("IP calculator answers as you type, splits and aggregates", async () => {
       await go("/tools/ipcalc")
       await page.getByTestId("ipcalc-input").fill("10.1.2.3/22")

@@ -76,6 +76,8 @@ export interface OperationPage {
   readonly items: ReadonlyArray<OperationSummary>
   readonly total: number
   readonly nextCursor?: string | null
+  /** The cursor of the page before (null on the first page). */
+  readonly previousCursor?: string | null
 }
 
 /** Filters of the operations list. */

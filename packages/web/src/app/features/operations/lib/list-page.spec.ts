@@ -1,4 +1,10 @@
-import { listTitle, positionFromQuery, positionQuery, rangeText } from "./list-page"
+import {
+  listTitle,
+  positionFromQuery,
+  positionQuery,
+  previousPosition,
+  rangeText,
+} from "./list-page"
 
 describe("list position", () => {
   it("reads a shared link's page and cursor, and the first page without either", () => {
@@ -14,6 +20,21 @@ describe("list position", () => {
   it("writes the first page as no parameters at all", () => {
     expect(positionQuery({ page: 1, cursor: undefined })).toEqual({ page: null, cursor: null })
     expect(positionQuery({ page: 2, cursor: "c" })).toEqual({ page: "2", cursor: "c" })
+  })
+
+  it("goes back with the server's previousCursor, to the plain first page from page 2", () => {
+    expect(previousPosition({ page: 3, cursor: "c3" }, "b3")).toEqual({ page: 2, cursor: "b3" })
+    expect(previousPosition({ page: 9, cursor: "c9" }, "b9")).toEqual({ page: 8, cursor: "b9" })
+    expect(previousPosition({ page: 2, cursor: "c2" }, "b2")).toEqual({
+      page: 1,
+      cursor: undefined,
+    })
+    // No way back from the server (an older one, or the rows are the first): the first page.
+    for (const none of [null, undefined, ""])
+      expect(previousPosition({ page: 5, cursor: "c5" }, none)).toEqual({
+        page: 1,
+        cursor: undefined,
+      })
   })
 
   it("says which rows are shown", () => {

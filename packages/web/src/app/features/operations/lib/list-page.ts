@@ -19,6 +19,19 @@ export const positionFromQuery = (page: string | null, cursor: string | null): L
 export const positionQuery = (p: ListPosition): { page: string | null; cursor: string | null } =>
   p.cursor === undefined ? { page: null, cursor: null } : { page: String(p.page), cursor: p.cursor }
 
+/**
+ * Where Previous goes from the page shown: the page before through the server's
+ * `previousCursor`, so it works from a page opened by link too; the first page (no cursor, so
+ * its URL stays short) from page 2, or when the server gave no way back.
+ */
+export const previousPosition = (
+  p: ListPosition,
+  previousCursor: string | null | undefined,
+): ListPosition =>
+  p.page <= 2 || previousCursor === null || previousCursor === undefined || previousCursor === ""
+    ? { page: 1, cursor: undefined }
+    : { page: p.page - 1, cursor: previousCursor }
+
 /** "26–50 of 137" for the rows shown; "0 of 0" when nothing matches. */
 export const rangeText = (page: number, shown: number, total: number, limit: number): string => {
   if (shown === 0) return `0 of ${total}`

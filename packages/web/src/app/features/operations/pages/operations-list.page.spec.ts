@@ -146,6 +146,73 @@ describe("operations list page", () => {
     expect(next.disabled).toBe(false)
   })
 
+  it("goes back from a link to page 3 opened in a new tab, page by page, with the server's cursors", async () => {
+    const asked: Array<OperationFilter> = []
+    const row = (n: number) => ({
+      id: `6f0c1f8e-0000-4000-8000-00000000003${n}`,
+      type: "ping" as const,
+      target: `127.0.0.${n}`,
+      status: "done",
+      queues: ["netwark.broadcast"],
+      createdAt: new Date().toISOString(),
+      expected: 1,
+      received: 1,
+    })
+    // The server's pages: each names the cursor of the page before it (none on the first).
+    const pages: Record<string, { previousCursor: string | null; nextCursor: string }> = {
+      first: { previousCursor: null, nextCursor: "after1" },
+      c3: { previousCursor: "before3", nextCursor: "after3" },
+      before3: { previousCursor: "before2", nextCursor: "after2" },
+    }
+    const el = await render(
+      { type: "ping", page: "3", cursor: "c3" },
+      {
+        listOperations: async (f) => {
+          asked.push(f)
+          return { items: [row(1)], total: 80, ...pages[f.cursor ?? "first"]! }
+        },
+      },
+    )
+    const router = TestBed.inject(Router)
+    const range = () => el.querySelector("[data-testid=range]")?.textContent?.trim()
+    const settle = async () => {
+      await new Promise((r) => setTimeout(r, 50))
+      await TestBed.inject(ApplicationRef).whenStable()
+    }
+    expect(range()).toBe("51–51 of 80")
+    const previous = el.querySelector<HTMLButtonElement>("[data-testid=previous]")!
+    previous.click()
+    await settle()
+    expect(asked.at(-1)).toEqual({ limit: 25, type: "ping", cursor: "before3" })
+    expect(range()).toBe("26–26 of 80")
+    expect(router.url).toBe("/operations?type=ping&page=2&cursor=before3")
+    // From page 2 the first page is the plain list (its URL has no cursor).
+    previous.click()
+    await settle()
+    expect(asked.at(-1)).toEqual({ limit: 25, type: "ping" })
+    expect(range()).toBe("1–1 of 80")
+    expect(router.url).toBe("/operations?type=ping")
+    expect(previous.disabled).toBe(true)
+  })
+
+  it("goes to the first page when the server gives no way back", async () => {
+    const asked: Array<OperationFilter> = []
+    const el = await render(
+      { page: "4", cursor: "c4" },
+      {
+        listOperations: async (f) => {
+          asked.push(f)
+          return { items: [], total: 0, nextCursor: null, previousCursor: null }
+        },
+      },
+    )
+    el.querySelector<HTMLButtonElement>("[data-testid=previous]")!.click()
+    await new Promise((r) => setTimeout(r, 50))
+    await TestBed.inject(ApplicationRef).whenStable()
+    expect(asked.at(-1)).toEqual({ limit: 25 })
+    expect(TestBed.inject(Router).url).toBe("/operations")
+  })
+
   it("follows its URL: the menu's Operations on a filtered list shows the whole list", async () => {
     const asked: Array<OperationFilter> = []
     const el = await render(

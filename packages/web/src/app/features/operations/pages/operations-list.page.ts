@@ -7,7 +7,6 @@ import {
   inject,
   signal,
 } from "@angular/core"
-import { Location } from "@angular/common"
 import { takeUntilDestroyed } from "@angular/core/rxjs-interop"
 import { Title } from "@angular/platform-browser"
 import { ActivatedRoute, NavigationEnd, NavigationStart, Router, RouterLink } from "@angular/router"
@@ -21,6 +20,7 @@ import {
   listTitle,
   positionFromQuery,
   positionQuery,
+  previousPosition,
   rangeText,
 } from "../lib/list-page"
 import { listFilter } from "../lib/operation-filter"
@@ -174,7 +174,7 @@ const PAGE = 25
         <button
           type="button"
           (click)="previous()"
-          [disabled]="position().page === 1"
+          [disabled]="position().page === 1 || !settled()"
           data-testid="previous"
         >
           Previous
@@ -217,7 +217,6 @@ export class OperationsListPage {
   private readonly operations = inject(OperationsService)
   private readonly router = inject(Router)
   private readonly route = inject(ActivatedRoute)
-  private readonly location = inject(Location)
   protected readonly statuses = operationStatuses
   protected readonly types = operationTypes
   protected readonly ago = ago
@@ -235,12 +234,6 @@ export class OperationsListPage {
   protected readonly position = signal<ListPosition>(
     positionFromQuery(this.q.get("page"), this.q.get("cursor")),
   )
-  /**
-   * The cursors of pages 2 … page-1 (the way back), in the history entry's state: too long for
-   * the URL, and a reload or Back keeps it. A shared link has none, so Previous goes to the
-   * first page there.
-   */
-  private trail: ReadonlyArray<string> = []
   /** The URLs this page wrote itself (a keystroke's navigation can end after the next began). */
   private readonly written = new Set<string>()
 
@@ -271,8 +264,8 @@ export class OperationsListPage {
   )
   /**
    * The rows shown are those of the filter and page asked for: not while a filter edit waits out
-   * its debounce or a page loads. Next is off until then, or it would follow the cursor of the
-   * rows still on screen (a double click skipped a page and mislabelled the range).
+   * its debounce or a page loads. Next and Previous are off until then, or they would follow the
+   * cursors of the rows still on screen (a double click skipped a page and mislabelled the range).
    */
   protected readonly settled = computed(
     () => !this.page.isLoading() && this.query() === this.filter(),
@@ -313,17 +306,11 @@ export class OperationsListPage {
     inject(DestroyRef).onDestroy(() => clearInterval(timer))
   }
 
-  /** The filters and page from the URL, the way back from the history entry. */
+  /** The filters and page from the URL. */
   private read(): void {
     const q = this.route.snapshot.queryParamMap
     for (const key of filterKeys) this[key].set(q.get(key) ?? "")
     this.position.set(positionFromQuery(q.get("page"), q.get("cursor")))
-    const state = this.location.getState() as { trail?: unknown } | null
-    const trail = state?.trail
-    this.trail =
-      Array.isArray(trail) && trail.every((c) => typeof c === "string")
-        ? trail.slice(0, this.position().page - 2)
-        : []
   }
 
   protected value(e: Event): string {
@@ -337,34 +324,30 @@ export class OperationsListPage {
   /** A filter changed: back to the first page (the old cursor belongs to another list). */
   protected set(key: FilterKey, v: string): void {
     this[key].set(v)
-    this.go({ page: 1, cursor: undefined }, [], { [key]: v === "" ? null : v }, true)
+    this.go({ page: 1, cursor: undefined }, { [key]: v === "" ? null : v }, true)
   }
 
   protected next(): void {
     const c = this.page.value()?.nextCursor
     if (!c || !this.settled()) return
-    const { page, cursor } = this.position()
-    this.go({ page: page + 1, cursor: c }, cursor === undefined ? [] : [...this.trail, cursor])
+    this.go({ page: this.position().page + 1, cursor: c })
   }
+  /** The server's way back from the rows shown: the URL alone is enough (a link, a new tab). */
   protected previous(): void {
-    const { page } = this.position()
-    const back = page > 2 ? this.trail.at(-1) : undefined
-    if (back === undefined) this.first()
-    else this.go({ page: page - 1, cursor: back }, this.trail.slice(0, -1))
+    if (this.position().page === 1 || !this.settled()) return
+    this.go(previousPosition(this.position(), this.page.value()?.previousCursor))
   }
   protected first(): void {
-    this.go({ page: 1, cursor: undefined }, [])
+    this.go({ page: 1, cursor: undefined })
   }
 
   /** Each page is its own history entry (Back goes to the page before); a filter edit is not. */
   private go(
     position: ListPosition,
-    trail: ReadonlyArray<string>,
     filters: Record<string, string | null> = {},
     replaceUrl = false,
   ): void {
     this.position.set(position)
-    this.trail = trail
     const tree = this.router.createUrlTree([], {
       relativeTo: this.route,
       queryParams: { ...filters, ...positionQuery(position) },
@@ -372,7 +355,7 @@ export class OperationsListPage {
     })
     this.written.add(this.router.serializeUrl(tree))
     if (this.written.size > 50) this.written.delete(this.written.values().next().value as string)
-    void this.router.navigateByUrl(tree, { replaceUrl, state: { trail } })
+    void this.router.navigateByUrl(tree, { replaceUrl })
   }
 }
 
