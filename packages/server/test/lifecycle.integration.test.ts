@@ -156,6 +156,91 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     }
   })
 
+  it("a direct job of a type its queue's workers do not run ends at once, saying why", async () => {
+    const worker = (id: string, jobs: ReadonlyArray<string>) =>
+      Effect.gen(function* () {
+        const transport = yield* Transport.Transport
+        yield* transport.serve({ workerId: id, queues: ["netwark"], types: jobs }, () =>
+          Effect.succeed({ raw: `${id} output`, status: "ok" }),
+        )
+        yield* transport.announce({
+          id,
+          hostname: `host-${id}`,
+          version: "test",
+          queues: ["netwark"],
+          locations: [],
+          capabilities: { jobs },
+        })
+      })
+    const fiber = running.server.runtime.managed.runFork(
+      Effect.scoped(Effect.zipRight(worker("direct-ping-only", ["ping"]), Effect.never)),
+    )
+    try {
+      await eventually(async () => {
+        const r = await call<any>("GET", `${running.base}/workers`)
+        const ids = r.body.items
+          .filter((w: any) => w.status === "online")
+          .map((w: any) => w.id as string)
+        return ids.includes("direct-ping-only") ? true : undefined
+      })
+      // online, but without mtr: an error at dispatch, not a timeout two minutes on
+      const mtr = await call<any>("POST", `${running.base}/operations`, {
+        type: "mtr",
+        target: "127.0.0.1",
+        queues: ["netwark"],
+        timeout: 120,
+      })
+      expect(await settled(running.base, mtr.body.id, 10_000)).toMatchObject({
+        status: "error",
+        error: "no worker online on queue netwark runs mtr jobs (online there: direct-ping-only)",
+      })
+      // a job that reaches it all the same (its announce not heard yet, say) is answered with
+      // why: the server's plan is bypassed by storing and dispatching one by hand
+      const transport = await running.server.runtime.run(Transport.Transport)
+      const id = "0f1e2d3c-4b5a-4968-8776-655443322110"
+      await running.server.runtime.run(
+        Repository.insert({
+          id,
+          type: "traceroute",
+          target: "127.0.0.1",
+          options: {},
+          queues: ["netwark"],
+          timeoutMs: 120_000,
+        }),
+      )
+      await running.server.runtime.run(
+        Effect.flatMap(SqlClient.SqlClient, (sql) =>
+          Effect.zipRight(
+            sql`UPDATE outbox SET sent_at = clock_timestamp() WHERE operation_id = ${id}`,
+            Effect.zipRight(
+              sql`INSERT INTO jobs (operation_id, job_id, queue, mode, expected)
+                  VALUES (${id}, ${id}, 'netwark', 'one', 1)`,
+              sql`UPDATE operations SET expected = 1, status = 'running',
+                    deadline = clock_timestamp() + interval '2 minutes' WHERE id = ${id}`,
+            ),
+          ),
+        ),
+      )
+      await running.server.runtime.run(
+        transport.dispatch(
+          { operationId: id, jobId: id, type: "traceroute", payload: { target: "127.0.0.1" } },
+          ["netwark"],
+        ),
+      )
+      const op = await settled(running.base, id, 10_000)
+      expect(op).toMatchObject({ status: "error", received: 1 })
+      expect(op.results[0]).toMatchObject({
+        workerId: "direct-ping-only",
+        status: "error",
+        errorReason: "UnknownType",
+        error:
+          "worker direct-ping-only does not run traceroute jobs (it runs ping): every worker on a shared queue should run the types sent to it",
+      })
+    } finally {
+      await running.server.runtime.managed.runPromise(Fiber.interrupt(fiber))
+    }
+  })
+
   it("a broadcast waits only for the workers that run its job type", async () => {
     const worker = (id: string, jobs: ReadonlyArray<string>) =>
       Effect.gen(function* () {

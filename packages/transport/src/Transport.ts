@@ -105,7 +105,11 @@ export interface ServeOptions {
   readonly queues: ReadonlyArray<string>
   /** Jobs running at once (and prefetch per queue); default 4. */
   readonly concurrency?: number
-  /** Job types the handler serves; other types are dead-lettered. Absent: every type. */
+  /**
+   * Job types the handler serves. Absent: every type. A direct job of another type is answered
+   * with an error result (reason `UnknownType`, naming the types served); a broadcast copy is
+   * dead-lettered.
+   */
   readonly types?: ReadonlyArray<string>
   /**
    * What closing the scope does to running jobs: `finish` (default) waits for them and publishes

@@ -397,7 +397,7 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
           const transport = yield* Transport.Transport
           const ran: Array<string> = []
           yield* transport.serve(
-            { workerId: "dl", queues: [Queues.direct], types: ["ping"] },
+            { workerId: "dl", queues: [Queues.direct, Queues.broadcast], types: ["ping"] },
             (job) => Effect.sync(() => ran.push(job.operationId)),
           )
           const text = (s: string) => new TextEncoder().encode(s)
@@ -405,8 +405,13 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
           yield* transport.publishRaw(Queues.direct, text(JSON.stringify({ v: 1, kind: "job" })))
           yield* transport.publishRaw(Queues.direct, text(JSON.stringify({ v: 9, kind: "job" })))
           yield* transport.publishRaw(Queues.direct, new Uint8Array(5000).fill(32))
+          // a type the worker does not run: a direct job is answered with why, a broadcast copy
+          // is set aside
           yield* transport.dispatch({ operationId: "nope", type: "traceroute6", payload: {} }, [
             Queues.direct,
+          ])
+          yield* transport.dispatch({ operationId: "nope-b", type: "traceroute6", payload: {} }, [
+            Queues.broadcast,
           ])
           const tooBig = yield* Effect.either(
             transport.dispatch({ operationId: "big", type: "ping", payload: "x".repeat(5000) }, [
@@ -417,8 +422,16 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
           yield* transport.dispatch({ operationId: "good", type: "ping", payload: {} }, [
             Queues.direct,
           ])
-          const results = yield* collect(transport, 1)
-          expect(results.map((r) => [r.operationId, r.status])).toEqual([["good", "ok"]])
+          const results = yield* collect(transport, 2)
+          expect(results.map((r) => [r.operationId, r.status]).sort()).toEqual([
+            ["good", "ok"],
+            ["nope", "error"],
+          ])
+          expect(results.find((r) => r.operationId === "nope")?.error).toEqual({
+            message:
+              "worker dl does not run traceroute6 jobs (it runs ping): every worker on a shared queue should run the types sent to it",
+            reason: "UnknownType",
+          })
           expect(ran).toEqual(["good"])
           const dead = yield* transport.deadLetters().pipe(
             Stream.tap((d) => d.ack),
@@ -433,8 +446,8 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
               ["netwark", "Malformed"],
               ["netwark", "Malformed"],
               ["netwark", "TooLarge"],
-              ["netwark", "UnknownType"],
               ["netwark", "UnknownVersion"],
+              ["netwark.broadcast", "UnknownType"],
             ].sort(),
           )
           expect(new TextDecoder().decode(Chunk.unsafeHead(dead).body)).toBe("{not json")

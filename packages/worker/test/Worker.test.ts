@@ -7,7 +7,7 @@ import { existsSync } from "node:fs"
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
-import { Chunk, Effect, Exit, Layer, Scope, Stream } from "effect"
+import { Chunk, Effect, Exit, Fiber, Layer, Scope, Stream } from "effect"
 import type { Capabilities } from "@netwark/tools"
 import { type Envelope, InProcess, Queues, Registry, Transport } from "@netwark/transport"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -194,31 +194,41 @@ describe.skipIf(!hasPing)(
       expect(messages.filter((m) => m.kind === "progress").length).toBeGreaterThanOrEqual(2)
     })
 
-    it("a job type the worker does not serve is dead-lettered", async () => {
-      const dead = await withWorker(
+    it("a direct job of a type the worker does not serve is answered with why; a broadcast copy is dead-lettered", async () => {
+      const { answered, dead } = await withWorker(
         (transport) =>
           Effect.gen(function* () {
+            const reply = yield* Effect.fork(replies(transport, "op-whois"))
             yield* transport.dispatch(
               { operationId: "op-whois", type: "whois", payload: { query: "example.com" } },
               [Queues.direct],
             )
+            const answered = resultOf(yield* Fiber.join(reply))
             yield* transport.dispatch(
               { operationId: "op-mtr-off", type: "mtr", payload: { target: "127.0.0.1" } },
-              [Queues.direct],
+              [Queues.broadcast],
             )
-            return yield* transport.deadLetters().pipe(
+            const dead = yield* transport.deadLetters().pipe(
               Stream.tap((d) => d.ack),
               Stream.map((d) => d.message),
-              Stream.take(2),
+              Stream.take(1),
               Stream.runCollect,
               Effect.map(Chunk.toReadonlyArray),
               Effect.timeout("5 seconds"),
             )
+            return { answered, dead }
           }),
         { jobs: ["ping"] },
       )
-      expect(dead.map((d) => d.reason)).toEqual(["UnknownType", "UnknownType"])
-      expect(dead[0]?.detail).toMatch(/whois is not served by worker w1/)
+      // at once, and never run: the operation need not wait for its deadline
+      expect(answered.status).toBe("error")
+      expect(answered.error).toEqual({
+        message:
+          "worker w1 does not run whois jobs (it runs ping): every worker on a shared queue should run the types sent to it",
+        reason: "UnknownType",
+      })
+      expect(dead.map((d) => d.reason)).toEqual(["UnknownType"])
+      expect(dead[0]?.detail).toMatch(/mtr is not served by worker w1/)
     })
 
     it("a broadcast reaches every worker; each answers once", async () => {

@@ -48,6 +48,22 @@ const dispatchBatch = (batch: number) =>
           error: `unknown queue ${unknown}`,
           permanent: true,
         })
+      // a direct queue whose online workers all leave the type out: each would answer that it
+      // does not run it, so say so now (with nobody online the job waits for a worker, as ever)
+      for (const queue of p.queues) {
+        if (known.get(queue) !== "one") continue
+        const there = online.filter((w) => receives(w, queue, "one"))
+        if (there.length > 0 && !there.some((w) => runs(w, p.type)))
+          return Either.left({
+            outboxId: p.outboxId,
+            operationId: p.id,
+            error: `no worker online on queue ${queue} runs ${p.type} jobs (online there: ${there
+              .slice(0, 5)
+              .map((w) => w.id)
+              .join(", ")}${there.length > 5 ? ", …" : ""})`,
+            permanent: true,
+          })
+      }
       const jobs = p.queues.map((queue) => {
         const mode = known.get(queue)!
         // a broadcast waits only for the workers that run the type

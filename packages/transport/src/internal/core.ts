@@ -436,21 +436,51 @@ export const make = (
                 ),
               )
             const job = decoded.right
-            if (types !== undefined && !types.has(job.type))
-              return runPromise(
-                deadLetter(
-                  queueName,
-                  "UnknownType",
-                  `job type ${job.type} is not served by worker ${workerId}`,
-                  delivery.body,
-                ),
-              )
             const attempt =
               delivery.deliveryCount !== undefined
                 ? delivery.deliveryCount + 1
                 : delivery.redelivered
                   ? 2
                   : 1
+            if (types !== undefined && !types.has(job.type)) {
+              // a direct job is this worker's to answer (its queue's other workers never see
+              // it): say why at once, or the operation waits for its deadline. A broadcast copy
+              // was not expected of a worker that does not run the type: set aside.
+              if (job.mode !== "one")
+                return runPromise(
+                  deadLetter(
+                    queueName,
+                    "UnknownType",
+                    `job type ${job.type} is not served by worker ${workerId}`,
+                    delivery.body,
+                  ),
+                )
+              const now = Date.now()
+              const answered = await sendReply({
+                v: Envelope.version,
+                kind: "result",
+                operationId: job.operationId,
+                jobId: job.jobId,
+                workerId,
+                attempt,
+                target: job.target,
+                mode: job.mode,
+                status: "error",
+                startedAt: now,
+                finishedAt: now,
+                error: {
+                  message: `worker ${workerId} does not run ${job.type} jobs (it runs ${[...types].join(", ") || "none"}): every worker on a shared queue should run the types sent to it`,
+                  reason: "UnknownType",
+                },
+              }).then(
+                () => true,
+                (cause: unknown) =>
+                  runPromise(Effect.logError("transport: job not answered, requeued", cause)).then(
+                    () => false,
+                  ),
+              )
+              return answered ? "ack" : "requeue"
+            }
             if (draining) return "requeue"
             if (limiter) await limiter.acquire()
             try {
