@@ -361,17 +361,20 @@ export const make = (
         /** `stopTaking` ran: nothing new starts, and an interrupted job goes back. */
         let draining = false
 
+        /** What every reply of this worker to a job carries. */
+        const replyBase = (job: Envelope.Job, attempt: number) => ({
+          v: Envelope.version,
+          operationId: job.operationId,
+          jobId: job.jobId,
+          workerId,
+          attempt,
+          target: job.target,
+          mode: job.mode,
+        })
+
         const runJob = async (job: Envelope.Job, attempt: number): Promise<Disposition> => {
           const startedAt = Date.now()
-          const base = {
-            v: Envelope.version,
-            operationId: job.operationId,
-            jobId: job.jobId,
-            workerId,
-            attempt,
-            target: job.target,
-            mode: job.mode,
-          }
+          const base = replyBase(job, attempt)
           if (startedAt > job.deadline) {
             await sendReply({
               ...base,
@@ -457,14 +460,8 @@ export const make = (
                 )
               const now = Date.now()
               const answered = await sendReply({
-                v: Envelope.version,
+                ...replyBase(job, attempt),
                 kind: "result",
-                operationId: job.operationId,
-                jobId: job.jobId,
-                workerId,
-                attempt,
-                target: job.target,
-                mode: job.mode,
                 status: "error",
                 startedAt: now,
                 finishedAt: now,
