@@ -14,6 +14,26 @@ const settled = (base: string, id: string, timeoutMs = 20_000) =>
     return ["done", "partial", "error", "timeout"].includes(r.body.status) ? r.body : undefined
   }, timeoutMs)
 
+/**
+ * A fake worker on one queue that runs only `jobs` and announces them, as the reference worker
+ * does (the transport answers or sets aside the jobs of other types).
+ */
+const typedWorker = (id: string, queue: string, jobs: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const transport = yield* Transport.Transport
+    yield* transport.serve({ workerId: id, queues: [queue], types: jobs }, () =>
+      Effect.succeed({ raw: `${id} output`, status: "ok" }),
+    )
+    yield* transport.announce({
+      id,
+      hostname: `host-${id}`,
+      version: "test",
+      queues: [queue],
+      locations: [],
+      capabilities: { jobs },
+    })
+  })
+
 describe("operation lifecycle on PostgreSQL with fake in-process workers", () => {
   let db: Awaited<ReturnType<typeof createDatabase>>
   let running: Running
@@ -157,23 +177,10 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
   })
 
   it("a direct job of a type its queue's workers do not run ends at once, saying why", async () => {
-    const worker = (id: string, jobs: ReadonlyArray<string>) =>
-      Effect.gen(function* () {
-        const transport = yield* Transport.Transport
-        yield* transport.serve({ workerId: id, queues: ["netwark"], types: jobs }, () =>
-          Effect.succeed({ raw: `${id} output`, status: "ok" }),
-        )
-        yield* transport.announce({
-          id,
-          hostname: `host-${id}`,
-          version: "test",
-          queues: ["netwark"],
-          locations: [],
-          capabilities: { jobs },
-        })
-      })
     const fiber = running.server.runtime.managed.runFork(
-      Effect.scoped(Effect.zipRight(worker("direct-ping-only", ["ping"]), Effect.never)),
+      Effect.scoped(
+        Effect.zipRight(typedWorker("direct-ping-only", "netwark", ["ping"]), Effect.never),
+      ),
     )
     try {
       await eventually(async () => {
@@ -243,21 +250,7 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
 
   it("a broadcast waits only for the workers that run its job type", async () => {
     const worker = (id: string, jobs: ReadonlyArray<string>) =>
-      Effect.gen(function* () {
-        const transport = yield* Transport.Transport
-        // as the reference worker does: other types are dead-lettered, never answered
-        yield* transport.serve({ workerId: id, queues: ["netwark.broadcast"], types: jobs }, () =>
-          Effect.succeed({ raw: `${id} output`, status: "ok" }),
-        )
-        yield* transport.announce({
-          id,
-          hostname: `host-${id}`,
-          version: "test",
-          queues: ["netwark.broadcast"],
-          locations: [],
-          capabilities: { jobs },
-        })
-      })
+      typedWorker(id, "netwark.broadcast", jobs)
     const fiber = running.server.runtime.managed.runFork(
       Effect.scoped(
         Effect.zipRight(
