@@ -20,6 +20,18 @@ const render = async (query: Record<string, string>, api: Partial<Api>) => {
   return fixture.nativeElement as HTMLElement
 }
 
+/** A finished ping to 127.0.0.`n` as the list shows it; `id` ends the operation's uuid. */
+const doneRow = (id: string, n: number) => ({
+  id: `6f0c1f8e-0000-4000-8000-0000000000${id}`,
+  type: "ping" as const,
+  target: `127.0.0.${n}`,
+  status: "done",
+  queues: ["netwark.broadcast"],
+  createdAt: new Date().toISOString(),
+  expected: 1,
+  received: 1,
+})
+
 describe("operations list page", () => {
   it("loads the list from a link with a bad date and says what is wrong next to the field", async () => {
     const asked: Array<OperationFilter> = []
@@ -67,16 +79,7 @@ describe("operations list page", () => {
 
   it("opens a shared link on its page, with its filters shown in the fields", async () => {
     const asked: Array<OperationFilter> = []
-    const op = (n: number) => ({
-      id: `6f0c1f8e-0000-4000-8000-00000000001${n}`,
-      type: "ping" as const,
-      target: `127.0.0.${n}`,
-      status: "done",
-      queues: ["netwark.broadcast"],
-      createdAt: new Date().toISOString(),
-      expected: 1,
-      received: 1,
-    })
+    const op = (n: number) => doneRow(`1${n}`, n)
     const el = await render(
       { type: "ping", status: "done", page: "2", cursor: "c2" },
       {
@@ -148,16 +151,7 @@ describe("operations list page", () => {
 
   it("goes back from a link to page 3 opened in a new tab, page by page, with the server's cursors", async () => {
     const asked: Array<OperationFilter> = []
-    const row = (n: number) => ({
-      id: `6f0c1f8e-0000-4000-8000-00000000003${n}`,
-      type: "ping" as const,
-      target: `127.0.0.${n}`,
-      status: "done",
-      queues: ["netwark.broadcast"],
-      createdAt: new Date().toISOString(),
-      expected: 1,
-      received: 1,
-    })
+    const row = (n: number) => doneRow(`3${n}`, n)
     // The server's pages: each names the cursor of the page before it (none on the first).
     const pages: Record<string, { previousCursor: string | null; nextCursor: string }> = {
       first: { previousCursor: null, nextCursor: "after1" },
