@@ -6,7 +6,7 @@
  * @module
  */
 import type { SqlClient } from "@effect/sql"
-import { Registry, Transport, type TransportError } from "@netwark/transport"
+import { type Envelope, Registry, Transport, type TransportError } from "@netwark/transport"
 import { Cause, Duration, Effect, Either, Layer } from "effect"
 import { Metrics, settled as countSettled } from "../health/metrics.js"
 import { clockProblems, receives, routingProblems, runs } from "../workers/serving.js"
@@ -36,6 +36,27 @@ const dispatchBatch = (batch: number) =>
     const events = yield* Events
     const known = new Map(transport.targets.map((t) => [t.name, t.mode] as const))
     const online = yield* registry.online
+    // who receives a queue and who of them runs a type, worked out once per batch rather than
+    // once per operation (a batch holds up to 256 operations, mostly to the same few queues)
+    const receiving = new Map<string, ReadonlyArray<Envelope.WorkerInfo>>()
+    const receiversOf = (queue: string, mode: "one" | "each") => {
+      let workers = receiving.get(queue)
+      if (workers === undefined) {
+        workers = online.filter((w) => receives(w, queue, mode))
+        receiving.set(queue, workers)
+      }
+      return workers
+    }
+    const serving = new Map<string, ReadonlyArray<Envelope.WorkerInfo>>()
+    const servingOf = (queue: string, mode: "one" | "each", type: string) => {
+      const key = `${queue}\u0000${type}`
+      let workers = serving.get(key)
+      if (workers === undefined) {
+        workers = receiversOf(queue, mode).filter((w) => runs(w, type))
+        serving.set(key, workers)
+      }
+      return workers
+    }
     // the expected workers are fixed here, from the registry, before anything is published
     const plan = (
       p: Repository.Pending,
@@ -50,31 +71,32 @@ const dispatchBatch = (batch: number) =>
         })
       // a direct queue whose online workers all leave the type out: each would answer that it
       // does not run it, so say so now (with nobody online the job waits for a worker, as ever)
-      for (const queue of p.queues) {
-        if (known.get(queue) !== "one") continue
-        const there = online.filter((w) => receives(w, queue, "one"))
-        if (there.length > 0 && !there.some((w) => runs(w, p.type)))
-          return Either.left({
-            outboxId: p.outboxId,
-            operationId: p.id,
-            error: `no worker online on queue ${queue} runs ${p.type} jobs (online there: ${there
-              .slice(0, 5)
-              .map((w) => w.id)
-              .join(", ")}${there.length > 5 ? ", …" : ""})`,
-            permanent: true,
-          })
+      const idle = p.queues.find(
+        (q) =>
+          known.get(q) === "one" &&
+          receiversOf(q, "one").length > 0 &&
+          servingOf(q, "one", p.type).length === 0,
+      )
+      if (idle !== undefined) {
+        const there = receiversOf(idle, "one").map((w) => w.id)
+        return Either.left({
+          outboxId: p.outboxId,
+          operationId: p.id,
+          error: `no worker online on queue ${idle} runs ${p.type} jobs (online there: ${there.slice(0, 5).join(", ")}${there.length > 5 ? ", …" : ""})`,
+          permanent: true,
+        })
       }
       const jobs = p.queues.map((queue) => {
         const mode = known.get(queue)!
         // a broadcast waits only for the workers that run the type
-        const serving = online.filter((w) => receives(w, queue, mode) && runs(w, p.type))
+        const workers = mode === "one" ? [] : servingOf(queue, mode, p.type)
         return {
           jobId: `${p.id}/${queue}`,
           queue,
           mode,
           // a direct job waits in its queue for a worker: it always expects one answer
-          expected: mode === "one" ? 1 : serving.length,
-          workers: mode === "one" ? [] : serving.map((w) => ({ id: w.id, hostname: w.hostname })),
+          expected: mode === "one" ? 1 : workers.length,
+          workers: workers.map((w) => ({ id: w.id, hostname: w.hostname })),
         }
       })
       return Either.right({
