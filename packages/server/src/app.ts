@@ -64,18 +64,13 @@ const clientError = (error: NodeJS.ErrnoException, socket: Socket): void => {
       : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
         ? [408, "the request did not arrive in time"]
         : [400, "the request is not valid HTTP"]
-  const title = titleOf(status)
-  const reason = title.replaceAll(" ", "")
-  const body = JSON.stringify({
-    type: `https://netwark.dev/problems/${reason}`,
-    title,
-    status,
-    detail,
-    reason,
-  })
+  const { body: problem } = toProblem(
+    new Problem(status, titleOf(status).replaceAll(" ", ""), detail),
+  )
+  const body = JSON.stringify(problem)
   if (socket.writable)
     socket.write(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     )
   socket.destroy(error)
 }
