@@ -349,6 +349,17 @@ const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
 const isFinal = (status: unknown): boolean =>
   typeof status === "string" && finalStatuses.has(status as OperationStatus)
 
+/** The `Network` error of an event stream that ended or failed before the final status. */
+const streamBroken = (res: Response, detail: string, cause?: unknown): ClientError =>
+  new ClientError({
+    reason: "Network",
+    status: res.status,
+    problem: { title: "Event stream broken", detail },
+    method: "GET",
+    url: res.url,
+    cause,
+  })
+
 async function* events(
   t: Transport,
   id: string,
@@ -359,14 +370,14 @@ async function* events(
   let retryMs = DEFAULT_RETRY_MS
   let failures = 0
   let finished = false
+  const request: Request = {
+    method: "GET",
+    path: "/api/v1/operations/{id}/events",
+    params: { id },
+    accept: "text/event-stream",
+    ...(o.signal === undefined ? {} : { signal: o.signal }),
+  }
   for (let first = true; ; first = false) {
-    const request: Request = {
-      method: "GET",
-      path: "/api/v1/operations/{id}/events",
-      params: { id },
-      accept: "text/event-stream",
-      ...(o.signal === undefined ? {} : { signal: o.signal }),
-    }
     let broken: ClientError
     let res: Response | undefined
     try {
@@ -413,30 +424,14 @@ async function* events(
           yield { type: e.event, id: e.id, data } as OperationEvent
         }
         if (o.signal?.aborted === true || finished) return
-        broken = new ClientError({
-          reason: "Network",
-          status: res.status,
-          problem: {
-            title: "Event stream broken",
-            detail: "the server closed the event stream before the operation finished",
-          },
-          method: "GET",
-          url: res.url,
-        })
+        broken = streamBroken(
+          res,
+          "the server closed the event stream before the operation finished",
+        )
       } catch (e) {
         if (e instanceof ClientError) throw e
         if (o.signal?.aborted === true) return
-        broken = new ClientError({
-          reason: "Network",
-          status: res.status,
-          problem: {
-            title: "Event stream broken",
-            detail: e instanceof Error ? e.message : String(e),
-          },
-          method: "GET",
-          url: res.url,
-          cause: e,
-        })
+        broken = streamBroken(res, e instanceof Error ? e.message : String(e), e)
       }
     }
     // Like EventSource: wait the server's `retry:` delay, then resume after the last event id.
