@@ -79,16 +79,16 @@ const EXPECTED = /^Expected (.+), actual (.+)$/s
  */
 export const tidyErrors = (errors: ReadonlyArray<FieldError>): Array<FieldError> => {
   // linear in the issues: a 1 MiB body can hold hundreds of thousands of them
-  const undefinedOnly = (e: FieldError) => e.message.startsWith("Expected undefined, actual ")
+  const undefinedOnly = (message: string) => message.startsWith("Expected undefined, actual ")
   /** Every field with another issue, and each field holding one. */
   const covered = new Set<string>()
   for (const { field, message } of errors) {
-    if (undefinedOnly({ field, message })) continue
+    if (undefinedOnly(message)) continue
     covered.add(field)
     for (let dot = field.lastIndexOf("."); dot > 0; dot = field.lastIndexOf(".", dot - 1))
       covered.add(field.slice(0, dot))
   }
-  const kept = errors.filter((e) => !undefinedOnly(e) || !covered.has(e.field))
+  const kept = errors.filter((e) => !undefinedOnly(e.message) || !covered.has(e.field))
   const byField = new Map<string, Array<FieldError>>()
   for (const e of kept) {
     const same = byField.get(e.field)
