@@ -9,6 +9,47 @@ import {
   Router,
 } from "@angular/router"
 
+/** Navigates this page to some query parameters, as a write of its own (see `followQuery`). */
+export type QueryWrite = (
+  queryParams: Params,
+  options?: { readonly replaceUrl?: boolean; readonly merge?: boolean },
+) => void
+
+/**
+ * The mechanism under `queryState`, for a page that writes its URL itself (a list whose pages
+ * are history entries): `read` fills the page from the query parameters now and on any later
+ * navigation to this page that it did not write itself (Back, a menu link); `arrived`, if given,
+ * runs after every navigation to this page, its own included. The page writes through the
+ * returned function, so its own URLs are told apart. Must be called in an injection context.
+ */
+export const followQuery = (read: (q: ParamMap) => void, arrived?: () => void): QueryWrite => {
+  const router = inject(Router)
+  const route = inject(ActivatedRoute)
+  read(route.snapshot.queryParamMap)
+  // The URLs this page wrote (a keystroke's navigation can end after the next one was asked).
+  const written = new Set<string>()
+  const path = (url: string): string => url.split(/[?#]/)[0] ?? url
+  const here = path(router.serializeUrl(router.createUrlTree([], { relativeTo: route })))
+  let popped = false
+  router.events.pipe(takeUntilDestroyed()).subscribe((e) => {
+    if (e instanceof NavigationStart) popped = e.navigationTrigger === "popstate"
+    else if (e instanceof NavigationEnd && path(e.urlAfterRedirects) === here) {
+      if (popped || !written.has(e.urlAfterRedirects)) read(route.snapshot.queryParamMap)
+      arrived?.()
+    }
+  })
+  return (queryParams, options = {}) => {
+    const tree = router.createUrlTree([], {
+      relativeTo: route,
+      queryParams,
+      ...(options.merge === true ? { queryParamsHandling: "merge" as const } : {}),
+    })
+    written.add(router.serializeUrl(tree))
+    if (written.size > 50) written.delete(written.values().next().value as string)
+    void router.navigateByUrl(tree, { replaceUrl: options.replaceUrl ?? false })
+  }
+}
+
 /**
  * Keeps a page's inputs in its own URL, as the new-operation form does: `read` fills the page
  * from the query parameters (now, and on any later navigation to this page that it did not write
@@ -18,31 +59,10 @@ import {
  * called in an injection context (a component's field initializer or constructor).
  */
 export const queryState = (query: () => Params, read: (q: ParamMap) => void): void => {
-  const router = inject(Router)
-  const route = inject(ActivatedRoute)
-  read(route.snapshot.queryParamMap)
-  // The URLs this page wrote (a keystroke's navigation can end after the next one was asked).
-  const written = new Set<string>()
+  const write = followQuery(read)
   effect(() => {
     const queryParams = query()
-    untracked(() => {
-      const tree = router.createUrlTree([], { relativeTo: route, queryParams })
-      written.add(router.serializeUrl(tree))
-      if (written.size > 50) written.delete(written.values().next().value as string)
-      void router.navigateByUrl(tree, { replaceUrl: true })
-    })
-  })
-  const path = (url: string): string => url.split(/[?#]/)[0] ?? url
-  const here = path(router.serializeUrl(router.createUrlTree([], { relativeTo: route })))
-  let popped = false
-  router.events.pipe(takeUntilDestroyed()).subscribe((e) => {
-    if (e instanceof NavigationStart) popped = e.navigationTrigger === "popstate"
-    else if (
-      e instanceof NavigationEnd &&
-      path(e.urlAfterRedirects) === here &&
-      (popped || !written.has(e.urlAfterRedirects))
-    )
-      read(route.snapshot.queryParamMap)
+    untracked(() => write(queryParams, { replaceUrl: true }))
   })
 }
 

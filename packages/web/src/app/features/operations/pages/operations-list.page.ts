@@ -7,14 +7,14 @@ import {
   inject,
   signal,
 } from "@angular/core"
-import { takeUntilDestroyed } from "@angular/core/rxjs-interop"
 import { Title } from "@angular/platform-browser"
-import { ActivatedRoute, NavigationEnd, NavigationStart, Router, RouterLink } from "@angular/router"
+import { ActivatedRoute, type ParamMap, RouterLink } from "@angular/router"
 import { toProblem } from "../../../core/api"
 import { type OperationFilter, operationStatuses, operationTypes } from "../../../core/models"
 import { load } from "../../../shared/load"
 import { debounced } from "../../../shared/debounce"
 import { ago, dateTime } from "../../../shared/format"
+import { type QueryWrite, followQuery } from "../../../shared/query-state"
 import {
   type ListPosition,
   listTitle,
@@ -215,7 +215,6 @@ const PAGE = 25
 })
 export class OperationsListPage {
   private readonly operations = inject(OperationsService)
-  private readonly router = inject(Router)
   private readonly route = inject(ActivatedRoute)
   protected readonly statuses = operationStatuses
   protected readonly types = operationTypes
@@ -234,8 +233,6 @@ export class OperationsListPage {
   protected readonly position = signal<ListPosition>(
     positionFromQuery(this.q.get("page"), this.q.get("cursor")),
   )
-  /** The URLs this page wrote itself (a keystroke's navigation can end after the next began). */
-  private readonly written = new Set<string>()
 
   private readonly checked = computed(() =>
     listFilter(
@@ -275,8 +272,10 @@ export class OperationsListPage {
     return p === undefined ? "" : rangeText(this.position().page, p.items.length, p.total, PAGE)
   })
 
+  /** Writes the URL as this page's own (see `go`). */
+  private readonly write: QueryWrite
+
   constructor() {
-    this.read()
     // The tab says which filters and page it shows. The router sets the route's plain title at
     // the end of each navigation (this page's own included), so it is set again after each.
     const title = inject(Title)
@@ -285,18 +284,10 @@ export class OperationsListPage {
     // Back and Forward between two pages of this list keep this component: read the URL again.
     // So does the menu's Operations (or `o`) on a filtered list: a fresh list, not the old
     // filters under a bare URL. The page's own writes (see `go`) are told apart by URL.
-    const path = (url: string): string => url.split(/[?#]/)[0] ?? url
-    const here = path(
-      this.router.serializeUrl(this.router.createUrlTree([], { relativeTo: this.route })),
+    this.write = followQuery(
+      (q) => this.read(q),
+      () => title.setTitle(pageTitle()),
     )
-    let popped = false
-    this.router.events.pipe(takeUntilDestroyed()).subscribe((e) => {
-      if (e instanceof NavigationStart) popped = e.navigationTrigger === "popstate"
-      else if (e instanceof NavigationEnd && path(e.urlAfterRedirects) === here) {
-        if (popped || !this.written.has(e.urlAfterRedirects)) this.read()
-        title.setTitle(pageTitle())
-      }
-    })
     // Operations still pending or running change status on their own: while the page shows one,
     // read it again every 10 s (a finished page stays put).
     const timer = setInterval(() => {
@@ -307,8 +298,7 @@ export class OperationsListPage {
   }
 
   /** The filters and page from the URL. */
-  private read(): void {
-    const q = this.route.snapshot.queryParamMap
+  private read(q: ParamMap): void {
     for (const key of filterKeys) this[key].set(q.get(key) ?? "")
     this.position.set(positionFromQuery(q.get("page"), q.get("cursor")))
   }
@@ -348,14 +338,7 @@ export class OperationsListPage {
     replaceUrl = false,
   ): void {
     this.position.set(position)
-    const tree = this.router.createUrlTree([], {
-      relativeTo: this.route,
-      queryParams: { ...filters, ...positionQuery(position) },
-      queryParamsHandling: "merge",
-    })
-    this.written.add(this.router.serializeUrl(tree))
-    if (this.written.size > 50) this.written.delete(this.written.values().next().value as string)
-    void this.router.navigateByUrl(tree, { replaceUrl })
+    this.write({ ...filters, ...positionQuery(position) }, { replaceUrl, merge: true })
   }
 }
 
