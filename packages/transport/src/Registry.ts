@@ -58,22 +58,12 @@ export const apply = (
 ): State => {
   const next = new Map<string, Entry>()
   for (const [id, entry] of state) if (retained(entry, now, retentionMs)) next.set(id, entry)
-  next.set(
-    presence.worker.id,
-    presence.event === "goodbye"
-      ? {
-          worker: presence.worker,
-          lastSeen: now,
-          expiresAt: now - 1,
-          clockSkewMs: presence.at - now,
-        }
-      : {
-          worker: presence.worker,
-          lastSeen: now,
-          expiresAt: now + presence.ttlMs,
-          clockSkewMs: presence.at - now,
-        },
-  )
+  next.set(presence.worker.id, {
+    worker: presence.worker,
+    lastSeen: now,
+    expiresAt: presence.event === "goodbye" ? now - 1 : now + presence.ttlMs,
+    clockSkewMs: presence.at - now,
+  })
   return next
 }
 

@@ -459,24 +459,23 @@ export const make = (
                   ),
                 )
               const now = Date.now()
-              const answered = await sendReply({
-                ...replyBase(job, attempt),
-                kind: "result",
-                status: "error",
-                startedAt: now,
-                finishedAt: now,
-                error: {
-                  message: `worker ${workerId} does not run ${job.type} jobs (it runs ${[...types].join(", ") || "none"}): every worker on a shared queue should run the types sent to it`,
-                  reason: "UnknownType",
-                },
-              }).then(
-                () => true,
-                (cause: unknown) =>
-                  runPromise(Effect.logError("transport: job not answered, requeued", cause)).then(
-                    () => false,
-                  ),
-              )
-              return answered ? "ack" : "requeue"
+              try {
+                await sendReply({
+                  ...replyBase(job, attempt),
+                  kind: "result",
+                  status: "error",
+                  startedAt: now,
+                  finishedAt: now,
+                  error: {
+                    message: `worker ${workerId} does not run ${job.type} jobs (it runs ${[...types].join(", ") || "none"}): every worker on a shared queue should run the types sent to it`,
+                    reason: "UnknownType",
+                  },
+                })
+                return "ack"
+              } catch (cause) {
+                await runPromise(Effect.logError("transport: job not answered, requeued", cause))
+                return "requeue"
+              }
             }
             if (draining) return "requeue"
             if (limiter) await limiter.acquire()
