@@ -219,9 +219,9 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
       r.status === "ok" && run.render.replay !== undefined
         ? run.render.replay(r.result).filter((line) => !seen.has(line))
         : []
+    const name = who(r.jobId, r.workerId)
     io.stdout(
-      missed.map((line) => prefixed(who(r.jobId, r.workerId), line)).join("") +
-        resultBlock(r, who(r.jobId, r.workerId), run.render),
+      missed.map((line) => prefixed(name, line)).join("") + resultBlock(r, name, run.render),
     )
   }
   try {
@@ -233,13 +233,10 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
         case "progress": {
           // The stream replays recent progress after its snapshot: a worker whose result is
           // already printed has nothing more to show.
-          if (run.json || printed.has(keyOf(event.data.jobId, event.data.workerId))) break
-          const line = run.render.progress(
-            event.data.data,
-            keyOf(event.data.jobId, event.data.workerId),
-          )
-          if (line === undefined) break
           const key = keyOf(event.data.jobId, event.data.workerId)
+          if (run.json || printed.has(key)) break
+          const line = run.render.progress(event.data.data, key)
+          if (line === undefined) break
           shown.set(key, (shown.get(key) ?? new Set<string>()).add(line))
           io.stdout(prefixed(who(event.data.jobId, event.data.workerId), line))
           break
@@ -262,14 +259,14 @@ export const runRemote = async (run: RemoteRun, io: Io): Promise<number> => {
     return fail(e)
   }
   const answered = run.render.answered ?? (() => true)
+  // a dns run that no resolver answered did not answer either (it said "1 of 1 answered")
+  const ok = detail.results.filter((r) => r.status === "ok" && answered(r.result)).length
   if (run.json) io.stdout(json(detail))
   else {
-    // a dns run that no resolver answered did not answer either (it said "1 of 1 answered")
-    const ok = detail.results.filter((r) => r.status === "ok" && answered(r.result)).length
     const expected = detail.expected ?? detail.results.length
     io.stdout(
       `\nStatus: ${detail.status} (${ok} of ${expected} worker${expected === 1 ? "" : "s"} answered)${detail.error === null ? "" : `: ${detail.error}`}\n`,
     )
   }
-  return detail.results.some((r) => r.status === "ok" && answered(r.result)) ? Exit.Ok : Exit.Failed
+  return ok > 0 ? Exit.Ok : Exit.Failed
 }
