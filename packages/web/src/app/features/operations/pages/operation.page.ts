@@ -202,10 +202,9 @@ export class OperationPage {
       ...optionsQuery(op.type, op.options),
     }
   })
-  private readonly tick = signal(0)
   /** While the operation waits: the queues with no worker online (read once, then every 10 s). */
   private readonly presence = load(
-    () => (this.pending() && this.live.operation() !== null ? this.tick() : undefined),
+    () => (this.pending() && this.live.operation() !== null ? true : undefined),
     (_, signal) => this.workers.queues(signal),
   )
   private readonly idle = computed(
@@ -246,7 +245,7 @@ export class OperationPage {
       else if (e) title.setTitle("Operation not loaded · Netwark")
     })
     const timer = setInterval(() => {
-      if (this.pending()) this.tick.update((n) => n + 1)
+      if (this.pending()) this.presence.reload()
     }, 10_000)
     inject(DestroyRef).onDestroy(() => clearInterval(timer))
     // A new id (the router reuses this page between operations) stops following the old one.
