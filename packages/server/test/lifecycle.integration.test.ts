@@ -14,6 +14,13 @@ const settled = (base: string, id: string, timeoutMs = 20_000) =>
     return ["done", "partial", "error", "timeout"].includes(r.body.status) ? r.body : undefined
   }, timeoutMs)
 
+/** Wait until the server lists `n` workers online. */
+const onlineWorkers = (base: string, n: number) =>
+  eventually(async () => {
+    const r = await call<any>("GET", `${base}/workers`)
+    return r.body.items.filter((w: any) => w.status === "online").length === n ? true : undefined
+  })
+
 /**
  * A fake worker on one queue that runs only `jobs` and announces them, as the reference worker
  * does (the transport answers or sets aside the jobs of other types).
@@ -260,11 +267,7 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
       ),
     )
     try {
-      await eventually(async () => {
-        const r = await call<any>("GET", `${running.base}/workers`)
-        const online = r.body.items.filter((w: any) => w.status === "online")
-        return online.length === 2 ? true : undefined
-      })
+      await onlineWorkers(running.base, 2)
       const mtr = await call<any>("POST", `${running.base}/operations`, {
         type: "mtr",
         target: "127.0.0.1",
@@ -327,11 +330,7 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
       ),
     )
     try {
-      await eventually(async () => {
-        const r = await call<any>("GET", `${running.base}/workers`)
-        const online = r.body.items.filter((w: any) => w.status === "online")
-        return online.length === 2 ? true : undefined
-      })
+      await onlineWorkers(running.base, 2)
       const queues = await call<any>("GET", `${running.base}/management/backend/queues`)
       const broadcast = queues.body.items.find((q: any) => q.queue === "netwark.broadcast")
       expect(broadcast.workers.map((w: any) => w.id)).toEqual(["routed-1"])
@@ -372,11 +371,7 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
       ),
     )
     try {
-      await eventually(async () => {
-        const r = await call<any>("GET", `${running.base}/workers`)
-        const online = r.body.items.filter((w: any) => w.status === "online")
-        return online.length === 2 ? true : undefined
-      })
+      await onlineWorkers(running.base, 2)
       const r = await call<any>("POST", `${running.base}/operations`, {
         type: "ping",
         target: "127.0.0.1",
