@@ -7,17 +7,23 @@ import { Exit, interruptedExit, type Io } from "./internal/command.js"
 const STOP_GRACE_MS = 2_000
 
 const stop = new AbortController()
+
+/** Tells the command to stop (`reason` names the signal), and exits anyway after the grace time. */
+const stopFor = (reason: string) => {
+  stop.abort(reason)
+  setTimeout(() => process.exit(interruptedExit(stop.signal)), STOP_GRACE_MS).unref()
+}
+
 for (const name of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   // Listening replaces Node's default of exiting at once, which left a running ping, mtr or dig
   // behind: the command is interrupted instead, and kills what it spawned. A second signal, or a
   // command that takes too long to stop, exits at once.
   process.on(name, () => {
     if (stop.signal.aborted) process.exit(interruptedExit(stop.signal))
-    stop.abort(name)
+    stopFor(name)
     // a batch waiting for its next line (`netwark ping -` at a terminal) stops now, not at the
     // grace timeout
     process.stdin.destroy()
-    setTimeout(() => process.exit(interruptedExit(stop.signal)), STOP_GRACE_MS).unref()
   })
 }
 
@@ -26,9 +32,8 @@ for (const name of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code !== "EPIPE") throw error
   if (stop.signal.aborted) return
-  stop.abort("SIGPIPE")
+  stopFor("SIGPIPE")
   process.exitCode = interruptedExit(stop.signal)
-  setTimeout(() => process.exit(interruptedExit(stop.signal)), STOP_GRACE_MS).unref()
 })
 
 const processIo: Io = {
