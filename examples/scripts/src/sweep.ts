@@ -20,22 +20,18 @@ const fail = (message: string, code: number): never => {
 }
 
 const cidrs = Either.getOrElse(IpCalc.range(start, end), (e) => fail(e.message, 2))
-const toInt = (a: string) => a.split(".").reduce((n, o) => n * 256 + Number(o), 0)
-const toAddr = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".")
-
 const nets = cidrs.map((cidr) => Either.getOrThrow(IpCalc.parse(String(cidr))))
 if (nets.some((net) => net.version !== 4))
   fail(`${start}-${end}: this example sweeps IPv4 ranges only`, 2)
-// The range as IpCalc read it, counted before expanding: a /8 is refused at once instead of
-// filling the memory.
-const first = toInt(IpCalc.summary(nets[0]!).network)
-const last = toInt(IpCalc.summary(nets.at(-1)!).lastAddress)
-const count = last - first + 1
+// The range's blocks (in order, end to end), counted before expanding: a /8 is refused at once
+// instead of filling the memory.
+const count = nets.reduce((n, net) => n + Number(IpCalc.addressCount(net)), 0)
 if (count > MAX_TARGETS)
   fail(`${start}-${end} holds ${count} addresses: sweep at most ${MAX_TARGETS} at once`, 2)
 
-const targets: Array<string> = []
-for (let n = first; n <= last; n++) targets.push(toAddr(n))
+// An IPv4 network's address is its last word, an unsigned integer.
+const first = nets[0]!.w3
+const targets = Array.from({ length: count }, (_, i) => IpCalc.formatInteger(4, BigInt(first + i)))
 
 const report = await Effect.runPromise(
   Effect.either(Ping.sweep(targets, { count: 1, timeout: "500 millis" })),

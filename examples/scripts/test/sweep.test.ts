@@ -24,6 +24,14 @@ describe("examples/scripts sweep", () => {
     expect(run.stdout).toMatch(/^3 of 3 answered/)
   })
 
+  it("sweeps a range that IpCalc splits into several blocks, each address once", async () => {
+    const run = await sweep("127.0.0.254", "127.0.1.1")
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^4 of 4 answered/)
+    for (const a of ["127.0.0.254", "127.0.0.255", "127.0.1.0", "127.0.1.1"])
+      expect(run.stdout).toContain(`  ${a} `)
+  })
+
   it("refuses an IPv6 range with a message, not a stack trace", async () => {
     const run = await sweep("::1", "::1")
     expect(run.code).toBe(2)
