@@ -41,7 +41,6 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 const WHITESPACE = /\s/u
 const FORBIDDEN = /[;&|`$(){}<>\\'"*?!#~^=,@/[\]]/
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/
-const NUMERIC_LABEL = /^(?:[0-9]+|0x[0-9a-f]*)$/
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
 const BRACKETED = /^\[([^\]]*)\](?::([0-9]{1,5}))?$/
 
@@ -140,7 +139,7 @@ export const parse = (input: string): Either.Either<Target, ToolError> => {
         return Either.left(invalid(input, `label ${JSON.stringify(label)} is not valid punycode`))
     }
   }
-  if (NUMERIC_LABEL.test(labels[labels.length - 1] ?? ""))
+  if (Ip.endsInNumber(name))
     return Either.left(
       invalid(input, "the last label is numeric, so it is neither an IPv4 address nor a host name"),
     )

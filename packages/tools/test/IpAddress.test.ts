@@ -233,3 +233,12 @@ describe("the package's one IP literal parser", () => {
     expect(f("192.0.2.1")).toBe("192.0.2.1")
   })
 })
+
+describe("endsInNumber", () => {
+  it("is true when the last label is decimal or hex, as the URL host parser reads it", () => {
+    for (const name of ["1", "1.2.3", "example.10", "0x7f", "a.0x", "a.0xff"])
+      expect(Ip.endsInNumber(name)).toBe(true)
+    for (const name of ["example.com", "10.example", "a.0xg", "a.1b", "x1"])
+      expect(Ip.endsInNumber(name)).toBe(false)
+  })
+})

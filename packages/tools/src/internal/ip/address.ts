@@ -294,6 +294,12 @@ export const ip6Arpa = (
   return out
 }
 
+/**
+ * Whether an ASCII host name's last label is a number (`1`, `0x7f`): the URL host parser reads
+ * such a name as an IPv4 address (WHATWG "ends in a number"), so it is no host name.
+ */
+export const endsInNumber = (name: string): boolean => /(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)$/.test(name)
+
 // ---------------------------------------------------------------------------------------------
 // Slow explanations: only run after a fast parser refused the text.
 

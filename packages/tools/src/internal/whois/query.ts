@@ -2,7 +2,7 @@
 import { domainToASCII } from "node:url"
 import { Either } from "effect"
 import { invalidInput, type ToolError } from "../../ToolError.js"
-import { parse as parseIp } from "../ip/address.js"
+import { endsInNumber, parse as parseIp } from "../ip/address.js"
 
 /** A validated query: a domain (ASCII, punycode), an IP literal or an AS number. */
 export type Query =
@@ -69,7 +69,7 @@ export const parseQuery = (input: string): Either.Either<Query, ToolError> => {
     return fail(`query "${q}" is not a domain name, IP address or AS number`)
   }
   // the URL host parser stops at '/' and reads `0x7f.1` as an address: a name must be a name
-  if (/(?:^|\.)(?:\d+|0x[0-9a-f]*)$/.test(ascii))
+  if (endsInNumber(ascii))
     return fail(
       `query "${q}" is not a domain name (its last label is numeric), IP address or AS number`,
     )
