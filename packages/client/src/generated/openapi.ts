@@ -1332,6 +1332,11 @@ export interface operations {
             }[]
             /** @description The cursor of the next (older) page, same filters and order; null on the last page */
             nextCursor: string | null
+            /**
+             * int
+             * @description How many of those come before this page, counted when it was read (rows deleted above a page lower it): the first item is number offset + 1 of total. On an empty page after a cursor (its rows were deleted, or the cursor is past the end), the rows above it
+             */
+            offset: number
             /** @description The cursor of the page just before this one (newer rows, listed newest first like any page), same filters; null on the first page (and on an empty page). Asked for when fewer than a page of rows are left before, it lists the first page */
             previousCursor: string | null
             /**

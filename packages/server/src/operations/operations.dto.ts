@@ -240,6 +240,10 @@ export type OperationDetail = typeof OperationDetail.Type
 export const OperationPage = Schema.Struct({
   items: Schema.Array(Operation),
   total: Schema.Int.annotations({ description: "Operations matching the filters" }),
+  offset: Schema.Int.annotations({
+    description:
+      "How many of those come before this page, counted when it was read (rows deleted above a page lower it): the first item is number offset + 1 of total. On an empty page after a cursor (its rows were deleted, or the cursor is past the end), the rows above it",
+  }),
   nextCursor: Schema.NullOr(Schema.String).annotations({
     description:
       "The cursor of the next (older) page, same filters and order; null on the last page",

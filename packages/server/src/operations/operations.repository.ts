@@ -158,7 +158,10 @@ interface ListRow extends OperationRow {
   readonly key_at: string
 }
 
-/** A page of operations, newest first, with the total matching the filters. */
+/**
+ * A page of operations, newest first, with the total matching the filters and how many of those
+ * come before the page (its offset: the console's "26–50 of 137" after rows above were deleted).
+ */
 export const list = (
   query: ListQuery,
   from: PageKey | undefined,
@@ -166,6 +169,7 @@ export const list = (
   {
     items: ReadonlyArray<Operation>
     total: number
+    offset: number
     nextCursor: string | null
     previousCursor: string | null
   },
@@ -194,9 +198,10 @@ export const list = (
       ORDER BY s.created_at ${sql.unsafe(order)}, s.id ${sql.unsafe(order)}
       LIMIT ${limit + 1}`
     // The rows on the far side of the key (the key's own row included): whether there is a
-    // page before a page read forwards, or after one read backwards. Counted in the pass that
-    // counts the total.
-    const beyond =
+    // page before a page read forwards (and how many: its offset), or after one read backwards
+    // (its offset is then the total less these and the page). Counted in the pass that counts
+    // the total.
+    const countBeyond =
       from === undefined
         ? sql`0`
         : from.direction === "after"
@@ -211,41 +216,61 @@ export const list = (
             : // the rows just above the key, nearest first, then turned back to newest first
               rowsOf([...filters, sql`(o.created_at, o.id) > ${key!}`], "ASC"),
         sql<{ readonly n: string; readonly beyond: string }>`
-          SELECT count(*) AS n, ${beyond} AS beyond FROM operations o WHERE ${sql.and(filters)}`,
+          SELECT count(*) AS n, ${countBeyond} AS beyond FROM operations o WHERE ${sql.and(filters)}`,
       ],
       { concurrency: "unbounded" },
     )
-    const total = Number(count[0]?.n ?? 0)
-    const beyondKey = Number(count[0]?.beyond ?? 0) > 0
+    const counted = Number(count[0]?.n ?? 0)
+    const beyond = Number(count[0]?.beyond ?? 0)
     const cursor = (direction: PageKey["direction"], row: ListRow | undefined) =>
       row === undefined ? null : encodeCursor({ direction, at: row.key_at, id: row.id })
+    // The rows and the counts are two statements (run side by side): a row deleted between them
+    // must not give an offset below 0 or a last row past the total.
+    const page = (
+      rows: ReadonlyArray<ListRow>,
+      offset: number,
+      nextCursor: string | null,
+      previousCursor: string | null,
+    ) => {
+      const at = Math.max(0, offset)
+      return {
+        items: rows.map(toOperation),
+        total: Math.max(counted, at + rows.length),
+        offset: at,
+        nextCursor,
+        previousCursor,
+      }
+    }
     if (from?.direction === "before") {
       // Fewer than a page above the key: that is the top of the list, so the first page
       // (a full one, the page a fresh list shows) with no page before it.
       if (found.length <= limit) {
         const first = yield* rowsOf(filters, "DESC")
-        return {
-          items: first.slice(0, limit).map(toOperation),
-          total,
-          nextCursor: cursor("after", first.length > limit ? first[limit - 1] : undefined),
-          previousCursor: null,
-        }
+        return page(
+          first.slice(0, limit),
+          0,
+          cursor("after", first.length > limit ? first[limit - 1] : undefined),
+          null,
+        )
       }
       const rows = found.slice(0, limit).reverse()
-      return {
-        items: rows.map(toOperation),
-        total,
-        nextCursor: cursor("after", beyondKey ? rows.at(-1) : undefined),
-        previousCursor: cursor("before", rows[0]),
-      }
+      return page(
+        rows,
+        counted - beyond - rows.length,
+        cursor("after", beyond > 0 ? rows.at(-1) : undefined),
+        cursor("before", rows[0]),
+      )
     }
+    // An empty page after a cursor (the rows after it were deleted, or an old link past the
+    // end) stays empty, with the rows above it as its offset: answering the first page instead
+    // would send a client reading on with nextCursor round the list again.
     const rows = found.slice(0, limit)
-    return {
-      items: rows.map(toOperation),
-      total,
-      nextCursor: cursor("after", found.length > limit ? rows.at(-1) : undefined),
-      previousCursor: cursor("before", beyondKey ? rows[0] : undefined),
-    }
+    return page(
+      rows,
+      beyond,
+      cursor("after", found.length > limit ? rows.at(-1) : undefined),
+      cursor("before", beyond > 0 ? rows[0] : undefined),
+    )
   })
 
 interface ResultRow {

@@ -75,6 +75,8 @@ export interface Operation extends OperationSummary {
 export interface OperationPage {
   readonly items: ReadonlyArray<OperationSummary>
   readonly total: number
+  /** How many of `total` come before this page, as the server counted when it read it. */
+  readonly offset?: number
   readonly nextCursor?: string | null
   /** The cursor of the page before (null on the first page). */
   readonly previousCursor?: string | null

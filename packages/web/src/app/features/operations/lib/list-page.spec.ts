@@ -1,4 +1,5 @@
 import {
+  fallbackPosition,
   listTitle,
   positionFromQuery,
   positionQuery,
@@ -37,11 +38,30 @@ describe("list position", () => {
       })
   })
 
-  it("says which rows are shown", () => {
-    expect(rangeText(1, 25, 137, 25)).toBe("1–25 of 137")
-    expect(rangeText(2, 25, 137, 25)).toBe("26–50 of 137")
-    expect(rangeText(6, 12, 137, 25)).toBe("126–137 of 137")
-    expect(rangeText(1, 0, 0, 25)).toBe("0 of 0")
+  it("says which rows are shown, from the server's count of rows before them", () => {
+    expect(rangeText(0, 25, 137)).toBe("1–25 of 137")
+    expect(rangeText(25, 25, 137)).toBe("26–50 of 137")
+    expect(rangeText(125, 12, 137)).toBe("126–137 of 137")
+    expect(rangeText(0, 0, 0)).toBe("0 of 0")
+    // Page 3 after the rows above it were deleted: the server counts 0 before it, not 50.
+    expect(rangeText(0, 3, 3)).toBe("1–3 of 3")
+    // Never past the total nor below 1, whatever the numbers (a row deleted between the
+    // server's two reads, an older server without the count).
+    expect(rangeText(50, 3, 3)).toBe("51–53 of 53")
+    expect(rangeText(-5, 2, 10)).toBe("1–2 of 10")
+  })
+
+  it("falls back to the first page from a cursor's page that came back empty or at the top", () => {
+    const first = { page: 1, cursor: undefined }
+    // The rows after the cursor were deleted, or an old link points past the end.
+    expect(fallbackPosition({ page: 4, cursor: "c4" }, { items: [], offset: 75 })).toEqual(first)
+    expect(fallbackPosition({ page: 4, cursor: "c4" }, { items: [] })).toEqual(first)
+    // The rows above were deleted: this is the top of the list now, so it is the first page.
+    expect(fallbackPosition({ page: 3, cursor: "c3" }, { items: [1], offset: 0 })).toEqual(first)
+    // Stay: a page in the middle, and the first page itself (empty when nothing matches).
+    expect(fallbackPosition({ page: 3, cursor: "c3" }, { items: [1], offset: 50 })).toBeUndefined()
+    expect(fallbackPosition({ page: 3, cursor: "c3" }, { items: [1] })).toBeUndefined()
+    expect(fallbackPosition(first, { items: [], offset: 0 })).toBeUndefined()
   })
 
   it("titles the tab with the filters and the page", () => {

@@ -32,11 +32,30 @@ export const previousPosition = (
     ? { page: 1, cursor: undefined }
     : { page: p.page - 1, cursor: previousCursor }
 
-/** "26–50 of 137" for the rows shown; "0 of 0" when nothing matches. */
-export const rangeText = (page: number, shown: number, total: number, limit: number): string => {
+/**
+ * Where to go once a page has come: the first page when a cursor's page came back empty (its
+ * rows were deleted, or an old link points past the end: an empty page with "No operation
+ * matches." under a list that has some) or at offset 0 (the rows above it were deleted, so it is
+ * the top of the list and its URL and buttons should say so); `undefined` to stay.
+ */
+export const fallbackPosition = (
+  p: ListPosition,
+  page: { readonly items: ReadonlyArray<unknown>; readonly offset?: number },
+): ListPosition | undefined =>
+  p.cursor !== undefined && (page.items.length === 0 || page.offset === 0)
+    ? { page: 1, cursor: undefined }
+    : undefined
+
+/**
+ * "26–50 of 137" for the rows shown, from the server's count of rows before them (`offset`): a
+ * page number times the page size was wrong as soon as rows above were deleted. "0 of 0" when
+ * nothing matches. Never starts below 1 nor ends past the total.
+ */
+export const rangeText = (offset: number, shown: number, total: number): string => {
   if (shown === 0) return `0 of ${total}`
-  const from = (page - 1) * limit + 1
-  return `${from}–${from + shown - 1} of ${total}`
+  const from = Math.max(0, offset) + 1
+  const to = from + shown - 1
+  return `${from}–${to} of ${Math.max(total, to)}`
 }
 
 /**

@@ -196,7 +196,7 @@ describe("operations list page", () => {
       {
         listOperations: async (f) => {
           asked.push(f)
-          return { items: [], total: 0, nextCursor: null, previousCursor: null }
+          return { items: [doneRow("41", 1)], total: 76, nextCursor: null, previousCursor: null }
         },
       },
     )
@@ -205,6 +205,72 @@ describe("operations list page", () => {
     await TestBed.inject(ApplicationRef).whenStable()
     expect(asked.at(-1)).toEqual({ limit: 25 })
     expect(TestBed.inject(Router).url).toBe("/operations")
+  })
+
+  it("falls back to the first page when a link's page comes back empty (its rows were deleted)", async () => {
+    const asked: Array<OperationFilter> = []
+    const el = await render(
+      { type: "ping", page: "4", cursor: "c4" },
+      {
+        listOperations: async (f) => {
+          asked.push(f)
+          // Nothing after the cursor any more: the server says so with an empty page.
+          return f.cursor === undefined
+            ? { items: [doneRow("51", 1), doneRow("52", 2)], total: 2, offset: 0, nextCursor: null }
+            : { items: [], total: 2, offset: 2, nextCursor: null, previousCursor: null }
+        },
+      },
+    )
+    await new Promise((r) => setTimeout(r, 50))
+    await TestBed.inject(ApplicationRef).whenStable()
+    expect(asked.map((f) => f.cursor)).toEqual(["c4", undefined])
+    expect(TestBed.inject(Router).url).toBe("/operations?type=ping")
+    expect(el.querySelectorAll("tbody tr a")).toHaveLength(2)
+    expect(el.querySelector("[data-testid=range]")?.textContent?.trim()).toBe("1–2 of 2")
+    expect(el.querySelector<HTMLButtonElement>("[data-testid=previous]")?.disabled).toBe(true)
+  })
+
+  it("labels a page with the server's count of rows before it, not its page number", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] })
+    try {
+      const asked: Array<OperationFilter> = []
+      let above = 50
+      // Still running, so the page reads itself again every 10 s.
+      const running = { ...doneRow("61", 1), status: "running" }
+      const el = await render(
+        { page: "3", cursor: "c3" },
+        {
+          listOperations: async (f) => {
+            asked.push(f)
+            return f.cursor === undefined
+              ? { items: [doneRow("61", 1)], total: 1, offset: 0, nextCursor: null }
+              : { items: [running], total: above + 1, offset: above, nextCursor: null }
+          },
+        },
+      )
+      const range = () => el.querySelector("[data-testid=range]")?.textContent?.trim()
+      const refresh = async () => {
+        vi.advanceTimersByTime(10_000)
+        await new Promise((r) => setTimeout(r, 50))
+        await TestBed.inject(ApplicationRef).whenStable()
+      }
+      expect(range()).toBe("51–51 of 51")
+      // 30 of the rows above were deleted before the page is read again: page arithmetic said
+      // "51–51 of 21".
+      above = 20
+      await refresh()
+      expect(range()).toBe("21–21 of 21")
+      // All of them: the page is the top of the list, so it becomes the first page.
+      above = 0
+      await refresh()
+      await new Promise((r) => setTimeout(r, 50))
+      await TestBed.inject(ApplicationRef).whenStable()
+      expect(TestBed.inject(Router).url).toBe("/operations")
+      expect(asked.at(-1)).toEqual({ limit: 25 })
+      expect(range()).toBe("1–1 of 1")
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it("follows its URL: the menu's Operations on a filtered list shows the whole list", async () => {

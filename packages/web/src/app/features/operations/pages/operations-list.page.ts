@@ -6,6 +6,7 @@ import {
   effect,
   inject,
   signal,
+  untracked,
 } from "@angular/core"
 import { Title } from "@angular/platform-browser"
 import { ActivatedRoute, type ParamMap, RouterLink } from "@angular/router"
@@ -17,6 +18,7 @@ import { ago, dateTime } from "../../../shared/format"
 import { type QueryWrite, followQuery } from "../../../shared/query-state"
 import {
   type ListPosition,
+  fallbackPosition,
   listTitle,
   positionFromQuery,
   positionQuery,
@@ -269,7 +271,10 @@ export class OperationsListPage {
   )
   protected readonly range = computed(() => {
     const p = this.page.value()
-    return p === undefined ? "" : rangeText(this.position().page, p.items.length, p.total, PAGE)
+    if (p === undefined) return ""
+    // An older server gives no offset: the page number's, which deletions above make wrong.
+    const offset = p.offset ?? (this.position().page - 1) * PAGE
+    return rangeText(offset, p.items.length, p.total)
   })
 
   /** Writes the URL as this page's own (see `go`). */
@@ -288,6 +293,14 @@ export class OperationsListPage {
       (q) => this.read(q),
       () => title.setTitle(pageTitle()),
     )
+    // A page that came back empty or at the top of the list is shown as the first page; its URL
+    // is replaced, so Back does not land on the empty page again.
+    effect(() => {
+      const p = this.page.value()
+      if (p === undefined || !this.settled()) return
+      const to = fallbackPosition(untracked(this.position), p)
+      if (to !== undefined) untracked(() => this.go(to, {}, true))
+    })
     // Operations still pending or running change status on their own: while the page shows one,
     // read it again every 10 s (a finished page stays put).
     const timer = setInterval(() => {

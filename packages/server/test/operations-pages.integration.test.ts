@@ -1,0 +1,117 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Repository from "../src/operations/operations.repository.js"
+import { call } from "./support/api.js"
+import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
+
+interface Page {
+  items: Array<{ id: string }>
+  total: number
+  offset: number
+  nextCursor: string | null
+  previousCursor: string | null
+}
+
+/**
+ * The list's pages when rows go away between two reads. The server has no DELETE of its own:
+ * rows are removed as an operator (or a retention job) would, straight in the database.
+ */
+describe("operations list pages when rows are deleted between reads", () => {
+  let db: Awaited<ReturnType<typeof createDatabase>>
+  let running: Running
+  beforeAll(async () => {
+    db = await createDatabase()
+    running = await start(testConfig({ databaseUrl: redacted(db.url) }))
+  })
+  afterAll(async () => {
+    await running?.close()
+    await db?.drop()
+  })
+
+  /** `n` operations on a queue of their own, newest first as the list shows them. */
+  const make = async (queue: string, n: number) => {
+    await running.server.runtime.run(
+      Repository.insertMany(
+        Array.from({ length: n }, () => ({
+          id: crypto.randomUUID(),
+          type: "ping" as const,
+          target: "127.0.0.1",
+          options: {},
+          queues: [queue],
+          timeoutMs: 60_000,
+        })),
+      ),
+    )
+    const all = await list(queue, { limit: String(n) })
+    return all.items.map((o) => o.id)
+  }
+  const list = async (queue: string, params: Record<string, string>) => {
+    const qs = new URLSearchParams({ queue, ...params }).toString()
+    const r = await call<Page>("GET", `${running.base}/operations?${qs}`)
+    expect(r.status).toBe(200)
+    return r.body
+  }
+  const remove = (ids: ReadonlyArray<string>) =>
+    running.server.runtime.run(
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql`DELETE FROM operations WHERE id IN ${sql.in(ids)}`,
+      ),
+    )
+
+  it("says how many rows come before each page, forwards and backwards", async () => {
+    await make("offset-queue", 8)
+    const first = await list("offset-queue", { limit: "3" })
+    const second = await list("offset-queue", { limit: "3", cursor: first.nextCursor! })
+    const third = await list("offset-queue", { limit: "3", cursor: second.nextCursor! })
+    expect([first, second, third].map((p) => [p.offset, p.items.length, p.total])).toEqual([
+      [0, 3, 8],
+      [3, 3, 8],
+      [6, 2, 8],
+    ])
+    const back = await list("offset-queue", { limit: "3", cursor: third.previousCursor! })
+    expect(back.offset).toBe(3)
+    // fewer than a page above the key: the server answers with the first page, and says so
+    const shifted = await list("offset-queue", {
+      limit: "3",
+      cursor: (await list("offset-queue", { limit: "1" })).nextCursor!,
+    })
+    expect(shifted.offset).toBe(1)
+    expect(
+      (await list("offset-queue", { limit: "3", cursor: shifted.previousCursor! })).offset,
+    ).toBe(0)
+  })
+
+  it("counts a page after deletions above it from what is left, never past the total", async () => {
+    const ids = await make("deleted-above", 9)
+    const first = await list("deleted-above", { limit: "3" })
+    const second = await list("deleted-above", { limit: "3", cursor: first.nextCursor! })
+    const third = await list("deleted-above", { limit: "3", cursor: second.nextCursor! })
+    expect(third.offset).toBe(6)
+    // The six rows above the third page go: reloading it (its link, or the 10 s refresh) shows
+    // the first rows of the list, which the page-number arithmetic labelled "7–9 of 3".
+    await remove(ids.slice(0, 6))
+    const again = await list("deleted-above", { limit: "3", cursor: second.nextCursor! })
+    expect(again.items.map((o) => o.id)).toEqual(ids.slice(6))
+    expect([again.offset, again.total]).toEqual([0, 3])
+    // Back from a page whose rows above were deleted: the first page, at offset 0.
+    const back = await list("deleted-above", { limit: "3", cursor: third.previousCursor! })
+    expect([back.offset, back.items.length, back.previousCursor]).toEqual([0, 3, null])
+  })
+
+  it("answers an empty page after a cursor past the end, with the rows left above it", async () => {
+    const ids = await make("deleted-below", 6)
+    const first = await list("deleted-below", { limit: "3" })
+    await remove(ids.slice(3))
+    const empty = await list("deleted-below", { limit: "3", cursor: first.nextCursor! })
+    // Not the first page in its place: a client reading on with nextCursor would start over.
+    expect(empty).toEqual({
+      items: [],
+      total: 3,
+      offset: 3,
+      nextCursor: null,
+      previousCursor: null,
+    })
+  })
+})
