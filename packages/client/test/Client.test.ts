@@ -63,7 +63,8 @@ describe("createClient against a loopback HTTP server", () => {
         return { status: 502, type: "text/html", body: "<h1>Bad gateway</h1>" }
       if (r.url.startsWith("/api/v1/mac-oui/slow"))
         return { status: 200, body: "{}", delayMs: 2000 }
-      if (r.url.startsWith("/api/v1/mac-oui/garbled")) return { status: 200, body: "{not json" }
+      if (/^\/api\/v1\/mac-oui(\/|\?search=)garbled/.test(r.url))
+        return { status: 200, body: "{not json" }
       return { status: 200, body: JSON.stringify({ echo: r.url }) }
     })
   })
@@ -120,6 +121,20 @@ describe("createClient against a loopback HTTP server", () => {
     const api = createClient({ baseUrl: srv.base })
     const e = (await api.macOuiLookup("garbled").catch((x: unknown) => x)) as ClientError
     expect(e).toMatchObject({ reason: "Decode", status: 200 })
+  })
+
+  it("assembles a request's URL once: the URL fetched is the one its error names", async () => {
+    const api = createClient({ baseUrl: srv.base })
+    // a query value is turned into text each time the URL is assembled: count it
+    let assembled = 0
+    const search = { toString: () => `garbled-${++assembled}` } as unknown as string
+    const e = (await api.macOuiSearch({ search }).catch((x: unknown) => x)) as ClientError
+    expect(srv.seen.at(-1)?.url).toBe("/api/v1/mac-oui?search=garbled-1")
+    expect(e).toMatchObject({
+      reason: "Decode",
+      url: `${srv.base}/api/v1/mac-oui?search=garbled-1`,
+    })
+    expect(assembled).toBe(1)
   })
 
   it("reports an abort as Aborted", async () => {

@@ -7,6 +7,7 @@
  */
 import { Duration, Effect, Either } from "effect"
 import * as B from "./internal/whois/bootstrap.js"
+import { fetchRdap } from "./internal/whois/rdapFetch.js"
 import { parseQuery, type Query } from "./internal/whois/query.js"
 import { rdapAsn, rdapDomain, rdapIp } from "./internal/whois/rdap.js"
 import type { LookupResult, Parsed, WhoisRecord } from "./internal/whois/record.js"
@@ -60,105 +61,14 @@ export const parse = (
 ): Parsed<WhoisRecord> =>
   kind === "domain" ? rdapDomain(json) : kind === "ip" ? rdapIp(json, query) : rdapAsn(json)
 
-const path = (q: Query): string =>
-  q.kind === "domain" ? `domain/${q.value}` : q.kind === "ip" ? `ip/${q.value}` : `autnum/${q.asn}`
-
-/** Looks `q` up over RDAP (internal entry shared with `Whois.lookup`). */
+/** Looks a parsed query up over RDAP; a reserved address is refused without network traffic. */
 export const lookupQuery = (
   q: Query,
   options: Options = {},
 ): Effect.Effect<LookupResult, ToolError> =>
-  Effect.gen(function* () {
+  Effect.suspend(() => {
     const local = notRegistered(q)
-    if (local !== undefined) return yield* Effect.fail(local)
-    const bootstrap =
-      options.server === undefined
-        ? (options.bootstrap ?? (yield* B.load(options.dataDir)))
-        : undefined
-    const named =
-      options.server ?? (bootstrap === undefined ? undefined : B.baseUrlFor(bootstrap, q))
-    if (named === undefined) {
-      return yield* Effect.fail(
-        new ToolError({
-          reason: "NotFound",
-          message: `no RDAP server is known for ${q.value}`,
-          field: "query",
-        }),
-      )
-    }
-    const base = options.servers?.[named] ?? named
-    const url = new URL(path(q), base.endsWith("/") ? base : `${base}/`).toString()
-    const fetchImpl = options.fetch ?? fetch
-    const timeoutMs = Duration.toMillis(Duration.decode(options.timeout ?? "10 seconds"))
-    const maxBytes = options.maxBytes ?? 2 * 1024 * 1024
-    const { status, text } = yield* Effect.tryPromise({
-      try: async (signal) => {
-        const res = await fetchImpl(url, {
-          headers: { accept: "application/rdap+json, application/json" },
-          signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-        })
-        const declared = Number(res.headers.get("content-length") ?? "0")
-        if (declared > maxBytes) throw new RangeError(`RDAP answer exceeds ${maxBytes} bytes`)
-        const body = await res.arrayBuffer()
-        if (body.byteLength > maxBytes)
-          throw new RangeError(`RDAP answer exceeds ${maxBytes} bytes`)
-        return { status: res.status, text: new TextDecoder().decode(body) }
-      },
-      catch: (e) =>
-        new ToolError({
-          reason:
-            e instanceof RangeError
-              ? "OutputTooLarge"
-              : e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")
-                ? "Timeout"
-                : "Network",
-          message: `RDAP ${url}: ${e instanceof Error ? e.message : String(e)}`,
-          cause: e,
-        }),
-    })
-    if (status >= 400 && status !== 404) {
-      return yield* Effect.fail(
-        new ToolError({ reason: "Network", message: `RDAP ${url}: HTTP ${status}` }),
-      )
-    }
-    let json: unknown
-    try {
-      json = text === "" ? undefined : JSON.parse(text)
-    } catch (e) {
-      if (status !== 404) {
-        return yield* Effect.fail(
-          new ToolError({
-            reason: "Unparseable",
-            message: `RDAP ${url}: HTTP ${status}, body is not JSON`,
-            cause: e,
-          }),
-        )
-      }
-    }
-    if (status === 404)
-      json = { errorCode: 404, ...(typeof json === "object" && json !== null ? json : {}) }
-    const parsed = parse(json, q.kind, q.kind === "ip" ? q.value : undefined)
-    const result: LookupResult = {
-      query: q.input,
-      normalized: q.value,
-      kind: q.kind,
-      source: "rdap",
-      status: parsed.status,
-      record: parsed.record,
-      raw: text,
-      rdap: json,
-      chain: [
-        {
-          protocol: "rdap",
-          server: named,
-          address: base === named ? undefined : base,
-          query: url,
-          bytes: Buffer.byteLength(text),
-          raw: text,
-        },
-      ],
-    }
-    return result
+    return local !== undefined ? Effect.fail(local) : fetchRdap(q, options)
   })
 
 /** Looks a domain, IP or AS number up over RDAP. */

@@ -21,6 +21,7 @@ import {
   type Query,
   type Server,
 } from "./internal/whois/query.js"
+import { fetchRdap } from "./internal/whois/rdapFetch.js"
 import type {
   AsnRecord,
   DomainRecord,
@@ -189,14 +190,23 @@ const firstServer = (
     }
   })
 
+/** Refuses a reserved address: the one check of a lookup, whatever protocols it then tries. */
+const registered = (q: Query): Effect.Effect<Query, ToolError> =>
+  Effect.suspend(() => {
+    const local = notRegistered(q)
+    return local !== undefined ? Effect.fail(local) : Effect.succeed(q)
+  })
+
 /** Runs a port-43 lookup for a validated query, following referrals. */
 export const queryValidated = (
   q: Query,
   options: Options = {},
 ): Effect.Effect<LookupResult, ToolError> =>
+  Effect.flatMap(registered(q), (r) => follow(r, options))
+
+/** The port-43 lookup itself, for a query `registered` has passed. */
+const follow = (q: Query, options: Options): Effect.Effect<LookupResult, ToolError> =>
   Effect.gen(function* () {
-    const local = notRegistered(q)
-    if (local !== undefined) return yield* Effect.fail(local)
     const limits = {
       connectTimeout: options.connectTimeout ?? "5 seconds",
       timeout: options.timeout ?? "10 seconds",
@@ -337,17 +347,16 @@ export const lookup = (
   Effect.gen(function* () {
     const q = yield* Either.match(parseQueryImpl(input), {
       onLeft: Effect.fail,
-      onRight: Effect.succeed,
+      onRight: registered,
     })
-    if (options.rdap === false || options.server !== undefined)
-      return yield* queryValidated(q, options)
+    if (options.rdap === false || options.server !== undefined) return yield* follow(q, options)
     const rdapOptions: Rdap.Options = {
       timeout: options.timeout,
       ...(typeof options.rdap === "object" ? options.rdap : {}),
     }
-    const viaRdap = yield* Effect.either(Rdap.lookupQuery(q, rdapOptions))
+    const viaRdap = yield* Effect.either(fetchRdap(q, rdapOptions))
     if (Either.isRight(viaRdap) && viaRdap.right.status !== "partial") return viaRdap.right
-    const whois = yield* queryValidated(q, options)
+    const whois = yield* follow(q, options)
     if (
       Either.isLeft(viaRdap) &&
       viaRdap.left.reason === "NotFound" &&

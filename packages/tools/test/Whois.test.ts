@@ -1,11 +1,19 @@
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Either } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Whois } from "../src/index.js"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { Rdap, Whois } from "../src/index.js"
+import * as Special from "../src/internal/whois/special.js"
 import type { ToolError } from "../src/ToolError.js"
 import * as A from "./support/agreement.js"
 import { replayServer, type Replay } from "./support/servers.js"
+
+// The real check, counted: a lookup should classify its address once, not once per protocol.
+vi.mock("../src/internal/whois/special.js", async (actual) => {
+  const real = await actual<typeof import("../src/internal/whois/special.js")>()
+  return { ...real, notRegistered: vi.fn(real.notRegistered) }
+})
+const checks = vi.mocked(Special.notRegistered)
 
 const FIX = join(import.meta.dirname, "fixtures", "whois")
 const read = (p: string): string => readFileSync(join(FIX, p), "utf8")
@@ -122,6 +130,30 @@ describe("addresses no registry holds", () => {
       }
     },
   )
+
+  it("every entry point refuses a reserved address, checking it once per lookup", async () => {
+    const q = Either.getOrThrow(Whois.parseQuery("10.1.2.3"))
+    for (const lookup of [
+      Whois.lookup("10.1.2.3", nowhere),
+      Whois.query("10.1.2.3", nowhere),
+      Whois.queryValidated(q, nowhere),
+      Rdap.lookup("10.1.2.3", { server: "http://127.0.0.1:1" }),
+      Rdap.lookupQuery(q, { server: "http://127.0.0.1:1" }),
+    ]) {
+      checks.mockClear()
+      const r = await run(lookup)
+      expect(Either.isLeft(r) && r.left).toMatchObject({ reason: "NotFound", field: "query" })
+      expect(checks).toHaveBeenCalledTimes(1)
+    }
+  })
+
+  it("a lookup that tries RDAP, then WHOIS, checks the address once", async () => {
+    checks.mockClear()
+    // RDAP and WHOIS both fail on port 1: both protocols ran
+    const r = await run(Whois.lookup("192.0.2.1", nowhere))
+    expect(Either.isLeft(r) && r.left.reason).toBe("Network")
+    expect(checks).toHaveBeenCalledTimes(1)
+  })
 
   it("leaves documentation and global addresses to the registries", async () => {
     for (const q of ["192.0.2.1", "2001:db8::1", "8.8.8.8"]) {

@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises"
+import { createServer, type AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { Chunk, Effect, Exit, Fiber, Layer, Scope, Stream } from "effect"
@@ -396,6 +397,57 @@ describe.skipIf(!hasDig)(
       expect(data.status).toBe("NOERROR")
       expect(data.messages[0]?.answer.map((a) => a.data)).toEqual(["192.0.2.10", "192.0.2.11"])
       expect(data.raw).toContain("www.netwark.test")
+    })
+
+    it("a query no server answers is a result whose data says why: timeout, connection-refused", async () => {
+      // a port nothing listens on (bound, then released), and the test server's silent name
+      const closed = await new Promise<number>((resolve) => {
+        const s = createServer().listen(0, "127.0.0.1", () => {
+          const port = (s.address() as AddressInfo).port
+          s.close(() => resolve(port))
+        })
+      })
+      const messages = await withWorker((transport) =>
+        Effect.gen(function* () {
+          yield* transport.dispatch(
+            {
+              operationId: "op-dns-refused",
+              type: "dns",
+              payload: { query: "www.netwark.test", options: { ...at(), port: closed } },
+            },
+            [Queues.direct],
+          )
+          yield* transport.dispatch(
+            {
+              operationId: "op-dns-silent",
+              type: "dns",
+              payload: { query: "silent.netwark.test", options: at() },
+            },
+            [Queues.direct],
+          )
+          return [
+            resultOf(yield* replies(transport, "op-dns-refused")),
+            resultOf(yield* replies(transport, "op-dns-silent")),
+          ]
+        }),
+      )
+      // "ok" is the job's outcome (dig ran, its output was read); the DNS outcome is the data's
+      // status, as for a ping with total loss: the CLI and the console read it from there
+      expect(messages.map((r) => r.status)).toEqual(["ok", "ok"])
+      expect(messages.map((r) => r.data)).toMatchObject([
+        {
+          status: "connection-refused",
+          exitCode: 9,
+          messages: [],
+          errors: expect.arrayContaining(["no servers could be reached"]),
+        },
+        {
+          status: "timeout",
+          exitCode: 9,
+          messages: [],
+          errors: expect.arrayContaining(["no servers could be reached"]),
+        },
+      ])
     })
 
     it("+trace streams each delegation step as progress", async () => {

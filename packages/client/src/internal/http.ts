@@ -90,8 +90,14 @@ const problemOf = async (res: Response): Promise<ProblemDetails> => {
   }
 }
 
-/** Sends a request; any failure becomes a `ClientError`. Resolves with the successful response. */
-export const send = async (t: Transport, r: Request): Promise<Response> => {
+/** A successful answer and the URL it came from (assembled once, named by later errors). */
+interface Answer {
+  readonly res: Response
+  readonly target: string
+}
+
+/** Sends a request; any failure becomes a `ClientError`, the answer comes with its URL. */
+const exchange = async (t: Transport, r: Request): Promise<Answer> => {
   const target = url(t, r)
   const headers: Record<string, string> = { ...t.headers, accept: r.accept ?? "application/json" }
   let body: string | undefined
@@ -127,8 +133,12 @@ export const send = async (t: Transport, r: Request): Promise<Response> => {
       url: target,
     })
   }
-  return res
+  return { res, target }
 }
+
+/** Sends a request; any failure becomes a `ClientError`. Resolves with the successful response. */
+export const send = async (t: Transport, r: Request): Promise<Response> =>
+  (await exchange(t, r)).res
 
 /** Reads a successful answer's body; a failure while reading is a `ClientError` too. */
 const body = async (res: Response, r: Request, target: string): Promise<string> => {
@@ -149,8 +159,7 @@ const body = async (res: Response, r: Request, target: string): Promise<string> 
 
 /** Sends a request and decodes the JSON answer. */
 export const json = async <A>(t: Transport, r: Request): Promise<A> => {
-  const res = await send(t, r)
-  const target = url(t, r)
+  const { res, target } = await exchange(t, r)
   const text = await body(res, r, target)
   try {
     return JSON.parse(text) as A
@@ -167,5 +176,7 @@ export const json = async <A>(t: Transport, r: Request): Promise<A> => {
 }
 
 /** Sends a request and returns the answer's text (e.g. Prometheus metrics). */
-export const text = async (t: Transport, r: Request): Promise<string> =>
-  body(await send(t, r), r, url(t, r))
+export const text = async (t: Transport, r: Request): Promise<string> => {
+  const { res, target } = await exchange(t, r)
+  return body(res, r, target)
+}

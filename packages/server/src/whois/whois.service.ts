@@ -1,12 +1,19 @@
-import { Inject, Injectable, Logger } from "@nestjs/common"
+import { Inject, Injectable, Logger, Optional } from "@nestjs/common"
 import { Rdap, Whois } from "@netwark/tools"
-import { Effect, Either } from "effect"
+import { Duration, Effect, Either } from "effect"
 import { Problem } from "../core/problem.js"
 import { GeoIpService } from "../geoip/geoip.service.js"
 import type { Lookup, LookupQuery } from "./whois.dto.js"
 
 /** Injection token of the WHOIS/RDAP client options. */
 export const WHOIS_OPTIONS = Symbol.for("netwark.WhoisOptions")
+
+/**
+ * Injection token (optional) of how long a bootstrap read from the RDAP data dir is used before
+ * the dir is read again (default 10 minutes), so a `whois update-bootstrap` reaches a running
+ * server.
+ */
+export const RDAP_BOOTSTRAP_MAX_AGE = Symbol.for("netwark.RdapBootstrapMaxAge")
 
 /** Why the WHOIS settings in the environment are unusable. */
 export class WhoisConfigError extends Error {
@@ -86,20 +93,21 @@ export const whoisOptionsProvider = {
 @Injectable()
 export class WhoisService {
   private readonly logger = new Logger("Whois")
-  /** The options with the RDAP bootstrap read once (when it can be; else each lookup reads it). */
-  private readonly ready: Promise<Whois.Options>
+  /** The options with the RDAP bootstrap read (when it can be; else each lookup reads it). */
+  private ready: Promise<Whois.Options>
+  private readonly maxAgeMs: number
+  private loadedAt = Date.now()
+  private reloading = false
 
   constructor(
-    @Inject(WHOIS_OPTIONS) options: Whois.Options,
+    @Inject(WHOIS_OPTIONS) private readonly options: Whois.Options,
     @Inject(GeoIpService) private readonly geoip: GeoIpService,
+    @Optional() @Inject(RDAP_BOOTSTRAP_MAX_AGE) maxAge?: Duration.DurationInput,
   ) {
-    const rdap = rdapOf(options)
+    this.maxAgeMs = Duration.toMillis(Duration.decode(maxAge ?? "10 minutes"))
     this.ready = Effect.runPromise(
-      Rdap.loadBootstrap(rdap.dataDir).pipe(
-        Effect.map((bootstrap): Whois.Options => ({
-          ...options,
-          rdap: options.rdap === false ? false : { ...rdap, bootstrap },
-        })),
+      Rdap.loadBootstrap(rdapOf(options).dataDir).pipe(
+        Effect.map((bootstrap) => this.withBootstrap(bootstrap)),
         Effect.catchAll((e) =>
           Effect.sync(() => {
             this.logger.warn(`RDAP bootstrap not preloaded: ${e.message}`)
@@ -110,11 +118,38 @@ export class WhoisService {
     )
   }
 
+  private withBootstrap(bootstrap: Rdap.Bootstrap): Whois.Options {
+    const o = this.options
+    return { ...o, rdap: o.rdap === false ? false : { ...rdapOf(o), bootstrap } }
+  }
+
+  /**
+   * The options to look up with. Once the bootstrap is older than the max age, the data dir is
+   * read again in the background: this lookup (and those during the read) use the one loaded, and
+   * a failed read keeps it (logged). The bundled snapshot never changes, so is never read again.
+   */
+  private current(): Promise<Whois.Options> {
+    const dataDir = this.options.rdap === false ? undefined : rdapOf(this.options).dataDir
+    if (dataDir !== undefined && !this.reloading && Date.now() - this.loadedAt >= this.maxAgeMs) {
+      this.reloading = true
+      void Effect.runPromise(Effect.either(Rdap.loadBootstrap(dataDir))).then((loaded) => {
+        if (Either.isRight(loaded)) this.ready = Promise.resolve(this.withBootstrap(loaded.right))
+        else
+          this.logger.warn(
+            `RDAP bootstrap not reloaded from ${dataDir}, keeping the one loaded: ${loaded.left.message}`,
+          )
+        this.loadedAt = Date.now()
+        this.reloading = false
+      })
+    }
+    return this.ready
+  }
+
   /** Looks `resource` up: RDAP first (unless `source` says otherwise), WHOIS as fallback. */
   async lookup(resource: string, query: LookupQuery, signal?: AbortSignal): Promise<Lookup> {
     const parsed = Whois.parseQuery(resource)
     if (Either.isLeft(parsed)) throw Problem.invalid("resource", parsed.left.message)
-    const options = await this.ready
+    const options = await this.current()
     const source = query.source ?? "auto"
     const program =
       source === "whois"

@@ -1,14 +1,17 @@
 import { readFileSync } from "node:fs"
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { NestFastifyApplication } from "@nestjs/platform-fastify"
 import { Rdap } from "@netwark/tools"
 import { Effect } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { closedPort, rdapServer, whoisServer, type Local } from "../../test/support/replay.js"
 import { conforms, toolsApp, type ProblemJson } from "../../test/support/toolsApp.js"
+import type { GeoIpService } from "../geoip/geoip.service.js"
 import { Lookup } from "./whois.dto.js"
-import { whoisOptionsFromEnv, WhoisConfigError } from "./whois.service.js"
+import { whoisOptionsFromEnv, WhoisConfigError, WhoisService } from "./whois.service.js"
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../test/fixtures")
 const read = (name: string) => readFileSync(path.join(fixtures, name), "utf8")
@@ -193,6 +196,70 @@ describe("whois route when the caller goes away", () => {
     for (let i = 0; i < 100 && silent.open() > 0; i++) await new Promise((r) => setTimeout(r, 20))
     // Well before the 20 s WHOIS deadline.
     expect(silent.open()).toBe(0)
+  })
+})
+
+describe("RDAP bootstrap of a running server", () => {
+  // The recorded IANA files the tools tests use: `bootstrap` knows 3 TLDs (ar, cz, br),
+  // `bootstrap_complex`'s dns.json also knows com.
+  const openrdap = path.resolve(fixtures, "../../../tools/test/fixtures/whois/openrdap")
+  const file = (set: string, name: string) => readFileSync(path.join(openrdap, set, name), "utf8")
+  let http: Local
+  let rdap: Local
+  let dataDir: string
+  beforeAll(async () => {
+    const routes: Record<string, readonly [number, string]> = {}
+    for (const name of ["dns.json", "ipv4.json", "ipv6.json", "asn.json"]) {
+      routes[`/old/${name}`] = [200, file("bootstrap", name)]
+      routes[`/new/${name}`] = [
+        200,
+        file(name === "dns.json" ? "bootstrap_complex" : "bootstrap", name),
+      ]
+    }
+    http = await rdapServer(routes)
+    rdap = await rdapServer({ "/domain/google.com": [404, JSON.stringify({ errorCode: 404 })] })
+    dataDir = await mkdtemp(path.join(tmpdir(), "netwark-rdap-"))
+  })
+  afterAll(async () => {
+    await http?.close()
+    await rdap?.close()
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true })
+  })
+
+  const update = (set: string) =>
+    Effect.runPromise(Rdap.updateBootstrap({ baseUrl: `${http.address}${set}/`, dataDir }))
+  const noGeoIp = { available: async () => false } as unknown as GeoIpService
+  const lookup = (service: WhoisService) =>
+    service.lookup("google.com", { source: "rdap" }).then(
+      (r) => r.source,
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    )
+
+  it("reads an updated data dir once the loaded one is older than the max age; a failed read keeps it", async () => {
+    await update("old")
+    const service = new WhoisService(
+      { rdap: { dataDir, servers: { "https://example.com/": rdap.address } } },
+      noGeoIp,
+      "300 millis",
+    )
+    expect(await lookup(service)).toMatch(/no RDAP server is known for google.com/)
+    await update("new")
+    // younger than the max age: the loaded bootstrap is still used
+    expect(await lookup(service)).toMatch(/no RDAP server is known/)
+    await new Promise((r) => setTimeout(r, 350))
+    // the lookup that finds it old starts the reload without waiting for it
+    expect(await lookup(service)).toMatch(/no RDAP server is known/)
+    await vi.waitFor(async () => expect(await lookup(service)).toBe("rdap"), { timeout: 2000 })
+    expect(rdap.seen).toContain("/domain/google.com")
+
+    // a data dir that no longer reads (a broken file): the loaded bootstrap stays, and it is logged
+    const warn = vi.spyOn(service["logger"], "warn").mockImplementation(() => undefined)
+    await writeFile(path.join(dataDir, "current", "dns.json"), "{ not json")
+    await new Promise((r) => setTimeout(r, 350))
+    expect(await lookup(service)).toBe("rdap")
+    await vi.waitFor(() => expect(warn).toHaveBeenCalledOnce(), { timeout: 2000 })
+    expect(warn.mock.calls[0]?.[0]).toMatch(/not reloaded from .*keeping the one loaded.*dns\.json/)
+    expect(await lookup(service)).toBe("rdap")
   })
 })
 
