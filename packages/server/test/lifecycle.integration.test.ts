@@ -557,6 +557,60 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     expect(live).toEqual(op.body.results[0])
   })
 
+  it("stores a result holding U+0000 (which PostgreSQL text and jsonb refuse) as U+FFFD, with the rest of its batch", async () => {
+    const id = "7a1b2c3d-4e5f-4a6b-8c7d-000000000000"
+    await running.server.runtime.run(
+      Repository.insert({
+        id,
+        type: "ping",
+        target: "127.0.0.1",
+        options: {},
+        queues: ["netwark"],
+        timeoutMs: 30_000,
+      }),
+    )
+    await running.server.runtime.run(
+      Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        Effect.zipRight(
+          sql`INSERT INTO jobs (operation_id, job_id, queue, mode, expected, expected_workers)
+              VALUES (${id}, ${id + "/b"}, 'netwark.broadcast', 'each', 2,
+                      '[{"id": "w-nul"}, {"id": "w-ok"}]'::jsonb)`,
+          sql`UPDATE operations SET expected = 2, status = 'running' WHERE id = ${id}`,
+        ),
+      ),
+    )
+    const result = (workerId: string, raw: string, data: unknown): Repository.NewResult => ({
+      operationId: id,
+      jobId: id + "/b",
+      workerSlot: workerId,
+      workerId,
+      hostname: `host-${workerId}`,
+      queue: "netwark.broadcast",
+      location: null,
+      mode: "each",
+      attempt: 1,
+      status: "ok",
+      startedAt: 1_764_000_000_000,
+      finishedAt: 1_764_000_000_010,
+      data,
+      raw,
+      error: null,
+    })
+    const stored = await running.server.runtime.run(
+      Repository.storeResults([
+        result("w-nul", "a\u0000b \\u0000 stays", { note: "x\u0000" }),
+        result("w-ok", "clean", { note: "y" }),
+      ]),
+    )
+    expect(stored.settled).toEqual([{ id, status: "done", received: 2 }])
+    const op = await call<any>("GET", `${running.base}/operations/${id}`)
+    const nul = op.body.results.find((r: any) => r.workerId === "w-nul")
+    expect(nul).toMatchObject({ raw: "a\ufffdb \\u0000 stays", result: { note: "x\ufffd" } })
+    const live = stored.inserted.find((r) => r.workerId === "w-nul")!
+    const { operationId: _, ...shown } = live
+    expect(shown).toEqual(nul)
+  })
+
   it("lists with filters, a stable order and cursor pagination with a total", async () => {
     const ids: Array<string> = []
     for (let i = 0; i < 7; i++) {
