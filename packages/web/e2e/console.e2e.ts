@@ -338,6 +338,21 @@ describe(
       assert.match(await result.innerText(), /BT-CORPORATE/)
       await page.locator("nw-world-map[data-state=ready]").waitFor()
       await shot("tools-whois")
+      // The lookup is in the URL: the menu's WHOIS is an empty form, Back brings the lookup again.
+      assert.match(page.url(), /\/tools\/whois\?q=81\.2\.69\.160$/)
+      await page.getByRole("link", { name: "WHOIS" }).first().click()
+      await page.waitForURL(/\/tools\/whois$/)
+      const box = (v: string) =>
+        page.waitForFunction(
+          (v) => document.querySelector<HTMLInputElement>("[data-testid=whois-input]")?.value === v,
+          v,
+        )
+      await box("")
+      await result.waitFor({ state: "detached" })
+      await page.goBack()
+      await page.waitForURL(/\?q=81\.2\.69\.160$/)
+      await box("81.2.69.160")
+      await result.filter({ hasText: "BT-CORPORATE" }).waitFor()
     })
 
     it("lists the workers with their capabilities", async () => {

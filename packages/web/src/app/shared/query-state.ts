@@ -2,7 +2,10 @@ import { effect, inject, untracked } from "@angular/core"
 import { takeUntilDestroyed } from "@angular/core/rxjs-interop"
 import {
   ActivatedRoute,
+  NavigationCancel,
   NavigationEnd,
+  NavigationError,
+  NavigationSkipped,
   NavigationStart,
   type ParamMap,
   type Params,
@@ -26,17 +29,33 @@ export const followQuery = (read: (q: ParamMap) => void, arrived?: () => void): 
   const router = inject(Router)
   const route = inject(ActivatedRoute)
   read(route.snapshot.queryParamMap)
-  // The URLs this page wrote (a keystroke's navigation can end after the next one was asked).
-  const written = new Set<string>()
+  // The page's own navigations still under way, by URL (a keystroke's navigation can end after
+  // the next one was asked). Each leaves once it ends, however it ends: a URL the page wrote
+  // earlier (its bare URL, written when it opened) is again someone else's when a link leads
+  // there later, so the menu's bare link clears the page instead of being taken for its own.
+  const pending = new Map<string, number>()
+  const settle = (url: string): boolean => {
+    const n = pending.get(url) ?? 0
+    if (n > 1) pending.set(url, n - 1)
+    else pending.delete(url)
+    return n > 0
+  }
   const path = (url: string): string => url.split(/[?#]/)[0] ?? url
   const here = path(router.serializeUrl(router.createUrlTree([], { relativeTo: route })))
   let popped = false
   router.events.pipe(takeUntilDestroyed()).subscribe((e) => {
     if (e instanceof NavigationStart) popped = e.navigationTrigger === "popstate"
-    else if (e instanceof NavigationEnd && path(e.urlAfterRedirects) === here) {
-      if (popped || !written.has(e.urlAfterRedirects)) read(route.snapshot.queryParamMap)
+    else if (e instanceof NavigationEnd) {
+      const own = settle(e.url)
+      if (path(e.urlAfterRedirects) !== here) return
+      if (popped || !own) read(route.snapshot.queryParamMap)
       arrived?.()
-    }
+    } else if (
+      e instanceof NavigationCancel ||
+      e instanceof NavigationError ||
+      e instanceof NavigationSkipped
+    )
+      settle(e.url)
   })
   return (queryParams, options = {}) => {
     const tree = router.createUrlTree([], {
@@ -44,8 +63,8 @@ export const followQuery = (read: (q: ParamMap) => void, arrived?: () => void): 
       queryParams,
       ...(options.merge === true ? { queryParamsHandling: "merge" as const } : {}),
     })
-    written.add(router.serializeUrl(tree))
-    if (written.size > 50) written.delete(written.values().next().value as string)
+    const url = router.serializeUrl(tree)
+    pending.set(url, (pending.get(url) ?? 0) + 1)
     void router.navigateByUrl(tree, { replaceUrl: options.replaceUrl ?? false })
   }
 }

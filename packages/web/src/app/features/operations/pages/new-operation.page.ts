@@ -1,12 +1,6 @@
-import {
-  ChangeDetectionStrategy,
-  Component,
-  DestroyRef,
-  computed,
-  inject,
-  signal,
-} from "@angular/core"
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from "@angular/core"
 import { load } from "../../../shared/load"
+import { refreshEvery } from "../../../shared/refresh"
 import { type ParamMap, Router } from "@angular/router"
 import { queryState } from "../../../shared/query-state"
 import type { ApiProblem } from "../../../core/api"
@@ -354,11 +348,10 @@ export class NewOperationPage {
   constructor() {
     // Presence changes while the form is open: refresh it as the overview does, so a worker that
     // went away is greyed before it is picked.
-    const timer = setInterval(() => {
+    refreshEvery(() => {
       this.queues.reload()
       this.known.reload()
-    }, 10_000)
-    inject(DestroyRef).onDestroy(() => clearInterval(timer))
+    })
     // The form as typed goes into its own URL (replacing the entry, not adding one): after
     // submitting, Back shows it as it was, a reload keeps it, and the link can be shared. Any
     // other way here while the page is open (the menu's "New operation", `n`, Back to an entry

@@ -2,7 +2,6 @@ import {
   ChangeDetectionStrategy,
   Component,
   DOCUMENT,
-  DestroyRef,
   computed,
   effect,
   inject,
@@ -28,6 +27,7 @@ import {
 } from "../services/operations.service"
 import { OptionsListComponent } from "../components/options-list.component"
 import { load } from "../../../shared/load"
+import { refreshEvery } from "../../../shared/refresh"
 import { WorkersService } from "../../workers/services/workers.service"
 
 /** An operation: one card per worker, filled live as results stream in; export and permalink. */
@@ -244,10 +244,9 @@ export class OperationPage {
       else if (e?.status === 404) title.setTitle("No such operation · Netwark")
       else if (e) title.setTitle("Operation not loaded · Netwark")
     })
-    const timer = setInterval(() => {
+    refreshEvery(() => {
       if (this.pending()) this.presence.reload()
-    }, 10_000)
-    inject(DestroyRef).onDestroy(() => clearInterval(timer))
+    })
     // A new id (the router reuses this page between operations) stops following the old one.
     effect((onCleanup) => {
       const f = this.following()

@@ -1,7 +1,6 @@
 import {
   ChangeDetectionStrategy,
   Component,
-  DestroyRef,
   computed,
   effect,
   inject,
@@ -13,6 +12,7 @@ import { ActivatedRoute, type ParamMap, RouterLink } from "@angular/router"
 import { toProblem } from "../../../core/api"
 import { type OperationFilter, operationStatuses, operationTypes } from "../../../core/models"
 import { load } from "../../../shared/load"
+import { refreshEvery } from "../../../shared/refresh"
 import { debounced } from "../../../shared/debounce"
 import { ago, dateTime } from "../../../shared/format"
 import { type QueryWrite, followQuery } from "../../../shared/query-state"
@@ -303,11 +303,10 @@ export class OperationsListPage {
     })
     // Operations still pending or running change status on their own: while the page shows one,
     // read it again every 10 s (a finished page stays put).
-    const timer = setInterval(() => {
+    refreshEvery(() => {
       const items = this.page.value()?.items ?? []
       if (items.some((o) => !finalStatuses.has(o.status))) this.page.reload()
-    }, 10_000)
-    inject(DestroyRef).onDestroy(() => clearInterval(timer))
+    })
   }
 
   /** The filters and page from the URL. */

@@ -1,5 +1,6 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject } from "@angular/core"
+import { ChangeDetectionStrategy, Component, computed, inject } from "@angular/core"
 import { load } from "../../../shared/load"
+import { refreshEvery } from "../../../shared/refresh"
 import { RouterLink } from "@angular/router"
 import { ago, dateTime } from "../../../shared/format"
 import { WorldMapComponent } from "../../../shared/world-map.component"
@@ -196,13 +197,12 @@ export class OverviewPage {
 
   constructor() {
     // Presence and the recent list change on their own: refresh every 10 s while the page is open.
-    const timer = setInterval(() => {
+    refreshEvery(() => {
       this.recent.reload()
       this.runningNow.reload()
       this.pendingNow.reload()
       this.workers.reload()
       this.queues.reload()
-    }, 10_000)
-    inject(DestroyRef).onDestroy(() => clearInterval(timer))
+    })
   }
 }

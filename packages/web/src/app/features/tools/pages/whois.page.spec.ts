@@ -69,3 +69,89 @@ describe("WHOIS page offline", () => {
     expect(el.querySelector("[data-testid=geoip-card]")).toBeNull()
   })
 })
+
+describe("WHOIS page URL", () => {
+  const answer = (resource: string) => ({
+    query: resource,
+    normalized: resource,
+    kind: "domain",
+    source: "rdap",
+    status: "ok",
+    record: { kind: "domain", domain: resource },
+    chain: [],
+    raw: "",
+  })
+  const setup = async (url: string) => {
+    const asked: Array<string> = []
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter([{ path: "tools/whois", children: [] }]),
+        { provide: API, useValue: { whois: async (r: string) => (asked.push(r), answer(r)) } },
+      ],
+    })
+    const router = TestBed.inject(Router)
+    await router.navigateByUrl(url)
+    const fixture = TestBed.createComponent(WhoisPage)
+    const settle = async () => {
+      await fixture.whenStable()
+      await new Promise((r) => setTimeout(r, 0))
+      await fixture.whenStable()
+    }
+    await settle()
+    const el = fixture.nativeElement as HTMLElement
+    const input = () => el.querySelector<HTMLInputElement>("[data-testid=whois-input]")!
+    const submit = async (text: string) => {
+      input().value = text
+      input().dispatchEvent(new Event("input"))
+      el.querySelector("form")!.dispatchEvent(new Event("submit"))
+      await settle()
+    }
+    return { router, el, input, submit, settle, asked }
+  }
+
+  it("runs a deep link's lookup and keeps it in the URL", async () => {
+    const { router, el, input, asked } = await setup("/tools/whois?q=example.com")
+    expect(input().value).toBe("example.com")
+    expect(asked).toEqual(["example.com"])
+    expect(el.querySelector("[data-testid=whois-result]")?.textContent).toContain("example.com")
+    expect(router.url).toBe("/tools/whois?q=example.com")
+  })
+
+  it("writes the submitted lookup, not the text being typed, into the URL", async () => {
+    const { router, input, submit, settle, asked } = await setup("/tools/whois")
+    expect(router.url).toBe("/tools/whois")
+    input().value = "typed.example"
+    input().dispatchEvent(new Event("input"))
+    await settle()
+    expect(router.url).toBe("/tools/whois")
+    await submit("  AS64500 ")
+    expect(router.url).toBe("/tools/whois?q=AS64500")
+    expect(asked).toEqual(["AS64500"])
+    await submit("")
+    expect(router.url).toBe("/tools/whois")
+  })
+
+  it("follows a navigation it did not write (Back, a link): fills the box and looks it up", async () => {
+    const { router, input, settle, asked } = await setup("/tools/whois?q=example.com")
+    await router.navigateByUrl("/tools/whois?q=192.0.2.1")
+    await settle()
+    expect(input().value).toBe("192.0.2.1")
+    expect(asked).toEqual(["example.com", "192.0.2.1"])
+    await router.navigateByUrl("/tools/whois")
+    await settle()
+    expect(input().value).toBe("")
+    expect(router.url).toBe("/tools/whois")
+  })
+
+  it("clears for the menu's bare link even though it opened on that URL itself", async () => {
+    // The page wrote its bare URL when it opened: that must not make a later link to it its own.
+    const { router, el, input, submit, settle } = await setup("/tools/whois")
+    await submit("example.com")
+    expect(router.url).toBe("/tools/whois?q=example.com")
+    await router.navigateByUrl("/tools/whois")
+    await settle()
+    expect(input().value).toBe("")
+    expect(el.querySelector("[data-testid=whois-result]")).toBeNull()
+    expect(router.url).toBe("/tools/whois")
+  })
+})

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from "@angular/core"
-import { ActivatedRoute, Router } from "@angular/router"
 import { load } from "../../../shared/load"
+import { queryState } from "../../../shared/query-state"
 import { GeoIpCardComponent } from "../components/geoip-card.component"
 import { isIpLiteral } from "../lib/ip-literal"
 import { ToolsService } from "../services/tools.service"
@@ -140,10 +140,10 @@ const labels: Record<string, string> = {
 })
 export class WhoisPage {
   private readonly tools = inject(ToolsService)
-  private readonly router = inject(Router)
-  private readonly initial = inject(ActivatedRoute).snapshot.queryParamMap.get("q") ?? ""
-  protected readonly draft = signal(this.initial)
-  protected readonly query = signal(this.initial)
+  /** The text in the box, looked up only when submitted. */
+  protected readonly draft = signal("")
+  /** The submitted lookup: the one in the URL. */
+  protected readonly query = signal("")
   protected readonly showRaw = signal(false)
   protected readonly lookup = load(
     () => (this.query().trim() === "" ? undefined : this.query().trim()),
@@ -166,6 +166,20 @@ export class WhoisPage {
     (ip, signal) => this.tools.geoip(ip, signal),
   )
 
+  constructor() {
+    // `?q=…`: the submitted lookup (not each keystroke) is in the URL, replacing the entry, so a
+    // reload or a shared link runs it again; a navigation here the page did not write (Back, the
+    // menu's bare link) fills the box and looks that up instead.
+    queryState(
+      () => ({ q: this.query() === "" ? null : this.query() }),
+      (q) => {
+        const v = q.get("q") ?? ""
+        this.draft.set(v)
+        this.query.set(v)
+      },
+    )
+  }
+
   protected value(e: Event): string {
     return (e.target as HTMLInputElement).value
   }
@@ -177,7 +191,6 @@ export class WhoisPage {
     const q = this.draft().trim()
     if (q === this.query()) this.lookup.reload()
     this.query.set(q)
-    void this.router.navigate([], { queryParams: { q: q === "" ? null : q }, replaceUrl: true })
   }
 }
 

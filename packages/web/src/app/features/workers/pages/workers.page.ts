@@ -1,12 +1,6 @@
-import {
-  ChangeDetectionStrategy,
-  Component,
-  DestroyRef,
-  computed,
-  inject,
-  signal,
-} from "@angular/core"
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from "@angular/core"
 import { load } from "../../../shared/load"
+import { refreshEvery } from "../../../shared/refresh"
 import type { WorkerSummary } from "../../../core/models"
 import { ago, dateTime } from "../../../shared/format"
 import { WorkersService } from "../services/workers.service"
@@ -134,8 +128,8 @@ export class WorkersPage {
   protected readonly online = computed(() => this.list().filter((w) => w.online).length)
 
   constructor() {
-    const timer = setInterval(() => this.workers.reload(), 10_000)
-    inject(DestroyRef).onDestroy(() => clearInterval(timer))
+    // Workers come, go and change their capabilities on their own: read the list again.
+    refreshEvery(() => this.workers.reload())
   }
 
   /**
