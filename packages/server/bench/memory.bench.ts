@@ -10,11 +10,11 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import { withDatabase, withVhost } from "./support.js"
+import { nodeFlags, startFlags, stop, withDatabase, withVhost } from "./support.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const serverMain = path.resolve(here, "../dist/main.js")
@@ -34,19 +34,6 @@ interface Sample {
   readonly external: number
   readonly arrayBuffers: number
 }
-
-/** `BENCH_NODE_FLAGS="--max-semi-space-size=1"`: V8 flags to try on the children. */
-const nodeFlags = (process.env["BENCH_NODE_FLAGS"] ?? "").split(" ").filter((f) => f !== "")
-
-/** The V8 flags of a package's `start` script (`--max-semi-space-size`). */
-const startFlags = (packageDir: string): ReadonlyArray<string> =>
-  (
-    JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as {
-      scripts: Record<string, string>
-    }
-  ).scripts["start"]
-    ?.split(" ")
-    .filter((f) => f.startsWith("--")) ?? []
 
 const flagsOf = new Map([
   [serverMain, startFlags(path.resolve(here, ".."))],
@@ -85,17 +72,6 @@ const sample = async (child: ChildProcess): Promise<Sample> => {
   )
   return { ...inside, rss: rssKb * 1024 }
 }
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve()
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000)
-    child.once("exit", () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    child.kill("SIGTERM")
-  })
 
 const waitHealthy = async (base: string, child: ChildProcess, log: () => string) => {
   const deadline = Date.now() + 60_000

@@ -2,59 +2,16 @@
  * Operations per second end to end: POST /operations → outbox → transport → a trivial worker →
  * result stored and the operation settled. Runs on the machine's PostgreSQL and RabbitMQ (each in
  * a database and vhost of its own), and on the in-process transport for comparison. The server
- * and the workers run in child processes (`operations.child.ts`); this process only generates the
+ * and the workers run in child processes (`child.ts`, the server with its `npm start` V8 flags); this process only generates the
  * HTTP load and counts settled rows, so the figure is the server's, not the load generator's.
  */
-import { type ChildProcess, spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { Agent, request } from "node:http"
 import { tmpdir } from "node:os"
 import path from "node:path"
-import { fileURLToPath } from "node:url"
 import pg from "pg"
-import { withDatabase, withVhost } from "./support.js"
-
-const childScript = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "operations.child.ts",
-)
-
-/** `BENCH_NODE_FLAGS="--cpu-prof"`: V8 flags for the children (profiles, heap settings). */
-const nodeFlags = (process.env["BENCH_NODE_FLAGS"] ?? "").split(" ").filter((f) => f !== "")
-
-/** Start `operations.child.ts <role>` and resolve with its first stdout line. */
-const child = (role: "server" | "worker" | "floor", env: Record<string, string>) =>
-  new Promise<{ process: ChildProcess; line: string }>((resolve, reject) => {
-    const p = spawn(process.execPath, [...nodeFlags, "--import", "tsx", childScript, role], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    })
-    let out = ""
-    p.stdout.on("data", (d: Buffer) => {
-      out += d.toString()
-      const newline = out.indexOf("\n")
-      if (newline >= 0) resolve({ process: p, line: out.slice(0, newline) })
-    })
-    p.once("exit", (code) => reject(new Error(`bench ${role} exited ${code}`)))
-  })
-
-const stop = (p: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (p.exitCode !== null) return resolve()
-    p.once("exit", () => resolve())
-    p.kill("SIGTERM")
-  })
-
-/** CPU milliseconds (user + system) a child process has used so far, from /proc (Linux). */
-const cpuOf = async (p: ChildProcess | undefined): Promise<number> => {
-  if (p?.pid === undefined) return 0
-  const { readFile } = await import("node:fs/promises")
-  const stat = await readFile(`/proc/${p.pid}/stat`, "utf8").catch(() => "")
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
-}
+import { child, cpuOf, serverFlags, stop, withDatabase, withVhost } from "./support.js"
 
 const body = JSON.stringify({
   type: "ping",
@@ -118,11 +75,11 @@ const measure = async (
     broker === undefined ? {} : { BENCH_BROKER_URL: broker.url, BENCH_NAMESPACE: broker.namespace }
   const workers = broker === undefined ? undefined : await child("worker", brokerEnv)
   const queryFile = path.join(tmpdir(), `netwark-bench-queries-${process.pid}`)
-  const server = await child("server", {
-    BENCH_DATABASE_URL: databaseUrl,
-    BENCH_QUERY_FILE: queryFile,
-    ...brokerEnv,
-  })
+  const server = await child(
+    "server",
+    { BENCH_DATABASE_URL: databaseUrl, BENCH_QUERY_FILE: queryFile, ...brokerEnv },
+    serverFlags,
+  )
   /** How many statements the server has sent so far. */
   const queries = async () => {
     server.process.kill("SIGUSR2")
@@ -169,7 +126,7 @@ const measure = async (
 
 /** POSTs/s that a bare Fastify handler storing each with one INSERT takes: the floor here. */
 const floor = async (databaseUrl: string, total: number, concurrency: number) => {
-  const server = await child("floor", { BENCH_DATABASE_URL: databaseUrl })
+  const server = await child("floor", { BENCH_DATABASE_URL: databaseUrl }, serverFlags)
   const url = `${server.line}/api/v1`
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   try {

@@ -1,8 +1,16 @@
 /**
  * What the server's benches share: a throwaway PostgreSQL database and a throwaway RabbitMQ vhost
- * (the test environment's, `test/support/env.ts`), each removed after its run with everything in it.
+ * (the test environment's, `test/support/env.ts`), each removed after its run with everything in
+ * it; and the processes under test, started as `npm start` starts the server (its V8 flags).
  */
+import { type ChildProcess, spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { readFile } from "node:fs/promises"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
 import { createBroker, createDatabase } from "../test/support/env.js"
+
+const here = path.dirname(fileURLToPath(import.meta.url))
 
 /** Run `f` on a database of its own (dropped after). */
 export const withDatabase = async <A>(f: (url: string) => Promise<A>): Promise<A> => {
@@ -22,4 +30,68 @@ export const withVhost = async <A>(f: (url: string) => Promise<A>): Promise<A> =
   } finally {
     await broker.remove()
   }
+}
+
+/** `BENCH_NODE_FLAGS="--cpu-prof"`: V8 flags to add to the children (profiles, heap settings). */
+export const nodeFlags = (process.env["BENCH_NODE_FLAGS"] ?? "").split(" ").filter((f) => f !== "")
+
+/** The V8 flags of a package's `start` script (`--max-semi-space-size`…). */
+export const startFlags = (packageDir: string): ReadonlyArray<string> =>
+  (
+    JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")) as {
+      scripts: Record<string, string>
+    }
+  ).scripts["start"]
+    ?.split(" ")
+    .filter((f) => f.startsWith("--")) ?? []
+
+/** The server's `npm start` flags. */
+export const serverFlags = startFlags(path.resolve(here, ".."))
+
+/** A child of `child.ts` in a role, and its first stdout line (its URL, or `ready`). */
+export interface Child {
+  readonly process: ChildProcess
+  readonly line: string
+}
+
+/** Start `child.ts <role>` with `flags` (and `BENCH_NODE_FLAGS`); resolves on its first line. */
+export const child = (
+  role: "server" | "worker" | "floor",
+  env: Record<string, string>,
+  flags: ReadonlyArray<string> = [],
+): Promise<Child> =>
+  new Promise((resolve, reject) => {
+    const p = spawn(
+      process.execPath,
+      [...flags, ...nodeFlags, "--import", "tsx", path.join(here, "child.ts"), role],
+      { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
+    )
+    let out = ""
+    p.stdout.on("data", (d: Buffer) => {
+      out += d.toString()
+      const newline = out.indexOf("\n")
+      if (newline >= 0) resolve({ process: p, line: out.slice(0, newline) })
+    })
+    p.once("exit", (code) => reject(new Error(`bench ${role} exited ${code}`)))
+  })
+
+/** SIGTERM a child and wait for it to exit (SIGKILL after 10 s). */
+export const stop = (p: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (p.exitCode !== null) return resolve()
+    const timer = setTimeout(() => p.kill("SIGKILL"), 10_000)
+    p.once("exit", () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    p.kill("SIGTERM")
+  })
+
+/** CPU milliseconds (user + system) a child process has used so far, from /proc (Linux). */
+export const cpuOf = async (p: ChildProcess | undefined): Promise<number> => {
+  if (p?.pid === undefined) return 0
+  const stat = await readFile(`/proc/${p.pid}/stat`, "utf8").catch(() => "")
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
 }

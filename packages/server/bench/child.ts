@@ -1,23 +1,35 @@
 /**
- * The process under test of `operations.bench.ts`, so that the load generator's HTTP clients do
- * not share its CPU. `server`: the app from `BENCH_CONFIG` (with the trivial workers in the same
- * runtime when it has no broker), printing its URL; `worker`: two trivial workers on RabbitMQ.
+ * The processes under test of the benches, so that the load generator's HTTP clients do not share
+ * their CPU. `server`: the app on `BENCH_DATABASE_URL` (and `BENCH_BROKER_URL`; with the trivial
+ * workers in the same runtime when it has no broker), printing its URL; `worker`: the trivial
+ * workers on RabbitMQ; `floor`: a bare Fastify handler doing one INSERT per POST. The workers are
+ * two on the direct queue `netwark`, or `BENCH_BROADCAST` of them on the broadcast queue, announced
+ * (a broadcast waits for the workers the registry knows).
  */
 import "reflect-metadata"
 import { RabbitMq, Transport } from "@netwark/transport"
-import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import { Duration, Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { createApp } from "../src/app.js"
 import type { ServerConfig } from "../src/config.js"
 
-/** A worker that answers at once, without running a tool. */
-const trivialWorkers = (count: number) =>
-  Effect.gen(function* () {
-    const transport = yield* Transport.Transport
-    for (let i = 0; i < count; i++)
-      yield* transport.serve({ workerId: `bench-${i}`, queues: ["netwark"], concurrency: 64 }, () =>
-        Effect.succeed({ status: "ok", raw: "" }),
+const broadcast = Number(process.env["BENCH_BROADCAST"] ?? 0)
+
+/** Workers that answer at once, without running a tool. */
+const trivialWorkers = Effect.gen(function* () {
+  const transport = yield* Transport.Transport
+  const queues = [broadcast > 0 ? "netwark.broadcast" : "netwark"]
+  for (let i = 0; i < (broadcast > 0 ? broadcast : 2); i++) {
+    const id = `bench-${i}`
+    yield* transport.serve({ workerId: id, queues, concurrency: broadcast > 0 ? 4 : 64 }, () =>
+      Effect.succeed({ status: "ok", raw: "" }),
+    )
+    if (broadcast > 0)
+      yield* transport.announce(
+        { id, hostname: id, version: "bench", queues, locations: [], capabilities: {} },
+        { interval: Duration.seconds(5) },
       )
-  })
+  }
+})
 
 /**
  * Count the statements this process sends to PostgreSQL (`pg`'s `Client#query`), and write the
@@ -66,7 +78,7 @@ if (process.argv[2] === "floor") {
   process.stdout.write(`${address}\n`)
 } else if (process.argv[2] === "worker") {
   const runtime = ManagedRuntime.make(
-    Layer.scopedDiscard(trivialWorkers(2)).pipe(
+    Layer.scopedDiscard(trivialWorkers).pipe(
       Layer.provide(
         RabbitMq.layer({ url: env("BENCH_BROKER_URL"), namespace: env("BENCH_NAMESPACE") }),
       ),
@@ -92,7 +104,7 @@ if (process.argv[2] === "floor") {
   const server = await createApp(config, { logger: false })
   const url = await server.listen()
   if (brokerUrl === undefined)
-    server.runtime.managed.runFork(Effect.scoped(Effect.zipRight(trivialWorkers(2), Effect.never)))
+    server.runtime.managed.runFork(Effect.scoped(Effect.zipRight(trivialWorkers, Effect.never)))
   process.once("SIGTERM", () => void server.close().finally(() => process.exit(0)))
   process.stdout.write(`${url}\n`)
 }
