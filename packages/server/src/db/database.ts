@@ -9,12 +9,13 @@ import { spawn } from "node:child_process"
 import { existsSync, mkdirSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { Migrator, SqlClient } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
+import type { PgClient } from "@effect/sql-pg"
 import { PGlite } from "@electric-sql/pglite"
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { Effect, Layer, Redacted } from "effect"
 import type { ServerConfig } from "../config.js"
 import { migrations } from "../migrations/index.js"
+import * as Prepared from "./prepared.js"
 
 /** An advisory lock key so that replicas starting together migrate one at a time. */
 const migrationLock = 0x6e657477 // "netw"
@@ -92,10 +93,10 @@ export const client = (
   maxConnections = 10,
 ): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, unknown> =>
   config.databaseUrl !== undefined
-    ? PgClient.layer({ url: config.databaseUrl, maxConnections, applicationName: "netwark-server" })
+    ? Prepared.layer({ url: config.databaseUrl, maxConnections, applicationName: "netwark-server" })
     : Layer.unwrapScoped(
         Effect.map(embedded(config.dataDir), ({ port }) =>
-          PgClient.layer({
+          Prepared.layer({
             url: Redacted.make(`postgres://postgres@127.0.0.1:${port}/postgres`),
             // the socket server serves one connection: a second one would be dropped
             maxConnections: 1,

@@ -1,0 +1,111 @@
+/**
+ * A `pg` pool whose connections keep each parameterised statement prepared. `@effect/sql-pg`
+ * sends every statement unnamed, so PostgreSQL parses and plans it at every execution: for a
+ * 100-worker broadcast that was ~2.6 ms of the database's time per operation (the result batch
+ * alone 0.9 ms), on the operation's critical path, besides the statement texts (a few KB each)
+ * written to the socket every time. Named, a statement is parsed once per connection, and
+ * PostgreSQL may keep its plan.
+ *
+ * Only statements with parameters are named: a text without them may hold several statements
+ * (migrations), which the extended protocol refuses. The names come from one table for the
+ * process, so a name means the same text on every connection; past `maxStatements` distinct
+ * texts (SQL built with a varying shape), the rest go unnamed rather than fill each backend.
+ *
+ * @module
+ */
+import type { SqlClient } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
+import { PgClient } from "@effect/sql-pg"
+import { Duration, Effect, Layer, Redacted } from "effect"
+import pg from "pg"
+
+/** Most distinct statement texts kept prepared. */
+const maxStatements = 512
+
+const names = new Map<string, string>()
+
+/** The name of a statement text, or undefined once the table is full. */
+const nameOf = (text: string): string | undefined => {
+  let name = names.get(text)
+  if (name === undefined && names.size < maxStatements) {
+    name = `netwark_${names.size}`
+    names.set(text, name)
+  }
+  return name
+}
+
+type Callback = (err: Error | null, result: pg.QueryResult) => void
+
+/** A connection that names what it prepares (see the module's comment). */
+class PreparingClient extends pg.Client {
+  // @effect/sql-pg calls query(text, params, callback); every other form passes through
+  override query(...args: Array<unknown>): never {
+    const [text, values, callback] = args
+    const name =
+      typeof text === "string" &&
+      Array.isArray(values) &&
+      values.length > 0 &&
+      typeof callback === "function"
+        ? nameOf(text)
+        : undefined
+    const query = super.query as (...a: Array<unknown>) => never
+    return name === undefined
+      ? query.apply(this, args)
+      : query.call(this, { name, text, values }, callback as Callback)
+  }
+}
+
+/** What the pool is made with (the subset of `PgClient.layer`'s options the server uses). */
+export interface Options {
+  readonly url: Redacted.Redacted
+  readonly maxConnections: number
+  readonly minConnections?: number
+  readonly applicationName: string
+  readonly connectTimeout?: Duration.DurationInput
+}
+
+/**
+ * `PgClient.layer` on a pool of preparing connections: checked with `SELECT 1` at start (failing
+ * like `PgClient.layer` when the database cannot be reached), ended with the layer.
+ */
+export const layer = (
+  options: Options,
+): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, SqlError> => {
+  const connectTimeout = Duration.decode(options.connectTimeout ?? "5 seconds")
+  return PgClient.layerFromPool({
+    applicationName: options.applicationName,
+    acquire: Effect.acquireRelease(
+      Effect.suspend(() => {
+        const pool = new pg.Pool({
+          connectionString: Redacted.value(options.url),
+          max: options.maxConnections,
+          ...(options.minConnections === undefined ? {} : { min: options.minConnections }),
+          application_name: options.applicationName,
+          Client: PreparingClient,
+        })
+        // a connection that breaks while idle is dropped by the pool; queries report their own
+        pool.on("error", () => {})
+        return Effect.tryPromise({
+          try: () => pool.query("SELECT 1"),
+          catch: (cause) => new SqlError({ cause, message: "PgClient: Failed to connect" }),
+        }).pipe(
+          Effect.timeoutFail({
+            duration: connectTimeout,
+            onTimeout: () =>
+              new SqlError({
+                cause: new Error("Connection timed out"),
+                message: "PgClient: Connection timed out",
+              }),
+          }),
+          Effect.as(pool),
+          Effect.tapError(() => Effect.promise(() => pool.end().catch(() => {}))),
+        )
+      }),
+      (pool) =>
+        Effect.promise(() => pool.end()).pipe(
+          Effect.interruptible,
+          Effect.timeoutOption(Duration.seconds(1)),
+        ),
+    ),
+  })
+}
