@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers in tests */
 import { ToolError } from "@netwark/tools"
-import { Transport } from "@netwark/transport"
+import { Envelope, Transport } from "@netwark/transport"
 import { SqlClient } from "@effect/sql"
 import { type Duration, Effect, Exit, Fiber, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -208,8 +208,10 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
         status: "error",
         error: "no worker online on queue netwark runs mtr jobs (online there: direct-ping-only)",
       })
-      // a job that reaches it all the same (its announce not heard yet, say) is answered with
-      // why: the server's plan is bypassed by storing and dispatching one by hand
+      // a job that reaches it all the same is answered with why. The transport routes a
+      // traceroute job to the queue of traceroute workers, which this one does not consume, so
+      // the job comes the way a server of an earlier version sends it, on the plain queue; the
+      // server's plan is bypassed by storing it by hand
       const transport = await running.server.runtime.run(Transport.Transport)
       const id = "0f1e2d3c-4b5a-4968-8776-655443322110"
       await running.server.runtime.run(
@@ -235,12 +237,20 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
           ),
         ),
       )
-      await running.server.runtime.run(
-        transport.dispatch(
-          { operationId: id, jobId: id, type: "traceroute", payload: { target: "127.0.0.1" } },
-          ["netwark"],
-        ),
-      )
+      const now = Date.now()
+      const job: Envelope.Job = {
+        v: Envelope.version,
+        kind: "job",
+        operationId: id,
+        jobId: `${id}/netwark`,
+        type: "traceroute",
+        payload: { target: "127.0.0.1" },
+        target: "netwark",
+        mode: "one",
+        deadline: now + 120_000,
+        createdAt: now,
+      }
+      await running.server.runtime.run(transport.publishRaw("netwark", Envelope.encode(job)))
       const op = await settled(running.base, id, 10_000)
       expect(op).toMatchObject({ status: "error", received: 1 })
       expect(op.results[0]).toMatchObject({

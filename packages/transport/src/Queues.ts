@@ -4,12 +4,14 @@
  * plus optional `latitude`/`longitude` for maps.
  *
  * Targets:
- * - `netwark` (built-in, mode `one`): a shared durable queue, competing consumers, exactly one
- *   worker runs each job, round-robin among the ready ones.
+ * - `netwark` (built-in, mode `one`): shared durable queues, competing consumers, exactly one
+ *   worker runs each job, round-robin among the ready workers that run its type (one queue per
+ *   type of {@link jobTypes}, see {@link Transport}).
  * - `netwark.broadcast` (built-in, mode `each`): a fanout exchange; every worker has its own queue
  *   bound to it, so every connected worker runs each job.
  * - a configured queue with `broadcast: true` (mode `each`): a fanout exchange per location, one
- *   queue per worker of that location; otherwise (mode `one`) a shared durable queue.
+ *   queue per worker of that location; otherwise (mode `one`) shared durable queues like
+ *   `netwark`'s.
  *
  * Configuration comes from YAML (`netwark_queues:` and `broker_url:`) and from the environment:
  * `NETWARK_BROKER_URL`, and `NETWARK_QUEUES` holding the same list as YAML or JSON.
@@ -25,6 +27,13 @@ import * as TransportError from "./TransportError.js"
 export const direct = "netwark"
 /** The built-in broadcast target: every connected worker runs each job. */
 export const broadcast = "netwark.broadcast"
+
+/**
+ * The job types that a direct (`one`) target routes on queues of their own, so that a job
+ * reaches only the workers that run its type. A job of another type travels the target's plain
+ * queue, which every worker of the target consumes.
+ */
+export const jobTypes: ReadonlyArray<string> = ["ping", "mtr", "traceroute", "dns"]
 
 /** One configured location queue. */
 export interface QueueConfig {

@@ -5,14 +5,19 @@
  * internal broker port): {@link RabbitMq.layer} and {@link InProcess.layer}.
  *
  * Targets (see {@link Queues}):
- * - `netwark`: competing consumers; exactly one worker runs each job, round-robin among ready
- *   workers.
+ * - `netwark`: competing consumers; exactly one worker runs each job, round-robin among the
+ *   ready workers that run its type. A job of a type of {@link Queues.jobTypes} goes to that
+ *   type's durable queue `netwark/<type>`, which only the workers serving the type consume; a job
+ *   of another type goes to the plain queue `netwark`, which every worker of the target consumes
+ *   (as do jobs that dispatchers of earlier versions still put there). A job of a type no worker
+ *   runs waits in its queue for one (or its deadline), rather than reaching a worker that would
+ *   refuse it.
  * - `netwark.broadcast`: every connected worker runs each job. Each worker consumes its own
  *   durable queue `netwark.broadcast.worker.<workerId>` bound to the `netwark.broadcast` fanout
  *   exchange; the queue expires (default 5 min) after its worker stops consuming, so a worker that
  *   restarts with the same id gets the copies it missed meanwhile (and drops the stale ones).
  * - configured location queues: `broadcast: true` works like `netwark.broadcast` for the workers
- *   of that queue; otherwise like `netwark`.
+ *   of that queue; otherwise like `netwark` (queues `<queue>` and `<queue>/<type>`).
  *
  * Delivery rules:
  * - Every publish waits for the broker's confirm. Publishes during a broker outage are retried
@@ -20,7 +25,8 @@
  *   by the broker; a retry after a lost confirm can duplicate a message (at-least-once).
  * - A worker acks a job only after its result is confirmed on the results queue. Prefetch per
  *   queue equals the worker's concurrency, and one limiter bounds the jobs running at once
- *   across all queues of a `serve`. A worker killed mid-job leaves the job unacked: the broker
+ *   across all queues of a `serve` (a direct target is several: its plain queue and the queues
+ *   of the types served). A worker killed mid-job leaves the job unacked: the broker
  *   redelivers it (to another worker of a `one` target, or to the same worker id after restart
  *   on an `each` target) and it runs again with a higher `attempt` (exact on the in-process
  *   transport; on RabbitMQ classic queues `2` means "redelivered at least once"). Closing a
@@ -106,8 +112,11 @@ export interface ServeOptions {
   /** Jobs running at once (and prefetch per queue); default 4. */
   readonly concurrency?: number
   /**
-   * Job types the handler serves. Absent: every type. A direct job of another type is answered
-   * with an error result (reason `UnknownType`, naming the types served); a broadcast copy is
+   * Job types the handler serves. Absent: every type. On a direct target the worker consumes the
+   * queues of these types only (of {@link Queues.jobTypes}), so jobs of the other types go to the
+   * target's other workers. A direct job of another type that still reaches it (a type without a
+   * queue of its own, or a job on the plain queue from an older dispatcher) is answered with an
+   * error result (reason `UnknownType`, naming the types served); a broadcast copy is
    * dead-lettered.
    */
   readonly types?: ReadonlyArray<string>
@@ -191,7 +200,10 @@ export interface Service {
   readonly probe: Effect.Effect<void, TransportError>
   /** Messages rejected to the dead-letter queue, with their reason. */
   readonly deadLetters: () => Stream.Stream<Delivery<Envelope.DeadLetter>, TransportError>
-  /** Publish arbitrary bytes to a target, bypassing encoding (for tests and tooling). */
+  /**
+   * Publish arbitrary bytes to a target (a direct target's plain queue), bypassing encoding (for
+   * tests and tooling).
+   */
   readonly publishRaw: (target: string, body: Uint8Array) => Effect.Effect<void, TransportError>
 }
 

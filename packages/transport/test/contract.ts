@@ -124,6 +124,52 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
         }),
       ))
 
+    it("a shared direct queue gives each job to a worker that runs its type", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          const ran: Array<string> = []
+          const serve = (id: string, types: ReadonlyArray<string>) =>
+            transport.serve(
+              { workerId: id, queues: [Queues.direct, "berlin"], types, concurrency: 2 },
+              (job) =>
+                Effect.sync(() => ran.push(`${id}:${job.type}`)).pipe(
+                  // long enough that both workers are busy while the ping jobs wait
+                  Effect.zipRight(Effect.sleep("5 millis")),
+                ),
+            )
+          yield* serve("ping-only", ["ping"])
+          yield* serve("ping-mtr", ["ping", "mtr"])
+          const n = 12
+          for (let i = 0; i < n; i++) {
+            yield* transport.dispatch({ operationId: `mtr${i}`, type: "mtr", payload: i }, [
+              Queues.direct,
+              "berlin",
+            ])
+            yield* transport.dispatch({ operationId: `ping${i}`, type: "ping", payload: i }, [
+              Queues.direct,
+              "berlin",
+            ])
+          }
+          const results = yield* collect(transport, 4 * n, { grace: "150 millis" })
+          expect(results).toHaveLength(4 * n)
+          // none reached the ping-only worker, so none was answered UnknownType
+          expect(results.filter((r) => r.status !== "ok")).toEqual([])
+          const mtr = results.filter((r) => r.operationId.startsWith("mtr"))
+          expect(mtr.map((r) => r.workerId)).toEqual(Array(2 * n).fill("ping-mtr"))
+          expect(ran.filter((r) => r === "ping-only:mtr")).toEqual([])
+          for (const target of [Queues.direct, "berlin"]) {
+            const ping = results.filter(
+              (r) => r.operationId.startsWith("ping") && r.target === target,
+            )
+            expect(ping).toHaveLength(n)
+            const byPingOnly = ping.filter((r) => r.workerId === "ping-only").length
+            expect(byPingOnly).toBeGreaterThan(0)
+            expect(byPingOnly).toBeLessThan(n)
+          }
+        }),
+      ))
+
     for (const broadcastDelivery of ["persistent", "transient"] as const)
       it(`broadcast \`netwark.broadcast\` (${broadcastDelivery}): every one of 5 workers runs the job once`, () =>
         run(

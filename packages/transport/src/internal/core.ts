@@ -162,7 +162,12 @@ export const make = (
 
     interface Prepared {
       readonly jobs: Array<Envelope.Job>
-      readonly sends: Array<{ readonly route: Topology.Route; readonly body: Uint8Array }>
+      readonly sends: Array<{
+        readonly route: Topology.Route
+        /** The type's queue on a `one` target. */
+        readonly routingKey: string
+        readonly body: Uint8Array
+      }>
     }
 
     /** Build and encode the jobs of one dispatch, synchronously; fail before any publish. */
@@ -201,7 +206,11 @@ export const make = (
           return TransportError.make("TooLarge", message)
         }
         into.jobs.push(job)
-        into.sends.push({ route, body })
+        into.sends.push({
+          route,
+          routingKey: route.typeKeys.get(input.type) ?? route.routingKey,
+          body,
+        })
       }
       return undefined
     }
@@ -218,8 +227,8 @@ export const make = (
         const error = prepare(input, targets, prepared)
         if (error) return Effect.fail(error)
         const send = (i: number) => {
-          const { route, body } = prepared.sends[i]!
-          return publish(route.exchange, route.routingKey, body, jobProps(route, prepared.jobs[i]!))
+          const { route, routingKey, body } = prepared.sends[i]!
+          return publish(route.exchange, routingKey, body, jobProps(route, prepared.jobs[i]!))
         }
         return Effect.as(
           prepared.sends.length === 1
@@ -260,10 +269,10 @@ export const make = (
         return Effect.flatMap(
           Effect.promise(() =>
             Promise.all(
-              prepared.sends.map(({ route, body }, i) =>
+              prepared.sends.map(({ route, routingKey, body }, i) =>
                 publishOrError(
                   route.exchange,
-                  route.routingKey,
+                  routingKey,
                   body,
                   jobProps(route, prepared.jobs[i]!),
                 ),
@@ -351,13 +360,16 @@ export const make = (
         yield* Queues.validateName(serveOptions.workerId)
         const routes = yield* Effect.forEach(serveOptions.queues, route)
         const concurrency = Math.max(1, serveOptions.concurrency ?? 4)
-        // prefetch already bounds a single queue; a shared limiter bounds several
-        const limiter = routes.length > 1 ? Limiter.make(concurrency) : undefined
         const types = serveOptions.types ? new Set(serveOptions.types) : undefined
         const workerId = serveOptions.workerId
+        // a direct target is several queues: its plain one and those of the types served
+        const specs = routes.flatMap((r) =>
+          r.consume(workerId, types).map((spec) => ({ spec, target: r.target.name })),
+        )
+        // prefetch already bounds a single queue; a shared limiter bounds several
+        const limiter = specs.length > 1 ? Limiter.make(concurrency) : undefined
         const runFork = Runtime.runFork(runtime)
         const running = new Set<Fiber.RuntimeFiber<unknown, unknown>>()
-        let handingBack = false
         /** `stopTaking` ran: nothing new starts, and an interrupted job goes back. */
         let draining = false
 
@@ -404,9 +416,9 @@ export const make = (
             )
             running.delete(fiber)
           }
-          // interrupted by a "requeue" shutdown or while draining: no result; the broker hands
-          // the job to another consumer
-          if ((handingBack || draining) && Exit.isInterrupted(exit)) return "requeue"
+          // interrupted by a "requeue" shutdown or while draining (a "requeue" shutdown drains
+          // first): no result; the broker hands the job to another consumer
+          if (draining && Exit.isInterrupted(exit)) return "requeue"
           const finishedAt = Date.now()
           await sendReply(
             Exit.isSuccess(exit)
@@ -446,9 +458,11 @@ export const make = (
                   ? 2
                   : 1
             if (types !== undefined && !types.has(job.type)) {
-              // a direct job is this worker's to answer (its queue's other workers never see
-              // it): say why at once, or the operation waits for its deadline. A broadcast copy
-              // was not expected of a worker that does not run the type: set aside.
+              // a direct job of a type without a queue of its own, or one that an older
+              // dispatcher put on the plain queue, is this worker's to answer (its queue's other
+              // workers never see it): say why at once, or the operation waits for its deadline.
+              // A broadcast copy was not expected of a worker that does not run the type: set
+              // aside.
               if (job.mode !== "one")
                 return runPromise(
                   deadLetter(
@@ -492,18 +506,10 @@ export const make = (
           }
 
         const subscriptions = yield* Effect.forEach(
-          routes,
-          (r) => consume(r.consume(workerId), concurrency, onDelivery(r.target.name)),
+          specs,
+          ({ spec, target }) => consume(spec, concurrency, onDelivery(target)),
           { concurrency: "unbounded" },
         )
-        // registered after the consumers, so it runs before their close waits for running jobs
-        if (serveOptions.onShutdown === "requeue")
-          yield* Effect.addFinalizer(() =>
-            Effect.suspend(() => {
-              handingBack = true
-              return Fiber.interruptAll(running)
-            }),
-          )
         const serving: Transport.Serving = {
           stopTaking: Effect.suspend(() => {
             draining = true
@@ -513,6 +519,17 @@ export const make = (
             })
           }),
         }
+        // registered after the consumers, so it runs before their close waits for running jobs.
+        // The consumers stop first: a job handed back while its consumer still takes deliveries
+        // could come straight back to it (a direct target is several consumers, which close one
+        // by one), and a job that waited for a slot must not start once the others are stopped.
+        if (serveOptions.onShutdown === "requeue")
+          yield* Effect.addFinalizer(() =>
+            Effect.zipRight(
+              serving.stopTaking,
+              Effect.suspend(() => Fiber.interruptAll(running)),
+            ),
+          )
         return serving
       })
 

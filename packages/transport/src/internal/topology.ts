@@ -10,9 +10,24 @@ import type { Declarations, QueueSpec } from "./port.js"
 export interface Route {
   readonly target: Queues.Target
   readonly exchange: string
+  /** Routing key of a job whose type has no key in `typeKeys`, and of a raw publish. */
   readonly routingKey: string
-  readonly consume: (workerId: string) => QueueSpec
+  /** Routing key of a job per type: on a `one` target, the type's own queue. */
+  readonly typeKeys: ReadonlyMap<string, string>
+  /** The queues a worker consumes for the target, given the types it runs (absent: all). */
+  readonly consume: (
+    workerId: string,
+    types: ReadonlySet<string> | undefined,
+  ) => ReadonlyArray<QueueSpec>
 }
+
+/**
+ * The queue of one job type on a direct queue. `/` cannot occur in a public queue name, so a
+ * type queue never takes the name of a configured queue (`paris` + `ping` vs `paris.ping`).
+ */
+export const typeQueue = (queue: string, type: string): string => `${queue}/${type}`
+
+const noKeys: ReadonlyMap<string, string> = new Map()
 
 /** The resolved topology of one transport. */
 export interface Topology {
@@ -50,35 +65,59 @@ export const make = (
     { name: results, deadLetterExchange: deadExchange },
     { name: deadQueue },
   ]
+  /** Broker queue or exchange name -> public target name. */
+  const byBroker = new Map<string, string>()
   for (const target of Queues.targets(queues)) {
     const name = ns(target.name)
     if (target.mode === "one") {
-      shared.push({ name, deadLetterExchange: deadExchange })
+      // One queue per known job type, so that only the workers that run a type take its jobs,
+      // and the plain queue for the other types and for jobs of dispatchers that predate the
+      // type queues. The dispatcher declares them all: a job published before any worker of
+      // its type has started waits for one.
+      const spec = (queue: string): QueueSpec => ({
+        name: queue,
+        exclusive: false,
+        deadLetterExchange: deadExchange,
+      })
+      const typeKeys = new Map(Queues.jobTypes.map((type) => [type, typeQueue(name, type)]))
+      for (const queue of [name, ...typeKeys.values()]) {
+        shared.push({ name: queue, deadLetterExchange: deadExchange })
+        byBroker.set(queue, target.name)
+      }
+      const every = [spec(name), ...[...typeKeys.values()].map(spec)]
       routes.set(target.name, {
         target,
         exchange: "",
         routingKey: name,
-        consume: () => ({ name, exclusive: false, deadLetterExchange: deadExchange }),
+        typeKeys,
+        consume: (_workerId, types) =>
+          types === undefined
+            ? every
+            : [
+                spec(name),
+                ...[...typeKeys].filter(([type]) => types.has(type)).map(([, q]) => spec(q)),
+              ],
       })
     } else {
       fanouts.push(name)
+      byBroker.set(name, target.name)
       routes.set(target.name, {
         target,
         exchange: name,
         routingKey: "",
-        consume: (workerId) => ({
-          name: `${name}.worker.${workerId}`,
-          exclusive: false,
-          expiresMs: workerQueueExpiryMs,
-          deadLetterExchange: deadExchange,
-          bindTo: name,
-        }),
+        typeKeys: noKeys,
+        consume: (workerId) => [
+          {
+            name: `${name}.worker.${workerId}`,
+            exclusive: false,
+            expiresMs: workerQueueExpiryMs,
+            deadLetterExchange: deadExchange,
+            bindTo: name,
+          },
+        ],
       })
     }
   }
-  const byBroker = new Map<string, string>()
-  for (const [publicName, route] of routes)
-    byBroker.set(route.exchange || route.routingKey, publicName)
   return {
     routes,
     results,
