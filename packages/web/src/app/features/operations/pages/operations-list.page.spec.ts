@@ -149,6 +149,40 @@ describe("operations list page", () => {
     expect(next.disabled).toBe(false)
   })
 
+  it("labels the rows on screen with their own page while the next one loads", async () => {
+    // A server that gives no offset: the range falls back to the page number. It took the page
+    // asked for, so the first page's rows read "26–26 of 60" until page 2 came (the e2e test
+    // that pages through a full page 2 read page 1's rows under that label).
+    let release: () => void = () => undefined
+    const el = await render(
+      {},
+      {
+        listOperations: async (f) => {
+          if (f.cursor === undefined)
+            return { items: [doneRow("71", 1)], total: 60, nextCursor: "p2" }
+          await new Promise<void>((r) => (release = r))
+          return { items: [doneRow("72", 2)], total: 60, nextCursor: "p3" }
+        },
+      },
+    )
+    const range = () => el.querySelector("[data-testid=range]")?.textContent?.trim()
+    const rows = () => [...el.querySelectorAll("tbody tr a")].map((a) => a.textContent?.trim())
+    el.querySelector<HTMLButtonElement>("[data-testid=next]")!.click()
+    // Not whenStable: page 2 is still loading on purpose.
+    for (let i = 0; i < 10; i++) {
+      TestBed.inject(ApplicationRef).tick()
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    expect(TestBed.inject(Router).url).toBe("/operations?page=2&cursor=p2")
+    expect(rows()).toEqual(["127.0.0.1"])
+    expect(range()).toBe("1–1 of 60")
+    release()
+    await new Promise((r) => setTimeout(r, 50))
+    await TestBed.inject(ApplicationRef).whenStable()
+    expect(rows()).toEqual(["127.0.0.2"])
+    expect(range()).toBe("26–26 of 60")
+  })
+
   it("goes back from a link to page 3 opened in a new tab, page by page, with the server's cursors", async () => {
     const asked: Array<OperationFilter> = []
     const row = (n: number) => doneRow(`3${n}`, n)

@@ -254,12 +254,17 @@ export class OperationsListPage {
     equal: (a, b) => JSON.stringify(a) === JSON.stringify(b),
   })
   private readonly query = debounced(this.filter, 250)
+  /**
+   * The page shown, with the position it was read for: while the next page loads the rows on
+   * screen are still the last page's, and `position` already names the next one.
+   */
   protected readonly page = load(
-    () => {
-      const cursor = this.position().cursor
-      return { ...this.query(), ...(cursor === undefined ? {} : { cursor }) }
+    () => ({ position: this.position(), filter: this.query() }),
+    async ({ position, filter }, signal) => {
+      const { cursor } = position
+      const asked: OperationFilter = cursor === undefined ? filter : { ...filter, cursor }
+      return { ...(await this.operations.list(asked, signal)), position }
     },
-    (params, signal) => this.operations.list(params as OperationFilter, signal),
   )
   /**
    * The rows shown are those of the filter and page asked for: not while a filter edit waits out
@@ -272,8 +277,10 @@ export class OperationsListPage {
   protected readonly range = computed(() => {
     const p = this.page.value()
     if (p === undefined) return ""
-    // An older server gives no offset: the page number's, which deletions above make wrong.
-    const offset = p.offset ?? (this.position().page - 1) * PAGE
+    // An older server gives no offset: the page number's (of the rows shown, not of the page
+    // asked for, which labelled the last page's rows "26–50" while page 2 loaded), which
+    // deletions above make wrong.
+    const offset = p.offset ?? (p.position.page - 1) * PAGE
     return rangeText(offset, p.items.length, p.total)
   })
 
