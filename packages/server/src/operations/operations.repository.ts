@@ -384,14 +384,6 @@ export const stateOf = (
     ),
   )
 
-/** Whether an operation exists. */
-export const exists = (
-  id: string,
-): Effect.Effect<boolean, SqlError.SqlError, SqlClient.SqlClient> =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    Effect.map(sql`SELECT 1 FROM operations WHERE id = ${id}`, (rows) => rows.length > 0),
-  )
-
 /** Results stored after a point (for event streams that catch up from the database). */
 export const resultsOf = (
   id: string,

@@ -3,7 +3,7 @@ import { Inject, Injectable } from "@nestjs/common"
 import { Dns, Mtr, Ping, type ToolError, Traceroute } from "@netwark/tools"
 import { Queues } from "@netwark/transport"
 import { Jobs } from "@netwark/worker"
-import { Chunk, Duration, Effect, Either, Stream } from "effect"
+import { Chunk, Duration, Effect, Either, Exit, Scope, Stream } from "effect"
 import type { Observable } from "rxjs"
 import type { ServerConfig } from "../config.js"
 import { Problem } from "../core/problem.js"
@@ -157,14 +157,33 @@ export class OperationsService {
     } = {},
   ): Promise<Observable<SseMessage>> {
     const pollEvery = options.pollEvery ?? "1 second"
-    if (!(await this.runtime.run(Repository.exists(id))))
-      throw Problem.notFound(`operation ${id} does not exist`)
-    const stream = Stream.unwrapScoped(
+    // the subscription comes before the snapshot (nothing falls in between), and both before
+    // the answer, so that an unknown id is a 404: one statement where an existence check and
+    // then the snapshot were two
+    const opened = await this.runtime.run(
       Effect.gen(function* () {
+        const scope = yield* Scope.make()
+        const queue = yield* Scope.extend(
+          Effect.flatMap(Events, (e) => e.subscribe),
+          scope,
+        )
+        const snapshot = yield* Effect.onError(Repository.get(id), () =>
+          Scope.close(scope, Exit.void),
+        )
+        if (snapshot === undefined) yield* Scope.close(scope, Exit.void)
+        return { scope, queue, snapshot }
+      }),
+    )
+    const { scope, queue, snapshot } = opened
+    if (snapshot === undefined) throw Problem.notFound(`operation ${id} does not exist`)
+    const release = Scope.close(scope, Exit.void)
+    // a subscription nobody reads would keep every event published: released if the stream
+    // never starts (the client left before Nest subscribed), else when it ends
+    const unclaimed = setTimeout(() => void this.runtime.run(release), 30_000).unref()
+    const stream = Stream.unwrap(
+      Effect.gen(function* () {
+        clearTimeout(unclaimed)
         const events = yield* Events
-        const queue = yield* events.subscribe // before the snapshot: nothing falls in between
-        const snapshot = yield* Repository.get(id)
-        if (snapshot === undefined) return Stream.empty
         // after the subscription, so that live events overlap the replay rather than miss it
         const replay = yield* events.replay(id, options.lastEventId)
         // the last progress position sent: live progress at or before it is a duplicate
@@ -253,7 +272,7 @@ export class OperationsService {
         )
         return Stream.concat(first, rest)
       }),
-    )
+    ).pipe(Stream.ensuring(release))
     return toObservable(this.runtime, stream)
   }
 }
