@@ -512,8 +512,11 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     expect(ended).toMatchObject({ status: "done", received: 1 })
   })
 
-  it("storing results answers each new one as GET shows it, once per key, and settles", async () => {
-    const id = "7a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d"
+  /** An operation running one job, recorded as the dispatcher records it. */
+  const runningWithJob = async (
+    id: string,
+    job: { jobId: string; queue: string; mode: "one" | "each"; workers: ReadonlyArray<string> },
+  ) => {
     await running.server.runtime.run(
       Repository.insert({
         id,
@@ -524,16 +527,23 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
         timeoutMs: 30_000,
       }),
     )
-    // as the dispatcher records it: one direct job expecting one answer
+    const expected = job.mode === "one" ? 1 : job.workers.length
+    const workers = JSON.stringify(job.workers.map((w) => ({ id: w })))
     await running.server.runtime.run(
       Effect.flatMap(SqlClient.SqlClient, (sql) =>
         Effect.zipRight(
-          sql`INSERT INTO jobs (operation_id, job_id, queue, mode, expected)
-              VALUES (${id}, ${id}, 'netwark', 'one', 1)`,
-          sql`UPDATE operations SET expected = 1, status = 'running' WHERE id = ${id}`,
+          sql`INSERT INTO jobs (operation_id, job_id, queue, mode, expected, expected_workers)
+              VALUES (${id}, ${job.jobId}, ${job.queue}, ${job.mode}, ${expected}, ${workers}::jsonb)`,
+          sql`UPDATE operations SET expected = ${expected}, status = 'running' WHERE id = ${id}`,
         ),
       ),
     )
+  }
+
+  it("storing results answers each new one as GET shows it, once per key, and settles", async () => {
+    const id = "7a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d"
+    // as the dispatcher records it: one direct job expecting one answer
+    await runningWithJob(id, { jobId: id, queue: "netwark", mode: "one", workers: [] })
     const result = (raw: string, attempt: number): Repository.NewResult => ({
       // the id as a worker may spell it: the database's form is lower case
       operationId: id.toUpperCase(),
@@ -569,26 +579,12 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
 
   it("stores a result holding U+0000 (which PostgreSQL text and jsonb refuse) as U+FFFD, with the rest of its batch", async () => {
     const id = "7a1b2c3d-4e5f-4a6b-8c7d-000000000000"
-    await running.server.runtime.run(
-      Repository.insert({
-        id,
-        type: "ping",
-        target: "127.0.0.1",
-        options: {},
-        queues: ["netwark"],
-        timeoutMs: 30_000,
-      }),
-    )
-    await running.server.runtime.run(
-      Effect.flatMap(SqlClient.SqlClient, (sql) =>
-        Effect.zipRight(
-          sql`INSERT INTO jobs (operation_id, job_id, queue, mode, expected, expected_workers)
-              VALUES (${id}, ${id + "/b"}, 'netwark.broadcast', 'each', 2,
-                      '[{"id": "w-nul"}, {"id": "w-ok"}]'::jsonb)`,
-          sql`UPDATE operations SET expected = 2, status = 'running' WHERE id = ${id}`,
-        ),
-      ),
-    )
+    await runningWithJob(id, {
+      jobId: id + "/b",
+      queue: "netwark.broadcast",
+      mode: "each",
+      workers: ["w-nul", "w-ok"],
+    })
     const result = (workerId: string, raw: string, data: unknown): Repository.NewResult => ({
       operationId: id,
       jobId: id + "/b",
