@@ -17,9 +17,11 @@ import type { MtrHop } from "./internal/mtr/model.js"
 import { parseAny, type MtrParsed } from "./internal/mtr/parse.js"
 import { RawReader } from "./internal/mtr/raw.js"
 import * as V from "./internal/options/Options.js"
-import { checkedTarget, type PolicyOptions } from "./internal/path/policy.js"
+import { ipVersionFor, probePort } from "./internal/path/options.js"
+import type { PolicyOptions } from "./internal/path/policy.js"
+import { hops, prepare } from "./internal/path/run.js"
 import * as Target from "./Target.js"
-import { ToolError, invalidInput } from "./ToolError.js"
+import { ToolError } from "./ToolError.js"
 
 export type { MtrFormat as Format, MtrStatus as Status } from "./internal/mtr/parse.js"
 export type { MtrHop as Hop, MtrHost as Host } from "./internal/mtr/model.js"
@@ -86,9 +88,7 @@ export const validate = (options: Options = {}): Either.Either<Resolved, ToolErr
       "udp",
       "tcp",
     ] as const)
-    const port = yield* V.optional(options.port, (v) => V.int("port", v, 1, 65535))
-    if (port !== undefined && protocol === "icmp")
-      return yield* Either.left(invalidInput("port", "port needs protocol udp or tcp"))
+    const port = yield* probePort(options.port, protocol)
     const ipVersion = yield* V.optional(options.ipVersion, (v) =>
       V.oneOf("ipVersion", v, [4, 6] as const),
     )
@@ -133,20 +133,6 @@ export const validate = (options: Options = {}): Either.Either<Resolved, ToolErr
 
 const seconds = (d: Duration.Duration): string => String(Duration.toMillis(d) / 1000)
 
-/** The IP version to force: the option, or the literal's own; a conflict is an error. */
-const versionFor = (
-  target: Target.Target,
-  v: 4 | 6 | undefined,
-): Either.Either<4 | 6 | undefined, ToolError> =>
-  target.kind === "ip" && v !== undefined && v !== target.version
-    ? Either.left(
-        invalidInput(
-          "ipVersion",
-          `ipVersion ${v} does not match IPv${target.version} target ${target.address}`,
-        ),
-      )
-    : Either.right(target.kind === "ip" ? target.version : v)
-
 /** The mtr argument list for a validated target and options (pure; the target comes after `--`). */
 export const argv = (
   target: Target.Target,
@@ -154,7 +140,7 @@ export const argv = (
 ): Either.Either<ReadonlyArray<string>, ToolError> =>
   Either.gen(function* () {
     const o = yield* validate(options)
-    const version = yield* versionFor(target, o.ipVersion)
+    const version = yield* ipVersionFor(target, o.ipVersion)
     const args: Array<string> = o.asLookup ? ["--json", "-z"] : ["--raw"]
     args.push("-c", String(o.cycles), "-i", seconds(o.interval), "-G", seconds(o.gracePeriod))
     args.push("-m", String(o.maxHops))
@@ -184,9 +170,6 @@ export interface Result extends Parsed {
   readonly durationMs: number
 }
 
-const toTarget = (target: Target.Target | string): Either.Either<Target.Target, ToolError> =>
-  typeof target === "string" ? Target.parse(target) : Either.right(target)
-
 /** Maps what mtr wrote on stderr to an error when the run produced no hop (mtr exits 0 on failure). */
 const failure = (
   stderr: string,
@@ -215,58 +198,36 @@ export const stream = (
   options: Options = {},
 ): Stream.Stream<Progress, ToolError> =>
   Stream.unwrap(
-    Effect.gen(function* () {
-      const asked = yield* toTarget(target)
-      const o = yield* validate(options)
-      // Option/target conflicts (e.g. -6 with an IPv4 literal) fail before any policy lookup.
-      yield* argv(asked, options)
-      const t = yield* checkedTarget(asked, options, o.ipVersion)
-      const args = yield* argv(t, options)
-      const destination = t.kind === "ip" ? t.address : undefined
-      const reader = new RawReader()
-      const stdout: Array<string> = []
-      const stderr: Array<string> = []
-      return Exec.stream({
-        command: "mtr",
-        args,
-        timeout: o.timeout,
-        maxOutputBytes: o.maxOutputBytes,
-        packageHint: "mtr-tiny",
-      }).pipe(
-        Stream.mapEffect((event): Effect.Effect<ReadonlyArray<Progress>, ToolError> => {
-          if (event._tag === "Stderr") {
-            stderr.push(event.line)
-            return Effect.succeed([])
-          }
-          if (event._tag === "Stdout") {
-            stdout.push(event.line)
-            if (o.asLookup) return Effect.succeed([])
-            const n = reader.push(event.line)
+    Effect.map(
+      prepare(target, options, validate, argv),
+      ({ asked, resolved: o, target: t, args }) => {
+        const destination = t.kind === "ip" ? t.address : undefined
+        const reader = new RawReader()
+        return hops({
+          command: "mtr",
+          packageHint: "mtr-tiny",
+          args,
+          timeout: o.timeout,
+          maxOutputBytes: o.maxOutputBytes,
+          line: (line) => {
+            if (o.asLookup) return undefined
+            const n = reader.push(line)
             const end = destination !== undefined ? reader.firstPositionOf(destination) : undefined
             // Probes past the destination's TTL are how mtr learns the path length; not hops.
-            if (n === undefined || (end !== undefined && n - 1 > end)) return Effect.succeed([])
-            return Effect.succeed([{ _tag: "Hop", hop: reader.hop(n - 1, false) }])
-          }
-          const raw = stdout.length > 0 ? stdout.join("\n") + "\n" : ""
-          const parsed = parse(raw, destination !== undefined ? { destination } : {})
-          const err = stderr.join("\n")
-          const failed = failure(err, event.exitCode, parsed)
-          if (Option.isSome(failed)) return Effect.fail(failed.value)
-          return Effect.succeed([
-            {
-              _tag: "Done",
-              result: {
-                ...parsed,
-                target: Target.display(asked),
-                stderr: err,
-                durationMs: event.durationMs,
-              },
-            },
-          ])
-        }),
-        Stream.flattenIterables,
-      )
-    }),
+            if (n === undefined || (end !== undefined && n - 1 > end)) return undefined
+            return reader.hop(n - 1, false)
+          },
+          parse: (raw) => parse(raw, destination !== undefined ? { destination } : {}),
+          failure,
+          result: (parsed, end): Result => ({
+            ...parsed,
+            target: Target.display(asked),
+            stderr: end.stderr,
+            durationMs: end.durationMs,
+          }),
+        })
+      },
+    ),
   )
 
 /** Runs mtr to the end and returns the result. */

@@ -7,7 +7,9 @@
 import { Duration, Effect, Either, Option, Stream } from "effect"
 import * as Exec from "./internal/exec/Exec.js"
 import * as V from "./internal/options/Options.js"
-import { checkedTarget, type PolicyOptions } from "./internal/path/policy.js"
+import { ipVersionFor, probePort } from "./internal/path/options.js"
+import type { PolicyOptions } from "./internal/path/policy.js"
+import { hops, prepare } from "./internal/path/run.js"
 import {
   LineReader,
   type TracerouteHeader,
@@ -72,9 +74,7 @@ export const validate = (options: Options = {}): Either.Either<Resolved, ToolErr
       "icmp",
       "tcp",
     ] as const)
-    const port = yield* V.optional(options.port, (v) => V.int("port", v, 1, 65535))
-    if (port !== undefined && protocol === "icmp")
-      return yield* Either.left(invalidInput("port", "port needs protocol udp or tcp"))
+    const port = yield* probePort(options.port, protocol)
     const queries = yield* V.int("queries", options.queries ?? 3, 1, 10)
     const maxHops = yield* V.int("maxHops", options.maxHops ?? 30, 1, 64)
     const firstHop = yield* V.int("firstHop", options.firstHop ?? 1, 1, 64)
@@ -114,14 +114,7 @@ export const argv = (
 ): Either.Either<ReadonlyArray<string>, ToolError> =>
   Either.gen(function* () {
     const o = yield* validate(options)
-    if (target.kind === "ip" && o.ipVersion !== undefined && o.ipVersion !== target.version)
-      return yield* Either.left(
-        invalidInput(
-          "ipVersion",
-          `ipVersion ${o.ipVersion} does not match IPv${target.version} target ${target.address}`,
-        ),
-      )
-    const version = target.kind === "ip" ? target.version : o.ipVersion
+    const version = yield* ipVersionFor(target, o.ipVersion)
     const args: Array<string> = []
     if (version !== undefined) args.push(`-${version}`)
     if (o.protocol === "icmp") args.push("-I")
@@ -225,53 +218,25 @@ export const stream = (
   options: Options = {},
 ): Stream.Stream<Progress, ToolError> =>
   Stream.unwrap(
-    Effect.gen(function* () {
-      const asked = yield* typeof target === "string" ? Target.parse(target) : Either.right(target)
-      const o = yield* validate(options)
-      // Option/target conflicts (e.g. -6 with an IPv4 literal) fail before any policy lookup.
-      yield* argv(asked, options)
-      const t = yield* checkedTarget(asked, options, o.ipVersion)
-      const args = yield* argv(t, options)
+    Effect.map(prepare(target, options, validate, argv), ({ asked, resolved: o, args }) => {
       const reader = new LineReader()
-      const stdout: Array<string> = []
-      const stderr: Array<string> = []
-      return Exec.stream({
+      return hops({
         command: "traceroute",
+        packageHint: "traceroute",
         args,
         timeout: o.timeout,
         maxOutputBytes: o.maxOutputBytes,
-        packageHint: "traceroute",
-      }).pipe(
-        Stream.mapEffect((event): Effect.Effect<ReadonlyArray<Progress>, ToolError> => {
-          if (event._tag === "Stderr") {
-            stderr.push(event.line)
-            return Effect.succeed([])
-          }
-          if (event._tag === "Stdout") {
-            stdout.push(event.line)
-            const hop = reader.push(event.line)
-            return Effect.succeed(hop === undefined ? [] : [{ _tag: "Hop", hop }])
-          }
-          const raw = stdout.length > 0 ? stdout.join("\n") + "\n" : ""
-          const parsed = finish(raw, reader)
-          const err = stderr.join("\n")
-          const failed = failure(err, event.exitCode, parsed)
-          if (Option.isSome(failed)) return Effect.fail(failed.value)
-          return Effect.succeed([
-            {
-              _tag: "Done",
-              result: {
-                ...parsed,
-                target: Target.display(asked),
-                exitCode: event.exitCode,
-                stderr: err,
-                durationMs: event.durationMs,
-              },
-            },
-          ])
+        line: (line) => reader.push(line),
+        parse: (raw) => finish(raw, reader),
+        failure,
+        result: (parsed, end): Result => ({
+          ...parsed,
+          target: Target.display(asked),
+          exitCode: end.exitCode,
+          stderr: end.stderr,
+          durationMs: end.durationMs,
         }),
-        Stream.flattenIterables,
-      )
+      })
     }),
   )
 

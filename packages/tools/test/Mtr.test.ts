@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from "vitest"
 import * as Exec from "../src/internal/exec/Exec.js"
 import * as Mtr from "../src/Mtr.js"
 import * as Target from "../src/Target.js"
+import { failureWithoutPath, refusedBeforeSpawn } from "./support/refusals.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const dir = path.join(here, "fixtures/mtr")
@@ -297,28 +298,17 @@ describe("Mtr hostile inputs: a clear error and no process spawned", () => {
   ]
 
   it.each(cases)("%s", async (_name, target, options, field, message) => {
-    const spy = vi.spyOn(Exec, "stream")
-    const r = await Effect.runPromise(Effect.either(Mtr.run(target, options)))
-    expect(Either.isLeft(r)).toBe(true)
-    if (Either.isLeft(r)) {
-      expect(r.left.field).toBe(field)
-      expect(r.left.reason).toBe(field === "target" ? "InvalidTarget" : "InvalidInput")
-      expect(r.left.message).toContain(message)
-    }
-    expect(spy).not.toHaveBeenCalled()
-    spy.mockRestore()
+    const e = await refusedBeforeSpawn(Mtr.run(target, options))
+    expect(e.field).toBe(field)
+    expect(e.reason).toBe(field === "target" ? "InvalidTarget" : "InvalidInput")
+    expect(e.message).toContain(message)
   })
 })
 
 describe("Mtr target policy", () => {
   it("refuses a denied address before spawning", async () => {
-    const spy = vi.spyOn(Exec, "stream")
-    const r = await Effect.runPromise(
-      Effect.either(Mtr.run("127.0.0.1", { policy: { deny: ["127.0.0.0/8"] } })),
-    )
-    expect(Either.isLeft(r) && r.left.reason).toBe("PolicyDenied")
-    expect(spy).not.toHaveBeenCalled()
-    spy.mockRestore()
+    const e = await refusedBeforeSpawn(Mtr.run("127.0.0.1", { policy: { deny: ["127.0.0.0/8"] } }))
+    expect(e.reason).toBe("PolicyDenied")
   })
 
   it("probes the checked address, not the name (no second resolution)", async () => {
@@ -376,14 +366,8 @@ describe("Mtr target policy", () => {
 
 describe("Mtr without its binary", () => {
   it("fails with NotInstalled naming the Debian package", async () => {
-    const path = process.env["PATH"]
-    process.env["PATH"] = "/nonexistent"
-    try {
-      const r = await Effect.runPromise(Effect.either(Mtr.run("127.0.0.1", { cycles: 1 })))
-      expect(Either.isLeft(r) && r.left.reason).toBe("NotInstalled")
-      expect(Either.isLeft(r) && r.left.message).toContain("mtr-tiny")
-    } finally {
-      process.env["PATH"] = path
-    }
+    const e = await failureWithoutPath(Mtr.run("127.0.0.1", { cycles: 1 }))
+    expect(e.reason).toBe("NotInstalled")
+    expect(e.message).toContain("mtr-tiny")
   })
 })

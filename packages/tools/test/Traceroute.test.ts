@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import { Effect, Either } from "effect"
-import { describe, expect, it, vi } from "vitest"
-import * as Exec from "../src/internal/exec/Exec.js"
+import { Either } from "effect"
+import { describe, expect, it } from "vitest"
 import * as Target from "../src/Target.js"
 import * as Traceroute from "../src/Traceroute.js"
+import { failureWithoutPath, refusedBeforeSpawn } from "./support/refusals.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const dir = path.join(here, "fixtures/traceroute")
@@ -299,46 +299,29 @@ describe("Traceroute hostile inputs: a clear error and no process spawned", () =
   ]
 
   it.each(cases)("%s", async (_name, target, options, field, message) => {
-    const spy = vi.spyOn(Exec, "stream")
-    const r = await Effect.runPromise(Effect.either(Traceroute.run(target, options)))
-    expect(Either.isLeft(r)).toBe(true)
-    if (Either.isLeft(r)) {
-      expect(r.left.field).toBe(field)
-      expect(r.left.reason).toBe(field === "target" ? "InvalidTarget" : "InvalidInput")
-      expect(r.left.message).toContain(message)
-    }
-    expect(spy).not.toHaveBeenCalled()
-    spy.mockRestore()
+    const e = await refusedBeforeSpawn(Traceroute.run(target, options))
+    expect(e.field).toBe(field)
+    expect(e.reason).toBe(field === "target" ? "InvalidTarget" : "InvalidInput")
+    expect(e.message).toContain(message)
   })
 })
 
 describe("Traceroute target policy", () => {
   it("refuses a denied host name after resolving it, before spawning", async () => {
-    const spy = vi.spyOn(Exec, "stream")
-    const r = await Effect.runPromise(
-      Effect.either(
-        Traceroute.run("db.example", {
-          policy: { deny: ["10.0.0.0/8"] },
-          resolve: async () => [{ address: "10.1.2.3", family: 4 }],
-        }),
-      ),
+    const e = await refusedBeforeSpawn(
+      Traceroute.run("db.example", {
+        policy: { deny: ["10.0.0.0/8"] },
+        resolve: async () => [{ address: "10.1.2.3", family: 4 }],
+      }),
     )
-    expect(Either.isLeft(r) && r.left.reason).toBe("PolicyDenied")
-    expect(spy).not.toHaveBeenCalled()
-    spy.mockRestore()
+    expect(e.reason).toBe("PolicyDenied")
   })
 })
 
 describe("Traceroute without its binary", () => {
   it("fails with NotInstalled naming the Debian package", async () => {
-    const path = process.env["PATH"]
-    process.env["PATH"] = "/nonexistent"
-    try {
-      const r = await Effect.runPromise(Effect.either(Traceroute.run("127.0.0.1")))
-      expect(Either.isLeft(r) && r.left.reason).toBe("NotInstalled")
-      expect(Either.isLeft(r) && r.left.message).toContain("traceroute")
-    } finally {
-      process.env["PATH"] = path
-    }
+    const e = await failureWithoutPath(Traceroute.run("127.0.0.1"))
+    expect(e.reason).toBe("NotInstalled")
+    expect(e.message).toContain("traceroute")
   })
 })

@@ -326,6 +326,43 @@ describe("operations list page", () => {
     expect(asked.at(-1)).toEqual({ limit: 25 })
   })
 
+  it("marks each select and date field a link gets wrong, with the reason next to it", async () => {
+    const asked: Array<OperationFilter> = []
+    const el = await render(
+      { status: "bogus", type: "ping", since: "2026-01-02T00:00", until: "2026-01-01T00:00" },
+      {
+        listOperations: async (f) => {
+          asked.push(f)
+          return { items: [], total: 0 }
+        },
+      },
+    )
+    const field = (label: string) =>
+      [...el.querySelectorAll("label.field")].find(
+        (l) => l.querySelector(".label")?.textContent === label,
+      )!
+    const invalid = (label: string) =>
+      field(label).querySelector("select, input")?.getAttribute("aria-invalid")
+    const error = (label: string) => field(label).querySelector(".field-error")?.textContent
+    expect(["Status", "Type", "Since", "Until"].map(invalid)).toEqual([
+      "true",
+      "false",
+      "false",
+      "true",
+    ])
+    expect(error("Status")).toBe('unknown status "bogus"')
+    expect(error("Type")).toBeUndefined()
+    expect(error("Until")).toBe("until is before since")
+    expect(el.querySelector<HTMLInputElement>("[data-testid=since]")?.value).toBe(
+      "2026-01-02T00:00",
+    )
+    expect(asked.at(-1)).toEqual({
+      limit: 25,
+      type: "ping",
+      since: new Date("2026-01-02T00:00").toISOString(),
+    })
+  })
+
   it("shows the server's message without the request URL", async () => {
     const el = await render(
       { queue: "x" },

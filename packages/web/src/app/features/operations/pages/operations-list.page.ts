@@ -47,38 +47,24 @@ const PAGE = 25
       role="search"
       aria-label="Filter operations"
     >
-      <label class="field"
-        ><span class="label">Status</span>
-        <select
-          (change)="set('status', value($event))"
-          data-testid="status"
-          [attr.aria-invalid]="!!errors()['status']"
-        >
-          <option value="" [selected]="status() === ''">any</option>
-          @for (s of statuses; track s) {
-            <option [value]="s" [selected]="s === status()">{{ s }}</option>
+      @for (f of choices; track f.key) {
+        <label class="field"
+          ><span class="label">{{ f.label }}</span>
+          <select
+            (change)="set(f.key, value($event))"
+            [attr.data-testid]="f.key"
+            [attr.aria-invalid]="!!errors()[f.key]"
+          >
+            <option value="" [selected]="f.value() === ''">any</option>
+            @for (o of f.options; track o) {
+              <option [value]="o" [selected]="o === f.value()">{{ o }}</option>
+            }
+          </select>
+          @if (errors()[f.key]; as e) {
+            <span class="field-error" role="alert">{{ e }}</span>
           }
-        </select>
-        @if (errors()["status"]; as e) {
-          <span class="field-error" role="alert">{{ e }}</span>
-        }
-      </label>
-      <label class="field"
-        ><span class="label">Type</span>
-        <select
-          (change)="set('type', value($event))"
-          data-testid="type"
-          [attr.aria-invalid]="!!errors()['type']"
-        >
-          <option value="" [selected]="type() === ''">any</option>
-          @for (t of types; track t) {
-            <option [value]="t" [selected]="t === type()">{{ t }}</option>
-          }
-        </select>
-        @if (errors()["type"]; as e) {
-          <span class="field-error" role="alert">{{ e }}</span>
-        }
-      </label>
+        </label>
+      }
       <label class="field"
         ><span class="label">Target</span>
         <input
@@ -98,31 +84,26 @@ const PAGE = 25
           placeholder="queue name"
         />
       </label>
-      <label class="field"
-        ><span class="label">Since</span>
-        <input
-          type="datetime-local"
-          [value]="since()"
-          (change)="set('since', value($event))"
-          [attr.aria-invalid]="!!errors()['since']"
-          data-testid="since"
-        />
-        @if (errors()["since"]; as e) {
-          <span class="field-error" role="alert" data-testid="since-error">{{ e }}</span>
-        }
-      </label>
-      <label class="field"
-        ><span class="label">Until</span>
-        <input
-          type="datetime-local"
-          [value]="until()"
-          (change)="set('until', value($event))"
-          [attr.aria-invalid]="!!errors()['until']"
-        />
-        @if (errors()["until"]; as e) {
-          <span class="field-error" role="alert">{{ e }}</span>
-        }
-      </label>
+      @for (f of dates; track f.key) {
+        <label class="field"
+          ><span class="label">{{ f.label }}</span>
+          <input
+            type="datetime-local"
+            [value]="f.value()"
+            (change)="set(f.key, value($event))"
+            [attr.data-testid]="f.testid"
+            [attr.aria-invalid]="!!errors()[f.key]"
+          />
+          @if (errors()[f.key]; as e) {
+            <span
+              class="field-error"
+              role="alert"
+              [attr.data-testid]="f.testid === null ? null : f.testid + '-error'"
+              >{{ e }}</span
+            >
+          }
+        </label>
+      }
     </form>
 
     @if (page.error(); as e) {
@@ -218,8 +199,6 @@ const PAGE = 25
 export class OperationsListPage {
   private readonly operations = inject(OperationsService)
   private readonly route = inject(ActivatedRoute)
-  protected readonly statuses = operationStatuses
-  protected readonly types = operationTypes
   protected readonly ago = ago
   protected readonly dateTime = dateTime
   // Read from the URL before the first request (a first read with no filter showed, for a
@@ -231,6 +210,15 @@ export class OperationsListPage {
   protected readonly queue = signal(this.q.get("queue") ?? "")
   protected readonly since = signal(this.q.get("since") ?? "")
   protected readonly until = signal(this.q.get("until") ?? "")
+  // The select and date fields differ only in these; the template draws each kind once.
+  protected readonly choices = [
+    { key: "status", label: "Status", options: operationStatuses, value: this.status },
+    { key: "type", label: "Type", options: operationTypes, value: this.type },
+  ] as const
+  protected readonly dates = [
+    { key: "since", label: "Since", testid: "since", value: this.since },
+    { key: "until", label: "Until", testid: null, value: this.until },
+  ] as const
   /** The page shown; in the URL (`?page=2&cursor=…`), so Back, reload and a link keep it. */
   protected readonly position = signal<ListPosition>(
     positionFromQuery(this.q.get("page"), this.q.get("cursor")),
