@@ -22,6 +22,7 @@ import { hostname as osHostname } from "node:os"
 import { Duration, Effect, Exit, Layer, Schedule, Scope } from "effect"
 import { Capabilities, type Target, ToolError } from "@netwark/tools"
 import { type Envelope, Transport, type TransportError } from "@netwark/transport"
+import * as Orphans from "./internal/orphans.js"
 import * as Jobs from "./Jobs.js"
 
 /** How a worker runs. */
@@ -50,6 +51,12 @@ export interface Options {
   readonly capabilities?: Capabilities.Capabilities
   /** Resolver for the policy check (tests). */
   readonly resolve?: Target.Resolver
+  /**
+   * Keep the running tools' pids (and start times) in this file while jobs run, so that the next
+   * worker process stops those a crash left behind (the binary sets it and reaps at start). Only
+   * where every child process of this one is the worker's (not in the server). Linux only.
+   */
+  readonly toolsFile?: string
 }
 
 /** A started worker. */
@@ -146,6 +153,9 @@ export const start = (
           )
         return yield* exit
       }).pipe(Effect.annotateLogs(logFields(job, context)))
+
+    if (options.toolsFile !== undefined)
+      yield* Effect.forkScoped(Orphans.record(options.toolsFile, () => running.size > 0))
 
     const serveScope = yield* Scope.make()
     const announceScope = yield* Scope.make()

@@ -16,6 +16,7 @@ import * as Config from "./Config.js"
 import * as Children from "./internal/children.js"
 import * as Identity from "./internal/identity.js"
 import * as Log from "./internal/log.js"
+import * as Orphans from "./internal/orphans.js"
 import * as Worker from "./Worker.js"
 
 const usage = `Usage: netwark-worker [--config FILE]
@@ -95,11 +96,12 @@ const main = async (): Promise<void> => {
 
   const program = Effect.gen(function* () {
     const host = hostname()
+    const stateDir = config.stateDir ?? Config.defaultStateDir(process.env, homedir())
     const identity = yield* Identity.resolve({
       ...(config.workerId !== undefined ? { configured: config.workerId } : {}),
       hostname: host,
       instance: config.instance,
-      stateDir: config.stateDir ?? Config.defaultStateDir(process.env, homedir()),
+      stateDir,
     })
     yield* Effect.logInfo("worker configured").pipe(
       Effect.annotateLogs({
@@ -110,6 +112,10 @@ const main = async (): Promise<void> => {
         version: version(),
       }),
     )
+    // before connecting: the tools a crashed predecessor left running stop probing even while
+    // the broker cannot be reached
+    const toolsFile = Orphans.fileOf(stateDir, config.instance)
+    yield* Orphans.reap(toolsFile)
     const broker = RabbitMq.layer({
       url,
       queues: config.queues,
@@ -127,6 +133,7 @@ const main = async (): Promise<void> => {
       shutdownGrace: config.shutdownGrace,
       policy: config.policy,
       jobs: config.jobs,
+      toolsFile,
     }).pipe(Effect.provide(broker))
   }).pipe(Effect.provide(Log.layer(config.logLevel)))
 
