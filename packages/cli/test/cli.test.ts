@@ -1,20 +1,8 @@
 import { describe, expect, it } from "vitest"
-import { main } from "../src/cli.js"
 import { ping } from "../src/commands/ping.js"
-import type { Io } from "../src/internal/command.js"
+import { runCli } from "./support/cli.js"
 
-const cli = async (argv: ReadonlyArray<string>) => {
-  let stdout = ""
-  let stderr = ""
-  const io: Io = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdin: async function* () {},
-    env: {},
-  }
-  const code = await main(argv, io)
-  return { code, stdout, stderr }
-}
+const cli = (argv: ReadonlyArray<string>) => runCli(argv)
 
 describe("netwark (the dispatcher)", () => {
   it("lists the commands with no arguments, --help or help", async () => {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { main } from "../src/cli.js"
-import type { Io } from "../src/internal/command.js"
+import { runCli } from "./support/cli.js"
 
 // The loopback DNS server lives with the tools tests; loaded by path (outside this package's rootDir).
 interface DnsServer {
@@ -11,20 +10,7 @@ const { startDnsServer } = (await import(
   new URL("../../tools/test/support/dnsServer.ts", import.meta.url).href
 )) as { startDnsServer: () => Promise<DnsServer> }
 
-const cli = async (argv: ReadonlyArray<string>, stdin = "") => {
-  let stdout = ""
-  let stderr = ""
-  const io: Io = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdin: async function* () {
-      yield stdin
-    },
-    env: {},
-  }
-  const code = await main(["dns", ...argv], io)
-  return { code, stdout, stderr }
-}
+const cli = (argv: ReadonlyArray<string>, stdin = "") => runCli(["dns", ...argv], { stdin })
 
 // Every query goes to the loopback test server: the machine's resolver is never asked.
 describe("netwark dns", () => {

@@ -7,8 +7,7 @@ import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { main } from "../src/cli.js"
-import type { Io } from "../src/internal/command.js"
+import { rows, runCli } from "./support/cli.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const mmdb = (name: string) =>
@@ -16,32 +15,15 @@ const mmdb = (name: string) =>
 const CITY = mmdb("GeoIP2-City-Test")
 const ASN = mmdb("GeoLite2-ASN-Test")
 
-const cli = async (argv: ReadonlyArray<string>, env: Record<string, string> = {}, stdin = "") => {
-  let stdout = ""
-  let stderr = ""
-  const io: Io = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdin: async function* () {
-      yield stdin
-    },
-    env,
-  }
-  const code = await main(["geoip", ...argv], io)
-  return { code, stdout, stderr }
-}
+const cli = (argv: ReadonlyArray<string>, env: Record<string, string> = {}, stdin = "") =>
+  runCli(["geoip", ...argv], { stdin, env })
 
 describe("netwark geoip <ip>", () => {
   it("prints a key/value table merging City and ASN", async () => {
     const r = await cli(["89.160.20.130", "--city", CITY, "--asn", ASN])
     expect(r).toMatchObject({ code: 0, stderr: "" })
-    const rows = Object.fromEntries(
-      r.stdout
-        .trimEnd()
-        .split("\n")
-        .map((l) => l.split(/\s{2,}/) as [string, string]),
-    )
-    expect(rows).toMatchObject({
+    const table = rows(r.stdout)
+    expect(table).toMatchObject({
       IP: "89.160.20.130",
       Network: "89.160.20.128/25",
       Country: "SE (Sweden)",
@@ -52,7 +34,7 @@ describe("netwark geoip <ip>", () => {
       ASN: "AS29518 Bredband2 AB",
       "ASN network": "89.160.0.0/17",
     })
-    expect(rows["Location"]).toMatch(/^58\.4167, 15\.6167 \(±\d+ km\)$/)
+    expect(table["Location"]).toMatch(/^58\.4167, 15\.6167 \(±\d+ km\)$/)
   })
 
   it("reads the paths from NETWARK_GEOIP_CITY / NETWARK_GEOIP_ASN and prints JSON with --json", async () => {

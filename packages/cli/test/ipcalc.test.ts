@@ -1,29 +1,7 @@
 import { describe, expect, it } from "vitest"
-import { main } from "../src/cli.js"
-import type { Io } from "../src/internal/command.js"
+import { rows, runCli } from "./support/cli.js"
 
-const cli = async (argv: ReadonlyArray<string>, stdin = "") => {
-  let stdout = ""
-  let stderr = ""
-  const io: Io = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdin: async function* () {
-      yield stdin
-    },
-    env: {},
-  }
-  const code = await main(["ipcalc", ...argv], io)
-  return { code, stdout, stderr }
-}
-
-const rows = (text: string) =>
-  Object.fromEntries(
-    text
-      .trimEnd()
-      .split("\n")
-      .map((l) => l.split(/\s{2,}/) as [string, string]),
-  )
+const cli = (argv: ReadonlyArray<string>, stdin = "") => runCli(["ipcalc", ...argv], { stdin })
 
 describe("netwark ipcalc <query>", () => {
   it("prints an ipcalc-like key/value table", async () => {

@@ -6,8 +6,7 @@ import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { existsSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { main } from "../src/cli.js"
-import type { Io } from "../src/internal/command.js"
+import { rows, runCli } from "./support/cli.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const subset = path.resolve(here, "../../tools/test/fixtures/oui/ieee-csv-2026-06-06-subset")
@@ -22,28 +21,8 @@ afterAll(async () => {
   await rm(noUpdate, { recursive: true, force: true })
 })
 
-const cli = async (argv: ReadonlyArray<string>, stdin = "", env: Record<string, string> = {}) => {
-  let stdout = ""
-  let stderr = ""
-  const io: Io = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdin: async function* () {
-      yield stdin
-    },
-    env: { NETWARK_OUI_DIR: noUpdate, ...env },
-  }
-  const code = await main(["oui", ...argv], io)
-  return { code, stdout, stderr }
-}
-
-const rows = (text: string) =>
-  Object.fromEntries(
-    text
-      .trimEnd()
-      .split("\n")
-      .map((l) => l.split(/\s{2,}/) as [string, string]),
-  )
+const cli = (argv: ReadonlyArray<string>, stdin = "", env: Record<string, string> = {}) =>
+  runCli(["oui", ...argv], { stdin, env: { NETWARK_OUI_DIR: noUpdate, ...env } })
 
 describe("netwark oui <mac|prefix>", () => {
   it("prints the vendor as a key/value table", async () => {

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process"
 import { describe, expect, it } from "vitest"
 import { main } from "../src/cli.js"
 import type { Io } from "../src/internal/command.js"
+import { runCli } from "./support/cli.js"
 
 const hasPing = (() => {
   try {
@@ -12,20 +13,7 @@ const hasPing = (() => {
   }
 })()
 
-const cli = async (argv: ReadonlyArray<string>, stdin = "") => {
-  let stdout = ""
-  let stderr = ""
-  const io: Io = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdin: async function* () {
-      yield stdin
-    },
-    env: {},
-  }
-  const code = await main(["ping", ...argv], io)
-  return { code, stdout, stderr }
-}
+const cli = (argv: ReadonlyArray<string>, stdin = "") => runCli(["ping", ...argv], { stdin })
 
 describe.skipIf(!hasPing)(
   `netwark ping${hasPing ? "" : " (skipped: ping is not installed)"}`,

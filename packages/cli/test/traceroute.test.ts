@@ -1,21 +1,7 @@
 import { describe, expect, it } from "vitest"
-import { main } from "../src/cli.js"
-import type { Io } from "../src/internal/command.js"
+import { runCli } from "./support/cli.js"
 
-const cli = async (argv: ReadonlyArray<string>, stdin = "") => {
-  let stdout = ""
-  let stderr = ""
-  const io: Io = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdin: async function* () {
-      yield stdin
-    },
-    env: {},
-  }
-  const code = await main(["traceroute", ...argv], io)
-  return { code, stdout, stderr }
-}
+const cli = (argv: ReadonlyArray<string>, stdin = "") => runCli(["traceroute", ...argv], { stdin })
 
 describe("netwark traceroute", () => {
   it("prints each hop line, then the responder table", async () => {

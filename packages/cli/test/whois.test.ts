@@ -5,8 +5,7 @@ import { tmpdir } from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { main } from "../src/cli.js"
-import type { Io } from "../src/internal/command.js"
+import { runCli } from "./support/cli.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const fixture = (p: string) =>
@@ -14,20 +13,8 @@ const fixture = (p: string) =>
 const mmdb = (name: string) =>
   path.resolve(here, "../../tools/test/fixtures/mmdb/test-data", `${name}.mmdb`)
 
-const cli = async (argv: ReadonlyArray<string>, env: Record<string, string> = {}, stdin = "") => {
-  let stdout = ""
-  let stderr = ""
-  const io: Io = {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    stdin: async function* () {
-      yield stdin
-    },
-    env,
-  }
-  const code = await main(["whois", ...argv], io)
-  return { code, stdout, stderr }
-}
+const cli = (argv: ReadonlyArray<string>, env: Record<string, string> = {}, stdin = "") =>
+  runCli(["whois", ...argv], { stdin, env })
 
 /** A loopback WHOIS server answering from `answer(query)`. */
 const replay = async (

@@ -1,20 +1,22 @@
 import { Dns, type ToolError as TE } from "@netwark/tools"
-import { Effect, Either, Stream } from "effect"
+import { Effect, Either } from "effect"
 import {
   Exit,
   UsageError,
+  batch,
   json,
   keyValueTable,
-  lines,
   parse,
   table,
   type Command,
   type Io,
+  ipVersionFlag,
+  ipVersionFlags,
   numberFlag,
   type FlagValues,
   failWith,
   runEffect,
-  errorJson,
+  streamed,
 } from "../internal/command.js"
 import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
 
@@ -60,8 +62,7 @@ const flags = {
   dnssec: { type: "boolean" },
   timeout: { type: "string" },
   tries: { type: "string" },
-  ipv4: { type: "boolean", short: "4" },
-  ipv6: { type: "boolean", short: "6" },
+  ...ipVersionFlags,
   json: { type: "boolean" },
   queue: remoteFlags.queue,
   resolver: { type: "string" },
@@ -83,7 +84,7 @@ export const splitServer = (text: string): { server: string; port?: number } => 
 }
 
 const toOptions = (v: Values, type: string | undefined): Dns.Options => {
-  if (v.ipv4 === true && v.ipv6 === true) throw new UsageError("-4 and -6 exclude each other")
+  const ipVersion = ipVersionFlag(v)
   const srv = v.server !== undefined ? splitServer(v.server) : undefined
   const portFlag = numberFlag("port", v.port)
   if (srv?.port !== undefined && portFlag !== undefined)
@@ -102,11 +103,7 @@ const toOptions = (v: Values, type: string | undefined): Dns.Options => {
     ...(v.dnssec === true ? { dnssec: true } : {}),
     ...(timeout !== undefined ? { tryTimeout: `${Math.round(timeout * 1000)} millis` } : {}),
     ...(tries !== undefined ? { tries } : {}),
-    ...(v.ipv4 === true
-      ? { ipVersion: 4 as const }
-      : v.ipv6 === true
-        ? { ipVersion: 6 as const }
-        : {}),
+    ...ipVersion,
   }
 }
 
@@ -115,20 +112,17 @@ const flagNames = { tryTimeout: "--timeout" }
 
 const fail = (io: Io, error: TE.ToolError): number => failWith(io, "dns", error, flagNames)
 
-const records = (title: string, rs: ReadonlyArray<Dns.Record>): string =>
-  rs.length === 0
-    ? ""
-    : `\n${title}\n` +
-      table(
-        ["Name", "TTL", "Class", "Type", "Data"],
-        rs.map((r) => [r.name, r.ttl ?? "", r.class, r.type, r.data]),
-      )
-
-const stepText = (s: Dns.TraceStep): string =>
+const recordTable = (rs: ReadonlyArray<Dns.Record>): string =>
   table(
     ["Name", "TTL", "Class", "Type", "Data"],
-    s.records.map((r) => [r.name, r.ttl ?? "", r.class, r.type, r.data]),
-  ) +
+    rs.map((r) => [r.name, r.ttl ?? "", r.class, r.type, r.data]),
+  )
+
+const records = (title: string, rs: ReadonlyArray<Dns.Record>): string =>
+  rs.length === 0 ? "" : `\n${title}\n${recordTable(rs)}`
+
+const stepText = (s: Dns.TraceStep): string =>
+  recordTable(s.records) +
   `  from ${s.fromName ?? s.fromAddress} (${s.fromAddress}) in ${s.timeMs} ms, ${s.bytes} bytes\n\n`
 
 const messageText = (m: Dns.Message): string =>
@@ -162,8 +156,7 @@ export const dns: Command = {
   usage,
   run: async (argv, io) => {
     const parsed = parse(argv, flags)
-    // parseArgs loses the value types for some option tables; the shape is the flags table.
-    let values = parsed.values as Values
+    let values = parsed.values
     // `@ADDR` names the resolver, as in `dig @127.0.0.1 example.com` (it was "unknown record type")
     const isAt = (p: string) => p.startsWith("@") && p.length > 1
     const at = parsed.positionals.filter(isAt)
@@ -237,40 +230,22 @@ export const dns: Command = {
     const options = toOptions(values, type)
     const valid = Dns.validate(options)
     if (Either.isLeft(valid)) return fail(io, valid.left)
-    if (name === "-") {
-      for await (const line of lines(io)) {
-        const r = await runEffect(io, Effect.either(Dns.run(line, options)))
-        io.stdout(
-          json(
-            Either.match(r, {
-              onLeft: (e) => ({ query: line, error: errorJson(e) }),
-              onRight: (result) => result,
-            }),
-            false,
-          ),
-        )
-      }
-      return Exit.Ok
-    }
+    if (name === "-")
+      return batch(
+        io,
+        "query",
+        (line) => Dns.run(line, options),
+        (result) => result,
+      )
     if (values.json === true) {
       const r = await runEffect(io, Effect.either(Dns.run(name, options)))
       if (Either.isLeft(r)) return fail(io, r.left)
       io.stdout(json(r.right))
       return answered(r.right) ? Exit.Ok : Exit.Failed
     }
-    let result: Dns.Result | undefined
-    const r = await runEffect(
-      io,
-      Effect.either(
-        Stream.runForEach(Dns.stream(name, options), (p) =>
-          Effect.sync(() => {
-            if (p._tag === "TraceStep") io.stdout(stepText(p.step))
-            else result = p.result
-          }),
-        ),
-      ),
-    )
+    const r = await streamed(io, Dns.stream(name, options), (p) => stepText(p.step))
     if (Either.isLeft(r)) return fail(io, r.left)
+    const result = r.right
     if (result === undefined) return Exit.Failed
     for (const m of result.messages) io.stdout(messageText(m))
     if (result.messages.length === 0) io.stdout(keyValueTable([["Status", result.status]]))

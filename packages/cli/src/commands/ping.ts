@@ -1,21 +1,16 @@
-import { Ping, type ToolError as TE } from "@netwark/tools"
-import { Duration, Effect, Either, Stream } from "effect"
+import { Ping } from "@netwark/tools"
+import { Duration, Either } from "effect"
 import {
-  Exit,
-  UsageError,
-  json,
+  ipVersionFlag,
   keyValueTable,
-  lines,
-  parse,
-  type Command,
-  type Io,
   numberFlag,
+  parse,
+  streamed,
+  type Command,
   type FlagValues,
-  failWith,
-  runEffect,
-  errorJson,
 } from "../internal/command.js"
-import { apiOptions, isServerUrl, remoteFlags, runRemote } from "../internal/remote.js"
+import { apiOptions } from "../internal/remote.js"
+import { runTarget, targetFlags, targetHelp } from "../internal/target.js"
 
 const usage = `Usage:
   netwark ping TARGET [--count N] [--interval S] [--size N] [--timeout S] [--deadline S]
@@ -36,11 +31,7 @@ Options:
   -t, --ttl N         IP time to live, 1–255
   -4, -6              force IPv4 or IPv6
   -I, --interface IF  send from this interface
-  --json              print the parsed result as JSON (with --server: the stored operation)
-  --server URL        run through the Netwark server at URL (http or https) and print its workers'
-                      progress and results as they arrive
-  --queue Q           send to queue Q (repeatable); default: every worker (broadcast)
-
+${targetHelp}
 Exit status: 0 when ping ran and produced a result, including 100% loss (read "status":
 ok, partial-loss, total-loss), 1 for an unknown host, a missing ping binary or a ping failure,
 2 for bad input.
@@ -53,22 +44,17 @@ const flags = {
   timeout: { type: "string", short: "W" },
   deadline: { type: "string", short: "w" },
   ttl: { type: "string", short: "t" },
-  ipv4: { type: "boolean", short: "4" },
-  ipv6: { type: "boolean", short: "6" },
   interface: { type: "string", short: "I" },
-  json: { type: "boolean" },
-  ...remoteFlags,
+  ...targetFlags,
 } as const
-
-type Values = FlagValues<typeof flags>
 
 const seconds = (name: string, text: string | undefined) => {
   const n = numberFlag(name, text)
   return n === undefined ? undefined : Duration.millis(Math.round(n * 1000))
 }
 
-const toOptions = (v: Values): Ping.PingOptions => {
-  if (v.ipv4 === true && v.ipv6 === true) throw new UsageError("-4 and -6 exclude each other")
+const toOptions = (v: FlagValues<typeof flags>): Ping.PingOptions => {
+  const ipVersion = ipVersionFlag(v)
   const count = numberFlag("count", v.count)
   const size = numberFlag("size", v.size)
   const ttl = numberFlag("ttl", v.ttl)
@@ -82,16 +68,10 @@ const toOptions = (v: Values): Ping.PingOptions => {
     ...(timeout !== undefined ? { timeout } : {}),
     ...(deadline !== undefined ? { deadline } : {}),
     ...(ttl !== undefined ? { ttl } : {}),
-    ...(v.ipv4 === true
-      ? { ipVersion: 4 as const }
-      : v.ipv6 === true
-        ? { ipVersion: 6 as const }
-        : {}),
+    ...ipVersion,
     ...(v.interface !== undefined ? { interface: v.interface } : {}),
   }
 }
-
-const fail = (io: Io, error: TE.ToolError): number => failWith(io, "ping", error)
 
 const eventLine = (e: Ping.PingEvent): string => {
   switch (e.type) {
@@ -160,84 +140,34 @@ export const ping: Command = {
   name: "ping",
   summary: "ping a host (IPv4/IPv6), replies as they arrive, then loss and RTT",
   usage,
-  run: async (argv, io) => {
-    const { values, positionals } = parse(argv, flags) as {
-      readonly values: Values
-      readonly positionals: ReadonlyArray<string>
-    }
-    const options = toOptions(values)
-    if (positionals.length !== 1)
-      throw new UsageError(positionals.length === 0 ? "missing TARGET" : "one TARGET at a time")
-    const target = positionals[0]!
-    if (isServerUrl(values.server)) {
-      if (target === "-") throw new UsageError("--server runs one TARGET at a time, not -")
-      return runRemote(
-        {
-          command: "ping",
-          type: "ping",
-          target,
-          options: apiOptions.ping(values),
-          server: values.server,
-          queues: values.queue ?? [],
-          json: values.json === true,
-          render: {
-            progress: (d) => {
-              const p = d as { type?: string; event?: Ping.PingEvent }
-              return p.type === "ping" && p.event !== undefined ? eventLine(p.event) : undefined
-            },
-            result: (r) => summaryTable(r as Ping.PingResult),
-            replay: (r) => (r as Ping.PingResult).events.map(eventLine),
-          },
+  run: (argv, io) =>
+    runTarget(io, parse(argv, flags), {
+      command: "ping",
+      options: toOptions,
+      apiOptions: apiOptions.ping,
+      render: {
+        progress: (d) => {
+          const p = d as { type?: string; event?: Ping.PingEvent }
+          return p.type === "ping" && p.event !== undefined ? eventLine(p.event) : undefined
         },
-        io,
-      )
-    }
-    if (values.server !== undefined) throw new UsageError("--server must be an http(s) URL")
-    if (target === "-") {
-      for await (const line of lines(io)) {
-        const r = await runEffect(io, Effect.either(Ping.run(line, options)))
-        io.stdout(
-          json(
-            Either.match(r, {
-              onLeft: (e) => ({ target: line, error: errorJson(e) }),
-              onRight: (result) => ({ target: line, ...result }),
-            }),
-            false,
-          ),
-        )
-      }
-      return Exit.Ok
-    }
-    // Validate first so that bad input never spawns and reports exit 2 before any output.
-    const valid = Ping.validate(target, options)
-    if (Either.isLeft(valid)) return fail(io, valid.left)
-    if (values.json === true) {
-      const r = await runEffect(io, Effect.either(Ping.run(target, options)))
-      if (Either.isLeft(r)) return fail(io, r.left)
-      io.stdout(json(r.right))
-      return Exit.Ok
-    }
-    io.stdout(`PING ${target}\n`)
-    let result: Ping.PingResult | undefined
-    const events: Array<Ping.PingEvent> = []
-    const r = await runEffect(
-      io,
-      Effect.either(
-        Stream.runForEach(Ping.stream(target, options), (p) =>
-          Effect.sync(() => {
-            if (p._tag === "Event") {
-              events.push(p.event)
-              io.stdout(eventLine(p.event))
-            } else result = p.result
-          }),
-        ),
-      ),
-    ).catch((e: unknown) => {
-      if (io.signal?.aborted === true) io.stdout(`\n${interruptedSummary(target, events)}`)
-      throw e
-    })
-    if (Either.isLeft(r)) return fail(io, r.left)
-    if (result !== undefined) io.stdout(`\n${summaryTable(result)}`)
-    return Exit.Ok
-  },
+        result: (r) => summaryTable(r as Ping.PingResult),
+        replay: (r) => (r as Ping.PingResult).events.map(eventLine),
+      },
+      validate: Ping.validate,
+      run: Ping.run,
+      batchLine: (result, target) => ({ target, ...result }),
+      live: async (target, options) => {
+        io.stdout(`PING ${target}\n`)
+        const events: Array<Ping.PingEvent> = []
+        const r = await streamed(io, Ping.stream(target, options), (p) => {
+          events.push(p.event)
+          return eventLine(p.event)
+        }).catch((e: unknown) => {
+          if (io.signal?.aborted === true) io.stdout(`\n${interruptedSummary(target, events)}`)
+          throw e
+        })
+        if (Either.isRight(r) && r.right !== undefined) io.stdout(`\n${summaryTable(r.right)}`)
+        return r
+      },
+    }),
 }

@@ -3,9 +3,9 @@ import { Duration, Effect, Either, Option } from "effect"
 import {
   Exit,
   UsageError,
+  batch,
   json,
   keyValueTable,
-  lines,
   parse,
   type Command,
   type Io,
@@ -282,21 +282,13 @@ export const whois: Command = {
     const geoOf = (r: Whois.LookupResult): GeoFacts | undefined =>
       r.kind === "ip" && geoOpened.right !== undefined ? geoOpened.right(r.normalized) : undefined
     const query = positionals[0] as string
-    if (query === "-") {
-      for await (const q of lines(io)) {
-        const r = await runEffect(io, Effect.either(Whois.lookup(q, lookupOptions)))
-        io.stdout(
-          json(
-            Either.match(r, {
-              onLeft: (e) => ({ query: q, error: errorJson(e) }),
-              onRight: (v) => toJson(v, geoOf(v), values.raw === true),
-            }),
-            false,
-          ),
-        )
-      }
-      return Exit.Ok
-    }
+    if (query === "-")
+      return batch(
+        io,
+        "query",
+        (q) => Whois.lookup(q, lookupOptions),
+        (v) => toJson(v, geoOf(v), values.raw === true),
+      )
     const r = await runEffect(io, Effect.either(Whois.lookup(query, lookupOptions)))
     if (Either.isLeft(r)) {
       if (values.json === true) io.stdout(json({ query, error: errorJson(r.left) }))

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util"
-import { Effect } from "effect"
+import { Effect, Either, Stream } from "effect"
 
 /** A `netwark` sub-command. `run` returns the process exit code. */
 export interface Command {
@@ -55,14 +55,15 @@ export class UsageError extends Error {}
 export const parse = <const T extends ParseArgsConfig["options"]>(
   argv: ReadonlyArray<string>,
   options: T,
-) => {
+): { readonly values: FlagValues<T>; readonly positionals: ReadonlyArray<string> } => {
   try {
+    // parseArgs loses the value types for some option tables; their shape is the table's.
     return parseArgs({
       args: [...argv],
       options: options ?? {},
       allowPositionals: true,
       strict: true,
-    })
+    }) as { values: FlagValues<T>; positionals: Array<string> }
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e))
   }
@@ -129,6 +130,22 @@ export type FlagValues<F> = {
       : string
 }
 
+/** `-4` and `-6`, for the tools that take an IP version. */
+export const ipVersionFlags = {
+  ipv4: { type: "boolean", short: "4" },
+  ipv6: { type: "boolean", short: "6" },
+} as const
+
+/** The tools' `ipVersion` option from `-4`/`-6`: none without either, 4 when both are given. */
+export const ipVersionOf = (v: { readonly ipv4?: unknown; readonly ipv6?: unknown }) =>
+  v.ipv4 === true ? { ipVersion: 4 as const } : v.ipv6 === true ? { ipVersion: 6 as const } : {}
+
+/** {@link ipVersionOf} for a local run, where `-4` with `-6` is a `UsageError`. */
+export const ipVersionFlag = (v: { readonly ipv4?: boolean; readonly ipv6?: boolean }) => {
+  if (v.ipv4 === true && v.ipv6 === true) throw new UsageError("-4 and -6 exclude each other")
+  return ipVersionOf(v)
+}
+
 /** A non-negative decimal flag value, or a `UsageError` naming the flag. */
 export const numberFlag = (name: string, text: string | undefined): number | undefined => {
   if (text === undefined) return undefined
@@ -175,4 +192,59 @@ export const failWith = (
 ): number => {
   io.stderr(`netwark ${command}: ${withFlagNames(e.message, flags)}\n`)
   return exitCodeOf(e)
+}
+
+/**
+ * Batch mode (`-`): runs `run` on each line of standard input and prints one JSON line for each,
+ * `{ [key]: line, error }` for a line that failed, so that one bad line does not stop the batch.
+ */
+export const batch = async <A, E extends Parameters<typeof errorJson>[0]>(
+  io: Io,
+  key: string,
+  run: (line: string) => Effect.Effect<A, E>,
+  line: (result: A, input: string) => unknown,
+): Promise<number> => {
+  for await (const input of lines(io)) {
+    const r = await runEffect(io, Effect.either(run(input)))
+    io.stdout(
+      json(
+        Either.match(r, {
+          onLeft: (e) => ({ [key]: input, error: errorJson(e) }),
+          onRight: (result) => line(result, input),
+        }),
+        false,
+      ),
+    )
+  }
+  return Exit.Ok
+}
+
+type Done = { readonly _tag: "Done" }
+type ResultOf<P> = P extends Done & { readonly result: infer R } ? R : never
+
+/**
+ * Runs a tool's progress stream, printing what `show` makes of each part as it arrives (nothing
+ * for ""), to the result its final `Done` part carries (undefined if the tool ended without one).
+ */
+export const streamed = async <P extends { readonly _tag: string }, E>(
+  io: Io,
+  stream: Stream.Stream<P, E>,
+  show: (part: Exclude<P, Done>) => string,
+): Promise<Either.Either<ResultOf<P> | undefined, E>> => {
+  let result: ResultOf<P> | undefined
+  const r = await runEffect(
+    io,
+    Effect.either(
+      Stream.runForEach(stream, (p) =>
+        Effect.sync(() => {
+          if (p._tag === "Done") result = (p as unknown as { readonly result: ResultOf<P> }).result
+          else {
+            const text = show(p as Exclude<P, Done>)
+            if (text !== "") io.stdout(text)
+          }
+        }),
+      ),
+    ),
+  )
+  return Either.map(r, () => result)
 }

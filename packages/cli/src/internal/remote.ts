@@ -12,7 +12,15 @@ import {
   type OperationDetail,
   type WorkerResult,
 } from "@netwark/client"
-import { Exit, UsageError, interruptedExit, json, withFlagNames, type Io } from "./command.js"
+import {
+  Exit,
+  UsageError,
+  interruptedExit,
+  ipVersionOf,
+  json,
+  withFlagNames,
+  type Io,
+} from "./command.js"
 
 /** The flags every remote-capable command adds (`dns` already has `--server`: it adds `queue`). */
 export const remoteFlags = {
@@ -80,9 +88,6 @@ const num = (v: Flags, name: string, integer: boolean): number | undefined => {
   return Number(text)
 }
 
-const ipVersion = (v: Flags): { ipVersion?: 4 | 6 } =>
-  v["ipv4"] === true ? { ipVersion: 4 } : v["ipv6"] === true ? { ipVersion: 6 } : {}
-
 const defined = (o: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined))
 
@@ -96,7 +101,7 @@ export const apiOptions = {
       timeout: num(v, "timeout", false),
       deadline: num(v, "deadline", false),
       ttl: num(v, "ttl", true),
-      ...ipVersion(v),
+      ...ipVersionOf(v),
       interface: str(v, "interface"),
     }),
   mtr: (v: Flags) =>
@@ -105,7 +110,7 @@ export const apiOptions = {
       packetSize: num(v, "size", true),
       protocol: str(v, "protocol"),
       port: num(v, "port", true),
-      ...ipVersion(v),
+      ...ipVersionOf(v),
       maxHops: num(v, "max-hops", true),
       interval: num(v, "interval", false),
       noDns: v["dns"] === true ? false : undefined,
@@ -118,7 +123,7 @@ export const apiOptions = {
       maxHops: num(v, "max-hops", true),
       firstHop: num(v, "first-hop", true),
       wait: num(v, "wait", false),
-      ...ipVersion(v),
+      ...ipVersionOf(v),
       noDns: v["dns"] === true ? false : undefined,
     }),
   dns: (v: Flags, type: string | undefined) =>
@@ -132,7 +137,7 @@ export const apiOptions = {
       dnssec: v["dnssec"] === true ? true : undefined,
       tryTimeout: num(v, "timeout", false),
       tries: num(v, "tries", true),
-      ...ipVersion(v),
+      ...ipVersionOf(v),
     }),
 }
 
