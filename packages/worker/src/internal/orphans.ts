@@ -240,16 +240,23 @@ export const reap = (
         // ended in between
       }
     }
+    const gone = (within: Duration.DurationInput) =>
+      Effect.repeat(
+        Effect.sync(() => left.some((t) => running(t) !== undefined)),
+        { while: (any) => any, schedule: Schedule.spaced("50 millis") },
+      ).pipe(Effect.timeout(within), Effect.ignore)
     for (const tool of left) signal(tool, "SIGTERM")
-    yield* Effect.repeat(
-      Effect.sync(() => left.some((t) => running(t) !== undefined)),
-      { while: (any) => any, schedule: Schedule.spaced("50 millis") },
-    ).pipe(Effect.timeout(grace), Effect.ignore)
+    yield* gone(grace)
+    let killed = false
     for (const tool of left)
       if (running(tool) !== undefined) {
         signal(tool, "SIGKILL")
         tool.signal = "SIGKILL"
+        killed = true
       }
+    // a killed process is gone only once the kernel has run its exit: wait for that, so the
+    // new worker takes jobs after its predecessor's tools have stopped, not while they stop
+    if (killed) yield* gone("1 second")
     for (const tool of left)
       yield* Effect.logWarning("stopped a tool the previous worker process left running").pipe(
         Effect.annotateLogs({
