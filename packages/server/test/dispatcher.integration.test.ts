@@ -1,7 +1,9 @@
 /**
  * The outbox dispatcher on the machine's PostgreSQL and the in-process transport: a batch goes out
  * in one `dispatchMany`; a batch the transport refuses before sending anything (here one job over
- * the message cap) goes again one by one, so that only the refused operation fails.
+ * the message cap) goes again one by one, so that only the refused operation fails. Operations a
+ * replica stored itself reach its dispatcher in memory, claimed at insert; another replica takes
+ * them only once that claim's lease has run out.
  */
 import { randomUUID } from "node:crypto"
 import { SqlClient } from "@effect/sql"
@@ -88,5 +90,52 @@ describe("the outbox dispatcher", () => {
     const ops = Array.from({ length: 40 }, (_, i) => op(`many${i}.example`))
     const rows = await dispatched(ops, 1024 * 1024)
     expect([...rows.values()].every((r) => r.status === "running")).toBe(true)
+  })
+
+  it("dispatches what this replica stored and handed over without claiming it again; another replica takes it only after the lease", async () => {
+    const rt = runtime(1024 * 1024)
+    try {
+      const out = await rt.runPromise(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const events = yield* Events.Events
+          const statusOf = (id: string) =>
+            Effect.map(
+              sql<{ status: string; attempts: number }>`
+                SELECT o.status, b.attempts FROM operations o JOIN outbox b ON b.operation_id = o.id
+                WHERE o.id = ${id}`,
+              (rows) => rows[0]!,
+            )
+          const until = (id: string, status: string) =>
+            Effect.gen(function* () {
+              for (;;) {
+                const row = yield* statusOf(id)
+                if (row.status === status) return row
+                yield* Effect.sleep("20 millis")
+              }
+            }).pipe(Effect.timeout("10 seconds"))
+          // handed over: published from memory, with the one attempt counted at insert
+          const mine = op("handed.example")
+          const [inserted] = yield* Repository.insertMany([mine], { claim: true })
+          yield* events.handOver([inserted!.pending])
+          const handed = yield* until(mine.id, "running")
+          // claimed at insert by a replica that died before handing it over: the poll leaves it
+          // while the lease runs, and takes it once the lease is over
+          const orphan = op("orphan.example")
+          yield* Repository.insertMany([orphan], { claim: true })
+          yield* Effect.sleep("300 millis")
+          const waiting = yield* statusOf(orphan.id)
+          yield* sql`UPDATE outbox SET claimed_until = clock_timestamp() - interval '1 second'
+                     WHERE operation_id = ${orphan.id}`
+          const taken = yield* until(orphan.id, "running")
+          return { handed, waiting, taken }
+        }),
+      )
+      expect(out.handed).toEqual({ status: "running", attempts: 1 })
+      expect(out.waiting.status).toBe("pending")
+      expect(out.taken).toEqual({ status: "running", attempts: 2 })
+    } finally {
+      await rt.dispose()
+    }
   })
 })

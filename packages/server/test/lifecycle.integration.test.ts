@@ -4,8 +4,10 @@ import { Envelope, Transport } from "@netwark/transport"
 import { SqlClient } from "@effect/sql"
 import { type Duration, Effect, Exit, Fiber, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Events from "../src/operations/events.js"
 import * as Repository from "../src/operations/operations.repository.js"
 import { call, eventually } from "./support/api.js"
+import { readEvents, streamedResults, streamedStatus } from "./support/sse.js"
 import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
 
 const settled = (base: string, id: string, timeoutMs = 20_000) =>
@@ -617,6 +619,67 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     expect(shown).toEqual(nul)
   })
 
+  it("ends a stream at the final status also when it comes in one chunk with the running one, after catching up the results", async () => {
+    const id = "7a1b2c3d-4e5f-4a6b-8c7d-111111111111"
+    await runningWithJob(id, { jobId: id, queue: "netwark", mode: "one", workers: [] })
+    // as the snapshot will see it: not dispatched yet
+    await running.server.runtime.run(
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql`UPDATE operations SET status = 'pending' WHERE id = ${id}`,
+      ),
+    )
+    const stream = readEvents(`${running.base}/operations/${id}/events`, 10_000)
+    await new Promise((r) => setTimeout(r, 300))
+    // the result is stored (and the operation settled) by the time the dispatcher's "running"
+    // and the collector's "done" reach the stream together
+    const stored = await running.server.runtime.run(
+      Repository.storeResults([
+        {
+          operationId: id,
+          jobId: id,
+          workerSlot: "*",
+          workerId: "w-fast",
+          hostname: "host-fast",
+          queue: "netwark",
+          location: null,
+          mode: "one",
+          attempt: 1,
+          status: "ok",
+          startedAt: Date.now() - 5,
+          finishedAt: Date.now(),
+          data: { rtt: 1 },
+          raw: "fast",
+          error: null,
+        },
+      ]),
+    )
+    expect(stored.settled).toEqual([{ id, status: "done", received: 1 }])
+    await running.server.runtime.run(
+      Effect.flatMap(Events.Events, (events) =>
+        // a waiting stream takes the first event alone and the rest together: the progress
+        // line puts "running" and "done" in one chunk
+        events.publishAll([
+          {
+            kind: "progress",
+            operationId: id,
+            jobId: id,
+            workerId: "w-fast",
+            seq: 0,
+            at: new Date().toISOString(),
+            data: { line: "probe" },
+          },
+          { kind: "status", operationId: id, status: "running" },
+          { kind: "status", operationId: id, status: "done", received: 1 },
+        ]),
+      ),
+    )
+    const events = await stream
+    expect(events.at(-1)).toMatchObject({ type: "status", data: { status: "done" } })
+    expect(streamedStatus(events)).toBe("done")
+    expect(streamedResults(events)).toHaveLength(1)
+  })
+
   it("lists with filters, a stable order and cursor pagination with a total", async () => {
     const ids: Array<string> = []
     for (let i = 0; i < 7; i++) {
@@ -661,15 +724,18 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     // One statement: the rows share milliseconds (created_at keeps microseconds), which a cursor
     // of milliseconds skipped over.
     const made = await running.server.runtime.run(
-      Repository.insertMany(
-        Array.from({ length: 11 }, () => ({
-          id: crypto.randomUUID(),
-          type: "ping" as const,
-          target: "127.0.0.1",
-          options: {},
-          queues: ["pager-queue"],
-          timeoutMs: 60_000,
-        })),
+      Effect.map(
+        Repository.insertMany(
+          Array.from({ length: 11 }, () => ({
+            id: crypto.randomUUID(),
+            type: "ping" as const,
+            target: "127.0.0.1",
+            options: {},
+            queues: ["pager-queue"],
+            timeoutMs: 60_000,
+          })),
+        ),
+        (rows) => rows.map((r) => r.operation),
       ),
     )
     const list = async (params: Record<string, string>) => {

@@ -2,6 +2,8 @@
  * The outbox dispatcher: publishes stored operations to the transport (with confirms), fixes the
  * workers each job expects from the registry, and records the dispatch. A publish that fails (the
  * broker is down) leaves the outbox entry unsent, and it is retried until the broker is back.
+ * What this replica stored itself arrives in memory, already claimed; the outbox is claimed for
+ * the rest (other replicas' entries whose lease ran out, and what no wake-up announced).
  *
  * @module
  */
@@ -107,7 +109,12 @@ const dispatchBatch = (batch: number) =>
         jobs,
       })
     }
-    const { planned, rejected } = yield* Repository.claimOutbox(batch, plan)
+    // what this replica stored itself comes in memory, claimed at insert; else the outbox
+    const handedOver = yield* events.takeHandedOver(batch)
+    const { planned, rejected } =
+      handedOver.length > 0
+        ? yield* Repository.planClaimed(handedOver, plan)
+        : yield* Repository.claimOutbox(batch, plan)
     // a full batch: there may be more, and another loop can claim it while this one publishes
     if (planned.length + rejected.length >= batch) yield* events.wake
     if (rejected.length > 0) {

@@ -1,12 +1,14 @@
 /**
  * The live event hub of this replica: progress, results and status changes as they happen, for
  * the SSE streams; plus the wake-up signal of the dispatcher (so a new operation is published at
- * once rather than at the next poll).
+ * once rather than at the next poll), and the operations this replica stored and claimed for its
+ * own dispatcher (handed over in memory, so that it need not claim them from the outbox again).
  *
  * @module
  */
 import { Context, Effect, Layer, PubSub, Queue, type Scope } from "effect"
 import type { OperationStatus, WorkerResult } from "./operations.dto.js"
+import type { Pending } from "./operations.repository.js"
 import { type BufferOptions, type Cursor, ProgressBuffer } from "./progress.buffer.js"
 
 const finalStatuses: ReadonlySet<OperationStatus> = new Set(["done", "partial", "error", "timeout"])
@@ -53,6 +55,10 @@ export interface Service {
   ) => Effect.Effect<{ readonly cursor: Cursor; readonly events: ReadonlyArray<OperationEvent> }>
   /** Tell the dispatcher there is work. */
   readonly wake: Effect.Effect<void>
+  /** Hand stored operations, claimed for this replica, to its dispatcher (and wake it). */
+  readonly handOver: (pending: ReadonlyArray<Pending>) => Effect.Effect<void>
+  /** Take up to `max` operations handed over, oldest first. */
+  readonly takeHandedOver: (max: number) => Effect.Effect<ReadonlyArray<Pending>>
   /** Wait for a wake-up (the dispatcher's poll timer sends one too). */
   readonly awaitWake: Effect.Effect<void>
 }
@@ -70,6 +76,7 @@ export const makeWith = (options: Partial<BufferOptions> = {}): Effect.Effect<Se
     const hub = yield* PubSub.unbounded<OperationEvent>()
     const signal = yield* Queue.sliding<void>(1)
     const buffer = new ProgressBuffer<ProgressEvent>(options)
+    let handedOver: Array<Pending> = []
     const stamp = (event: OperationEvent): OperationEvent => {
       if (event.kind === "progress") {
         const { id, n } = buffer.append(event.operationId, event)
@@ -93,6 +100,20 @@ export const makeWith = (options: Partial<BufferOptions> = {}): Effect.Effect<Se
           return { cursor, events }
         }),
       wake: Effect.asVoid(Queue.offer(signal, undefined)),
+      handOver: (pending) =>
+        Effect.suspend(() => {
+          handedOver.push(...pending)
+          return Effect.asVoid(Queue.offer(signal, undefined))
+        }),
+      takeHandedOver: (max) =>
+        Effect.sync(() => {
+          if (handedOver.length <= max) {
+            const all = handedOver
+            handedOver = []
+            return all
+          }
+          return handedOver.splice(0, max)
+        }),
       awaitWake: Queue.take(signal),
     }
   })

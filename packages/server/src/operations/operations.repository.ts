@@ -15,6 +15,12 @@ import type {
   WorkerResult,
 } from "./operations.dto.js"
 
+/** A stored operation, with its outbox entry as the dispatcher takes it. */
+export interface Inserted {
+  readonly operation: Operation
+  readonly pending: Pending
+}
+
 /** What `POST /operations` stores. */
 export interface NewOperation {
   readonly id: string
@@ -65,12 +71,17 @@ const toOperation = (row: OperationRow): Operation => ({
  */
 export const insertMany = (
   ops: ReadonlyArray<NewOperation>,
-): Effect.Effect<ReadonlyArray<Operation>, SqlError.SqlError, SqlClient.SqlClient> =>
+  options: { readonly claim?: boolean } = {},
+): Effect.Effect<ReadonlyArray<Inserted>, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     if (ops.length === 0) return []
     const sql = yield* SqlClient.SqlClient
+    // claimed for the inserting replica (as `claimOutbox` claims) when it dispatches them itself
+    const claimedUntil = options.claim
+      ? sql`clock_timestamp() + ${claimLease}::interval`
+      : sql`NULL::timestamptz`
     // a text[] per row cannot ride in unnest (it would flatten): queues travel as JSON
-    const rows = yield* sql<OperationRow>`
+    const rows = yield* sql<OperationRow & { outbox_id: string }>`
       WITH op AS (
         INSERT INTO operations (id, type, target, options, queues, timeout_ms)
         SELECT v.id, v.type, v.target, v.options::jsonb,
@@ -84,18 +95,34 @@ export const insertMany = (
         ORDER BY v.n
         RETURNING *
       ), box AS (
-        INSERT INTO outbox (operation_id) SELECT id FROM op
+        INSERT INTO outbox (operation_id, claimed_until, attempts)
+        SELECT id, ${claimedUntil}, ${options.claim ? 1 : 0} FROM op
+        RETURNING id AS outbox_id, operation_id
       )
-      SELECT *, 0 AS received FROM op`
-    const byId = new Map(rows.map((row) => [row.id, toOperation(row)]))
-    return ops.map((o) => byId.get(o.id)!)
+      SELECT op.*, box.outbox_id, 0 AS received FROM op JOIN box ON box.operation_id = op.id`
+    const byId = new Map(rows.map((row) => [row.id, row]))
+    return ops.map((o): Inserted => {
+      const { outbox_id, ...row } = byId.get(o.id)!
+      return {
+        operation: toOperation(row),
+        pending: {
+          outboxId: String(outbox_id),
+          id: o.id,
+          type: o.type,
+          target: o.target,
+          options: o.options,
+          queues: o.queues,
+          timeoutMs: o.timeoutMs,
+        },
+      }
+    })
   })
 
 /** Store one operation and its outbox entry atomically. */
 export const insert = (
   op: NewOperation,
 ): Effect.Effect<Operation, SqlError.SqlError, SqlClient.SqlClient> =>
-  Effect.map(insertMany([op]), (rows) => rows[0]!)
+  Effect.map(insertMany([op]), (rows) => rows[0]!.operation)
 
 const selectOperation = (sql: SqlClient.SqlClient) => sql`
   SELECT o.*, (SELECT count(*) FROM results r WHERE r.operation_id = o.id) AS received
@@ -482,23 +509,45 @@ export const claimOutbox = <E>(
       WHERE b.id = p.id AND o.id = b.operation_id
       RETURNING b.id AS outbox_id, o.id, o.type, o.target, o.options, o.queues, o.timeout_ms,
                 o.status`
-    if (claimed.length === 0) return { planned: [], rejected: [] }
     const rows = [...claimed].sort((a, b) => Number(a.outbox_id) - Number(b.outbox_id))
+    return yield* planClaimed<E>(
+      rows
+        .filter((r) => r.status === "pending")
+        .map((r): Pending => ({
+          outboxId: String(r.outbox_id),
+          id: r.id,
+          type: r.type,
+          target: r.target,
+          options: r.options,
+          queues: r.queues,
+          timeoutMs: r.timeout_ms,
+        })),
+      plan,
+    )
+  })
+
+/**
+ * Record the plan of outbox entries this dispatcher holds the lease of (claimed from the outbox,
+ * or at insert by this replica), as `plan` computes it; see {@link claimOutbox}.
+ */
+export const planClaimed = <E>(
+  pending: ReadonlyArray<Pending>,
+  plan: (pending: Pending) => Either.Either<Dispatched, Failed>,
+): Effect.Effect<
+  {
+    readonly planned: ReadonlyArray<Dispatched & { readonly pending: Pending }>
+    readonly rejected: ReadonlyArray<string>
+  },
+  E | SqlError.SqlError,
+  SqlClient.SqlClient
+> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
     const planned: Array<Dispatched & { pending: Pending }> = []
     const rejected: Array<Failed> = []
-    for (const r of rows) {
-      if (r.status !== "pending") continue
-      const pending: Pending = {
-        outboxId: String(r.outbox_id),
-        id: r.id,
-        type: r.type,
-        target: r.target,
-        options: r.options,
-        queues: r.queues,
-        timeoutMs: r.timeout_ms,
-      }
-      const outcome = plan(pending)
-      if (Either.isRight(outcome)) planned.push({ ...outcome.right, pending })
+    for (const p of pending) {
+      const outcome = plan(p)
+      if (Either.isRight(outcome)) planned.push({ ...outcome.right, pending: p })
       else rejected.push(outcome.left)
     }
     if (planned.length === 0 && rejected.length === 0) return { planned, rejected: [] }

@@ -117,7 +117,6 @@ export class OperationsService {
         })
         const metrics = yield* Metrics
         metrics.operationsCreated++
-        yield* Effect.flatMap(Events, (events) => events.wake)
         return op
       }),
     )
@@ -268,7 +267,13 @@ export class OperationsService {
           Stream.mapChunksEffect((chunk) =>
             Effect.map(Effect.forEach(chunk, withCatchUp), (ms) => Chunk.fromIterable(ms.flat())),
           ),
-          Stream.takeUntil((m) => m.type === "status" && finalStatuses.has(status)),
+          // each message by its own status: `status` already holds the last of the chunk, so a
+          // "running" taken with the final status in one chunk would end the stream before it
+          Stream.takeUntil(
+            (m) =>
+              m.type === "status" &&
+              finalStatuses.has((m.data as { readonly status: OperationStatus }).status),
+          ),
         )
         return Stream.concat(first, rest)
       }),

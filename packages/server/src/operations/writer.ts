@@ -1,12 +1,15 @@
 /**
  * The write side of `POST /operations`: new operations are stored in batches (one statement for
- * all the requests that arrive together; see `db/batcher`).
+ * all the requests that arrive together; see `db/batcher`), their outbox entries claimed for this
+ * replica and handed to its dispatcher in memory. The claim is the outbox's usual lease: should
+ * this process die before publishing, another replica takes them when it runs out.
  *
  * @module
  */
 import type { SqlClient, SqlError } from "@effect/sql"
 import { Context, Effect, Layer } from "effect"
 import * as Batcher from "../db/batcher.js"
+import { Events } from "./events.js"
 import type { Operation } from "./operations.dto.js"
 import * as Repository from "./operations.repository.js"
 
@@ -19,9 +22,15 @@ export class Writer extends Context.Tag("@netwark/server/Writer")<
 >() {}
 
 /** The writer over the database: up to 256 operations per statement, 4 statements at once. */
-export const layer: Layer.Layer<Writer, never, SqlClient.SqlClient> = Layer.effect(
+export const layer: Layer.Layer<Writer, never, SqlClient.SqlClient | Events> = Layer.effect(
   Writer,
-  Effect.map(Batcher.make(Repository.insertMany, { maxBatch: 256, maxInFlight: 4 }), (insert) => ({
-    insert,
-  })),
+  Effect.gen(function* () {
+    const events = yield* Events
+    const insertMany = (ops: ReadonlyArray<Repository.NewOperation>) =>
+      Effect.tap(Repository.insertMany(ops, { claim: true }), (rows) =>
+        events.handOver(rows.map((r) => r.pending)),
+      )
+    const insert = yield* Batcher.make(insertMany, { maxBatch: 256, maxInFlight: 4 })
+    return { insert: (op: Repository.NewOperation) => Effect.map(insert(op), (r) => r.operation) }
+  }),
 )
