@@ -8,6 +8,7 @@
  */
 import "reflect-metadata"
 import { RabbitMq, Transport } from "@netwark/transport"
+import { Jobs } from "@netwark/worker"
 import { Duration, Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { createApp } from "../src/app.js"
 import type { ServerConfig } from "../src/config.js"
@@ -80,7 +81,12 @@ if (process.argv[2] === "floor") {
   const runtime = ManagedRuntime.make(
     Layer.scopedDiscard(trivialWorkers).pipe(
       Layer.provide(
-        RabbitMq.layer({ url: env("BENCH_BROKER_URL"), namespace: env("BENCH_NAMESPACE") }),
+        RabbitMq.layer({
+          url: env("BENCH_BROKER_URL"),
+          namespace: env("BENCH_NAMESPACE"),
+          // the server sends a direct job of these types to its type's queue
+          jobTypes: Jobs.types,
+        }),
       ),
     ),
   )

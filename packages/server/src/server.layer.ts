@@ -16,7 +16,7 @@ import {
   Transport,
   type TransportError,
 } from "@netwark/transport"
-import { Worker } from "@netwark/worker"
+import { Jobs, Worker } from "@netwark/worker"
 import { Duration, Layer } from "effect"
 import type { ServerConfig } from "./config.js"
 import * as Database from "./db/database.js"
@@ -42,6 +42,9 @@ export const transportLayer = (config: ServerConfig): Layer.Layer<Transport.Tran
   const common = {
     queues: config.queues,
     ...(config.namespace === undefined ? {} : { namespace: config.namespace }),
+    // the worker's list, as its transport has it: a direct job of one of these types travels a
+    // queue of its type, which only the workers that run the type consume
+    jobTypes: Jobs.types,
     // the outbox retries: a publish need not wait long for the broker to come back
     publishTimeout: Duration.seconds(5),
   }

@@ -6,7 +6,7 @@
  * Targets:
  * - `netwark` (built-in, mode `one`): shared durable queues, competing consumers, exactly one
  *   worker runs each job, round-robin among the ready workers that run its type (one queue per
- *   type of {@link jobTypes}, see {@link Transport}).
+ *   type of the transport's `jobTypes` option, see {@link Transport}).
  * - `netwark.broadcast` (built-in, mode `each`): a fanout exchange; every worker has its own queue
  *   bound to it, so every connected worker runs each job.
  * - a configured queue with `broadcast: true` (mode `each`): a fanout exchange per location, one
@@ -27,13 +27,6 @@ import * as TransportError from "./TransportError.js"
 export const direct = "netwark"
 /** The built-in broadcast target: every connected worker runs each job. */
 export const broadcast = "netwark.broadcast"
-
-/**
- * The job types that a direct (`one`) target routes on queues of their own, so that a job
- * reaches only the workers that run its type. A job of another type travels the target's plain
- * queue, which every worker of the target consumes.
- */
-export const jobTypes: ReadonlyArray<string> = ["ping", "mtr", "traceroute", "dns"]
 
 /** One configured location queue. */
 export interface QueueConfig {

@@ -6,7 +6,7 @@
  *
  * Targets (see {@link Queues}):
  * - `netwark`: competing consumers; exactly one worker runs each job, round-robin among the
- *   ready workers that run its type. A job of a type of {@link Queues.jobTypes} goes to that
+ *   ready workers that run its type. A job of a type of the `jobTypes` option goes to that
  *   type's durable queue `netwark/<type>`, which only the workers serving the type consume; a job
  *   of another type goes to the plain queue `netwark`, which every worker of the target consumes
  *   (as do jobs that dispatchers of earlier versions still put there). A job of a type no worker
@@ -113,11 +113,11 @@ export interface ServeOptions {
   readonly concurrency?: number
   /**
    * Job types the handler serves. Absent: every type. On a direct target the worker consumes the
-   * queues of these types only (of {@link Queues.jobTypes}), so jobs of the other types go to the
-   * target's other workers. A direct job of another type that still reaches it (a type without a
-   * queue of its own, or a job on the plain queue from an older dispatcher) is answered with an
-   * error result (reason `UnknownType`, naming the types served); a broadcast copy is
-   * dead-lettered.
+   * type queues of these types only (of {@link CommonOptions.jobTypes}), so jobs of the other
+   * types go to the target's other workers. A direct job of another type that still reaches it
+   * (a type without a queue of its own, or a job on the plain queue from an older dispatcher) is
+   * answered with an error result (reason `UnknownType`, naming the types served); a broadcast
+   * copy is dead-lettered.
    */
   readonly types?: ReadonlyArray<string>
   /**
@@ -216,6 +216,14 @@ export interface CommonOptions {
   readonly queues?: ReadonlyArray<Queues.QueueConfig>
   /** Prefix of every broker name (`<namespace>.netwark`…), so that runs never collide. */
   readonly namespace?: string
+  /**
+   * The job types that get a queue of their own on each direct target (`netwark/ping`,
+   * `berlin/mtr`); others travel the plain queue. Default: none, so every direct job travels the
+   * plain queue. Give every dispatcher and worker of a namespace the same list: a dispatcher
+   * sends a listed type's jobs to its queue, which a worker whose list lacks the type never
+   * consumes. Each is 1-200 characters of `[a-zA-Z0-9-_.:]`.
+   */
+  readonly jobTypes?: ReadonlyArray<string>
   /** Cap on an encoded message; default 1 MiB. */
   readonly maxMessageBytes?: number
   /** How long a per-worker broadcast queue outlives its consumer; default 5 min. */

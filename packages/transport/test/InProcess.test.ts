@@ -283,4 +283,31 @@ describe("InProcess options", () => {
       ),
     ).toBe("InvalidConfig")
   })
+
+  it("refuses job types that cannot end a queue name, naming the entry", async () => {
+    const message = (jobTypes: unknown) =>
+      Effect.runPromise(
+        Effect.scoped(Effect.flip(InProcess.make({ jobTypes: jobTypes as ReadonlyArray<string> }))),
+      ).then((e) => [e.reason, e.message])
+    expect(await message(["ping", "a/b"])).toEqual([
+      "InvalidConfig",
+      'jobTypes[1] "a/b" must be 1-200 characters of [a-zA-Z0-9-_.:]',
+    ])
+    expect(await message([""])).toEqual([
+      "InvalidConfig",
+      'jobTypes[0] "" must be 1-200 characters of [a-zA-Z0-9-_.:]',
+    ])
+    expect(await message(["x".repeat(201)])).toEqual([
+      "InvalidConfig",
+      expect.stringMatching(/^jobTypes\[0\] "x+" must be 1-200 characters/),
+    ])
+    expect(await message(["ping", "dns", "ping"])).toEqual([
+      "InvalidConfig",
+      "jobTypes[2] ping is listed twice",
+    ])
+    expect(await message([3])).toEqual(["InvalidConfig", "jobTypes[0] must be a string"])
+    expect(await message("ping")).toEqual(["InvalidConfig", "jobTypes must be a list"])
+    // a good list makes a transport
+    await Effect.runPromise(Effect.scoped(InProcess.make({ jobTypes: ["ping", "dns.v2"] })))
+  })
 })

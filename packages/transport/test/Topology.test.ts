@@ -9,8 +9,10 @@ const queues: ReadonlyArray<Queues.QueueConfig> = [
   { queue: "berlin", name: "Berlin", location: "DE-Berlin", broadcast: true },
 ]
 
+const jobTypes: ReadonlyArray<string> = ["ping", "mtr", "traceroute", "dns"]
+
 describe("Topology", () => {
-  const topology = Topology.make(queues, "ns", 1000)
+  const topology = Topology.make(queues, "ns", 1000, jobTypes)
 
   it("routes a direct job of a known type to its type's queue, another type to the plain one", () => {
     const paris = topology.routes.get("paris")!
@@ -19,7 +21,7 @@ describe("Topology", () => {
     expect(topology.routes.get("paris.ping")!.typeKeys.get("ping")).toBe("ns.paris.ping/ping")
     // the dispatcher declares every type queue, so a job sent before its worker starts waits
     const declared = topology.declarations.queues.map((q) => q.name)
-    for (const type of Queues.jobTypes) expect(declared).toContain(`ns.netwark/${type}`)
+    for (const type of jobTypes) expect(declared).toContain(`ns.netwark/${type}`)
     expect(new Set(declared).size).toBe(declared.length)
   })
 
@@ -30,7 +32,7 @@ describe("Topology", () => {
         .consume("w1", types && new Set(types))
         .map((spec) => spec.name)
     expect(names(["ping", "echo"])).toEqual(["ns.netwark", "ns.netwark/ping"])
-    expect(names()).toEqual(["ns.netwark", ...Queues.jobTypes.map((t) => `ns.netwark/${t}`)])
+    expect(names()).toEqual(["ns.netwark", ...jobTypes.map((t) => `ns.netwark/${t}`)])
     expect(topology.routes.get("berlin")!.consume("w1", new Set(["ping"]))).toEqual([
       expect.objectContaining({ name: "ns.berlin.worker.w1", bindTo: "ns.berlin" }),
     ])
@@ -44,5 +46,13 @@ describe("Topology", () => {
     expect(topology.publicName("ns.netwark")).toBe(Queues.direct)
     expect(topology.publicName("ns.berlin.worker.w1")).toBe("berlin")
     expect(topology.publicName("ns.netwark.results")).toBe("netwark.results")
+  })
+
+  it("without job types, sends and consumes every direct job on the plain queue", () => {
+    const plain = Topology.make(queues, "ns", 1000, [])
+    const paris = plain.routes.get("paris")!
+    expect(paris.typeKeys.size).toBe(0)
+    expect(paris.consume("w1", new Set(["ping"])).map((spec) => spec.name)).toEqual(["ns.paris"])
+    expect(plain.declarations.queues.map((q) => q.name).filter((n) => n.includes("/"))).toEqual([])
   })
 })

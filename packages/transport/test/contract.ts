@@ -168,6 +168,7 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
             expect(byPingOnly).toBeLessThan(n)
           }
         }),
+        { jobTypes: ["ping", "mtr"] },
       ))
 
     for (const broadcastDelivery of ["persistent", "transient"] as const)

@@ -5,9 +5,13 @@
  *
  * ```ts
  * Worker.layer({ id: "local", queues: ["netwark", "netwark.broadcast"] }).pipe(
- *   Layer.provide(InProcess.layer()),
+ *   Layer.provide(InProcess.layer({ jobTypes: Jobs.types })),
  * )
  * ```
+ *
+ * The transport's `jobTypes` should be {@link Jobs.types} on the worker's and the dispatcher's
+ * side alike: the direct jobs of those types then travel queues of their own, which only the
+ * workers that run the type consume.
  *
  * Lifecycle: detect the tools, start consuming (so a broadcast sent after `hello` reaches this
  * worker), say `hello`, heartbeat. On shutdown (the scope closes): stop taking jobs (the consumers

@@ -17,6 +17,7 @@ import * as Children from "./internal/children.js"
 import * as Identity from "./internal/identity.js"
 import * as Log from "./internal/log.js"
 import * as Orphans from "./internal/orphans.js"
+import * as Jobs from "./Jobs.js"
 import * as Worker from "./Worker.js"
 
 const usage = `Usage: netwark-worker [--config FILE]
@@ -119,6 +120,8 @@ const main = async (): Promise<void> => {
     const broker = RabbitMq.layer({
       url,
       queues: config.queues,
+      // every type the server may route on a queue of its own, not only the `jobs` run here
+      jobTypes: Jobs.types,
       connectionName: `netwark-worker ${identity.id}`,
       ...(config.namespace !== undefined ? { namespace: config.namespace } : {}),
     })

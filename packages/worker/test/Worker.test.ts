@@ -12,6 +12,7 @@ import { Chunk, Effect, Exit, Fiber, Layer, Scope, Stream } from "effect"
 import type { Capabilities } from "@netwark/tools"
 import { type Envelope, InProcess, Queues, Registry, Transport } from "@netwark/transport"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Jobs from "../src/Jobs.js"
 import * as Worker from "../src/Worker.js"
 import { startDnsServer, type DnsServer } from "../../tools/test/support/dnsServer.js"
 
@@ -79,7 +80,7 @@ const withWorker = <A, E>(
       const transport = yield* Transport.Transport
       yield* Worker.start({ ...base, ...options })
       return yield* program(transport)
-    }).pipe(Effect.scoped, Effect.provide(InProcess.layer())),
+    }).pipe(Effect.scoped, Effect.provide(InProcess.layer({ jobTypes: Jobs.types }))),
   )
 
 describe.skipIf(!hasPing)(
@@ -271,7 +272,7 @@ describe.skipIf(!hasPing)(
           yield* Effect.repeat(worker.running, { until: (n) => n > 0 })
           yield* Scope.close(scope, Exit.void)
           return resultOf(yield* collected.await.pipe(Effect.flatten))
-        }).pipe(Effect.scoped, Effect.provide(InProcess.layer())),
+        }).pipe(Effect.scoped, Effect.provide(InProcess.layer({ jobTypes: Jobs.types }))),
       )
       expect(result.status).toBe("ok")
       expect((result.data as { replies: ReadonlyArray<unknown> }).replies).toHaveLength(3)
@@ -311,7 +312,10 @@ describe.skipIf(!hasPing)(
           yield* Worker.start({ ...onLab, id: "w2" })
           const messages = yield* replies(transport, "op-handback")
           return { closedAfter, pingLeft, messages, running: yield* first.running }
-        }).pipe(Effect.scoped, Effect.provide(InProcess.layer({ queues: [lab] }))),
+        }).pipe(
+          Effect.scoped,
+          Effect.provide(InProcess.layer({ queues: [lab], jobTypes: Jobs.types })),
+        ),
       )
       expect(outcome.closedAfter).toBeLessThan(1_000)
       expect(outcome.pingLeft).toBe(false)
@@ -352,7 +356,10 @@ describe.skipIf(!hasPing)(
           yield* closing.await
           const running = resultOf(yield* replies(transport, "op-running"))
           return { running, late }
-        }).pipe(Effect.scoped, Effect.provide(InProcess.layer({ queues: [lab] }))),
+        }).pipe(
+          Effect.scoped,
+          Effect.provide(InProcess.layer({ queues: [lab], jobTypes: Jobs.types })),
+        ),
       )
       expect(outcome.running).toMatchObject({ workerId: "w1", status: "ok" })
       // w1 had stopped taking jobs: w2 got the late one as a first delivery, and answered it
@@ -628,7 +635,9 @@ describe("presence", () => {
         }
       }).pipe(
         Effect.scoped,
-        Effect.provide(Registry.layer.pipe(Layer.provideMerge(InProcess.layer()))),
+        Effect.provide(
+          Registry.layer.pipe(Layer.provideMerge(InProcess.layer({ jobTypes: Jobs.types }))),
+        ),
       ),
     )
     expect(seen.online).toEqual([

@@ -17,6 +17,7 @@ import { Effect, Exit, Scope } from "effect"
 import { RabbitMq, type Transport } from "@netwark/transport"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Children from "../src/internal/children.js"
+import * as Jobs from "../src/Jobs.js"
 import * as Orphans from "../src/internal/orphans.js"
 import * as Binary from "./support/binary.js"
 import * as Rabbit from "../../transport/test/support/rabbit.js"
@@ -107,7 +108,9 @@ describe.skipIf(!available)(
       vhost = await Rabbit.vhost("worker-orphans")
       stateDir = await mkdtemp(path.join(tmpdir(), "netwark-worker-orphans-"))
       transport = await Effect.runPromise(
-        RabbitMq.make({ url: vhost.url, queues: [queue] }).pipe(Scope.extend(scope)),
+        RabbitMq.make({ url: vhost.url, queues: [queue], jobTypes: Jobs.types }).pipe(
+          Scope.extend(scope),
+        ),
       )
     })
 

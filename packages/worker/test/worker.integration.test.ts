@@ -14,6 +14,7 @@ import { type Duration, Effect, Exit, Fiber, Scope, Stream } from "effect"
 import { Dedupe, type Envelope, Queues, RabbitMq, Registry, Transport } from "@netwark/transport"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Children from "../src/internal/children.js"
+import * as Jobs from "../src/Jobs.js"
 import * as Binary from "./support/binary.js"
 import * as Rabbit from "../../transport/test/support/rabbit.js"
 
@@ -122,7 +123,9 @@ describe.skipIf(!available)(
       vhost = await Rabbit.vhost("worker")
       stateDir = await mkdtemp(path.join(tmpdir(), "netwark-worker-state-"))
       transport = await run(
-        RabbitMq.make({ url: vhost.url, queues: [handbackQueue] }).pipe(Scope.extend(scope)),
+        RabbitMq.make({ url: vhost.url, queues: [handbackQueue], jobTypes: Jobs.types }).pipe(
+          Scope.extend(scope),
+        ),
       )
       registry = await run(
         Registry.make.pipe(

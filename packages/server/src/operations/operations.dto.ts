@@ -4,10 +4,11 @@
  *
  * @module
  */
+import { Jobs } from "@netwark/worker"
 import { Schema } from "effect"
 
-/** The operation types workers run. */
-export const OperationType = Schema.Literal("ping", "mtr", "traceroute", "dns")
+/** The operation types workers run: the worker's own list, so the two cannot drift. */
+export const OperationType = Schema.Literal(...Jobs.types)
 /** The operation types workers run. */
 export type OperationType = typeof OperationType.Type
 

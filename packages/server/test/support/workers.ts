@@ -1,6 +1,6 @@
 /** Real workers (`@netwark/worker`) over RabbitMQ, inside the test process. */
 import { RabbitMq } from "@netwark/transport"
-import { Worker } from "@netwark/worker"
+import { Jobs, Worker } from "@netwark/worker"
 import { Duration, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import type { Broker } from "./env.js"
 
@@ -25,6 +25,8 @@ export const startWorkers = async (
         RabbitMq.layer({
           url: broker.url,
           namespace: broker.namespace,
+          // as the server's transport routes them
+          jobTypes: Jobs.types,
           connectionName: "netwark-test-workers",
         }),
       ),

@@ -57,13 +57,35 @@ export const resolve = (options: Transport.CommonOptions) => {
       queues,
       options.namespace ?? "",
       Duration.toMillis(options.workerQueueExpiry ?? "5 minutes"),
+      options.jobTypes ?? [],
     ),
     maxBytes: options.maxMessageBytes ?? Envelope.defaultMaxBytes,
     publishTimeout: Duration.decode(options.publishTimeout ?? "60 seconds"),
   }
 }
 
-/** Check the options a layer gets: names, namespace, unique queues, positive sizes. */
+/** Check `jobTypes`: unique names a broker queue can end in (`<queue>/<type>`). */
+const validateJobTypes = (
+  jobTypes: ReadonlyArray<unknown>,
+): Effect.Effect<void, TransportError.TransportError> => {
+  const seen = new Set<string>()
+  for (const [index, type] of jobTypes.entries()) {
+    const problem =
+      typeof type !== "string"
+        ? "must be a string"
+        : Either.isLeft(Queues.validateName(type))
+          ? `${JSON.stringify(type)} must be 1-200 characters of [a-zA-Z0-9-_.:]`
+          : seen.has(type)
+            ? `${type} is listed twice`
+            : undefined
+    if (problem !== undefined)
+      return Effect.fail(TransportError.make("InvalidConfig", `jobTypes[${index}] ${problem}`))
+    seen.add(type as string)
+  }
+  return Effect.void
+}
+
+/** Check the options a layer gets: names, namespace, unique queues and job types, sizes. */
 export const validate = (
   options: Transport.CommonOptions,
 ): Effect.Effect<void, TransportError.TransportError> =>
@@ -71,6 +93,11 @@ export const validate = (
     if (options.namespace !== undefined && options.namespace !== "")
       yield* Queues.validateName(options.namespace)
     yield* Queues.parseList(options.queues ?? [])
+    // JavaScript callers and parsed configuration can hand over anything
+    const jobTypes: unknown = options.jobTypes ?? []
+    if (!Array.isArray(jobTypes))
+      yield* Effect.fail(TransportError.make("InvalidConfig", "jobTypes must be a list"))
+    else yield* validateJobTypes(jobTypes)
     const max = options.maxMessageBytes
     if (max !== undefined && !(Number.isInteger(max) && max > 0))
       yield* Effect.fail(

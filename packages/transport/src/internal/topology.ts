@@ -45,11 +45,15 @@ export interface Topology {
   readonly publicName: (queue: string) => string
 }
 
-/** Build the topology: `namespace` prefixes every broker name (`<namespace>.netwark`…). */
+/**
+ * Build the topology: `namespace` prefixes every broker name (`<namespace>.netwark`…), and each
+ * of `jobTypes` gets a queue of its own on every direct target.
+ */
 export const make = (
   queues: ReadonlyArray<Queues.QueueConfig>,
   namespace: string,
   workerQueueExpiryMs: number,
+  jobTypes: ReadonlyArray<string>,
 ): Topology => {
   const prefix = namespace === "" ? "" : `${namespace}.`
   const ns = (name: string) => `${prefix}${name}`
@@ -70,7 +74,7 @@ export const make = (
   for (const target of Queues.targets(queues)) {
     const name = ns(target.name)
     if (target.mode === "one") {
-      // One queue per known job type, so that only the workers that run a type take its jobs,
+      // One queue per configured job type, so only the workers that run a type take its jobs,
       // and the plain queue for the other types and for jobs of dispatchers that predate the
       // type queues. The dispatcher declares them all: a job published before any worker of
       // its type has started waits for one.
@@ -79,7 +83,7 @@ export const make = (
         exclusive: false,
         deadLetterExchange: deadExchange,
       })
-      const typeKeys = new Map(Queues.jobTypes.map((type) => [type, typeQueue(name, type)]))
+      const typeKeys = new Map(jobTypes.map((type) => [type, typeQueue(name, type)]))
       for (const queue of [name, ...typeKeys.values()]) {
         shared.push({ name: queue, deadLetterExchange: deadExchange })
         byBroker.set(queue, target.name)
