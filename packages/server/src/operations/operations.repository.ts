@@ -457,6 +457,15 @@ export interface Failed {
   readonly permanent: boolean
 }
 
+/** Works out one outbox entry's dispatch (its jobs, expected workers, deadline), or why it fails. */
+export type Planner = (pending: Pending) => Either.Either<Dispatched, Failed>
+
+/** What planning a batch did: the entries to publish, and the operations it ended at once. */
+export interface Plans {
+  readonly planned: ReadonlyArray<Dispatched & { readonly pending: Pending }>
+  readonly rejected: ReadonlyArray<string>
+}
+
 /** How long a claimed outbox entry stays with its dispatcher before another may take it. */
 const claimLease = "30 seconds"
 
@@ -469,17 +478,10 @@ const claimLease = "30 seconds"
  * Two statements and no transaction: the lease taken by the first keeps other dispatchers away
  * until the second has written the plan (round trips, not rows, are what costs here).
  */
-export const claimOutbox = <E>(
+export const claimOutbox = (
   limit: number,
-  plan: (pending: Pending) => Either.Either<Dispatched, Failed>,
-): Effect.Effect<
-  {
-    readonly planned: ReadonlyArray<Dispatched & { readonly pending: Pending }>
-    readonly rejected: ReadonlyArray<string>
-  },
-  E | SqlError.SqlError,
-  SqlClient.SqlClient
-> =>
+  plan: Planner,
+): Effect.Effect<Plans, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     // an operation that ended meanwhile (its dispatcher died after publishing) is marked sent, not
@@ -510,7 +512,7 @@ export const claimOutbox = <E>(
       RETURNING b.id AS outbox_id, o.id, o.type, o.target, o.options, o.queues, o.timeout_ms,
                 o.status`
     const rows = [...claimed].sort((a, b) => Number(a.outbox_id) - Number(b.outbox_id))
-    return yield* planClaimed<E>(
+    return yield* planClaimed(
       rows
         .filter((r) => r.status === "pending")
         .map((r): Pending => ({
@@ -530,17 +532,10 @@ export const claimOutbox = <E>(
  * Record the plan of outbox entries this dispatcher holds the lease of (claimed from the outbox,
  * or at insert by this replica), as `plan` computes it; see {@link claimOutbox}.
  */
-export const planClaimed = <E>(
+export const planClaimed = (
   pending: ReadonlyArray<Pending>,
-  plan: (pending: Pending) => Either.Either<Dispatched, Failed>,
-): Effect.Effect<
-  {
-    readonly planned: ReadonlyArray<Dispatched & { readonly pending: Pending }>
-    readonly rejected: ReadonlyArray<string>
-  },
-  E | SqlError.SqlError,
-  SqlClient.SqlClient
-> =>
+  plan: Planner,
+): Effect.Effect<Plans, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const planned: Array<Dispatched & { pending: Pending }> = []
