@@ -8,7 +8,7 @@
  * @module
  */
 import type { SqlClient } from "@effect/sql"
-import { type Envelope, Registry, Transport, type TransportError } from "@netwark/transport"
+import { Registry, Transport, type TransportError } from "@netwark/transport"
 import { Cause, Duration, Effect, Either, Layer } from "effect"
 import { Metrics, settled as countSettled } from "../health/metrics.js"
 import { clockProblems, receives, routingProblems, runs } from "../workers/serving.js"
@@ -26,6 +26,15 @@ export interface Options {
   readonly loops?: number
 }
 
+/** `f` computed once per key. */
+const memo = <A>(f: (key: string) => A): ((key: string) => A) => {
+  const seen = new Map<string, A>()
+  return (key) => {
+    if (!seen.has(key)) seen.set(key, f(key))
+    return seen.get(key)!
+  }
+}
+
 const isPermanent = (error: TransportError.TransportError) =>
   error.reason === "UnknownQueue" || error.reason === "TooLarge"
 
@@ -40,25 +49,12 @@ const dispatchBatch = (batch: number) =>
     const online = yield* registry.online
     // who receives a queue and who of them runs a type, worked out once per batch rather than
     // once per operation (a batch holds up to 256 operations, mostly to the same few queues)
-    const receiving = new Map<string, ReadonlyArray<Envelope.WorkerInfo>>()
-    const receiversOf = (queue: string, mode: "one" | "each") => {
-      let workers = receiving.get(queue)
-      if (workers === undefined) {
-        workers = online.filter((w) => receives(w, queue, mode))
-        receiving.set(queue, workers)
-      }
-      return workers
-    }
-    const serving = new Map<string, ReadonlyArray<Envelope.WorkerInfo>>()
-    const servingOf = (queue: string, mode: "one" | "each", type: string) => {
-      const key = `${queue}\u0000${type}`
-      let workers = serving.get(key)
-      if (workers === undefined) {
-        workers = receiversOf(queue, mode).filter((w) => runs(w, type))
-        serving.set(key, workers)
-      }
-      return workers
-    }
+    const receiversOf = memo((queue: string) =>
+      online.filter((w) => receives(w, queue, known.get(queue)!)),
+    )
+    const servingOf = memo((queue: string) =>
+      memo((type: string) => receiversOf(queue).filter((w) => runs(w, type))),
+    )
     // the expected workers are fixed here, from the registry, before anything is published
     const plan = (
       p: Repository.Pending,
@@ -75,12 +71,10 @@ const dispatchBatch = (batch: number) =>
       // does not run it, so say so now (with nobody online the job waits for a worker, as ever)
       const idle = p.queues.find(
         (q) =>
-          known.get(q) === "one" &&
-          receiversOf(q, "one").length > 0 &&
-          servingOf(q, "one", p.type).length === 0,
+          known.get(q) === "one" && receiversOf(q).length > 0 && servingOf(q)(p.type).length === 0,
       )
       if (idle !== undefined) {
-        const there = receiversOf(idle, "one").map((w) => w.id)
+        const there = receiversOf(idle).map((w) => w.id)
         return Either.left({
           outboxId: p.outboxId,
           operationId: p.id,
@@ -91,7 +85,7 @@ const dispatchBatch = (batch: number) =>
       const jobs = p.queues.map((queue) => {
         const mode = known.get(queue)!
         // a broadcast waits only for the workers that run the type
-        const workers = mode === "one" ? [] : servingOf(queue, mode, p.type)
+        const workers = mode === "one" ? [] : servingOf(queue)(p.type)
         return {
           jobId: `${p.id}/${queue}`,
           queue,
