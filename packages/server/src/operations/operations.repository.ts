@@ -103,18 +103,7 @@ export const insertMany = (
     const byId = new Map(rows.map((row) => [row.id, row]))
     return ops.map((o): Inserted => {
       const { outbox_id, ...row } = byId.get(o.id)!
-      return {
-        operation: toOperation(row),
-        pending: {
-          outboxId: String(outbox_id),
-          id: o.id,
-          type: o.type,
-          target: o.target,
-          options: o.options,
-          queues: o.queues,
-          timeoutMs: o.timeoutMs,
-        },
-      }
+      return { operation: toOperation(row), pending: { ...o, outboxId: String(outbox_id) } }
     })
   })
 
@@ -422,15 +411,9 @@ export const resultsOf = (
     ),
   )
 
-/** An unsent outbox entry with what the dispatcher needs to publish it. */
-export interface Pending {
+/** An unsent outbox entry with what the dispatcher needs to publish it: the stored operation. */
+export interface Pending extends NewOperation {
   readonly outboxId: string
-  readonly id: string
-  readonly type: OperationType
-  readonly target: string
-  readonly options: Record<string, unknown>
-  readonly queues: ReadonlyArray<string>
-  readonly timeoutMs: number
 }
 
 /** What the dispatcher records for one published operation. */
