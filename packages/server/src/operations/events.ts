@@ -76,7 +76,7 @@ export const makeWith = (options: Partial<BufferOptions> = {}): Effect.Effect<Se
     const hub = yield* PubSub.unbounded<OperationEvent>()
     const signal = yield* Queue.sliding<void>(1)
     const buffer = new ProgressBuffer<ProgressEvent>(options)
-    let handedOver: Array<Pending> = []
+    const handedOver: Array<Pending> = []
     const stamp = (event: OperationEvent): OperationEvent => {
       if (event.kind === "progress") {
         const { id, n } = buffer.append(event.operationId, event)
@@ -105,15 +105,7 @@ export const makeWith = (options: Partial<BufferOptions> = {}): Effect.Effect<Se
           handedOver.push(...pending)
           return Effect.asVoid(Queue.offer(signal, undefined))
         }),
-      takeHandedOver: (max) =>
-        Effect.sync(() => {
-          if (handedOver.length <= max) {
-            const all = handedOver
-            handedOver = []
-            return all
-          }
-          return handedOver.splice(0, max)
-        }),
+      takeHandedOver: (max) => Effect.sync(() => handedOver.splice(0, max)),
       awaitWake: Queue.take(signal),
     }
   })
