@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers in tests */
 import fc from "fast-check"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { call } from "./support/api.js"
-import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
+import { useServer } from "./support/server.js"
 
 const optionKeys = [
   "count",
@@ -82,16 +82,7 @@ const body = fc.oneof(
 const statusOf = (r: { status: number }) => r.status
 
 describe("bad input never produces a 5xx", () => {
-  let db: Awaited<ReturnType<typeof createDatabase>>
-  let running: Running
-  beforeAll(async () => {
-    db = await createDatabase()
-    running = await start(testConfig({ databaseUrl: redacted(db.url) }))
-  })
-  afterAll(async () => {
-    await running?.close()
-    await db?.drop()
-  })
+  const running = useServer()
 
   it("names the invalid field in a problem document", async () => {
     const r = await call<any>("POST", `${running.base}/operations`, {

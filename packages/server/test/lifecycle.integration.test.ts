@@ -3,12 +3,12 @@ import { ToolError } from "@netwark/tools"
 import { Envelope, Transport } from "@netwark/transport"
 import { SqlClient } from "@effect/sql"
 import { type Duration, Effect, Exit, Fiber, Scope } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as Events from "../src/operations/events.js"
 import * as Repository from "../src/operations/operations.repository.js"
 import { call, eventually } from "./support/api.js"
 import { readEvents, streamedResults, streamedStatus } from "./support/sse.js"
-import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
+import { useServer } from "./support/server.js"
 
 const settled = (base: string, id: string, timeoutMs = 20_000) =>
   eventually(async () => {
@@ -44,16 +44,7 @@ const typedWorker = (id: string, queue: string, jobs: ReadonlyArray<string>) =>
   })
 
 describe("operation lifecycle on PostgreSQL with fake in-process workers", () => {
-  let db: Awaited<ReturnType<typeof createDatabase>>
-  let running: Running
-  beforeAll(async () => {
-    db = await createDatabase()
-    running = await start(testConfig({ databaseUrl: redacted(db.url) }))
-  })
-  afterAll(async () => {
-    await running?.close()
-    await db?.drop()
-  })
+  const running = useServer()
 
   it("ends as timeout when no worker takes a direct job before the deadline", async () => {
     const r = await call<any>("POST", `${running.base}/operations`, {

@@ -1,9 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import * as Repository from "../src/operations/operations.repository.js"
 import { call } from "./support/api.js"
-import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
+import { useServer } from "./support/server.js"
 
 interface Page {
   items: Array<{ id: string }>
@@ -18,16 +18,7 @@ interface Page {
  * rows are removed as an operator (or a retention job) would, straight in the database.
  */
 describe("operations list pages when rows are deleted between reads", () => {
-  let db: Awaited<ReturnType<typeof createDatabase>>
-  let running: Running
-  beforeAll(async () => {
-    db = await createDatabase()
-    running = await start(testConfig({ databaseUrl: redacted(db.url) }))
-  })
-  afterAll(async () => {
-    await running?.close()
-    await db?.drop()
-  })
+  const running = useServer()
 
   /** `n` operations on a queue of their own, newest first as the list shows them. */
   const make = async (queue: string, n: number) => {

@@ -1,26 +1,11 @@
 import { writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import {
-  createDatabase,
-  redacted,
-  start,
-  tempDir,
-  testConfig,
-  type Running,
-} from "./support/env.js"
+import { tempDir } from "./support/env.js"
+import { useServer } from "./support/server.js"
 
 describe("server skeleton on PostgreSQL", () => {
-  let db: Awaited<ReturnType<typeof createDatabase>>
-  let running: Running
-  beforeAll(async () => {
-    db = await createDatabase()
-    running = await start(testConfig({ databaseUrl: redacted(db.url) }))
-  })
-  afterAll(async () => {
-    await running?.close()
-    await db?.drop()
-  })
+  const running = useServer()
 
   it("answers /health with the database up", async () => {
     const res = await fetch(`${running.base}/health`)
@@ -48,20 +33,13 @@ describe("server skeleton on PostgreSQL", () => {
 })
 
 describe("static web console", () => {
-  let db: Awaited<ReturnType<typeof createDatabase>>
-  let running: Running
   const web = tempDir()
-  beforeAll(async () => {
+  beforeAll(() => {
     writeFileSync(path.join(web.dir, "index.html"), "<!doctype html><title>Netwark</title>")
     writeFileSync(path.join(web.dir, "main.js"), "console.log(1)")
-    db = await createDatabase()
-    running = await start(testConfig({ databaseUrl: redacted(db.url), webDir: web.dir }))
   })
-  afterAll(async () => {
-    await running?.close()
-    await db?.drop()
-    web.remove()
-  })
+  afterAll(() => web.remove())
+  const running = useServer({ webDir: web.dir })
 
   it("serves files, index.html for console deep links, and problems under /api", async () => {
     const root = running.base.replace(/\/api\/v1$/, "")
