@@ -6,7 +6,7 @@
  * jobs, while a process recorded with another start time (a recycled pid) is left alone. Only
  * loopback targets.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process"
+import { execFile } from "node:child_process"
 import { createSocket, type Socket } from "node:dgram"
 import { readFileSync } from "node:fs"
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
@@ -24,11 +24,7 @@ import * as Rabbit from "../../transport/test/support/rabbit.js"
 
 const available = process.platform === "linux" && (await Rabbit.reachable())
 
-interface Started {
-  readonly process: ChildProcess
-  readonly lines: Array<Record<string, unknown>>
-  readonly exited: Promise<unknown>
-}
+type Started = Binary.Spawned
 
 const until = async <A>(
   what: string,
@@ -63,37 +59,14 @@ describe.skipIf(!available)(
     const queue = { queue: "orphans", name: "Orphans", location: "Lab", broadcast: false }
 
     const start = (): Started => {
-      const child = spawn(process.execPath, [Binary.path], {
-        env: {
-          ...process.env,
-          NETWARK_BROKER_URL: vhost.url,
-          NETWARK_STATE_DIR: stateDir,
-          NETWARK_WORKER_INSTANCE: "orphans",
-          NETWARK_QUEUES: JSON.stringify([queue]),
-          NETWARK_BUILTIN_QUEUES: "false",
-          NETWARK_HEARTBEAT: "500ms",
-          NETWARK_SHUTDOWN_GRACE: "300ms",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      })
-      const started: Started = {
-        process: child,
-        lines: [],
-        exited: new Promise((resolve) => child.once("exit", resolve)),
-      }
-      let buffer = ""
-      child.stdout!.on("data", (chunk: Buffer) => {
-        buffer += chunk.toString("utf8")
-        let nl: number
-        while ((nl = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, nl)
-          buffer = buffer.slice(nl + 1)
-          try {
-            started.lines.push(JSON.parse(line) as Record<string, unknown>)
-          } catch {
-            started.lines.push({ unparsed: line })
-          }
-        }
+      const started = Binary.spawn({
+        NETWARK_BROKER_URL: vhost.url,
+        NETWARK_STATE_DIR: stateDir,
+        NETWARK_WORKER_INSTANCE: "orphans",
+        NETWARK_QUEUES: JSON.stringify([queue]),
+        NETWARK_BUILTIN_QUEUES: "false",
+        NETWARK_HEARTBEAT: "500ms",
+        NETWARK_SHUTDOWN_GRACE: "300ms",
       })
       workers.push(started)
       return started

@@ -5,7 +5,6 @@
  * (running job finished, goodbye, exit 0), SIGTERM past the grace period (job handed back and
  * finished by another worker). Only loopback targets.
  */
-import { spawn, type ChildProcess } from "node:child_process"
 import { existsSync } from "node:fs"
 import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
@@ -18,16 +17,11 @@ import * as Jobs from "../src/Jobs.js"
 import * as Binary from "./support/binary.js"
 import * as Rabbit from "../../transport/test/support/rabbit.js"
 
-const binary = Binary.path
 const available = await Rabbit.reachable()
 
-interface Child {
+interface Child extends Binary.Spawned {
   readonly instance: string
-  readonly process: ChildProcess
-  readonly lines: Array<Record<string, unknown>>
-  readonly raw: Array<string>
-  id?: string
-  readonly exited: Promise<number | null>
+  readonly id: string | undefined
 }
 
 const until = async <A>(
@@ -58,44 +52,24 @@ describe.skipIf(!available)(
     const fibers: Array<Fiber.RuntimeFiber<unknown, unknown>> = []
 
     const start = (instance: string, env: Record<string, string> = {}): Child => {
-      const child = spawn(process.execPath, [binary], {
-        env: {
-          ...process.env,
-          NETWARK_BROKER_URL: vhost.url,
-          NETWARK_STATE_DIR: stateDir,
-          NETWARK_WORKER_INSTANCE: instance,
-          NETWARK_CONCURRENCY: "2",
-          NETWARK_HEARTBEAT: "500ms",
-          NETWARK_SHUTDOWN_GRACE: "10s",
-          ...env,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
+      const spawned = Binary.spawn({
+        NETWARK_BROKER_URL: vhost.url,
+        NETWARK_STATE_DIR: stateDir,
+        NETWARK_WORKER_INSTANCE: instance,
+        NETWARK_CONCURRENCY: "2",
+        NETWARK_HEARTBEAT: "500ms",
+        NETWARK_SHUTDOWN_GRACE: "10s",
+        ...env,
       })
       const c: Child = {
+        ...spawned,
         instance,
-        process: child,
-        lines: [],
-        raw: [],
-        exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))),
+        // the id the worker logs once started
+        get id() {
+          const started = spawned.lines.find((l) => l["msg"] === "worker started")
+          return started === undefined ? undefined : String(started["workerId"])
+        },
       }
-      let buffer = ""
-      child.stdout!.on("data", (chunk: Buffer) => {
-        buffer += chunk.toString("utf8")
-        let nl: number
-        while ((nl = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, nl)
-          buffer = buffer.slice(nl + 1)
-          c.raw.push(line)
-          try {
-            const parsed = JSON.parse(line) as Record<string, unknown>
-            c.lines.push(parsed)
-            if (parsed["msg"] === "worker started") c.id = String(parsed["workerId"])
-          } catch {
-            c.lines.push({ unparsed: line })
-          }
-        }
-      })
-      child.stderr!.on("data", (chunk: Buffer) => c.raw.push(`stderr: ${chunk.toString("utf8")}`))
       children.push(c)
       return c
     }

@@ -1,5 +1,5 @@
 /** The built `netwark-worker` binary, rebuilt when a source it bundles is newer. */
-import { execFile } from "node:child_process"
+import { execFile, spawn as spawnChild, type ChildProcess } from "node:child_process"
 import { existsSync } from "node:fs"
 import { readdir, stat } from "node:fs/promises"
 import nodePath from "node:path"
@@ -51,3 +51,45 @@ export const run = (
         }),
     )
   })
+
+/** A binary started by {@link spawn}, with its output so far. */
+export interface Spawned {
+  readonly process: ChildProcess
+  /** Its JSON log lines, parsed (`{ unparsed }` for any other line). */
+  readonly lines: Array<Record<string, unknown>>
+  /** Every stdout line as written, and stderr chunks prefixed `stderr: `. */
+  readonly raw: Array<string>
+  /** Its exit code (`null` when a signal ended it). */
+  readonly exited: Promise<number | null>
+}
+
+/** Start the binary with this process's environment plus `env`, collecting what it logs. */
+export const spawn = (env: Record<string, string>): Spawned => {
+  const child = spawnChild(process.execPath, [path], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  })
+  const spawned: Spawned = {
+    process: child,
+    lines: [],
+    raw: [],
+    exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))),
+  }
+  let buffer = ""
+  child.stdout!.on("data", (chunk: Buffer) => {
+    buffer += chunk.toString("utf8")
+    let nl: number
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, nl)
+      buffer = buffer.slice(nl + 1)
+      spawned.raw.push(line)
+      try {
+        spawned.lines.push(JSON.parse(line) as Record<string, unknown>)
+      } catch {
+        spawned.lines.push({ unparsed: line })
+      }
+    }
+  })
+  child.stderr!.on("data", (chunk: Buffer) => spawned.raw.push(`stderr: ${chunk.toString("utf8")}`))
+  return spawned
+}
