@@ -9,7 +9,7 @@ import { Duration, Effect, Either } from "effect"
 import * as B from "./internal/whois/bootstrap.js"
 import { fetchRdap } from "./internal/whois/rdapFetch.js"
 import { parseQuery, type Query } from "./internal/whois/query.js"
-import { rdapAsn, rdapDomain, rdapIp } from "./internal/whois/rdap.js"
+import { rdapRecord } from "./internal/whois/rdap.js"
 import type { LookupResult, Parsed, WhoisRecord } from "./internal/whois/record.js"
 import { notRegistered } from "./internal/whois/special.js"
 import { ToolError } from "./ToolError.js"
@@ -58,8 +58,7 @@ export const parse = (
   json: unknown,
   kind: "domain" | "ip" | "asn",
   query?: string,
-): Parsed<WhoisRecord> =>
-  kind === "domain" ? rdapDomain(json) : kind === "ip" ? rdapIp(json, query) : rdapAsn(json)
+): Parsed<WhoisRecord> => rdapRecord(json, kind, query)
 
 /** Looks a parsed query up over RDAP; a reserved address is refused without network traffic. */
 export const lookupQuery = (

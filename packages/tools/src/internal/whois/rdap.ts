@@ -1,7 +1,15 @@
 /** RDAP JSON (RFC 9083) → normalized records. Pure and total: odd JSON yields empty fields. */
 import { normalizeDate } from "./dates.js"
 import { formatAddr, parseAddr, parseCidr, rangeToCidrs, reverseOf } from "./ip.js"
-import type { AbuseContact, AsnRecord, DomainRecord, IpRecord, Parsed, Rir } from "./record.js"
+import type {
+  AbuseContact,
+  AsnRecord,
+  DomainRecord,
+  IpRecord,
+  Parsed,
+  Rir,
+  WhoisRecord,
+} from "./record.js"
 import { detectRir } from "./network.js"
 
 type Json = Record<string, unknown>
@@ -216,3 +224,11 @@ export const rdapAsn = (json: unknown): Parsed<AsnRecord> => {
     record,
   }
 }
+
+/** Normalizes RDAP JSON of the given kind; `query` fills an IP record's `reverseName`. */
+export const rdapRecord = (
+  json: unknown,
+  kind: "domain" | "ip" | "asn",
+  query?: string,
+): Parsed<WhoisRecord> =>
+  kind === "domain" ? rdapDomain(json) : kind === "ip" ? rdapIp(json, query) : rdapAsn(json)

@@ -7,7 +7,7 @@ import type { Options } from "../../Rdap.js"
 import { ToolError } from "../../ToolError.js"
 import * as B from "./bootstrap.js"
 import type { Query } from "./query.js"
-import { rdapAsn, rdapDomain, rdapIp } from "./rdap.js"
+import { rdapRecord } from "./rdap.js"
 import type { LookupResult } from "./record.js"
 
 const path = (q: Query): string =>
@@ -88,12 +88,7 @@ export const fetchRdap = (
     }
     if (status === 404)
       json = { errorCode: 404, ...(typeof json === "object" && json !== null ? json : {}) }
-    const parsed =
-      q.kind === "domain"
-        ? rdapDomain(json)
-        : q.kind === "ip"
-          ? rdapIp(json, q.value)
-          : rdapAsn(json)
+    const parsed = rdapRecord(json, q.kind, q.kind === "ip" ? q.value : undefined)
     const result: LookupResult = {
       query: q.input,
       normalized: q.value,
