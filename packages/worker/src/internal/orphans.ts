@@ -229,7 +229,7 @@ export const reap = (
     const left = recorded.tools.flatMap((tool) => {
       const now = running(tool)
       return now !== undefined && now.ppid !== process.pid && tool.pid !== process.pid
-        ? [{ ...tool, comm: now.comm, command: commandOf(tool.pid), signal: "SIGTERM" }]
+        ? [{ ...tool, comm: now.comm, command: commandOf(tool.pid) }]
         : []
     })
     if (left.length === 0) return 0
@@ -247,23 +247,18 @@ export const reap = (
       ).pipe(Effect.timeout(within), Effect.ignore)
     for (const tool of left) signal(tool, "SIGTERM")
     yield* gone(grace)
-    let killed = false
-    for (const tool of left)
-      if (running(tool) !== undefined) {
-        signal(tool, "SIGKILL")
-        tool.signal = "SIGKILL"
-        killed = true
-      }
+    const killed = left.filter((tool) => running(tool) !== undefined)
+    for (const tool of killed) signal(tool, "SIGKILL")
     // a killed process is gone only once the kernel has run its exit: wait for that, so the
     // new worker takes jobs after its predecessor's tools have stopped, not while they stop
-    if (killed) yield* gone("1 second")
+    if (killed.length > 0) yield* gone("1 second")
     for (const tool of left)
       yield* Effect.logWarning("stopped a tool the previous worker process left running").pipe(
         Effect.annotateLogs({
           pid: tool.pid,
           tool: tool.comm,
           command: tool.command,
-          signal: tool.signal,
+          signal: killed.includes(tool) ? "SIGKILL" : "SIGTERM",
         }),
       )
     return left.length
