@@ -39,6 +39,25 @@ describe(
       await page.goto(server.url + route)
       await page.locator("main h1").first().waitFor()
     }
+    /** Queues `n` DNS queries to `${prefix}0.example.test` …; the count of DNS operations then. */
+    const queueDns = async (prefix: string, n: number): Promise<number> => {
+      for (let i = 0; i < n; i++) {
+        const r = await fetch(`${server.url}/api/v1/operations`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            type: "dns",
+            target: `${prefix}${i}.example.test`,
+            options: { server: "127.0.0.1", port: dns.port },
+          }),
+        })
+        assert.equal(r.status, 202)
+      }
+      const { total } = (await (
+        await fetch(`${server.url}/api/v1/operations?type=dns&limit=1`)
+      ).json()) as { total: number }
+      return total
+    }
 
     before(async () => {
       mkdirSync(screenshotDir, { recursive: true })
@@ -188,27 +207,13 @@ describe(
 
     it("pages through the history, and Back from an operation keeps its filters and page", async () => {
       // More than a page (25) of DNS queries, so there is a second page to go to.
-      for (let i = 0; i < 27; i++) {
-        const r = await fetch(`${server.url}/api/v1/operations`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            type: "dns",
-            target: `page${i}.example.test`,
-            options: { server: "127.0.0.1", port: dns.port },
-          }),
-        })
-        assert.equal(r.status, 202)
-      }
-      const total = (await (
-        await fetch(`${server.url}/api/v1/operations?type=dns&limit=1`)
-      ).json()) as { total: number }
+      const total = await queueDns("page", 27)
       const range = page.getByTestId("range")
       await go("/operations?type=dns")
-      await range.filter({ hasText: `1–25 of ${total.total}` }).waitFor()
+      await range.filter({ hasText: `1–25 of ${total}` }).waitFor()
       assert.equal(await page.getByTestId("previous").isDisabled(), true)
       await page.getByTestId("next").click()
-      const second = `26–${total.total} of ${total.total}`
+      const second = `26–${total} of ${total}`
       await range.filter({ hasText: second }).waitFor()
       assert.match(page.url(), /[?&]page=2(&|$)/)
       const firstRow = await page.locator("tbody tr a").first().innerText()
@@ -226,7 +231,7 @@ describe(
       await range.filter({ hasText: second }).waitFor()
       assert.equal(await page.getByTestId("type").inputValue(), "dns")
       await page.getByTestId("previous").click()
-      await range.filter({ hasText: `1–25 of ${total.total}` }).waitFor()
+      await range.filter({ hasText: `1–25 of ${total}` }).waitFor()
       // Browser Back goes to the page before; a filter change goes back to the first page.
       await page.goBack()
       await range.filter({ hasText: second }).waitFor()
@@ -238,21 +243,7 @@ describe(
 
     it("goes back page by page from a link to page 3 opened in a new tab", async () => {
       // More than two pages (25 each) of DNS queries, so there is a third page to link to.
-      for (let i = 0; i < 51; i++) {
-        const r = await fetch(`${server.url}/api/v1/operations`, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            type: "dns",
-            target: `back${i}.example.test`,
-            options: { server: "127.0.0.1", port: dns.port },
-          }),
-        })
-        assert.equal(r.status, 202)
-      }
-      const { total } = (await (
-        await fetch(`${server.url}/api/v1/operations?type=dns&limit=1`)
-      ).json()) as { total: number }
+      const total = await queueDns("back", 51)
       const range = page.getByTestId("range")
       const rows = (p: Page) => p.locator("tbody tr a").allInnerTexts()
       await go("/operations?type=dns")
