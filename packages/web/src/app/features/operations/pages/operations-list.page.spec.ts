@@ -20,6 +20,12 @@ const render = async (query: Record<string, string>, api: Partial<Api>) => {
   return fixture.nativeElement as HTMLElement
 }
 
+/** Lets a click's navigation and the page it asks for come, then the view catch up. */
+const settle = async () => {
+  await new Promise((r) => setTimeout(r, 50))
+  await TestBed.inject(ApplicationRef).whenStable()
+}
+
 /** A finished ping to 127.0.0.`n` as the list shows it; `id` ends the operation's uuid. */
 const doneRow = (id: string, n: number) => ({
   id: `6f0c1f8e-0000-4000-8000-0000000000${id}`,
@@ -42,27 +48,9 @@ describe("operations list page", () => {
           asked.push(f)
           return {
             items: [
-              {
-                id: "6f0c1f8e-0000-4000-8000-000000000003",
-                type: "ping",
-                target: "127.0.0.1",
-                status: "done",
-                queues: ["netwark.broadcast"],
-                createdAt: new Date().toISOString(),
-                expected: 1,
-                received: 1,
-              },
-              {
-                id: "6f0c1f8e-0000-4000-8000-000000000004",
-                type: "ping",
-                target: "127.0.0.2",
-                // Not dispatched yet (the broker is down): no expected count.
-                status: "pending",
-                queues: ["netwark.broadcast"],
-                createdAt: new Date().toISOString(),
-                expected: null,
-                received: 0,
-              },
+              doneRow("03", 1),
+              // Not dispatched yet (the broker is down): no expected count.
+              { ...doneRow("04", 2), status: "pending", expected: null, received: 0 },
             ],
             total: 2,
           }
@@ -142,8 +130,7 @@ describe("operations list page", () => {
     expect(next.disabled).toBe(true)
     next.click()
     release()
-    await new Promise((r) => setTimeout(r, 50))
-    await TestBed.inject(ApplicationRef).whenStable()
+    await settle()
     expect(asked.map((f) => f.cursor)).toEqual([undefined, "p2"])
     expect(el.querySelector("[data-testid=range]")?.textContent?.trim()).toBe("26–26 of 60")
     expect(next.disabled).toBe(false)
@@ -177,8 +164,7 @@ describe("operations list page", () => {
     expect(rows()).toEqual(["127.0.0.1"])
     expect(range()).toBe("1–1 of 60")
     release()
-    await new Promise((r) => setTimeout(r, 50))
-    await TestBed.inject(ApplicationRef).whenStable()
+    await settle()
     expect(rows()).toEqual(["127.0.0.2"])
     expect(range()).toBe("26–26 of 60")
   })
@@ -203,10 +189,6 @@ describe("operations list page", () => {
     )
     const router = TestBed.inject(Router)
     const range = () => el.querySelector("[data-testid=range]")?.textContent?.trim()
-    const settle = async () => {
-      await new Promise((r) => setTimeout(r, 50))
-      await TestBed.inject(ApplicationRef).whenStable()
-    }
     expect(range()).toBe("51–51 of 80")
     const previous = el.querySelector<HTMLButtonElement>("[data-testid=previous]")!
     previous.click()
@@ -235,8 +217,7 @@ describe("operations list page", () => {
       },
     )
     el.querySelector<HTMLButtonElement>("[data-testid=previous]")!.click()
-    await new Promise((r) => setTimeout(r, 50))
-    await TestBed.inject(ApplicationRef).whenStable()
+    await settle()
     expect(asked.at(-1)).toEqual({ limit: 25 })
     expect(TestBed.inject(Router).url).toBe("/operations")
   })
@@ -255,8 +236,7 @@ describe("operations list page", () => {
         },
       },
     )
-    await new Promise((r) => setTimeout(r, 50))
-    await TestBed.inject(ApplicationRef).whenStable()
+    await settle()
     expect(asked.map((f) => f.cursor)).toEqual(["c4", undefined])
     expect(TestBed.inject(Router).url).toBe("/operations?type=ping")
     expect(el.querySelectorAll("tbody tr a")).toHaveLength(2)
@@ -285,8 +265,7 @@ describe("operations list page", () => {
       const range = () => el.querySelector("[data-testid=range]")?.textContent?.trim()
       const refresh = async () => {
         vi.advanceTimersByTime(10_000)
-        await new Promise((r) => setTimeout(r, 50))
-        await TestBed.inject(ApplicationRef).whenStable()
+        await settle()
       }
       expect(range()).toBe("51–51 of 51")
       // 30 of the rows above were deleted before the page is read again: page arithmetic said
@@ -297,8 +276,7 @@ describe("operations list page", () => {
       // All of them: the page is the top of the list, so it becomes the first page.
       above = 0
       await refresh()
-      await new Promise((r) => setTimeout(r, 50))
-      await TestBed.inject(ApplicationRef).whenStable()
+      await settle()
       expect(TestBed.inject(Router).url).toBe("/operations")
       expect(asked.at(-1)).toEqual({ limit: 25 })
       expect(range()).toBe("1–1 of 1")
@@ -415,8 +393,7 @@ describe("operations list page", () => {
       expect(el.querySelector("tbody .status")?.textContent).toBe("running")
       status = "done"
       vi.advanceTimersByTime(10_000)
-      await new Promise((r) => setTimeout(r, 50))
-      await TestBed.inject(ApplicationRef).whenStable()
+      await settle()
       expect(el.querySelector("tbody .status")?.textContent).toBe("done")
       // Nothing left running: no more reads.
       const before = calls
