@@ -7,6 +7,7 @@ import { type Duration, Effect, Either, Option, Stream } from "effect"
 import * as Target from "../../Target.js"
 import type { ToolError } from "../../ToolError.js"
 import * as Exec from "../exec/Exec.js"
+import { ipVersionFor } from "./options.js"
 import { checkedTarget, type PolicyOptions } from "./policy.js"
 
 /** A run ready to spawn: the target as asked (for display), the checked one and its argv. */
@@ -30,8 +31,8 @@ export const prepare = <
   Effect.gen(function* () {
     const asked = yield* typeof target === "string" ? Target.parse(target) : Either.right(target)
     const resolved = yield* validate(options)
-    // Option/target conflicts (e.g. -6 with an IPv4 literal) fail before any policy lookup.
-    yield* argv(asked, options)
+    // An option/target conflict (-6 with an IPv4 literal) fails before any policy lookup.
+    yield* ipVersionFor(asked, resolved.ipVersion)
     const checked = yield* checkedTarget(asked, options, resolved.ipVersion)
     const args = yield* argv(checked, options)
     return { asked, resolved, target: checked, args }
