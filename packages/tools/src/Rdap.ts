@@ -8,10 +8,9 @@
 import { Duration, Effect, Either } from "effect"
 import * as B from "./internal/whois/bootstrap.js"
 import { fetchRdap } from "./internal/whois/rdapFetch.js"
-import { parseQuery, type Query } from "./internal/whois/query.js"
+import { parseQuery, registered, type Query } from "./internal/whois/query.js"
 import { rdapRecord } from "./internal/whois/rdap.js"
 import type { LookupResult, Parsed, WhoisRecord } from "./internal/whois/record.js"
-import { notRegistered } from "./internal/whois/special.js"
 import { ToolError } from "./ToolError.js"
 
 export type { Bootstrap, Registry } from "./internal/whois/bootstrap.js"
@@ -65,10 +64,7 @@ export const lookupQuery = (
   q: Query,
   options: Options = {},
 ): Effect.Effect<LookupResult, ToolError> =>
-  Effect.suspend(() => {
-    const local = notRegistered(q)
-    return local !== undefined ? Effect.fail(local) : fetchRdap(q, options)
-  })
+  Effect.flatMap(registered(q), (r) => fetchRdap(r, options))
 
 /** Looks a domain, IP or AS number up over RDAP. */
 export const lookup = (

@@ -16,6 +16,7 @@ import {
   parseQuery as parseQueryImpl,
   parseServer,
   queryText,
+  registered,
   RIR_WHOIS,
   serverLabel,
   type Query,
@@ -32,7 +33,6 @@ import type {
   WhoisRecord,
 } from "./internal/whois/record.js"
 import { findReferral as findReferralImpl, type Referral } from "./internal/whois/referral.js"
-import { notRegistered } from "./internal/whois/special.js"
 import * as Rdap from "./Rdap.js"
 import { invalidInput, ToolError } from "./ToolError.js"
 
@@ -188,13 +188,6 @@ const firstServer = (
       name: { host: rir === undefined ? RIR_WHOIS.arin : RIR_WHOIS[rir], port: 43 },
       iana: false,
     }
-  })
-
-/** Refuses a reserved address: the one check of a lookup, whatever protocols it then tries. */
-const registered = (q: Query): Effect.Effect<Query, ToolError> =>
-  Effect.suspend(() => {
-    const local = notRegistered(q)
-    return local !== undefined ? Effect.fail(local) : Effect.succeed(q)
   })
 
 /** Runs a port-43 lookup for a validated query, following referrals. */

@@ -1,8 +1,9 @@
 /** Query validation and classification, server addresses and per-server query syntax. */
 import { domainToASCII } from "node:url"
-import { Either } from "effect"
+import { Effect, Either } from "effect"
 import { invalidInput, type ToolError } from "../../ToolError.js"
 import { endsInNumber, parse as parseIp } from "../ip/address.js"
+import { notRegistered } from "./special.js"
 
 /** A validated query: a domain (ASCII, punycode), an IP literal or an AS number. */
 export type Query =
@@ -75,6 +76,16 @@ export const parseQuery = (input: string): Either.Either<Query, ToolError> => {
     )
   return Either.right({ kind: "domain", input, value: ascii })
 }
+
+/**
+ * Refuses a reserved address (`NotFound` on `query`), lazily: the one check of a lookup, shared
+ * by `Rdap.lookupQuery` and the WHOIS entry points whatever protocols they then try.
+ */
+export const registered = (q: Query): Effect.Effect<Query, ToolError> =>
+  Effect.suspend(() => {
+    const local = notRegistered(q)
+    return local !== undefined ? Effect.fail(local) : Effect.succeed(q)
+  })
 
 /** A WHOIS server address. */
 export interface Server {
