@@ -1,24 +1,17 @@
 import { readFileSync } from "node:fs"
 import { ClientError, createClient, type Client, type OperationEvent } from "@netwark/client"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { OUTPUT } from "../scripts/openapi.js"
-import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
+import { useServer } from "./support/server.js"
 
 describe("@netwark/client against the whole server on PostgreSQL with a local worker", () => {
-  let db: Awaited<ReturnType<typeof createDatabase>>
-  let running: Running
+  const running = useServer({ localWorker: true })
   let api: Client
   beforeAll(async () => {
-    db = await createDatabase()
-    running = await start(testConfig({ databaseUrl: redacted(db.url), localWorker: true }))
     // The base URL ends in /api/v1: the client accepts it as well as the bare origin.
     api = createClient({ baseUrl: running.base })
     for (let i = 0; i < 200 && (await api.listWorkers()).total < 1; i++)
       await new Promise((r) => setTimeout(r, 100))
-  })
-  afterAll(async () => {
-    await running?.close()
-    await db?.drop()
   })
 
   it("serves at /api/v1/openapi.json the committed contract the client is generated from", async () => {

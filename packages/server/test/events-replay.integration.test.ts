@@ -1,6 +1,6 @@
 import { createClient, type Client, type OperationEvent } from "@netwark/client"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
+import { beforeAll, describe, expect, it } from "vitest"
+import { useServer } from "./support/server.js"
 
 const collect = async (stream: AsyncIterable<OperationEvent>): Promise<Array<OperationEvent>> => {
   const out: Array<OperationEvent> = []
@@ -15,19 +15,12 @@ const progressOf = (events: ReadonlyArray<OperationEvent>) =>
 const position = (id: string | undefined): number => Number(id?.split("-").at(-1))
 
 describe("SSE events replay the progress emitted before the stream opened, and resume with Last-Event-ID", () => {
-  let db: Awaited<ReturnType<typeof createDatabase>>
-  let running: Running
+  const running = useServer({ localWorker: true })
   let api: Client
   beforeAll(async () => {
-    db = await createDatabase()
-    running = await start(testConfig({ databaseUrl: redacted(db.url), localWorker: true }))
     api = createClient({ baseUrl: running.base })
     for (let i = 0; i < 200 && (await api.listWorkers()).total < 1; i++)
       await new Promise((r) => setTimeout(r, 100))
-  })
-  afterAll(async () => {
-    await running?.close()
-    await db?.drop()
   })
 
   const pingUntilDone = async (count: number) => {

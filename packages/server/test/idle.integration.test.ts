@@ -1,7 +1,7 @@
 import pg from "pg"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { call, eventually } from "./support/api.js"
-import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
+import { useServer } from "./support/server.js"
 
 /** Statements the server sends to PostgreSQL while `f` runs (every pg client in this process). */
 const statementsDuring = async (f: () => Promise<void>): Promise<number> => {
@@ -20,22 +20,13 @@ const statementsDuring = async (f: () => Promise<void>): Promise<number> => {
 }
 
 describe("an idle server", () => {
-  let db: Awaited<ReturnType<typeof createDatabase>>
-  let running: Running
   const pollMillis = 100
+  const running = useServer({ localWorker: true, pollMillis })
   beforeAll(async () => {
-    db = await createDatabase()
-    running = await start(
-      testConfig({ databaseUrl: redacted(db.url), localWorker: true, pollMillis }),
-    )
     await eventually(async () => {
       const r = await call<{ online: number }>("GET", `${running.base}/workers`)
       return r.body.online >= 1 ? true : undefined
     })
-  })
-  afterAll(async () => {
-    await running?.close()
-    await db?.drop()
   })
 
   it("asks the database about twice per poll: one outbox claim, one look for running operations", async () => {

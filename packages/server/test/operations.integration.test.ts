@@ -1,23 +1,16 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers in tests */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { call, eventually } from "./support/api.js"
-import { createDatabase, redacted, start, testConfig, type Running } from "./support/env.js"
+import { useServer } from "./support/server.js"
 import { readEvents, streamedResults, streamedStatus } from "./support/sse.js"
 
 describe("operations end to end on PostgreSQL with the in-process transport and a local worker", () => {
-  let db: Awaited<ReturnType<typeof createDatabase>>
-  let running: Running
+  const running = useServer({ localWorker: true })
   beforeAll(async () => {
-    db = await createDatabase()
-    running = await start(testConfig({ databaseUrl: redacted(db.url), localWorker: true }))
     await eventually(async () => {
       const r = await call<{ total: number }>("GET", `${running.base}/workers`)
       return r.body.total >= 1 ? true : undefined
     })
-  })
-  afterAll(async () => {
-    await running?.close()
-    await db?.drop()
   })
 
   it("runs a ping to 127.0.0.1: 202 + Location, streamed over SSE, stored with raw output", async () => {
