@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Children from "../src/internal/children.js"
 import * as Jobs from "../src/Jobs.js"
 import * as Binary from "./support/binary.js"
+import { until } from "./support/until.js"
 import * as Rabbit from "../../transport/test/support/rabbit.js"
 
 const available = await Rabbit.reachable()
@@ -22,20 +23,6 @@ const available = await Rabbit.reachable()
 interface Child extends Binary.Spawned {
   readonly instance: string
   readonly id: string | undefined
-}
-
-const until = async <A>(
-  what: string,
-  probe: () => A | undefined,
-  timeoutMs = 20_000,
-): Promise<A> => {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const value = probe()
-    if (value !== undefined) return value
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
 }
 
 describe.skipIf(!available)(
@@ -128,7 +115,7 @@ describe.skipIf(!available)(
       )
       for (const instance of ["a", "b", "c"]) start(instance)
       await run(registry.await((ws) => ws.length === 3, "30 seconds"))
-      await until("the workers' start logs", () => children.every((c) => c.id) || undefined)
+      await until("the workers' start logs", () => children.every((c) => c.id))
     })
 
     afterAll(async () => {
@@ -291,7 +278,7 @@ describe.skipIf(!available)(
       // ping would otherwise go on for its 20 replies (6 s), orphaned
       await until(
         "the ping process gone",
-        () => tools.every((pid) => !existsSync(`/proc/${pid}`)) || undefined,
+        () => tools.every((pid) => !existsSync(`/proc/${pid}`)),
         2_000,
       )
     })
