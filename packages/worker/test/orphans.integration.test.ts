@@ -8,8 +8,8 @@
  */
 import { execFile } from "node:child_process"
 import { createSocket, type Socket } from "node:dgram"
-import { readFileSync } from "node:fs"
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
+import { readdirSync, readFileSync } from "node:fs"
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { promisify } from "node:util"
@@ -20,25 +20,12 @@ import * as Children from "../src/internal/children.js"
 import * as Jobs from "../src/Jobs.js"
 import * as Orphans from "../src/internal/orphans.js"
 import * as Binary from "./support/binary.js"
+import { until } from "./support/until.js"
 import * as Rabbit from "../../transport/test/support/rabbit.js"
 
 const available = process.platform === "linux" && (await Rabbit.reachable())
 
 type Started = Binary.Spawned
-
-const until = async <A>(
-  what: string,
-  probe: () => A | undefined | false,
-  timeoutMs = 20_000,
-): Promise<A> => {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const value = probe()
-    if (value !== undefined && value !== false) return value
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 /** Running: there, with the same start time, and not a zombie (no init here reaps those). */
 const running = (p: Orphans.Proc): boolean => {
@@ -57,16 +44,19 @@ describe.skipIf(!available)(
     const strays: Array<Orphans.Proc> = []
     let silent: Socket
     const queue = { queue: "orphans", name: "Orphans", location: "Lab", broadcast: false }
+    // its own queue, so no job redelivered from the first test reaches the second's worker
+    const fastQueue = { ...queue, queue: "orphans-fast", name: "Orphans (fast)" }
 
-    const start = (): Started => {
+    const start = (instance = "orphans", env: Record<string, string> = {}): Started => {
       const started = Binary.spawn({
         NETWARK_BROKER_URL: vhost.url,
         NETWARK_STATE_DIR: stateDir,
-        NETWARK_WORKER_INSTANCE: "orphans",
+        NETWARK_WORKER_INSTANCE: instance,
         NETWARK_QUEUES: JSON.stringify([queue]),
         NETWARK_BUILTIN_QUEUES: "false",
         NETWARK_HEARTBEAT: "500ms",
         NETWARK_SHUTDOWN_GRACE: "300ms",
+        ...env,
       })
       workers.push(started)
       return started
@@ -81,7 +71,7 @@ describe.skipIf(!available)(
       vhost = await Rabbit.vhost("worker-orphans")
       stateDir = await mkdtemp(path.join(tmpdir(), "netwark-worker-orphans-"))
       transport = await Effect.runPromise(
-        RabbitMq.make({ url: vhost.url, queues: [queue], jobTypes: Jobs.types }).pipe(
+        RabbitMq.make({ url: vhost.url, queues: [queue, fastQueue], jobTypes: Jobs.types }).pipe(
           Scope.extend(scope),
         ),
       )
@@ -187,6 +177,87 @@ describe.skipIf(!available)(
         msgs.indexOf("worker started"),
       )
 
+      second.process.kill("SIGTERM")
+      await second.exited
+    })
+
+    it("a worker killed milliseconds after its tool started: the tool was recorded, the next start stops it", async () => {
+      // a `dig` first on the worker's PATH that, for this query only, writes more than a pipe
+      // holds (so it blocks until the worker has read its stdout, i.e. until the worker's event
+      // loop has turned once since the spawn), SIGKILLs the worker and becomes the real dig:
+      // the worker dies a few ms after the tool started, well inside one periodic pass
+      const instance = "orphans-fast"
+      const query = "fast-orphan.test"
+      const { stdout: realDig } = await promisify(execFile)("sh", ["-c", "command -v dig"])
+      const bin = path.join(stateDir, "bin")
+      await mkdir(bin, { recursive: true })
+      await writeFile(
+        path.join(bin, "dig"),
+        [
+          "#!/bin/sh",
+          `case "$*" in *${query}*)`,
+          "  printf '%131072s\\n' ''",
+          '  kill -9 "$PPID"',
+          "esac",
+          `exec ${realDig.trim()} "$@"`,
+          "",
+        ].join("\n"),
+        { mode: 0o755 },
+      )
+      const first = start(instance, {
+        NETWARK_QUEUES: JSON.stringify([fastQueue]),
+        PATH: `${bin}:${process.env["PATH"] ?? ""}`,
+      })
+      await until("the first worker started", () => startedLog(first))
+      await Effect.runPromise(
+        transport.dispatch(
+          {
+            operationId: "orphan-fast-1",
+            type: "dns",
+            payload: {
+              query,
+              options: {
+                server: "127.0.0.1",
+                port: silent.address().port,
+                tryTimeout: "30 seconds",
+                tries: 1,
+              },
+            },
+            timeout: "20 seconds",
+          },
+          [fastQueue.queue],
+        ),
+      )
+      await first.exited
+      expect(first.process.signalCode).toBe("SIGKILL")
+      // the orphan, once it is the real dig (found by its command line, not by the file)
+      const dig = await until("the orphaned dig", () =>
+        readdirSync("/proc")
+          .filter((name) => /^\d+$/.test(name))
+          .map((name) => Orphans.stat(Number(name)))
+          .find((s) => {
+            if (s?.comm !== "dig") return false
+            try {
+              return readFileSync(`/proc/${s.pid}/cmdline`, "utf8").includes(query)
+            } catch {
+              return false
+            }
+          }),
+      )
+      strays.push({ pid: dig.pid, start: dig.start })
+      // recorded before the worker died: at the spawn, not at a later periodic pass
+      const recorded = Orphans.decode(await readFile(Orphans.fileOf(stateDir, instance), "utf8"))
+      expect(recorded?.owner.pid).toBe(first.process.pid)
+      expect(recorded?.tools).toContainEqual({ pid: dig.pid, start: dig.start })
+
+      const second = start(instance, { NETWARK_QUEUES: JSON.stringify([fastQueue]) })
+      await until("the orphaned dig stopped", () => !running(dig))
+      await until("the second worker started", () => startedLog(second))
+      expect(
+        second.lines.filter(
+          (l) => l["msg"] === "stopped a tool the previous worker process left running",
+        ),
+      ).toEqual([expect.objectContaining({ pid: dig.pid, tool: "dig", signal: "SIGTERM" })])
       second.process.kill("SIGTERM")
       await second.exited
     })

@@ -4,7 +4,8 @@
  * test, a recycled pid (recorded with another start time), a live recorder, another boot.
  */
 import { execFile, spawn } from "node:child_process"
-import { existsSync } from "node:fs"
+import { once } from "node:events"
+import { existsSync, readFileSync } from "node:fs"
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import path from "node:path"
@@ -12,6 +13,7 @@ import { promisify } from "node:util"
 import { Effect, Fiber, Logger } from "effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import * as Orphans from "../src/internal/orphans.js"
+import { until } from "./support/until.js"
 
 const linux = process.platform === "linux" && existsSync("/proc/self/stat")
 
@@ -29,14 +31,6 @@ const orphan = async (): Promise<Orphans.Proc> => {
 const running = (p: Orphans.Proc): boolean => {
   const s = Orphans.stat(p.pid)
   return s !== undefined && s.start === p.start && s.state !== "Z"
-}
-
-const until = async (what: string, probe: () => boolean, timeoutMs = 5_000) => {
-  const end = Date.now() + timeoutMs
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
 }
 
 const boot = () =>
@@ -153,6 +147,13 @@ describe.skipIf(!linux)("on Linux, with real processes", () => {
     const stubborn = { pid: Number(stdout.trim()), start: 0 }
     const proc = { ...stubborn, start: Orphans.stat(stubborn.pid)!.start }
     made.push(proc)
+    // a SIGTERM sent before the shell has run its `trap` would stop it at once
+    await until("the shell ignoring SIGTERM", () => {
+      const ignored = /^SigIgn:\s*([0-9a-f]+)$/m.exec(
+        readFileSync(`/proc/${proc.pid}/status`, "utf8"),
+      )?.[1]
+      return ignored !== undefined && (BigInt(`0x${ignored}`) & (1n << 14n)) !== 0n
+    })
     const file = Orphans.fileOf(dir, "stubborn")
     await writeFile(
       file,
@@ -188,6 +189,31 @@ describe.skipIf(!linux)("on Linux, with real processes", () => {
     expect((await logged(Orphans.reap(Orphans.fileOf(dir, "missing")))).value).toBe(0)
   })
 
+  it("records a tool as it is spawned, before the event loop turns, not at the next pass", async () => {
+    const file = Orphans.fileOf(dir, "spawned")
+    // no periodic pass within the test: only the spawn itself can put the tool in the file
+    const fiber = Effect.runFork(Orphans.record(file, () => true, "1 hour"))
+    const read = () => Orphans.decode(readFileSync(file, "utf8"))?.tools
+    await until("the first (empty) list", () => existsSync(file) && read())
+    expect(read()).toEqual([])
+    const child = spawn("sleep", ["60"], { stdio: "ignore" })
+    try {
+      const tool = { pid: child.pid!, start: Orphans.stat(child.pid!)!.start }
+      // `spawn` is emitted on the next tick, before any I/O or timer could run a pass
+      await once(child, "spawn")
+      expect(read()).toEqual([tool])
+      // interrupted, it no longer follows spawns
+      await Effect.runPromise(Fiber.interrupt(fiber))
+      await once(spawn("true", { stdio: "ignore" }), "exit")
+      expect(read()).toEqual([tool])
+    } finally {
+      await Effect.runPromise(Fiber.interrupt(fiber))
+      // reaped before the next test looks at this process's children
+      child.kill("SIGKILL")
+      if (child.exitCode === null && child.signalCode === null) await once(child, "exit")
+    }
+  })
+
   it("records this process's tools while busy, then empties the file", async () => {
     // a state directory nobody created yet (the worker id is configured)
     const file = Orphans.fileOf(path.join(dir, "new", "state"), "record")
@@ -197,22 +223,18 @@ describe.skipIf(!linux)("on Linux, with real processes", () => {
     try {
       const tool = spawn("sh", ["-c", "sleep 60 & wait"], { stdio: "ignore" })
       const shell = { pid: tool.pid!, start: Orphans.stat(tool.pid!)!.start }
-      let seen: Orphans.Recorded | undefined
-      await until("both the tool and its own child recorded", () => {
-        void read().then((r) => (seen = r))
-        return (seen?.tools.length ?? 0) >= 2
+      const seen = await until("both the tool and its own child recorded", async () => {
+        const r = await read()
+        return (r?.tools.length ?? 0) >= 2 && r
       })
-      expect(seen?.owner).toEqual({ pid: process.pid, start: Orphans.stat(process.pid)!.start })
-      expect(seen?.boot).toBe(await boot())
-      expect(seen?.tools).toContainEqual(shell)
-      const grandchild = seen!.tools.find((t) => t.pid !== shell.pid)!
+      expect(seen.owner).toEqual({ pid: process.pid, start: Orphans.stat(process.pid)!.start })
+      expect(seen.boot).toBe(await boot())
+      expect(seen.tools).toContainEqual(shell)
+      const grandchild = seen.tools.find((t) => t.pid !== shell.pid)!
       expect(Orphans.stat(grandchild.pid)?.ppid).toBe(shell.pid)
       process.kill(grandchild.pid, "SIGKILL")
       busy = false
-      await until("the file emptied", () => {
-        void read().then((r) => (seen = r))
-        return seen?.tools.length === 0
-      })
+      await until("the file emptied", async () => (await read())?.tools.length === 0)
       expect(running(shell)).toBe(false)
     } finally {
       await Effect.runPromise(Fiber.interrupt(fiber))

@@ -7,12 +7,19 @@
  * running. A process is signalled only when its pid still has the recorded start time on the same
  * boot, so a recycled pid is never touched.
  *
+ * The file is rewritten as each tool is spawned (Node's `child_process` diagnostics channels, so
+ * `@netwark/tools` needs no hook), not at the next periodic pass, which a `kill -9` right after a
+ * spawn would never reach; the periodic pass adds the tools' own children (mtr's mtr-packet) and
+ * drops the tools that ended.
+ *
  * Linux only (`/proc`); elsewhere nothing is recorded or stopped.
  *
  * @internal
  */
-import { readFileSync } from "node:fs"
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises"
+import type { ChildProcess } from "node:child_process"
+import { subscribe, unsubscribe } from "node:diagnostics_channel"
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { readFile } from "node:fs/promises"
 import path from "node:path"
 import { Duration, Effect, Schedule } from "effect"
 import { pidsOf } from "./children.js"
@@ -149,10 +156,18 @@ export const descendants = (): ReadonlyArray<Proc> => {
 
 const linux = process.platform === "linux"
 
+/** Published synchronously once `spawn()` has started the process (recent Node releases only). */
+const spawned = "tracing:child_process.spawn:end"
+/** Published as each `ChildProcess` is made, before it spawns (every supported Node). */
+const made = "child_process"
+
 /**
- * Keep `file` listing this process's tools while `busy()` says jobs run (and once more after, to
- * empty it), looking every `every`. Runs until interrupted; never fails. A tool that starts and
- * is killed with its worker within one period is not recorded.
+ * Keep `file` listing this process's tools: rewritten as each child process is spawned, and
+ * every `every` while `busy()` says jobs run (and once more after, to empty it). Runs until
+ * interrupted; never fails. The writes are synchronous, so a spawn's write is done before the
+ * spawn returns where Node publishes the spawn tracing channel, and otherwise before the event
+ * loop next turns (the child's `spawn` event); a `kill -9` can then miss a tool only in the
+ * moment between its start and that write.
  */
 export const record = (
   file: string,
@@ -164,39 +179,56 @@ export const record = (
     if (self === undefined) return
     const base = { boot: bootId(), owner: { pid: self.pid, start: self.start } }
     let written: string | undefined
-    let warned = false
-    let made = false
-    const tick = Effect.suspend(() => {
-      if (written === "" && !busy()) return Effect.void
+    let failed = false
+    let dirMade = false
+    const write = (): void => {
       const tools = descendants()
       const key = tools.map((t) => `${t.pid}:${t.start}`).join(",")
-      if (key === written) return Effect.void
+      if (key === written) return
       written = key
-      return Effect.promise(async () => {
-        try {
-          // a configured worker id leaves the state directory uncreated
-          if (!made) await mkdir(path.dirname(file), { recursive: true, mode: 0o755 })
-          made = true
-          // write-then-rename: the next incarnation never reads half a file
-          const tmp = `${file}.${process.pid}.tmp`
-          await writeFile(tmp, encode({ ...base, tools }), { mode: 0o644 })
-          await rename(tmp, file)
-          return true
-        } catch {
-          return false
-        }
-      }).pipe(
-        Effect.flatMap((ok) => {
-          if (ok || warned) return Effect.void
-          warned = true
-          return Effect.logWarning(
-            "worker: cannot record the running tools; a crash may leave them running",
-          ).pipe(Effect.annotateLogs({ file }))
+      try {
+        // a configured worker id leaves the state directory uncreated
+        if (!dirMade) mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 })
+        dirMade = true
+        // write-then-rename: the next incarnation never reads half a file
+        const tmp = `${file}.${process.pid}.tmp`
+        writeFileSync(tmp, encode({ ...base, tools }), { mode: 0o644 })
+        renameSync(tmp, file)
+      } catch {
+        failed = true
+      }
+    }
+    // the `spawn` event only until this Node is seen to publish the synchronous channel
+    let traced = false
+    const onSpawned = () => {
+      traced = true
+      write()
+    }
+    const onMade = (message: unknown) => {
+      if (!traced) (message as { readonly process: ChildProcess }).process.once("spawn", write)
+    }
+    yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        subscribe(spawned, onSpawned)
+        subscribe(made, onMade)
+      }),
+      () =>
+        Effect.sync(() => {
+          unsubscribe(spawned, onSpawned)
+          unsubscribe(made, onMade)
         }),
-      )
+    )
+    let warned = false
+    const tick = Effect.suspend(() => {
+      if (!(written === "" && !busy())) write()
+      if (!failed || warned) return Effect.void
+      warned = true
+      return Effect.logWarning(
+        "worker: cannot record the running tools; a crash may leave them running",
+      ).pipe(Effect.annotateLogs({ file }))
     })
     yield* Effect.repeat(tick, Schedule.spaced(every))
-  })
+  }).pipe(Effect.scoped)
 
 /**
  * Stop the tools a previous worker process recorded in `file` and left running: SIGTERM, then
