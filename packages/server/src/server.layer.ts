@@ -77,7 +77,8 @@ export const layer = (config: ServerConfig): Layer.Layer<AppServices, unknown> =
   const registry = Registry.layerWith({
     retention: config.workerRetention ?? Registry.defaultRetention,
   })
-  const withRegistry = Layer.provideMerge(Layer.merge(registry, Writer.layer), infra)
+  // the writer plans what it stores from the registry
+  const withRegistry = Layer.provideMerge(Layer.provideMerge(Writer.layer, registry), infra)
   const background = Layer.mergeAll(
     Dispatcher.layer({ poll }),
     Collector.layer(config.queues),

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto"
 import { SqlClient } from "@effect/sql"
-import { InProcess, Queues, Registry } from "@netwark/transport"
+import { type Envelope, InProcess, Queues, Registry } from "@netwark/transport"
 import { Duration, Effect, Layer, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Database from "../src/db/database.js"
@@ -90,6 +90,81 @@ describe("the outbox dispatcher", () => {
     const ops = Array.from({ length: 40 }, (_, i) => op(`many${i}.example`))
     const rows = await dispatched(ops, 1024 * 1024)
     expect([...rows.values()].every((r) => r.status === "running")).toBe(true)
+  })
+
+  it("publishes an operation stored planned as it was planned, and plans at dispatch one the planner refused", async () => {
+    const rt = runtime(1024 * 1024)
+    // at insert, one worker on the broadcast queue ran pings and none on the direct queue did;
+    // this runtime's registry knows no worker at all, so a plan made at dispatch would differ
+    const w1: Envelope.WorkerInfo = {
+      id: "w1",
+      hostname: "w1.example",
+      version: "test",
+      queues: [Queues.direct, Queues.broadcast],
+      locations: [],
+      capabilities: { jobs: ["dns"] },
+    }
+    const w2: Envelope.WorkerInfo = {
+      ...w1,
+      id: "w2",
+      hostname: "w2.example",
+      queues: [Queues.broadcast],
+      capabilities: { jobs: ["ping"] },
+    }
+    const plan = Dispatcher.planner(Queues.targets([]), [w1, w2])
+    try {
+      const out = await rt.runPromise(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const events = yield* Events.Events
+          const broadcast = { ...op("planned.example"), queues: [Queues.broadcast] }
+          // w1 is on the direct queue but runs no pings: refused at insert, stored unplanned
+          const refused = op("refused.example")
+          const inserted = yield* Repository.insertMany([broadcast, refused], {
+            claim: true,
+            plan,
+          })
+          const stored = yield* sql<{ id: string; expected: number | null; planned: boolean }>`
+            SELECT id, expected, deadline IS NOT NULL AS planned FROM operations
+            WHERE id IN ${sql.in([broadcast.id, refused.id])} ORDER BY target`
+          const jobsAtInsert = yield* sql<{ job_id: string; expected_workers: unknown }>`
+            SELECT job_id, expected_workers FROM jobs WHERE operation_id = ${broadcast.id}`
+          yield* events.handOver(inserted.map((i) => i.pending))
+          for (;;) {
+            const rows = yield* sql<{ status: string }>`
+              SELECT status FROM operations WHERE id IN ${sql.in([broadcast.id, refused.id])}`
+            if (rows.every((r) => r.status !== "pending")) break
+            yield* Effect.sleep("20 millis")
+          }
+          const after = yield* sql<{ id: string; status: string; expected: number | null }>`
+            SELECT id, status, expected FROM operations
+            WHERE id IN ${sql.in([broadcast.id, refused.id])} ORDER BY target`
+          return { inserted, stored, jobsAtInsert, after }
+        }).pipe(Effect.timeout("10 seconds")),
+      )
+      expect(out.inserted[0]!.operation.expected).toBe(1)
+      expect(out.inserted[0]!.pending.plan?.outboxId).toBe(out.inserted[0]!.pending.outboxId)
+      expect(out.inserted[1]!.pending.plan).toBeUndefined()
+      // ordered by target: planned.example, refused.example
+      expect(out.stored.map((r) => [r.expected, r.planned])).toEqual([
+        [1, true],
+        [null, false],
+      ])
+      expect(out.jobsAtInsert).toEqual([
+        {
+          job_id: `${out.inserted[0]!.operation.id}/${Queues.broadcast}`,
+          expected_workers: [{ id: "w2", hostname: "w2.example" }],
+        },
+      ])
+      // published with the plan made at insert (the dispatcher's registry would have said 0);
+      // the direct one planned at dispatch, where nobody is online: it waits for a worker
+      expect(out.after.map((r) => [r.status, r.expected])).toEqual([
+        ["running", 1],
+        ["running", 1],
+      ])
+    } finally {
+      await rt.dispose()
+    }
   })
 
   it("dispatches what this replica stored and handed over without claiming it again; another replica takes it only after the lease", async () => {

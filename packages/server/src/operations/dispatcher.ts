@@ -8,7 +8,13 @@
  * @module
  */
 import type { SqlClient } from "@effect/sql"
-import { Registry, Transport, type TransportError } from "@netwark/transport"
+import {
+  type Envelope,
+  type Queues,
+  Registry,
+  Transport,
+  type TransportError,
+} from "@netwark/transport"
 import { Cause, Duration, Effect, Either, Layer } from "effect"
 import { Metrics, settled as countSettled } from "../health/metrics.js"
 import { clockProblems, receives, routingProblems, runs } from "../workers/serving.js"
@@ -38,6 +44,70 @@ const memo = <A>(f: (key: string) => A): ((key: string) => A) => {
 const isPermanent = (error: TransportError.TransportError) =>
   error.reason === "UnknownQueue" || error.reason === "TooLarge"
 
+/**
+ * The planner of one batch: each operation's jobs and the workers each expects, fixed from the
+ * registry's online workers before anything is published; or why it cannot be sent. Who receives
+ * a queue and who of them runs a type is worked out once per planner rather than once per
+ * operation (a batch holds up to 256 operations, mostly to the same few queues).
+ */
+export const planner = (
+  targets: ReadonlyArray<Queues.Target>,
+  online: ReadonlyArray<Envelope.WorkerInfo>,
+): Repository.Planner => {
+  const known = new Map(targets.map((t) => [t.name, t.mode] as const))
+  const receiversOf = memo((queue: string) =>
+    online.filter((w) => receives(w, queue, known.get(queue)!)),
+  )
+  const servingOf = memo((queue: string) =>
+    memo((type: string) => receiversOf(queue).filter((w) => runs(w, type))),
+  )
+  return (p) => {
+    const unknown = p.queues.find((q) => !known.has(q))
+    if (unknown !== undefined)
+      return Either.left({
+        outboxId: p.outboxId,
+        operationId: p.id,
+        error: `unknown queue ${unknown}`,
+        permanent: true,
+      })
+    // a direct queue whose online workers all leave the type out: each would answer that it
+    // does not run it, so say so now (with nobody online the job waits for a worker, as ever)
+    const idle = p.queues.find(
+      (q) =>
+        known.get(q) === "one" && receiversOf(q).length > 0 && servingOf(q)(p.type).length === 0,
+    )
+    if (idle !== undefined) {
+      const there = receiversOf(idle).map((w) => w.id)
+      return Either.left({
+        outboxId: p.outboxId,
+        operationId: p.id,
+        error: `no worker online on queue ${idle} runs ${p.type} jobs (online there: ${there.slice(0, 5).join(", ")}${there.length > 5 ? ", …" : ""})`,
+        permanent: true,
+      })
+    }
+    const jobs = p.queues.map((queue) => {
+      const mode = known.get(queue)!
+      // a broadcast waits only for the workers that run the type
+      const workers = mode === "one" ? [] : servingOf(queue)(p.type)
+      return {
+        jobId: `${p.id}/${queue}`,
+        queue,
+        mode,
+        // a direct job waits in its queue for a worker: it always expects one answer
+        expected: mode === "one" ? 1 : workers.length,
+        workers: workers.map((w) => ({ id: w.id, hostname: w.hostname })),
+      }
+    })
+    return Either.right({
+      outboxId: p.outboxId,
+      id: p.id,
+      deadline: Date.now() + p.timeoutMs,
+      expected: jobs.reduce((n, j) => n + j.expected, 0),
+      jobs,
+    })
+  }
+}
+
 /** Claim, plan, publish and record one batch; how many entries were claimed and failed. */
 const dispatchBatch = (batch: number) =>
   Effect.gen(function* () {
@@ -45,65 +115,9 @@ const dispatchBatch = (batch: number) =>
     const registry = yield* Registry.Registry
     const metrics = yield* Metrics
     const events = yield* Events
-    const known = new Map(transport.targets.map((t) => [t.name, t.mode] as const))
-    const online = yield* registry.online
-    // who receives a queue and who of them runs a type, worked out once per batch rather than
-    // once per operation (a batch holds up to 256 operations, mostly to the same few queues)
-    const receiversOf = memo((queue: string) =>
-      online.filter((w) => receives(w, queue, known.get(queue)!)),
-    )
-    const servingOf = memo((queue: string) =>
-      memo((type: string) => receiversOf(queue).filter((w) => runs(w, type))),
-    )
-    // the expected workers are fixed here, from the registry, before anything is published
-    const plan = (
-      p: Repository.Pending,
-    ): Either.Either<Repository.Dispatched, Repository.Failed> => {
-      const unknown = p.queues.find((q) => !known.has(q))
-      if (unknown !== undefined)
-        return Either.left({
-          outboxId: p.outboxId,
-          operationId: p.id,
-          error: `unknown queue ${unknown}`,
-          permanent: true,
-        })
-      // a direct queue whose online workers all leave the type out: each would answer that it
-      // does not run it, so say so now (with nobody online the job waits for a worker, as ever)
-      const idle = p.queues.find(
-        (q) =>
-          known.get(q) === "one" && receiversOf(q).length > 0 && servingOf(q)(p.type).length === 0,
-      )
-      if (idle !== undefined) {
-        const there = receiversOf(idle).map((w) => w.id)
-        return Either.left({
-          outboxId: p.outboxId,
-          operationId: p.id,
-          error: `no worker online on queue ${idle} runs ${p.type} jobs (online there: ${there.slice(0, 5).join(", ")}${there.length > 5 ? ", …" : ""})`,
-          permanent: true,
-        })
-      }
-      const jobs = p.queues.map((queue) => {
-        const mode = known.get(queue)!
-        // a broadcast waits only for the workers that run the type
-        const workers = mode === "one" ? [] : servingOf(queue)(p.type)
-        return {
-          jobId: `${p.id}/${queue}`,
-          queue,
-          mode,
-          // a direct job waits in its queue for a worker: it always expects one answer
-          expected: mode === "one" ? 1 : workers.length,
-          workers: workers.map((w) => ({ id: w.id, hostname: w.hostname })),
-        }
-      })
-      return Either.right({
-        outboxId: p.outboxId,
-        id: p.id,
-        deadline: Date.now() + p.timeoutMs,
-        expected: jobs.reduce((n, j) => n + j.expected, 0),
-        jobs,
-      })
-    }
+    const plan = planner(transport.targets, yield* registry.online)
     // what this replica stored itself comes in memory, claimed at insert; else the outbox
+    // (planned as it was stored, when it could be: those need no statement here)
     const handedOver = yield* events.takeHandedOver(batch)
     const { planned, rejected } =
       handedOver.length > 0

@@ -67,15 +67,27 @@ const toOperation = (row: OperationRow): Operation => ({
 
 /**
  * Store operations and their outbox entries atomically, in one statement (one round trip for the
- * whole batch); the stored operations in the order given.
+ * whole batch); the stored operations in the order given. With `claim`, the entries are claimed
+ * for the inserting replica (as `claimOutbox` claims) to dispatch itself; with a `plan` as well,
+ * each operation the planner accepts is stored planned (its jobs, expected workers and deadline,
+ * as `planClaimed` would record them) and its `Pending` carries the plan, so that its dispatch
+ * needs no statement before the publish. One the planner refuses is stored unplanned: its
+ * dispatcher plans it again and records the refusal.
  */
 export const insertMany = (
   ops: ReadonlyArray<NewOperation>,
-  options: { readonly claim?: boolean } = {},
+  options: { readonly claim?: boolean; readonly plan?: Planner } = {},
 ): Effect.Effect<ReadonlyArray<Inserted>, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     if (ops.length === 0) return []
     const sql = yield* SqlClient.SqlClient
+    const plan = options.claim ? options.plan : undefined
+    // the outbox id is the database's: the plan takes it after the insert
+    const plans = ops.map((o) => {
+      const outcome = plan?.({ ...o, outboxId: "" })
+      return outcome !== undefined && Either.isRight(outcome) ? outcome.right : undefined
+    })
+    const jobs = plans.flatMap((p) => p?.jobs.map((j) => ({ ...j, operationId: p.id })) ?? [])
     // claimed for the inserting replica (as `claimOutbox` claims) when it dispatches them itself
     const claimedUntil = options.claim
       ? sql`clock_timestamp() + ${claimLease}::interval`
@@ -83,27 +95,46 @@ export const insertMany = (
     // a text[] per row cannot ride in unnest (it would flatten): queues travel as JSON
     const rows = yield* sql<OperationRow & { outbox_id: string }>`
       WITH op AS (
-        INSERT INTO operations (id, type, target, options, queues, timeout_ms)
+        INSERT INTO operations (id, type, target, options, queues, timeout_ms, deadline, expected)
         SELECT v.id, v.type, v.target, v.options::jsonb,
-               ARRAY(SELECT jsonb_array_elements_text(v.queues::jsonb)), v.timeout_ms
+               ARRAY(SELECT jsonb_array_elements_text(v.queues::jsonb)), v.timeout_ms,
+               to_timestamp(v.deadline / 1000.0), v.expected
         FROM unnest(${ops.map((o) => o.id)}::uuid[], ${ops.map((o) => o.type)}::text[],
                     ${ops.map((o) => o.target)}::text[],
                     ${ops.map((o) => JSON.stringify(o.options))}::text[],
                     ${ops.map((o) => JSON.stringify(o.queues))}::text[],
-                    ${ops.map((o) => o.timeoutMs)}::int[]) WITH ORDINALITY
-             AS v(id, type, target, options, queues, timeout_ms, n)
+                    ${ops.map((o) => o.timeoutMs)}::int[],
+                    ${plans.map((p) => p?.deadline ?? null)}::float8[],
+                    ${plans.map((p) => p?.expected ?? null)}::int[]) WITH ORDINALITY
+             AS v(id, type, target, options, queues, timeout_ms, deadline, expected, n)
         ORDER BY v.n
         RETURNING *
       ), box AS (
         INSERT INTO outbox (operation_id, claimed_until, attempts)
         SELECT id, ${claimedUntil}, ${options.claim ? 1 : 0} FROM op
         RETURNING id AS outbox_id, operation_id
+      ), jobs AS (
+        INSERT INTO jobs (operation_id, job_id, queue, mode, expected, expected_workers)
+        SELECT v.operation_id, v.job_id, v.queue, v.mode, v.expected, v.workers::jsonb
+        FROM unnest(${jobs.map((j) => j.operationId)}::uuid[], ${jobs.map((j) => j.jobId)}::text[],
+                    ${jobs.map((j) => j.queue)}::text[], ${jobs.map((j) => j.mode)}::text[],
+                    ${jobs.map((j) => j.expected)}::int[],
+                    ${jobs.map((j) => JSON.stringify(j.workers))}::text[])
+             AS v(operation_id, job_id, queue, mode, expected, workers)
       )
       SELECT op.*, box.outbox_id, 0 AS received FROM op JOIN box ON box.operation_id = op.id`
     const byId = new Map(rows.map((row) => [row.id, row]))
-    return ops.map((o): Inserted => {
+    return ops.map((o, i): Inserted => {
       const { outbox_id, ...row } = byId.get(o.id)!
-      return { operation: toOperation(row), pending: { ...o, outboxId: String(outbox_id) } }
+      const outboxId = String(outbox_id)
+      const planned = plans[i]
+      return {
+        operation: toOperation(row),
+        pending:
+          planned === undefined
+            ? { ...o, outboxId }
+            : { ...o, outboxId, plan: { ...planned, outboxId } },
+      }
     })
   })
 
@@ -414,6 +445,8 @@ export const resultsOf = (
 /** An unsent outbox entry with what the dispatcher needs to publish it: the stored operation. */
 export interface Pending extends NewOperation {
   readonly outboxId: string
+  /** Its plan, when it was stored planned (`insertMany` with a planner). */
+  readonly plan?: Dispatched
 }
 
 /** What the dispatcher records for one published operation. */
@@ -513,7 +546,8 @@ export const claimOutbox = (
 
 /**
  * Record the plan of outbox entries this dispatcher holds the lease of (claimed from the outbox,
- * or at insert by this replica), as `plan` computes it; see {@link claimOutbox}.
+ * or at insert by this replica), as `plan` computes it; see {@link claimOutbox}. Entries stored
+ * planned keep their plan and cost no statement.
  */
 export const planClaimed = (
   pending: ReadonlyArray<Pending>,
@@ -522,20 +556,28 @@ export const planClaimed = (
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const planned: Array<Dispatched & { pending: Pending }> = []
+    // the plans to write: those stored with their operation are there already
+    const fresh: Array<Dispatched> = []
     const rejected: Array<Failed> = []
     for (const p of pending) {
+      if (p.plan !== undefined) {
+        planned.push({ ...p.plan, pending: p })
+        continue
+      }
       const outcome = plan(p)
-      if (Either.isRight(outcome)) planned.push({ ...outcome.right, pending: p })
-      else rejected.push(outcome.left)
+      if (Either.isRight(outcome)) {
+        planned.push({ ...outcome.right, pending: p })
+        fresh.push(outcome.right)
+      } else rejected.push(outcome.left)
     }
-    if (planned.length === 0 && rejected.length === 0) return { planned, rejected: [] }
-    const jobs = planned.flatMap((s) => s.jobs.map((j) => ({ ...j, operationId: s.id })))
+    if (fresh.length === 0 && rejected.length === 0) return { planned, rejected: [] }
+    const jobs = fresh.flatMap((s) => s.jobs.map((j) => ({ ...j, operationId: s.id })))
     yield* sql`
       WITH plan AS (
         UPDATE operations o
         SET deadline = to_timestamp(v.deadline / 1000.0), expected = v.expected
-        FROM unnest(${planned.map((s) => s.id)}::uuid[], ${planned.map((s) => s.deadline)}::float8[],
-                    ${planned.map((s) => s.expected)}::int[]) AS v(id, deadline, expected)
+        FROM unnest(${fresh.map((s) => s.id)}::uuid[], ${fresh.map((s) => s.deadline)}::float8[],
+                    ${fresh.map((s) => s.expected)}::int[]) AS v(id, deadline, expected)
         WHERE o.id = v.id AND o.status = 'pending'
       ), jobs AS (
         INSERT INTO jobs (operation_id, job_id, queue, mode, expected, expected_workers)

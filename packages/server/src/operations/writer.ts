@@ -2,13 +2,17 @@
  * The write side of `POST /operations`: new operations are stored in batches (one statement for
  * all the requests that arrive together; see `db/batcher`), their outbox entries claimed for this
  * replica and handed to its dispatcher in memory. The claim is the outbox's usual lease: should
- * this process die before publishing, another replica takes them when it runs out.
+ * this process die before publishing, another replica takes them when it runs out. They are
+ * planned here too, from the registry as it is now (what the dispatcher would do a moment later),
+ * so that the dispatcher publishes them without a statement of its own first.
  *
  * @module
  */
 import type { SqlClient, SqlError } from "@effect/sql"
+import { Registry, Transport } from "@netwark/transport"
 import { Context, Effect, Layer } from "effect"
 import * as Batcher from "../db/batcher.js"
+import { planner } from "./dispatcher.js"
 import { Events } from "./events.js"
 import type { Operation } from "./operations.dto.js"
 import * as Repository from "./operations.repository.js"
@@ -22,13 +26,22 @@ export class Writer extends Context.Tag("@netwark/server/Writer")<
 >() {}
 
 /** The writer over the database: up to 256 operations per statement, 4 statements at once. */
-export const layer: Layer.Layer<Writer, never, SqlClient.SqlClient | Events> = Layer.effect(
+export const layer: Layer.Layer<
+  Writer,
+  never,
+  SqlClient.SqlClient | Events | Transport.Transport | Registry.Registry
+> = Layer.effect(
   Writer,
   Effect.gen(function* () {
     const events = yield* Events
+    const transport = yield* Transport.Transport
+    const registry = yield* Registry.Registry
     const insertMany = (ops: ReadonlyArray<Repository.NewOperation>) =>
-      Effect.tap(Repository.insertMany(ops, { claim: true }), (rows) =>
-        events.handOver(rows.map((r) => r.pending)),
+      Effect.flatMap(registry.online, (online) =>
+        Effect.tap(
+          Repository.insertMany(ops, { claim: true, plan: planner(transport.targets, online) }),
+          (rows) => events.handOver(rows.map((r) => r.pending)),
+        ),
       )
     const insert = yield* Batcher.make(insertMany, { maxBatch: 256, maxInFlight: 4 })
     return { insert: (op: Repository.NewOperation) => Effect.map(insert(op), (r) => r.operation) }
