@@ -108,7 +108,11 @@ const measure = async (
     const serverBefore = await cpuOf(server.process)
     const workersBefore = await cpuOf(workers?.process)
     const cpu = process.cpuUsage()
+    // BENCH_MARK=1: SIGUSR2 to the server around the measured rounds, for a profiling preload
+    const mark = () => process.env["BENCH_MARK"] !== undefined && server.process.kill("SIGUSR2")
+    mark()
     for (let i = 0; i < rounds; i++) times.push(await round(base, agent))
+    mark()
     const used = process.cpuUsage(cpu)
     const serverMs = ((await cpuOf(server.process)) - serverBefore) / rounds
     const workersMs = ((await cpuOf(workers?.process)) - workersBefore) / rounds

@@ -54,7 +54,10 @@ export interface Child {
   readonly line: string
 }
 
-/** Start `child.ts <role>` with `flags` (and `BENCH_NODE_FLAGS`); resolves on its first line. */
+/**
+ * Start `child.ts <role>` with `flags` (and `BENCH_NODE_FLAGS`); resolves on its URL or `ready` line.
+ * `BENCH_CHILD_STDOUT=1` copies the children's stdout to stderr (`--trace-gc` output, say).
+ */
 export const child = (
   role: "server" | "worker" | "floor",
   env: Record<string, string>,
@@ -66,11 +69,16 @@ export const child = (
       [...flags, ...nodeFlags, "--import", "tsx", path.join(here, "child.ts"), role],
       { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
     )
-    let out = ""
+    // its line is the first that is a URL or `ready`: flags such as --trace-gc print to stdout too
+    let out: string | undefined = ""
     p.stdout.on("data", (d: Buffer) => {
+      if (process.env["BENCH_CHILD_STDOUT"] !== undefined) process.stderr.write(d)
+      if (out === undefined) return
       out += d.toString()
-      const newline = out.indexOf("\n")
-      if (newline >= 0) resolve({ process: p, line: out.slice(0, newline) })
+      const line = /^(?:http:\/\/\S+|ready)$/m.exec(out)?.[0]
+      if (line === undefined) return
+      out = undefined
+      resolve({ process: p, line })
     })
     p.once("exit", (code) => reject(new Error(`bench ${role} exited ${code}`)))
   })
