@@ -54,6 +54,12 @@ export interface Target {
   readonly mode: "one" | "each"
   /** The configured entry, absent for the built-ins. */
   readonly config?: QueueConfig
+  /**
+   * On a transport's direct target: the job types whose jobs travel a queue of their own
+   * (`<name>/<type>`), its `jobTypes` option. Absent on a broadcast target and from
+   * {@link targets}, which knows no transport.
+   */
+  readonly jobTypes?: ReadonlyArray<string>
 }
 
 const namePattern = /^[a-zA-Z0-9\-_.:]{1,200}$/

@@ -147,7 +147,10 @@ export interface AnnounceOptions {
 
 /** The transport service. */
 export interface Service {
-  /** Every target this transport routes (built-ins and configured queues). */
+  /**
+   * Every target this transport routes (built-ins and configured queues); a direct one with the
+   * `jobTypes` it routes to queues of their own.
+   */
   readonly targets: ReadonlyArray<Queues.Target>
   /** Publish one job per target (confirmed); fails with `UnknownQueue` or `TooLarge` first. */
   readonly dispatch: (

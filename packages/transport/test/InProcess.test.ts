@@ -310,4 +310,32 @@ describe("InProcess options", () => {
     // a good list makes a transport
     await Effect.runPromise(Effect.scoped(InProcess.make({ jobTypes: ["ping", "dns.v2"] })))
   })
+
+  it("tells which job types each direct target routes to queues of their own", async () => {
+    const targets = await Effect.runPromise(
+      Effect.scoped(
+        Effect.map(
+          InProcess.make({
+            jobTypes: ["ping", "mtr"],
+            queues: [
+              { queue: "paris", name: "Paris", location: "FR-Paris", broadcast: false },
+              { queue: "berlin", name: "Berlin", location: "DE-Berlin", broadcast: true },
+            ],
+          }),
+          (t) => t.targets,
+        ),
+      ),
+    )
+    expect(targets.map((t) => [t.name, t.jobTypes])).toEqual([
+      ["netwark", ["ping", "mtr"]],
+      ["netwark.broadcast", undefined],
+      ["paris", ["ping", "mtr"]],
+      ["berlin", undefined],
+    ])
+    // without the option no type has a queue of its own
+    const plain = await Effect.runPromise(
+      Effect.scoped(Effect.map(InProcess.make(), (t) => t.targets)),
+    )
+    expect(plain.find((t) => t.name === "netwark")?.jobTypes).toEqual([])
+  })
 })

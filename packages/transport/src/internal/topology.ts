@@ -90,7 +90,8 @@ export const make = (
       }
       const every = [spec(name), ...[...typeKeys.values()].map(spec)]
       routes.set(target.name, {
-        target,
+        // `targets` tells dispatchers and workers which types this target routes by type
+        target: { ...target, jobTypes: [...jobTypes] },
         exchange: "",
         routingKey: name,
         typeKeys,
