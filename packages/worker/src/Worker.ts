@@ -11,7 +11,8 @@
  *
  * The transport's `jobTypes` should be {@link Jobs.types} on the worker's and the dispatcher's
  * side alike: the direct jobs of those types then travel queues of their own, which only the
- * workers that run the type consume.
+ * workers that run the type consume. The worker announces the list (`capabilities.jobTypes`), so
+ * that a dispatcher whose list differs can say so.
  *
  * Lifecycle: detect the tools, start consuming (so a broadcast sent after `hello` reaches this
  * worker), say `hello`, heartbeat. On shutdown (the scope closes): stop taking jobs (the consumers
@@ -103,6 +104,9 @@ export const start = (
             return target === undefined ? [] : [[queue, target.mode]]
           }),
         ),
+        // the types its transport routes to queues of their own (it consumes those of `jobs`):
+        // a dispatcher whose list has a type more sends those jobs where this worker never looks
+        jobTypes: [...new Set(transport.targets.flatMap((t) => t.jobTypes ?? []))],
       },
       concurrency: options.concurrency ?? 4,
     }

@@ -651,6 +651,8 @@ describe("presence", () => {
           tools: capabilities.tools,
           jobs: ["ping", "mtr", "traceroute", "dns"],
           modes: { netwark: "one", "netwark.broadcast": "each" },
+          // the transport's list, which a dispatcher compares with its own
+          jobTypes: ["ping", "mtr", "traceroute", "dns"],
         },
         concurrency: 4,
       },
