@@ -1,7 +1,8 @@
 /**
  * Every Effect service the server runs on, as one layer: the database (migrated), the transport
  * (RabbitMQ or in-process), the worker registry, the live event hub, metrics, and the background
- * fibers (outbox dispatcher, result collector, deadline sweeper, and the local worker when on).
+ * fibers (outbox dispatcher, result collector, deadline sweeper, presence warnings, and the local
+ * worker when on).
  *
  * @module
  */
@@ -26,6 +27,7 @@ import * as Dispatcher from "./operations/dispatcher.js"
 import * as Events from "./operations/events.js"
 import * as Sweeper from "./operations/sweeper.js"
 import * as Writer from "./operations/writer.js"
+import * as WorkerPresence from "./workers/presence.js"
 
 /** The services Nest providers can use through `EffectRuntime`. */
 export type AppServices =
@@ -83,6 +85,7 @@ export const layer = (config: ServerConfig): Layer.Layer<AppServices, unknown> =
     Dispatcher.layer({ poll }),
     Collector.layer(config.queues),
     Sweeper.layer(poll),
+    WorkerPresence.layer,
     config.localWorker ? localWorkerLayer(config) : Layer.empty,
   )
   return Layer.provideMerge(background, withRegistry)

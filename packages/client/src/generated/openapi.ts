@@ -2351,6 +2351,8 @@ export interface operations {
               concurrency: number | null
               hostname: string
               id: string
+              /** @description The job types the worker's transport routes to queues of their own on direct queues (`netwark/<type>`), as it announced them; it consumes those it runs. A type this server routes so that the list lacks never reaches the worker (the server logs a warning). null: not announced (workers of earlier versions). */
+              jobTypes: string[] | null
               /**
                * Format: date-time
                * @description When the server last heard from the worker (hello, heartbeat or goodbye)

@@ -1,6 +1,13 @@
 import type { Envelope } from "@netwark/transport"
 import { describe, expect, it } from "vitest"
-import { clockProblems, receives, routingProblems, runs } from "./serving.js"
+import {
+  announcedJobTypes,
+  clockProblems,
+  jobTypeProblem,
+  receives,
+  routingProblems,
+  runs,
+} from "./serving.js"
 
 const worker = (
   id: string,
@@ -58,6 +65,44 @@ describe("serving", () => {
           "worker b (host-b) serves queue dc-tokyo, which is not in this server's netwark_queues: no operation can be sent to it",
       },
     ])
+  })
+
+  it("names a worker whose jobTypes lack a type this server routes to a queue of its own", () => {
+    const routed = [
+      { name: "netwark", mode: "one" as const, jobTypes: ["ping", "mtr", "dns"] },
+      { name: "netwark.broadcast", mode: "each" as const },
+      { name: "paris", mode: "one" as const, jobTypes: ["ping", "mtr", "dns"] },
+      { name: "dc-lyon", mode: "each" as const },
+    ]
+    const queues = ["netwark", "netwark.broadcast", "paris", "dc-lyon"]
+    expect(jobTypeProblem(worker("a", queues, { jobTypes: ["ping"] }), routed)).toEqual({
+      key: "a",
+      message:
+        "worker a (host-a) gets none of the mtr, dns jobs sent to queues netwark, paris: this server routes them to queues of their own (<queue>/<type>), which the worker does not consume (its jobTypes: ping); they wait there for another worker or their deadline (run the same version on the server and the workers)",
+    })
+    expect(jobTypeProblem(worker("b", ["paris"], { jobTypes: [] }), routed)?.message).toMatch(
+      /^worker b \(host-b\) gets none of the ping, mtr, dns jobs sent to queue paris: .*\(its jobTypes: none\)/,
+    )
+    // the same list, or more: nothing to say
+    expect(jobTypeProblem(worker("c", queues, { jobTypes: ["dns", "mtr", "ping"] }), routed)).toBe(
+      undefined,
+    )
+    expect(
+      jobTypeProblem(worker("d", queues, { jobTypes: ["ping", "mtr", "dns", "whois"] }), routed),
+    ).toBe(undefined)
+    // no list announced (an earlier version) or not a list of strings: unknown, nothing said
+    expect(jobTypeProblem(worker("e", queues), routed)).toBe(undefined)
+    expect(jobTypeProblem(worker("f", queues, { jobTypes: "ping" }), routed)).toBe(undefined)
+    expect(jobTypeProblem(worker("g", queues, { jobTypes: ["ping", 3] }), routed)).toBe(undefined)
+    // only broadcast queues, or a direct queue it routes as broadcast (routingProblems says so)
+    expect(
+      jobTypeProblem(worker("h", ["netwark.broadcast", "dc-lyon"], { jobTypes: [] }), routed),
+    ).toBe(undefined)
+    expect(
+      jobTypeProblem(worker("i", ["paris"], { jobTypes: [], modes: { paris: "each" } }), routed),
+    ).toBe(undefined)
+    expect(announcedJobTypes(worker("j", [], { jobTypes: ["ping"] }))).toEqual(["ping"])
+    expect(announcedJobTypes(worker("k", []))).toBe(undefined)
   })
 
   it("names an online worker whose clock is more than 5 s ahead of the server's", () => {

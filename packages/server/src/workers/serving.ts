@@ -1,8 +1,9 @@
 /**
  * Which online workers a dispatch really reaches, from what they announce in their capabilities:
- * the job types they run (`jobs`) and how their own configuration routes each queue (`modes`).
- * A worker that announces neither (an older or a foreign worker) is taken to run every type and
- * to route every queue as this server does.
+ * the job types they run (`jobs`), how their own configuration routes each queue (`modes`) and
+ * which types their transport routes to queues of their own (`jobTypes`). A worker that announces
+ * none of them (an older or a foreign worker) is taken to run every type and to route every queue
+ * as this server does.
  *
  * @module
  */
@@ -70,6 +71,59 @@ export const routingProblems = (
       ]
     }),
   )
+
+/**
+ * The job types a worker's transport routes to queues of their own, as it announces them
+ * (`capabilities.jobTypes`); undefined for a worker that does not (earlier versions) or sends
+ * something else than a list of strings.
+ */
+export const announcedJobTypes = (
+  worker: Envelope.WorkerInfo,
+): ReadonlyArray<string> | undefined => {
+  const types = worker.capabilities["jobTypes"]
+  return Array.isArray(types) && types.every((t) => typeof t === "string") ? types : undefined
+}
+
+/**
+ * The direct queues of a worker on which this server routes job types to queues of their own
+ * (`<queue>/<type>`) that the worker's announced `jobTypes` lack: it never consumes them, so
+ * their jobs wait there for another worker or their deadline. One problem per worker (keyed by
+ * its id), naming its queues and those types; none for a worker that announces no list (unknown)
+ * or a queue whose `broadcast` flag it has otherwise ({@link routingProblems} says that).
+ */
+export const jobTypeProblem = (
+  worker: Envelope.WorkerInfo,
+  targets: ReadonlyArray<{
+    readonly name: string
+    readonly mode: "one" | "each"
+    readonly jobTypes?: ReadonlyArray<string>
+  }>,
+): RoutingProblem | undefined => {
+  const theirs = announcedJobTypes(worker)
+  if (theirs === undefined) return undefined
+  // queues by the types they lack, so that the usual case (one list for all) is one sentence
+  const byMissing = new Map<string, { types: ReadonlyArray<string>; queues: Array<string> }>()
+  for (const queue of worker.queues) {
+    const target = targets.find((t) => t.name === queue)
+    if (target === undefined || target.mode !== "one" || !receives(worker, queue, "one")) continue
+    const missing = (target.jobTypes ?? []).filter((type) => !theirs.includes(type))
+    if (missing.length === 0) continue
+    const key = missing.join(",")
+    const group = byMissing.get(key) ?? { types: missing, queues: [] }
+    group.queues.push(queue)
+    byMissing.set(key, group)
+  }
+  if (byMissing.size === 0) return undefined
+  const plural = (n: number, one: string, many: string) => (n === 1 ? one : many)
+  const parts = [...byMissing.values()].map(
+    ({ types, queues }) =>
+      `the ${types.join(", ")} jobs sent to ${plural(queues.length, "queue", "queues")} ${queues.join(", ")}`,
+  )
+  return {
+    key: worker.id,
+    message: `worker ${worker.id} (${worker.hostname}) gets none of ${parts.join("; ")}: this server routes them to queues of their own (<queue>/<type>), which the worker does not consume (its jobTypes: ${theirs.length === 0 ? "none" : theirs.join(", ")}); they wait there for another worker or their deadline (run the same version on the server and the workers)`,
+  }
+}
 
 /**
  * Whether a worker runs this job type, by the `jobs` it announces. A worker sent a type it does

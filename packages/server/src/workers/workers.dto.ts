@@ -13,6 +13,10 @@ export const WorkerView = Schema.Struct({
   queues: Schema.Array(Schema.String),
   locations: Schema.Array(Schema.String),
   capabilities: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  jobTypes: Schema.NullOr(Schema.Array(Schema.String)).annotations({
+    description:
+      "The job types the worker's transport routes to queues of their own on direct queues (`netwark/<type>`), as it announced them; it consumes those it runs. A type this server routes so that the list lacks never reaches the worker (the server logs a warning). null: not announced (workers of earlier versions).",
+  }),
   concurrency: Schema.NullOr(Schema.Int),
   status: Schema.Literal("online", "offline").annotations({
     description:

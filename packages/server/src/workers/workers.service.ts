@@ -5,7 +5,7 @@ import type { ServerConfig } from "../config.js"
 import { EffectRuntime } from "../core/runtime.js"
 import { SERVER_CONFIG } from "../core/tokens.js"
 import type { AppServices } from "../server.layer.js"
-import { receives } from "./serving.js"
+import { announcedJobTypes, receives } from "./serving.js"
 import type { QueueList, WorkerList } from "./workers.dto.js"
 
 /** Workers online and recently offline (from the presence registry) and the queues they serve. */
@@ -37,6 +37,7 @@ export class WorkersService {
         queues: w.queues,
         locations: w.locations,
         capabilities: w.capabilities,
+        jobTypes: announcedJobTypes(w) ?? null,
         concurrency: w.concurrency ?? null,
         status,
         lastSeen: new Date(lastSeen).toISOString(),

@@ -4,11 +4,15 @@ import { Jobs, Worker } from "@netwark/worker"
 import { Duration, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import type { Broker } from "./env.js"
 
-/** Start `count` workers on the given queues; `stop` shuts them down. */
+/**
+ * Start `count` workers on the given queues; `stop` shuts them down. `jobTypes`: their
+ * transport's, default the server's (a worker of another version has another list).
+ */
 export const startWorkers = async (
   broker: Pick<Broker, "url" | "namespace">,
   ids: ReadonlyArray<string>,
   queues: ReadonlyArray<string> = ["netwark", "netwark.broadcast"],
+  jobTypes: ReadonlyArray<string> = Jobs.types,
 ): Promise<{ stop: () => Promise<void> }> => {
   const workers = ids.map((id) =>
     Worker.layer({
@@ -25,8 +29,7 @@ export const startWorkers = async (
         RabbitMq.layer({
           url: broker.url,
           namespace: broker.namespace,
-          // as the server's transport routes them
-          jobTypes: Jobs.types,
+          jobTypes,
           connectionName: "netwark-test-workers",
         }),
       ),
