@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { Cause, Effect, Exit, Fiber, type ManagedRuntime, Stream } from "effect"
-import { Observable } from "rxjs"
+import { Cause, type Effect, Exit, type ManagedRuntime } from "effect"
 
 /** Runs Effect programs for Nest providers; a failure is rethrown as its typed error. */
 export class EffectRuntime<R = unknown> {
@@ -29,32 +28,3 @@ export class EffectRuntime<R = unknown> {
     return this.managed.dispose()
   }
 }
-
-/**
- * An Effect stream as an RxJS Observable (what Nest's `@Sse()` takes): unsubscribing (the client
- * left) interrupts the stream; its end completes the observable; a failure errors it.
- */
-export const toObservable = <A, E, R>(
-  runtime: EffectRuntime<R>,
-  stream: Stream.Stream<A, E, R>,
-): Observable<A> =>
-  new Observable<A>((subscriber) => {
-    const fiber = runtime.managed.runFork(
-      Stream.runForEachChunk(stream, (chunk) =>
-        Effect.sync(() => {
-          for (const a of chunk) subscriber.next(a)
-        }),
-      ),
-    )
-    fiber.addObserver((exit) => {
-      // a macrotask later: Nest commits SSE headers in a timer set when it subscribes, and a
-      // stream that ends before that timer is answered with an empty body
-      setTimeout(() => {
-        if (Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)) subscriber.complete()
-        else subscriber.error(Cause.squash(exit.cause))
-      }, 0)
-    })
-    return () => {
-      runtime.managed.runFork(Fiber.interrupt(fiber))
-    }
-  })

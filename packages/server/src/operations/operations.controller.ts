@@ -8,9 +8,7 @@ import {
   Param,
   Post,
   Query,
-  Req,
   Res,
-  Sse,
 } from "@nestjs/common"
 import {
   ApiHeader,
@@ -21,11 +19,12 @@ import {
   ApiResponse,
   ApiTags,
 } from "@nestjs/swagger"
-import type { FastifyReply, FastifyRequest } from "fastify"
-import { map, type Observable } from "rxjs"
+import type { FastifyReply } from "fastify"
 import { ApiProblems, ApiSchemaBody, ApiSchemaResponse, openApiSchema } from "../core/openapi.js"
 import { SchemaPipe } from "../core/schema.pipe.js"
-import { coalesceWrites } from "../core/sse.js"
+import { EffectRuntime } from "../core/runtime.js"
+import { sendSse } from "../core/sse.js"
+import type { AppServices } from "../server.layer.js"
 import {
   CreateOperation,
   ListQuery,
@@ -43,7 +42,10 @@ import { OperationsService } from "./operations.service.js"
 @ApiTags("operations")
 @Controller("operations")
 export class OperationsController {
-  constructor(@Inject(OperationsService) private readonly operations: OperationsService) {}
+  constructor(
+    @Inject(OperationsService) private readonly operations: OperationsService,
+    @Inject(EffectRuntime) private readonly runtime: EffectRuntime<AppServices>,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -109,7 +111,7 @@ export class OperationsController {
     return this.operations.get(id)
   }
 
-  @Sse(":id/events")
+  @Get(":id/events")
   @ApiOperation({
     summary: "Live events of an operation (Server-Sent Events)",
     description:
@@ -131,16 +133,10 @@ export class OperationsController {
   async events(
     @Param("id", new SchemaPipe(OperationId, "id")) id: string,
     @Headers("last-event-id") lastEventId: string | undefined,
-    @Req() request: FastifyRequest,
-  ): Promise<Observable<{ type: string; id?: string; data: string }>> {
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    // an unknown id is thrown from here, before any header is sent: a 404 problem
     const events = await this.operations.events(id, { lastEventId })
-    return events.pipe(
-      map((m) =>
-        m.id === undefined
-          ? { type: m.type, data: JSON.stringify(m.data) }
-          : { type: m.type, id: m.id, data: JSON.stringify(m.data) },
-      ),
-      coalesceWrites(request.raw.socket),
-    )
+    sendSse(this.runtime, reply.raw, events, { headers: reply.getHeaders() })
   }
 }

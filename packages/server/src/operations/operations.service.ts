@@ -4,10 +4,10 @@ import { Dns, Mtr, Ping, type ToolError, Traceroute } from "@netwark/tools"
 import { Queues } from "@netwark/transport"
 import { Jobs } from "@netwark/worker"
 import { Chunk, Duration, Effect, Either, Exit, Scope, Stream } from "effect"
-import type { Observable } from "rxjs"
 import type { ServerConfig } from "../config.js"
 import { Problem } from "../core/problem.js"
-import { EffectRuntime, toObservable } from "../core/runtime.js"
+import { EffectRuntime } from "../core/runtime.js"
+import type { SseMessage } from "../core/sse.js"
 import { SERVER_CONFIG } from "../core/tokens.js"
 import { Metrics } from "../health/metrics.js"
 import type { AppServices } from "../server.layer.js"
@@ -29,13 +29,6 @@ import { Writer } from "./writer.js"
 const dispatchMargin = 10_000
 
 const finalStatuses: ReadonlySet<OperationStatus> = new Set(["done", "partial", "error", "timeout"])
-
-/** An event as the SSE stream sends it (`event:` type and JSON `data:`). */
-export interface SseMessage {
-  readonly type: string
-  readonly id?: string
-  readonly data: unknown
-}
 
 /** A `ToolError` about a job payload, as a 400 naming the API field. */
 const toFieldProblem = (error: ToolError.ToolError, type: CreateOperation["type"]): Problem => {
@@ -154,7 +147,7 @@ export class OperationsService {
       readonly lastEventId?: string | undefined
       readonly pollEvery?: Duration.DurationInput
     } = {},
-  ): Promise<Observable<SseMessage>> {
+  ): Promise<Stream.Stream<SseMessage, never, AppServices>> {
     const pollEvery = options.pollEvery ?? "1 second"
     // the subscription comes before the snapshot (nothing falls in between), and both before
     // the answer, so that an unknown id is a 404: one statement where an existence check and
@@ -278,6 +271,6 @@ export class OperationsService {
         return Stream.concat(first, rest)
       }),
     ).pipe(Stream.ensuring(release))
-    return toObservable(this.runtime, stream)
+    return stream
   }
 }

@@ -1,0 +1,87 @@
+import { createServer, request, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { Chunk, Effect, Layer, ManagedRuntime, Stream } from "effect"
+import { afterEach, describe, expect, it } from "vitest"
+import { EffectRuntime } from "./runtime.js"
+import { format, type SseMessage, sendSse } from "./sse.js"
+
+const runtime = new EffectRuntime(ManagedRuntime.make(Layer.empty))
+
+let server: Server | undefined
+afterEach(async () => {
+  await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined))
+  server = undefined
+})
+
+/** Serve `stream` with sendSse on a loopback port; its URL. */
+const serve = async (
+  stream: () => Stream.Stream<SseMessage>,
+  heartbeatMillis?: number,
+): Promise<string> => {
+  server = createServer((_req, res) =>
+    sendSse(runtime, res, stream(), {
+      headers: { "x-hook": "set" },
+      ...(heartbeatMillis === undefined ? {} : { heartbeatMillis }),
+    }),
+  )
+  await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve))
+  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/`
+}
+
+describe("SSE", () => {
+  it("formats events: type, id, one JSON data line; line breaks in type or id dropped", () => {
+    expect(
+      format([
+        { type: "result", id: "e-1", data: { text: "a\nb" } },
+        { type: "st\r\natus", data: null },
+      ]),
+    ).toBe('event: result\nid: e-1\ndata: {"text":"a\\nb"}\n\nevent: status\ndata: null\n\n')
+  })
+
+  it("sends the headers and a blank line, every chunk, and ends the response with the stream", async () => {
+    const url = await serve(() =>
+      Stream.fromChunks(
+        Chunk.make<[SseMessage]>({ type: "snapshot", id: "1", data: { n: 1 } }),
+        Chunk.make<[SseMessage, SseMessage]>(
+          { type: "result", data: 2 },
+          { type: "status", data: "done" },
+        ),
+      ),
+    )
+    const res = await fetch(url)
+    expect(res.status).toBe(200)
+    expect(res.headers.get("content-type")).toBe("text/event-stream")
+    expect(res.headers.get("cache-control")).toContain("no-cache")
+    expect(res.headers.get("x-hook")).toBe("set")
+    expect(await res.text()).toBe(
+      '\nevent: snapshot\nid: 1\ndata: {"n":1}\n\nevent: result\ndata: 2\n\nevent: status\ndata: "done"\n\n',
+    )
+  })
+
+  it("sends a comment when the stream is quiet, and stops the stream when the client leaves", async () => {
+    let stopped = false
+    const url = await serve(
+      () => Stream.never.pipe(Stream.ensuring(Effect.sync(() => void (stopped = true)))),
+      50,
+    )
+    const text = await new Promise<string>((resolve, reject) => {
+      const req = request(url, (res) => {
+        let body = ""
+        res.setEncoding("utf8")
+        res.on("data", (d: string) => {
+          body += d
+          if (body.includes(": keep-alive\n\n")) {
+            resolve(body)
+            req.destroy()
+          }
+        })
+      })
+      req.once("error", reject)
+      req.end()
+    })
+    expect(text).toBe("\n: keep-alive\n\n")
+    const until = Date.now() + 5_000
+    while (!stopped && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
+    expect(stopped).toBe(true)
+  })
+})
