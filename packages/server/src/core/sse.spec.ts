@@ -58,6 +58,22 @@ describe("SSE", () => {
     )
   })
 
+  it("ends the response with the message marked last, in its write", async () => {
+    const url = await serve(() =>
+      Stream.concat(
+        Stream.make<[SseMessage, SseMessage]>(
+          { type: "result", data: 1 },
+          { type: "status", data: "done", last: true },
+        ),
+        // nothing after `last` is sent, whatever the stream still holds
+        Stream.make<[SseMessage]>({ type: "late", data: 0 }),
+      ),
+    )
+    expect(await (await fetch(url)).text()).toBe(
+      '\nevent: result\ndata: 1\n\nevent: status\ndata: "done"\n\n',
+    )
+  })
+
   it("sends a comment when the stream is quiet, and stops the stream when the client leaves", async () => {
     let stopped = false
     const url = await serve(

@@ -9,7 +9,7 @@
  * @module
  */
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http"
-import { Cause, Effect, Fiber, Stream } from "effect"
+import { Cause, Chunk, Effect, Fiber, Option, Stream } from "effect"
 import type { EffectRuntime } from "./runtime.js"
 
 /** One event: its `event:` type, optional `id:`, and the data, sent as one line of JSON. */
@@ -17,6 +17,8 @@ export interface SseMessage {
   readonly type: string
   readonly id?: string
   readonly data: unknown
+  /** The stream's last event: the response ends with it, in the same write. */
+  readonly last?: boolean
 }
 
 /** The response headers of an event stream (as Nest's `@Sse()` sends them). */
@@ -48,10 +50,11 @@ export const format = (messages: Iterable<SseMessage>): string => {
 export const heartbeatMillis = 15_000
 
 /**
- * Send `stream` as an event stream on `response`: the headers and a first blank line at once, then one write per chunk (writes of one event-loop
- * turn leave in one packet; a full socket is waited for), a comment line after each quiet heartbeat period,
- * and the end of the response when the stream ends. The client leaving interrupts the stream; a
- * failure after the headers ends the response (the status is sent already).
+ * Send `stream` as an event stream on `response`: the headers and a first blank line at once,
+ * then one write per chunk (the writes of one event-loop turn leave in one packet; a full socket
+ * is waited for), a comment line after each quiet heartbeat period, and the end of the response
+ * with the message marked `last` (in its write), or when the stream ends. The client leaving
+ * interrupts the stream; a failure after the headers ends the response (the status is sent).
  */
 export const sendSse = <E, R>(
   runtime: EffectRuntime<R>,
@@ -74,12 +77,18 @@ export const sendSse = <E, R>(
     socket?.uncork()
   }
   const heartbeat = setInterval(() => {
-    if (quiet) response.write(": keep-alive\n\n")
+    if (quiet && !response.writableEnded) response.write(": keep-alive\n\n")
     quiet = true
   }, options.heartbeatMillis ?? heartbeatMillis).unref()
-  const write = (text: string) =>
+  const write = (chunk: Chunk.Chunk<SseMessage>) =>
     Effect.async<void>((resume) => {
       quiet = false
+      if (response.writableEnded) return resume(Effect.void)
+      const text = format(chunk)
+      if (Chunk.last(chunk).pipe(Option.exists((m) => m.last === true))) {
+        response.end(text)
+        return resume(Effect.void)
+      }
       if (socket !== null && !socket.destroyed && !corked) {
         corked = true
         socket.cork()
@@ -95,7 +104,10 @@ export const sendSse = <E, R>(
       response.once("close", go)
     })
   const fiber = runtime.managed.runFork(
-    Stream.runForEachChunk(stream, (chunk) => write(format(chunk))).pipe(
+    Stream.runForEachChunk(
+      Stream.takeUntil(stream, (m) => m.last === true),
+      write,
+    ).pipe(
       Effect.catchAllCause((cause) =>
         Cause.isInterruptedOnly(cause)
           ? Effect.void

@@ -189,12 +189,15 @@ export class OperationsService {
           if (n !== undefined) high = Math.max(high, n)
           return { type: "progress", id: eventId ?? position(), data }
         }
-        const first: Stream.Stream<SseMessage> = Stream.suspend(() =>
-          Stream.make(
-            { type: "snapshot", id: position(), data: snapshot } as SseMessage,
+        const first: Stream.Stream<SseMessage> = Stream.suspend(() => {
+          const messages: Array<SseMessage> = [
+            { type: "snapshot", id: position(), data: snapshot },
             ...replay.events.flatMap((e) => (e.kind === "progress" ? [progressMessage(e)] : [])),
-          ),
-        )
+          ]
+          // an operation that has ended: nothing more comes
+          if (finalStatuses.has(snapshot.status)) messages.push({ ...messages.pop()!, last: true })
+          return Stream.fromIterable(messages)
+        })
         if (finalStatuses.has(snapshot.status)) return first
         const seen = new Set(snapshot.results.map((r) => `${r.jobId}\u0000${r.workerId}`))
         let status = snapshot.status
@@ -235,7 +238,11 @@ export class OperationsService {
             case "status":
               if (e.status === status) return []
               status = e.status
-              return [{ type: "status", id: position(), data: { id, status: e.status } }]
+              return [
+                finalStatuses.has(e.status)
+                  ? { type: "status", id: position(), data: { id, status: e.status }, last: true }
+                  : { type: "status", id: position(), data: { id, status: e.status } },
+              ]
           }
         }
         // before the final status, results another replica stored and no poll has shown yet
@@ -262,11 +269,7 @@ export class OperationsService {
           ),
           // each message by its own status: `status` already holds the last of the chunk, so a
           // "running" taken with the final status in one chunk would end the stream before it
-          Stream.takeUntil(
-            (m) =>
-              m.type === "status" &&
-              finalStatuses.has((m.data as { readonly status: OperationStatus }).status),
-          ),
+          Stream.takeUntil((m) => m.last === true),
         )
         return Stream.concat(first, rest)
       }),
