@@ -17,6 +17,7 @@ const answer = [
     queues: ["netwark"],
     locations: [],
     capabilities: {},
+    jobTypes: null,
     concurrency: null,
   }),
 )
