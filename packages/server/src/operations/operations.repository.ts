@@ -65,6 +65,23 @@ const toOperation = (row: OperationRow): Operation => ({
   error: row.error,
 })
 
+/** The columns of `jobRows` for `json_to_recordset`. */
+const jobColumns =
+  "operation_id uuid, job_id text, queue text, mode text, expected int, workers jsonb"
+
+/** The jobs rows of planned dispatches, as `json_to_recordset` reads them with `jobColumns`. */
+const jobRows = (planned: ReadonlyArray<Dispatched>) =>
+  planned.flatMap((p) =>
+    p.jobs.map((j) => ({
+      operation_id: p.id,
+      job_id: j.jobId,
+      queue: j.queue,
+      mode: j.mode,
+      expected: j.expected,
+      workers: j.workers,
+    })),
+  )
+
 /**
  * Store operations and their outbox entries atomically, in one statement (one round trip for the
  * whole batch); the stored operations in the order given. With `claim`, the entries are claimed
@@ -87,26 +104,33 @@ export const insertMany = (
       const outcome = plan?.({ ...o, outboxId: "" })
       return outcome !== undefined && Either.isRight(outcome) ? outcome.right : undefined
     })
-    const jobs = plans.flatMap((p) => p?.jobs.map((j) => ({ ...j, operationId: p.id })) ?? [])
     // claimed for the inserting replica (as `claimOutbox` claims) when it dispatches them itself
     const claimedUntil = options.claim
       ? sql`clock_timestamp() + ${claimLease}::interval`
       : sql`NULL::timestamptz`
-    // a text[] per row cannot ride in unnest (it would flatten): queues travel as JSON
+    // the rows travel as JSON (see `jsonParam`); the operations in the order given
     const rows = yield* sql<OperationRow & { outbox_id: string }>`
       WITH op AS (
         INSERT INTO operations (id, type, target, options, queues, timeout_ms, deadline, expected)
-        SELECT v.id, v.type, v.target, v.options::jsonb,
-               ARRAY(SELECT jsonb_array_elements_text(v.queues::jsonb)), v.timeout_ms,
+        SELECT v.id, v.type, v.target, v.options,
+               ARRAY(SELECT jsonb_array_elements_text(v.queues)), v.timeout_ms,
                to_timestamp(v.deadline / 1000.0), v.expected
-        FROM unnest(${ops.map((o) => o.id)}::uuid[], ${ops.map((o) => o.type)}::text[],
-                    ${ops.map((o) => o.target)}::text[],
-                    ${ops.map((o) => JSON.stringify(o.options))}::text[],
-                    ${ops.map((o) => JSON.stringify(o.queues))}::text[],
-                    ${ops.map((o) => o.timeoutMs)}::int[],
-                    ${plans.map((p) => p?.deadline ?? null)}::float8[],
-                    ${plans.map((p) => p?.expected ?? null)}::int[]) WITH ORDINALITY
-             AS v(id, type, target, options, queues, timeout_ms, deadline, expected, n)
+        FROM ROWS FROM (json_to_recordset(${jsonParam(
+          ops.map((o, i) => ({
+            id: o.id,
+            type: o.type,
+            target: o.target,
+            options: o.options,
+            queues: o.queues,
+            timeout_ms: o.timeoutMs,
+            deadline: plans[i]?.deadline ?? null,
+            expected: plans[i]?.expected ?? null,
+          })),
+        )}::json)
+               AS (id uuid, type text, target text, options jsonb, queues jsonb, timeout_ms int,
+                   deadline float8, expected int))
+             WITH ORDINALITY AS v(id, type, target, options, queues, timeout_ms, deadline,
+                                  expected, n)
         ORDER BY v.n
         RETURNING *
       ), box AS (
@@ -115,12 +139,10 @@ export const insertMany = (
         RETURNING id AS outbox_id, operation_id
       ), jobs AS (
         INSERT INTO jobs (operation_id, job_id, queue, mode, expected, expected_workers)
-        SELECT v.operation_id, v.job_id, v.queue, v.mode, v.expected, v.workers::jsonb
-        FROM unnest(${jobs.map((j) => j.operationId)}::uuid[], ${jobs.map((j) => j.jobId)}::text[],
-                    ${jobs.map((j) => j.queue)}::text[], ${jobs.map((j) => j.mode)}::text[],
-                    ${jobs.map((j) => j.expected)}::int[],
-                    ${jobs.map((j) => JSON.stringify(j.workers))}::text[])
-             AS v(operation_id, job_id, queue, mode, expected, workers)
+        SELECT v.operation_id, v.job_id, v.queue, v.mode, v.expected, v.workers
+        FROM json_to_recordset(
+               ${jsonParam(jobRows(plans.filter((p) => p !== undefined)))}::json
+             ) AS v(${sql.literal(jobColumns)})
       )
       SELECT op.*, box.outbox_id, 0 AS received FROM op JOIN box ON box.operation_id = op.id`
     const byId = new Map(rows.map((row) => [row.id, row]))
@@ -571,7 +593,6 @@ export const planClaimed = (
       } else rejected.push(outcome.left)
     }
     if (fresh.length === 0 && rejected.length === 0) return { planned, rejected: [] }
-    const jobs = fresh.flatMap((s) => s.jobs.map((j) => ({ ...j, operationId: s.id })))
     yield* sql`
       WITH plan AS (
         UPDATE operations o
@@ -581,12 +602,8 @@ export const planClaimed = (
         WHERE o.id = v.id AND o.status = 'pending'
       ), jobs AS (
         INSERT INTO jobs (operation_id, job_id, queue, mode, expected, expected_workers)
-        SELECT v.operation_id, v.job_id, v.queue, v.mode, v.expected, v.workers::jsonb
-        FROM unnest(${jobs.map((j) => j.operationId)}::uuid[], ${jobs.map((j) => j.jobId)}::text[],
-                    ${jobs.map((j) => j.queue)}::text[], ${jobs.map((j) => j.mode)}::text[],
-                    ${jobs.map((j) => j.expected)}::int[],
-                    ${jobs.map((j) => JSON.stringify(j.workers))}::text[])
-             AS v(operation_id, job_id, queue, mode, expected, workers)
+        SELECT v.operation_id, v.job_id, v.queue, v.mode, v.expected, v.workers
+        FROM json_to_recordset(${jsonParam(jobRows(fresh))}::json) AS v(${sql.literal(jobColumns)})
         ON CONFLICT (operation_id, job_id) DO UPDATE
           SET expected = excluded.expected, expected_workers = excluded.expected_workers
       ), ${failures(sql, rejected)}
@@ -766,14 +783,9 @@ type StoredRecord = Omit<ResultRow, "started_at" | "finished_at" | "received_at"
   readonly finished_at: number
 }
 
-/**
- * The rows as one JSON parameter: `JSON.stringify` is native, where 17 array parameters went
- * through `pg`'s per-element escaping (the largest allocation of a 100-worker fan-out). PostgreSQL
- * text and jsonb cannot hold U+0000, which a tool's output or a worker may still send: it becomes
- * U+FFFD, so one such result cannot fail its whole batch again at every redelivery.
- */
-const recordset = (rows: ReadonlyArray<NewResult>): string => {
-  const json = JSON.stringify(
+/** The results as one JSON parameter (see `jsonParam`). */
+const recordset = (rows: ReadonlyArray<NewResult>): string =>
+  jsonParam(
     rows.map((r): StoredRecord => ({
       operation_id: r.operationId,
       job_id: r.jobId,
@@ -794,6 +806,16 @@ const recordset = (rows: ReadonlyArray<NewResult>): string => {
       error_field: r.errorField ?? null,
     })),
   )
+
+/**
+ * Rows as one JSON parameter for `json_to_recordset`: `JSON.stringify` is native, where array
+ * parameters go through `pg`'s per-element escaping (the largest allocation of a 100-worker
+ * fan-out, and ~4 KB per operation at insert). PostgreSQL text and jsonb cannot hold U+0000,
+ * which a tool's output or a worker may still send: it becomes U+FFFD, so that one such row cannot
+ * fail its whole batch (again at every redelivery).
+ */
+const jsonParam = (rows: ReadonlyArray<unknown>): string => {
+  const json = JSON.stringify(rows)
   // an escaped backslash before `u0000` is text, not the escape
   return json.includes("\\u0000") ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1\\ufffd") : json
 }
