@@ -14,17 +14,26 @@ describe("operations end to end on PostgreSQL with the in-process transport and 
   })
 
   it("runs a ping to 127.0.0.1: 202 + Location, streamed over SSE, stored with raw output", async () => {
-    const created = await call<{ id: string; status: string }>(
-      "POST",
-      `${running.base}/operations`,
-      {
-        type: "ping",
-        target: "127.0.0.1",
-        options: { count: 2, interval: 0.2 },
-      },
-    )
+    const created = await call<{
+      id: string
+      status: string
+      expected: number | null
+      createdAt: string
+      deadline: string | null
+    }>("POST", `${running.base}/operations`, {
+      type: "ping",
+      target: "127.0.0.1",
+      options: { count: 2, interval: 0.2 },
+    })
     expect(created.status).toBe(202)
     expect(created.headers.get("location")).toBe(`/api/v1/operations/${created.body.id}`)
+    // planned as it was stored: the worker online, and the deadline the ping's own hard timeout
+    // (2 replies 0.2 s apart, the default 10 s wait for the last and ping's 5 s margin: 15.2 s)
+    // plus the server's 10 s for the trip
+    expect(created.body.expected).toBe(1)
+    const deadline = Date.parse(created.body.deadline!) - Date.parse(created.body.createdAt)
+    expect(deadline).toBeGreaterThan(24_500)
+    expect(deadline).toBeLessThan(26_500)
     const events = await readEvents(`${running.base}/operations/${created.body.id}/events`)
     expect(events[0]?.type).toBe("snapshot")
     expect(streamedResults(events)).toHaveLength(1)

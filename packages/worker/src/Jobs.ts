@@ -44,6 +44,8 @@ export interface Prepared {
   readonly type: JobType
   /** The target (or DNS query) as the job gave it, for logs. */
   readonly target: string
+  /** The longest the tool runs with these options (its own hard deadline). */
+  readonly timeout: Duration.Duration
   /** Run the tool, emitting progress; succeeds with the tool's parsed result. */
   readonly run: (
     progress: (data: ProgressData) => Effect.Effect<void>,
@@ -150,6 +152,7 @@ export const prepare = (
         return {
           type,
           target: subject,
+          timeout: Ping.hardTimeout(request),
           run: (progress) =>
             drain(
               Ping.stream(request.target, { ...opts, ...policy }),
@@ -169,6 +172,7 @@ export const prepare = (
         return {
           type,
           target: subject,
+          timeout: (yield* Mtr.validate(opts)).timeout,
           run: (progress) =>
             Effect.suspend(() => {
               // mtr updates a hop on every probe: send the latest state of changed hops in batches
@@ -206,6 +210,7 @@ export const prepare = (
         return {
           type,
           target: subject,
+          timeout: (yield* Traceroute.validate(opts)).timeout,
           run: (progress) =>
             drain(
               Traceroute.stream(target, { ...opts, ...policy }),
@@ -224,6 +229,7 @@ export const prepare = (
         return {
           type,
           target: subject,
+          timeout: (yield* Dns.validate(opts)).timeout,
           run: (progress) =>
             drain(
               Dns.stream(subject, { ...opts, ...dnsPolicy }),

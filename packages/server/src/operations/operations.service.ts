@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { Inject, Injectable } from "@nestjs/common"
-import { Dns, Mtr, Ping, type ToolError, Traceroute } from "@netwark/tools"
+import type { ToolError } from "@netwark/tools"
 import { Queues } from "@netwark/transport"
 import { Jobs } from "@netwark/worker"
 import { Chunk, Duration, Effect, Either, Exit, Scope, Stream } from "effect"
@@ -22,7 +22,7 @@ import type {
   WorkerResult,
 } from "./operations.dto.js"
 import * as Repository from "./operations.repository.js"
-import { toPayload, workerOptions } from "./payload.js"
+import { toPayload } from "./payload.js"
 import { Writer } from "./writer.js"
 
 /** Margin over the tool's own deadline for queueing and the trip back. */
@@ -48,25 +48,6 @@ const toFieldProblem = (error: ToolError.ToolError, type: CreateOperation["type"
   return new Problem(status, error.reason, error.message, field, [
     { field, message: error.message },
   ])
-}
-
-/** How long a job may take, from the tool's own deadline for these options. */
-const toolTimeout = (body: CreateOperation): number => {
-  const options = workerOptions(body.type, body.options ?? {})
-  const ms = (r: Either.Either<{ readonly timeout: Duration.Duration }, unknown>) =>
-    Either.isRight(r) ? Duration.toMillis(r.right.timeout) : 60_000
-  switch (body.type) {
-    case "ping": {
-      const request = Ping.validate(body.target, options as Ping.PingOptions)
-      return Either.isRight(request) ? Duration.toMillis(Ping.hardTimeout(request.right)) : 60_000
-    }
-    case "mtr":
-      return ms(Mtr.validate(options as Mtr.Options))
-    case "traceroute":
-      return ms(Traceroute.validate(options as Traceroute.Options))
-    case "dns":
-      return ms(Dns.validate(options as Dns.Options))
-  }
 }
 
 /** Operations: create (validate, store with its outbox entry), list, show, and live events. */
@@ -96,7 +77,7 @@ export class OperationsService {
     const timeoutMs =
       body.timeout !== undefined
         ? Math.round(body.timeout * 1000)
-        : toolTimeout(body) + dispatchMargin
+        : Duration.toMillis(prepared.right.timeout) + dispatchMargin
     const operation = await this.runtime.run(
       Effect.gen(function* () {
         const writer = yield* Writer
