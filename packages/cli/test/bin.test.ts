@@ -19,6 +19,11 @@ const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as
   version: string
   bin: Record<string, string>
 }
+// npm links a workspace's bins from the lockfile's entry on a fresh install, not package.json
+const lock = JSON.parse(readFileSync(path.join(root, "..", "..", "package-lock.json"), "utf8")) as {
+  packages: Record<string, { bin?: Record<string, string> }>
+}
+const locked = lock.packages["packages/cli"]
 
 describe("the netwark bin", () => {
   it("is linked by npm install before any build, so `npx netwark` works in a fresh checkout", () => {
@@ -33,6 +38,21 @@ describe("the netwark bin", () => {
       writeFileSync(
         path.join(dir, "cli", "package.json"),
         JSON.stringify({ name: pkg.name, version: pkg.version, type: "module", bin: pkg.bin }),
+      )
+      // the repository's lockfile entry, as a fresh clone has it: a stale bin there (dist/main.js)
+      // left `npx netwark` unlinked after the README's `npm install` although package.json was right
+      writeFileSync(
+        path.join(dir, "package-lock.json"),
+        JSON.stringify({
+          name: "ws",
+          lockfileVersion: 3,
+          requires: true,
+          packages: {
+            "": { name: "ws", workspaces: ["cli"] },
+            [`node_modules/${pkg.name}`]: { resolved: "cli", link: true },
+            cli: { name: pkg.name, version: pkg.version, bin: locked?.bin },
+          },
+        }),
       )
       cpSync(path.join(root, "bin"), path.join(dir, "cli", "bin"), { recursive: true })
       execFileSync(
@@ -54,6 +74,18 @@ describe("the netwark bin", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it("is built by `npm start`, so the README's `npx netwark … --server` works right after it", () => {
+    // the README's first command is `npm install && npm start`; its prestart built the server and
+    // the console only, and `npx netwark` then said "not built yet"
+    const plan = JSON.parse(
+      execFileSync("npm", ["run", "--silent", "prestart", "--", "--dry-run=json"], {
+        cwd: path.join(root, "..", ".."),
+        stdio: "pipe",
+      }).toString(),
+    ) as { tasks: ReadonlyArray<{ taskId: string }> }
+    expect(plan.tasks.map((t) => t.taskId)).toContain(`${pkg.name}#build`)
   })
 
   it("--version prints the package's version (it was a constant a release would leave behind)", async () => {
