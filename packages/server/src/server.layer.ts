@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { createRequire } from "node:module"
 import { hostname } from "node:os"
 import type { SqlClient } from "@effect/sql"
 import type { PgClient } from "@effect/sql-pg"
@@ -63,6 +64,8 @@ export const localWorkerLayer = (
     id: `local-${hostname().replace(/[^a-zA-Z0-9\-_.:]/g, "-")}`.slice(0, 128),
     queues: [Queues.direct, Queues.broadcast, ...config.queues.map((q) => q.queue)],
     locations: ["local"],
+    // it ships inside the server: without it GET /workers (and the console) said 0.0.0
+    version: (createRequire(import.meta.url)("../package.json") as { version: string }).version,
     concurrency: 8,
     shutdownGrace: Duration.seconds(5),
   })

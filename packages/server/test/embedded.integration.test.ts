@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers in tests */
+import { readFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { call, eventually } from "./support/api.js"
 import { start, tempDir, testConfig, type Running } from "./support/env.js"
@@ -21,6 +22,16 @@ describe("embedded mode: PGlite through pglite-socket, in-process transport, loc
   afterAll(async () => {
     await running?.close()
     data.remove()
+  })
+
+  it("lists its local worker with the server's version, as the console's workers page shows it", async () => {
+    const { version } = JSON.parse(
+      readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+    ) as { version: string }
+    const r = await call<any>("GET", `${running!.base}/workers`)
+    expect(r.body.items).toEqual([
+      expect.objectContaining({ id: expect.stringMatching(/^local-/), version }),
+    ])
   })
 
   it("runs a ping end to end, stores it in PGlite, and keeps it across a restart", async () => {
