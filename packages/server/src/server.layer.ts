@@ -86,10 +86,15 @@ export const layer = (config: ServerConfig): Layer.Layer<AppServices, unknown> =
   const withRegistry = Layer.provideMerge(Layer.provideMerge(Writer.layer, registry), infra)
   const background = Layer.mergeAll(
     Dispatcher.layer({ poll }),
-    Collector.layer(config.queues),
+    // on the in-process transport a result not stored as the server stops is lost
+    Collector.layer(config.queues, { quietMillis: config.brokerUrl === undefined ? 300 : 0 }),
     Sweeper.layer(poll),
     WorkerPresence.layer,
-    config.localWorker ? localWorkerLayer(config) : Layer.empty,
   )
-  return Layer.provideMerge(background, withRegistry)
+  // the local worker starts after the collector and stops before it: the jobs it finishes while
+  // it stops (Ctrl-C during a ping) are stored, not lost with the in-process queue
+  const withWorker = config.localWorker
+    ? Layer.provideMerge(localWorkerLayer(config), background)
+    : background
+  return Layer.provideMerge(withWorker, withRegistry)
 }

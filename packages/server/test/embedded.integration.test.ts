@@ -64,4 +64,24 @@ describe("embedded mode: PGlite through pglite-socket, in-process transport, loc
     expect(kept.status).toBe(200)
     expect(kept.body.results[0].raw).toContain("127.0.0.1")
   }, 120_000)
+
+  it("stores the result of a ping still running when it stops (Ctrl-C), so it is done after a restart", async () => {
+    const created = await call<any>("POST", `${running!.base}/operations`, {
+      type: "ping",
+      target: "127.0.0.1",
+      options: { count: 4, interval: 0.4 },
+    })
+    expect(created.status).toBe(202)
+    // the ping has started and not finished (4 replies 0.4 s apart: ~1.2 s)
+    await eventually(async () => {
+      const r = await call<any>("GET", `${running!.base}/operations/${created.body.id}`)
+      return r.body.status === "running" ? true : undefined
+    })
+    await running!.close()
+    running = undefined
+    const again = await boot()
+    const after = await call<any>("GET", `${again.base}/operations/${created.body.id}`)
+    expect(after.body).toMatchObject({ status: "done", received: 1 })
+    expect(after.body.results[0]).toMatchObject({ status: "ok" })
+  }, 120_000)
 })

@@ -26,6 +26,14 @@ const splitRaw = (data: unknown): { readonly data: unknown; readonly raw: string
 /** The collector as a layer (it runs while the layer is alive). */
 export const layer = (
   queues: ReadonlyArray<Queues.QueueConfig>,
+  options: {
+    /**
+     * As it stops, keep storing until no result has come for this long (3 s at most): for a
+     * transport whose queues die with the process (in-process), where a result handed back is
+     * lost. Default 0: a broker redelivers what was not stored.
+     */
+    readonly quietMillis?: number
+  } = {},
 ): Layer.Layer<
   never,
   never,
@@ -40,6 +48,9 @@ export const layer = (
       const locationOf = (queue: string, worker: Envelope.WorkerInfo | undefined): string | null =>
         queues.find((q) => q.queue === queue)?.location ?? (worker?.locations.join(", ") || null)
 
+      // chunks being stored, and when the last one started or ended (see the finalizer below)
+      let handling = 0
+      let lastActive = 0
       const handle = (chunk: Chunk.Chunk<Transport.Delivery<Envelope.Reply>>) =>
         Effect.gen(function* () {
           const deliveries = Chunk.toReadonlyArray(chunk)
@@ -121,7 +132,19 @@ export const layer = (
         // the transport hands out everything that arrived since the last pull as one chunk: a
         // batch stores in one statement, and a lone result waits for no timer
         Stream.chunks,
-        Stream.mapEffect(handle),
+        Stream.mapEffect((chunk) =>
+          Effect.suspend(() => {
+            handling++
+            lastActive = Date.now()
+            return Effect.ensuring(
+              handle(chunk),
+              Effect.sync(() => {
+                handling--
+                lastActive = Date.now()
+              }),
+            )
+          }),
+        ),
         Stream.runDrain,
         Effect.tapErrorCause((cause) =>
           Effect.logWarning("collector: stopped, restarting", String(Cause.squash(cause))),
@@ -129,5 +152,19 @@ export const layer = (
         Effect.retry(Schedule.spaced(Duration.millis(500))),
       )
       yield* Effect.forkScoped(run)
+      // runs before the fork is interrupted: results that arrive as the server stops (the local
+      // worker finishing its jobs, which it does before the collector stops) are stored, not
+      // handed back to an in-process queue that dies with the process
+      const quietMillis = options.quietMillis ?? 0
+      yield* Effect.addFinalizer(() =>
+        Effect.gen(function* () {
+          if (quietMillis <= 0) return
+          const since = Date.now()
+          while (Date.now() - since < 3_000) {
+            if (handling === 0 && Date.now() - Math.max(since, lastActive) >= quietMillis) return
+            yield* Effect.sleep("10 millis")
+          }
+        }),
+      )
     }),
   )
