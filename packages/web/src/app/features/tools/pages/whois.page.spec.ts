@@ -53,6 +53,26 @@ describe("WHOIS page offline", () => {
     )
   })
 
+  it("does not ask GeoIP for an address no registry holds (404: reserved)", async () => {
+    const asked: Array<string> = []
+    const el = await render("127.0.0.1", {
+      whois: async () => {
+        throw Object.assign(new Error("127.0.0.1 is reserved by IANA (loopback)"), {
+          name: "ClientError",
+          status: 404,
+          problem: { title: "Not Found", status: 404, detail: "127.0.0.1 is reserved by IANA" },
+        })
+      },
+      geoip: async (ip) => {
+        asked.push(ip)
+        return { ip, network: "" }
+      },
+    })
+    expect(el.querySelector("[data-testid=whois-error]")?.textContent).toContain("reserved")
+    expect(asked).toEqual([])
+    expect(el.querySelector("[data-testid=geoip-card]")).toBeNull()
+  })
+
   it("does not ask GeoIP for a domain", async () => {
     const asked: Array<string> = []
     const el = await render("example.test", {

@@ -160,8 +160,10 @@ export class WhoisPage {
     () => {
       const e = this.lookup.error() as { problem?: { status?: number } } | undefined
       const q = this.query().trim()
-      // Not for a query the API refused as malformed (400): that one has nothing to place.
-      return e !== undefined && e.problem?.status !== 400 && isIpLiteral(q) ? q : undefined
+      // Not for a query the API refused as malformed (400), nor for an address no registry holds
+      // (404: reserved, such as 127.0.0.1): neither has anything to place.
+      const status = e?.problem?.status
+      return e !== undefined && status !== 400 && status !== 404 && isIpLiteral(q) ? q : undefined
     },
     (ip, signal) => this.tools.geoip(ip, signal),
   )
