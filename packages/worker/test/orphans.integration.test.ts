@@ -47,6 +47,26 @@ describe.skipIf(!available)(
     // its own queue, so no job redelivered from the first test reaches the second's worker
     const fastQueue = { ...queue, queue: "orphans-fast", name: "Orphans (fast)" }
 
+    /** Send a dig job for `query` to a DNS server that never answers, so dig keeps running. */
+    const digSilently = (operationId: string, query: string, target: string) =>
+      transport.dispatch(
+        {
+          operationId,
+          type: "dns",
+          payload: {
+            query,
+            options: {
+              server: "127.0.0.1",
+              port: silent.address().port,
+              tryTimeout: "30 seconds",
+              tries: 1,
+            },
+          },
+          timeout: "20 seconds",
+        },
+        [target],
+      )
+
     const start = (instance = "orphans", env: Record<string, string> = {}): Started => {
       const started = Binary.spawn({
         NETWARK_BROKER_URL: vhost.url,
@@ -94,25 +114,7 @@ describe.skipIf(!available)(
       const file = Orphans.fileOf(stateDir, "orphans")
       const first = start()
       await until("the first worker started", () => startedLog(first))
-      await Effect.runPromise(
-        transport.dispatch(
-          {
-            operationId: "orphan-1",
-            type: "dns",
-            payload: {
-              query: "orphan.test",
-              options: {
-                server: "127.0.0.1",
-                port: silent.address().port,
-                tryTimeout: "30 seconds",
-                tries: 1,
-              },
-            },
-            timeout: "20 seconds",
-          },
-          ["orphans"],
-        ),
-      )
+      await Effect.runPromise(digSilently("orphan-1", "orphan.test", "orphans"))
       const dig = await until("the dig recorded in the tools file", () => {
         const [pid] = Children.pidsOf(first.process.pid!)
         const s = pid === undefined ? undefined : Orphans.stat(pid)
@@ -209,25 +211,7 @@ describe.skipIf(!available)(
         PATH: `${bin}:${process.env["PATH"] ?? ""}`,
       })
       await until("the first worker started", () => startedLog(first))
-      await Effect.runPromise(
-        transport.dispatch(
-          {
-            operationId: "orphan-fast-1",
-            type: "dns",
-            payload: {
-              query,
-              options: {
-                server: "127.0.0.1",
-                port: silent.address().port,
-                tryTimeout: "30 seconds",
-                tries: 1,
-              },
-            },
-            timeout: "20 seconds",
-          },
-          [fastQueue.queue],
-        ),
-      )
+      await Effect.runPromise(digSilently("orphan-fast-1", query, fastQueue.queue))
       await first.exited
       expect(first.process.signalCode).toBe("SIGKILL")
       // the orphan, once it is the real dig (found by its command line, not by the file)
