@@ -83,7 +83,6 @@ export const sendSse = <E, R>(
   const write = (chunk: Chunk.Chunk<SseMessage>) =>
     Effect.async<void>((resume) => {
       quiet = false
-      if (response.writableEnded) return resume(Effect.void)
       const text = format(chunk)
       if (Chunk.last(chunk).pipe(Option.exists((m) => m.last === true))) {
         response.end(text)

@@ -85,8 +85,8 @@ const jobRows = (planned: ReadonlyArray<Dispatched>) =>
 /**
  * Store operations and their outbox entries atomically, in one statement (one round trip for the
  * whole batch); the stored operations in the order given. With `claim`, the entries are claimed
- * for the inserting replica (as `claimOutbox` claims) to dispatch itself; with a `plan` as well,
- * each operation the planner accepts is stored planned (its jobs, expected workers and deadline,
+ * for the inserting replica (as `claimOutbox` claims) to dispatch itself. With a `plan`, each
+ * operation the planner accepts is stored planned (its jobs, expected workers and deadline,
  * as `planClaimed` would record them) and its `Pending` carries the plan, so that its dispatch
  * needs no statement before the publish. One the planner refuses is stored unplanned: its
  * dispatcher plans it again and records the refusal.
@@ -98,10 +98,9 @@ export const insertMany = (
   Effect.gen(function* () {
     if (ops.length === 0) return []
     const sql = yield* SqlClient.SqlClient
-    const plan = options.claim ? options.plan : undefined
     // the outbox id is the database's: the plan takes it after the insert
     const plans = ops.map((o) => {
-      const outcome = plan?.({ ...o, outboxId: "" })
+      const outcome = options.plan?.({ ...o, outboxId: "" })
       return outcome !== undefined && Either.isRight(outcome) ? outcome.right : undefined
     })
     // claimed for the inserting replica (as `claimOutbox` claims) when it dispatches them itself
