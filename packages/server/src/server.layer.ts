@@ -87,7 +87,7 @@ export const layer = (config: ServerConfig): Layer.Layer<AppServices, unknown> =
   const background = Layer.mergeAll(
     Dispatcher.layer({ poll }),
     // on the in-process transport a result not stored as the server stops is lost
-    Collector.layer(config.queues, { quietMillis: config.brokerUrl === undefined ? 300 : 0 }),
+    Collector.layer(config.queues, { drainOnStop: config.brokerUrl === undefined }),
     Sweeper.layer(poll),
     WorkerPresence.layer,
   )

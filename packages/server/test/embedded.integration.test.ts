@@ -72,11 +72,18 @@ describe("embedded mode: PGlite through pglite-socket, in-process transport, loc
       options: { count: 4, interval: 0.4 },
     })
     expect(created.status).toBe(202)
-    // the ping has started and not finished (4 replies 0.4 s apart: ~1.2 s)
-    await eventually(async () => {
-      const r = await call<any>("GET", `${running!.base}/operations/${created.body.id}`)
-      return r.body.status === "running" ? true : undefined
+    // the ping has started (its first reply streamed) and not finished (4 replies 0.4 s apart:
+    // ~1.2 s); a job the worker has not taken yet would die with the in-process queue
+    const stream = new AbortController()
+    const res = await fetch(`${running!.base}/operations/${created.body.id}/events`, {
+      signal: stream.signal,
     })
+    let seen = ""
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      seen += Buffer.from(chunk).toString()
+      if (seen.includes("event: progress")) break
+    }
+    stream.abort()
     await running!.close()
     running = undefined
     const again = await boot()

@@ -23,16 +23,21 @@ const splitRaw = (data: unknown): { readonly data: unknown; readonly raw: string
   return { data, raw: null }
 }
 
+/** One turn of the event loop (its check phase). */
+const nextTurn = Effect.async<void>((resume) => {
+  setImmediate(() => resume(Effect.void))
+})
+
 /** The collector as a layer (it runs while the layer is alive). */
 export const layer = (
   queues: ReadonlyArray<Queues.QueueConfig>,
   options: {
     /**
-     * As it stops, keep storing until no result has come for this long (3 s at most): for a
-     * transport whose queues die with the process (in-process), where a result handed back is
-     * lost. Default 0: a broker redelivers what was not stored.
+     * As it stops, keep storing until no result has come for 20 event-loop turns in a row (3 s at
+     * most): for a transport whose queues die with the process (in-process), where a result
+     * handed back is lost. Off by default: a broker redelivers what was not stored.
      */
-    readonly quietMillis?: number
+    readonly drainOnStop?: boolean
   } = {},
 ): Layer.Layer<
   never,
@@ -48,9 +53,9 @@ export const layer = (
       const locationOf = (queue: string, worker: Envelope.WorkerInfo | undefined): string | null =>
         queues.find((q) => q.queue === queue)?.location ?? (worker?.locations.join(", ") || null)
 
-      // chunks being stored, and when the last one started or ended (see the finalizer below)
+      // chunks being stored, and chunks taken so far (see the finalizer below)
       let handling = 0
-      let lastActive = 0
+      let started = 0
       const handle = (chunk: Chunk.Chunk<Transport.Delivery<Envelope.Reply>>) =>
         Effect.gen(function* () {
           const deliveries = Chunk.toReadonlyArray(chunk)
@@ -135,13 +140,10 @@ export const layer = (
         Stream.mapEffect((chunk) =>
           Effect.suspend(() => {
             handling++
-            lastActive = Date.now()
+            started++
             return Effect.ensuring(
               handle(chunk),
-              Effect.sync(() => {
-                handling--
-                lastActive = Date.now()
-              }),
+              Effect.sync(() => void handling--),
             )
           }),
         ),
@@ -155,14 +157,19 @@ export const layer = (
       // runs before the fork is interrupted: results that arrive as the server stops (the local
       // worker finishing its jobs, which it does before the collector stops) are stored, not
       // handed back to an in-process queue that dies with the process
-      const quietMillis = options.quietMillis ?? 0
+      // Counted in event-loop turns, not milliseconds: a result on its way reaches `handle` in
+      // two or three turns, and a loop stalled by other work (PGlite runs in this thread) would
+      // let a time window pass before it got there.
       yield* Effect.addFinalizer(() =>
         Effect.gen(function* () {
-          if (quietMillis <= 0) return
-          const since = Date.now()
-          while (Date.now() - since < 3_000) {
-            if (handling === 0 && Date.now() - Math.max(since, lastActive) >= quietMillis) return
-            yield* Effect.sleep("10 millis")
+          if (options.drainOnStop !== true) return
+          const until = Date.now() + 3_000
+          let idle = 0
+          let seen = started
+          while (idle < 20 && Date.now() < until) {
+            yield* nextTurn
+            idle = handling === 0 && started === seen ? idle + 1 : 0
+            seen = started
           }
         }),
       )
