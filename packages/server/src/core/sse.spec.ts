@@ -1,11 +1,7 @@
 import { createServer, request, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Chunk, Effect, Layer, ManagedRuntime, Stream } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { EffectRuntime } from "./runtime.js"
-import { format, type SseMessage, sendSse } from "./sse.js"
-
-const runtime = new EffectRuntime(ManagedRuntime.make(Layer.empty))
+import { format, openSse, type SseSink } from "./sse.js"
 
 let server: Server | undefined
 afterEach(async () => {
@@ -13,16 +9,15 @@ afterEach(async () => {
   server = undefined
 })
 
-/** Serve `stream` with sendSse on a loopback port; its URL. */
-const serve = async (
-  stream: () => Stream.Stream<SseMessage>,
-  heartbeatMillis?: number,
-): Promise<string> => {
+/** Serve an event stream driven by `drive` on a loopback port; its URL. */
+const serve = async (drive: (sink: SseSink) => void, heartbeatMillis?: number): Promise<string> => {
   server = createServer((_req, res) =>
-    sendSse(runtime, res, stream(), {
-      headers: { "x-hook": "set" },
-      ...(heartbeatMillis === undefined ? {} : { heartbeatMillis }),
-    }),
+    drive(
+      openSse(res, {
+        headers: { "x-hook": "set" },
+        ...(heartbeatMillis === undefined ? {} : { heartbeatMillis }),
+      }),
+    ),
   )
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve))
   return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/`
@@ -38,16 +33,18 @@ describe("SSE", () => {
     ).toBe('event: result\nid: e-1\ndata: {"text":"a\\nb"}\n\nevent: status\ndata: null\n\n')
   })
 
-  it("sends the headers and a blank line, every chunk, and ends the response with the stream", async () => {
-    const url = await serve(() =>
-      Stream.fromChunks(
-        Chunk.make<[SseMessage]>({ type: "snapshot", id: "1", data: { n: 1 } }),
-        Chunk.make<[SseMessage, SseMessage]>(
+  it("sends the headers and a blank line, each batch in one write, and ends the response on end()", async () => {
+    const url = await serve((sink) => {
+      sink.send([{ type: "snapshot", id: "1", data: { n: 1 } }])
+      // later turns, as live events come
+      setTimeout(() => {
+        sink.send([
           { type: "result", data: 2 },
           { type: "status", data: "done" },
-        ),
-      ),
-    )
+        ])
+        setTimeout(() => sink.end(), 5)
+      }, 5)
+    })
     const res = await fetch(url)
     expect(res.status).toBe(200)
     expect(res.headers.get("content-type")).toBe("text/event-stream")
@@ -58,28 +55,27 @@ describe("SSE", () => {
     )
   })
 
-  it("ends the response with the message marked last, in its write", async () => {
-    const url = await serve(() =>
-      Stream.concat(
-        Stream.make<[SseMessage, SseMessage]>(
-          { type: "result", data: 1 },
-          { type: "status", data: "done", last: true },
-        ),
-        // nothing after `last` is sent, whatever the stream still holds
-        Stream.make<[SseMessage]>({ type: "late", data: 0 }),
-      ),
-    )
+  it("ends the response with the message marked last, in its write, and sends nothing after it", async () => {
+    let closedAfterLast = false
+    const url = await serve((sink) => {
+      sink.send([
+        { type: "result", data: 1 },
+        { type: "status", data: "done", last: true },
+        // nothing after `last` is sent, in its batch or later
+        { type: "late", data: 0 },
+      ])
+      closedAfterLast = sink.closed()
+      sink.send([{ type: "later", data: 0 }])
+    })
     expect(await (await fetch(url)).text()).toBe(
       '\nevent: result\ndata: 1\n\nevent: status\ndata: "done"\n\n',
     )
+    expect(closedAfterLast).toBe(true)
   })
 
-  it("sends a comment when the stream is quiet, and stops the stream when the client leaves", async () => {
+  it("sends a comment when the stream is quiet, and tells its feed when the client leaves", async () => {
     let stopped = false
-    const url = await serve(
-      () => Stream.never.pipe(Stream.ensuring(Effect.sync(() => void (stopped = true)))),
-      50,
-    )
+    const url = await serve((sink) => sink.onClose(() => void (stopped = true)), 50)
     const text = await new Promise<string>((resolve, reject) => {
       const req = request(url, (res) => {
         let body = ""

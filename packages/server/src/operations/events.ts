@@ -1,12 +1,12 @@
 /**
  * The live event hub of this replica: progress, results and status changes as they happen, for
- * the SSE streams; plus the wake-up signal of the dispatcher (so a new operation is published at
+ * the SSE streams (each listens to its operation only, called in the step that publishes); plus the wake-up signal of the dispatcher (so a new operation is published at
  * once rather than at the next poll), and the operations this replica stored and claimed for its
  * own dispatcher (handed over in memory, so that it need not claim them from the outbox again).
  *
  * @module
  */
-import { Context, Effect, Layer, PubSub, Queue, type Scope } from "effect"
+import { Context, Effect, Layer, Queue } from "effect"
 import type { OperationStatus, WorkerResult } from "./operations.dto.js"
 import type { Pending } from "./operations.repository.js"
 import { type BufferOptions, type Cursor, ProgressBuffer } from "./progress.buffer.js"
@@ -44,15 +44,25 @@ export type ProgressEvent = Extract<OperationEvent, { readonly kind: "progress" 
 export interface Service {
   readonly publish: (event: OperationEvent) => Effect.Effect<void>
   readonly publishAll: (events: Iterable<OperationEvent>) => Effect.Effect<void>
-  /** Every event from now on (filter by operation); progress events carry their `eventId`. */
-  readonly subscribe: Effect.Effect<Queue.Dequeue<OperationEvent>, never, Scope.Scope>
+  /**
+   * Call `listener` with the events of one operation from now on, in the step that publishes
+   * them (the events of one publish in one call; progress carries its `eventId`). Returns the
+   * function that stops it. A listener must not throw; what it throws is dropped.
+   */
+  readonly listen: (
+    operationId: string,
+    listener: (events: ReadonlyArray<OperationEvent>) => void,
+  ) => () => void
   /** Names this process in progress ids (`<epoch>-<n>`). */
   readonly epoch: string
-  /** The buffered progress of an operation after a `Last-Event-ID` (all when none or foreign). */
+  /**
+   * The buffered progress of an operation after a `Last-Event-ID` (all when none or foreign);
+   * read in the same step as a `listen`, nothing falls between the two.
+   */
   readonly replay: (
     operationId: string,
     lastEventId?: string,
-  ) => Effect.Effect<{ readonly cursor: Cursor; readonly events: ReadonlyArray<OperationEvent> }>
+  ) => { readonly cursor: Cursor; readonly events: ReadonlyArray<OperationEvent> }
   /** Tell the dispatcher there is work. */
   readonly wake: Effect.Effect<void>
   /** Hand stored operations, claimed for this replica, to its dispatcher (and wake it). */
@@ -73,7 +83,7 @@ export class Events extends Context.Tag("@netwark/server/Events")<Events, Servic
  */
 export const makeWith = (options: Partial<BufferOptions> = {}): Effect.Effect<Service> =>
   Effect.gen(function* () {
-    const hub = yield* PubSub.unbounded<OperationEvent>()
+    const listeners = new Map<string, Set<(events: ReadonlyArray<OperationEvent>) => void>>()
     const signal = yield* Queue.sliding<void>(1)
     const buffer = new ProgressBuffer<ProgressEvent>(options)
     const handedOver: Array<Pending> = []
@@ -85,20 +95,49 @@ export const makeWith = (options: Partial<BufferOptions> = {}): Effect.Effect<Se
       if (event.kind === "status" && finalStatuses.has(event.status)) buffer.end(event.operationId)
       return event
     }
+    const deliver = (operationId: string, events: ReadonlyArray<OperationEvent>) => {
+      for (const listener of listeners.get(operationId) ?? []) {
+        try {
+          listener(events)
+        } catch {
+          // a listener's failure is its own stream's, not the publisher's
+        }
+      }
+    }
+    const publishAll = (events: Iterable<OperationEvent>) => {
+      // one call per operation and publish: a broadcast's results reach its stream together
+      let batch: Array<OperationEvent> = []
+      for (const event of events) {
+        const stamped = stamp(event)
+        if (!listeners.has(stamped.operationId)) continue
+        if (batch.length > 0 && batch[0]!.operationId !== stamped.operationId) {
+          deliver(batch[0]!.operationId, batch)
+          batch = []
+        }
+        batch.push(stamped)
+      }
+      if (batch.length > 0) deliver(batch[0]!.operationId, batch)
+    }
     return {
-      publish: (event) => Effect.suspend(() => Effect.asVoid(PubSub.publish(hub, stamp(event)))),
-      publishAll: (events) =>
-        Effect.suspend(() => Effect.asVoid(PubSub.publishAll(hub, Array.from(events, stamp)))),
-      subscribe: PubSub.subscribe(hub),
+      publish: (event) => Effect.sync(() => publishAll([event])),
+      publishAll: (events) => Effect.sync(() => publishAll(events)),
+      listen: (operationId, listener) => {
+        let set = listeners.get(operationId)
+        if (set === undefined) listeners.set(operationId, (set = new Set()))
+        set.add(listener)
+        return () => {
+          set.delete(listener)
+          if (set.size === 0 && listeners.get(operationId) === set) listeners.delete(operationId)
+        }
+      },
       epoch: buffer.epoch,
-      replay: (operationId, lastEventId) =>
-        Effect.sync(() => {
-          const cursor = buffer.cursor(lastEventId)
-          const events = buffer
-            .after(operationId, cursor)
-            .map((s): OperationEvent => ({ ...s.event, eventId: s.id, n: s.n }))
-          return { cursor, events }
-        }),
+      replay: (operationId, lastEventId) => {
+        const cursor = buffer.cursor(lastEventId)
+        const events = buffer
+          .after(operationId, cursor)
+          .map((s): OperationEvent => ({ ...s.event, eventId: s.id, n: s.n }))
+        return { cursor, events }
+      },
       wake: Effect.asVoid(Queue.offer(signal, undefined)),
       handOver: (pending) =>
         Effect.suspend(() => {

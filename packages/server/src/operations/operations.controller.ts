@@ -22,9 +22,7 @@ import {
 import type { FastifyReply } from "fastify"
 import { ApiProblems, ApiSchemaBody, ApiSchemaResponse, openApiSchema } from "../core/openapi.js"
 import { SchemaPipe } from "../core/schema.pipe.js"
-import { EffectRuntime } from "../core/runtime.js"
-import { sendSse } from "../core/sse.js"
-import type { AppServices } from "../server.layer.js"
+import { openSse } from "../core/sse.js"
 import {
   CreateOperation,
   ListQuery,
@@ -42,10 +40,7 @@ import { OperationsService } from "./operations.service.js"
 @ApiTags("operations")
 @Controller("operations")
 export class OperationsController {
-  constructor(
-    @Inject(OperationsService) private readonly operations: OperationsService,
-    @Inject(EffectRuntime) private readonly runtime: EffectRuntime<AppServices>,
-  ) {}
+  constructor(@Inject(OperationsService) private readonly operations: OperationsService) {}
 
   @Post()
   @HttpCode(202)
@@ -136,7 +131,7 @@ export class OperationsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     // an unknown id is thrown from here, before any header is sent: a 404 problem
-    const events = await this.operations.events(id, { lastEventId })
-    sendSse(this.runtime, reply.raw, events, { headers: reply.getHeaders() })
+    const feed = await this.operations.events(id, { lastEventId })
+    feed.start(openSse(reply.raw, { headers: reply.getHeaders() }))
   }
 }

@@ -3,23 +3,21 @@ import { Inject, Injectable } from "@nestjs/common"
 import type { ToolError } from "@netwark/tools"
 import { Queues } from "@netwark/transport"
 import { Jobs } from "@netwark/worker"
-import { Chunk, Duration, Effect, Either, Exit, Scope, Stream } from "effect"
+import { Duration, Effect, Either } from "effect"
 import type { ServerConfig } from "../config.js"
 import { Problem } from "../core/problem.js"
 import { EffectRuntime } from "../core/runtime.js"
-import type { SseMessage } from "../core/sse.js"
 import { SERVER_CONFIG } from "../core/tokens.js"
 import { Metrics } from "../health/metrics.js"
 import type { AppServices } from "../server.layer.js"
-import { Events, type OperationEvent } from "./events.js"
+import { Events } from "./events.js"
+import * as Live from "./live.js"
 import type {
   CreateOperation,
   ListQuery,
   Operation,
   OperationDetail,
   OperationPage,
-  OperationStatus,
-  WorkerResult,
 } from "./operations.dto.js"
 import * as Repository from "./operations.repository.js"
 import { toPayload } from "./payload.js"
@@ -27,8 +25,6 @@ import { Writer } from "./writer.js"
 
 /** Margin over the tool's own deadline for queueing and the trip back. */
 const dispatchMargin = 10_000
-
-const finalStatuses: ReadonlySet<OperationStatus> = new Set(["done", "partial", "error", "timeout"])
 
 /** A `ToolError` about a job payload, as a 400 naming the API field. */
 const toFieldProblem = (error: ToolError.ToolError, type: CreateOperation["type"]): Problem => {
@@ -54,6 +50,8 @@ const toFieldProblem = (error: ToolError.ToolError, type: CreateOperation["type"
 @Injectable()
 export class OperationsService {
   private readonly known: ReadonlySet<string>
+  /** The event hub, read from the runtime once. */
+  private hub: Promise<Events["Type"]> | undefined
 
   constructor(
     @Inject(EffectRuntime) private readonly runtime: EffectRuntime<AppServices>,
@@ -116,11 +114,8 @@ export class OperationsService {
   }
 
   /**
-   * Live events of an operation: a `snapshot` first, then the progress this process buffered
-   * (after `lastEventId` when it is one of ours), then `progress`, `result` and `status` as they
-   * happen, ending after the final status. Progress events carry ids that increase per operation;
-   * events of this replica arrive at once; the database is polled as well, for results another
-   * replica stored.
+   * The live feed of an operation's event stream (see `live.ts`), opened before the stream is:
+   * an unknown id is a 404.
    */
   async events(
     id: string,
@@ -128,133 +123,13 @@ export class OperationsService {
       readonly lastEventId?: string | undefined
       readonly pollEvery?: Duration.DurationInput
     } = {},
-  ): Promise<Stream.Stream<SseMessage, never, AppServices>> {
-    const pollEvery = options.pollEvery ?? "1 second"
-    // the subscription comes before the snapshot (nothing falls in between), and both before
-    // the answer, so that an unknown id is a 404: one statement where an existence check and
-    // then the snapshot were two
-    const opened = await this.runtime.run(
-      Effect.gen(function* () {
-        const scope = yield* Scope.make()
-        const queue = yield* Scope.extend(
-          Effect.flatMap(Events, (e) => e.subscribe),
-          scope,
-        )
-        const snapshot = yield* Effect.onError(Repository.get(id), () =>
-          Scope.close(scope, Exit.void),
-        )
-        if (snapshot === undefined) yield* Scope.close(scope, Exit.void)
-        return { scope, queue, snapshot }
-      }),
-    )
-    const { scope, queue, snapshot } = opened
-    if (snapshot === undefined) throw Problem.notFound(`operation ${id} does not exist`)
-    const release = Scope.close(scope, Exit.void)
-    // a subscription nobody reads would keep every event published: released if the stream
-    // never starts (the client left before Nest subscribed), else when it ends
-    const unclaimed = setTimeout(() => void this.runtime.run(release), 30_000).unref()
-    const stream = Stream.unwrap(
-      Effect.gen(function* () {
-        clearTimeout(unclaimed)
-        const events = yield* Events
-        // after the subscription, so that live events overlap the replay rather than miss it
-        const replay = yield* events.replay(id, options.lastEventId)
-        // the last progress position sent: live progress at or before it is a duplicate
-        let high = replay.cursor ?? 0
-        // every message carries an id (else the SSE layer numbers them per connection): progress
-        // its own, the others the position of the last progress sent, so that a reconnect with
-        // any of them gets exactly the progress that came after
-        const position = () => `${events.epoch}-${high}`
-        const progressMessage = (e: OperationEvent & { kind: "progress" }): SseMessage => {
-          const { eventId, n, ...data } = e
-          if (n !== undefined) high = Math.max(high, n)
-          return { type: "progress", id: eventId ?? position(), data }
-        }
-        const first: Stream.Stream<SseMessage> = Stream.suspend(() => {
-          const messages: Array<SseMessage> = [
-            { type: "snapshot", id: position(), data: snapshot },
-            ...replay.events.flatMap((e) => (e.kind === "progress" ? [progressMessage(e)] : [])),
-          ]
-          // an operation that has ended: nothing more comes
-          if (finalStatuses.has(snapshot.status)) messages.push({ ...messages.pop()!, last: true })
-          return Stream.fromIterable(messages)
-        })
-        if (finalStatuses.has(snapshot.status)) return first
-        const seen = new Set(snapshot.results.map((r) => `${r.jobId}\u0000${r.workerId}`))
-        let status = snapshot.status
-        const live = Stream.fromQueue(queue).pipe(Stream.filter((e) => e.operationId === id))
-        // the database is asked for the status and the result count only; the results themselves
-        // are read when the count says another replica stored some this stream has not seen
-        const poll = Effect.gen(function* () {
-          const state = yield* Repository.stateOf(id)
-          if (state === undefined) return []
-          const results = state.received > seen.size ? yield* Repository.resultsOf(id) : []
-          return [
-            ...results.map((result) => ({ kind: "result" as const, operationId: id, result })),
-            {
-              kind: "status" as const,
-              operationId: id,
-              status: state.status,
-              received: state.received,
-            },
-          ]
-        })
-        const polled = Stream.repeatEffect(
-          // a failed poll (database briefly down) is skipped, not the end of the stream
-          Effect.delay(
-            Effect.orElseSucceed(poll, (): ReadonlyArray<OperationEvent> => []),
-            Duration.decode(pollEvery),
-          ),
-        ).pipe(Stream.flattenIterables)
-        const toMessages = (e: OperationEvent): ReadonlyArray<SseMessage> => {
-          switch (e.kind) {
-            case "progress":
-              return e.n !== undefined && e.n <= high ? [] : [progressMessage(e)]
-            case "result": {
-              const key = `${e.result.jobId}\u0000${e.result.workerId}`
-              if (seen.has(key)) return []
-              seen.add(key)
-              return [{ type: "result", id: position(), data: e.result satisfies WorkerResult }]
-            }
-            case "status":
-              if (e.status === status) return []
-              status = e.status
-              return [
-                finalStatuses.has(e.status)
-                  ? { type: "status", id: position(), data: { id, status: e.status }, last: true }
-                  : { type: "status", id: position(), data: { id, status: e.status } },
-              ]
-          }
-        }
-        // before the final status, results another replica stored and no poll has shown yet
-        const withCatchUp = (e: OperationEvent) =>
-          e.kind === "status" &&
-          finalStatuses.has(e.status) &&
-          e.status !== status &&
-          (e.received === undefined || e.received > seen.size)
-            ? Effect.map(
-                Effect.orElseSucceed(Repository.resultsOf(id), () => []),
-                (results) => [
-                  ...results.flatMap((result) =>
-                    toMessages({ kind: "result", operationId: id, result }),
-                  ),
-                  ...toMessages(e),
-                ],
-              )
-            : Effect.succeed(toMessages(e))
-        // a chunk at a time (a broadcast's results arrive together), each element judged in
-        // order, after the ones before it (a final status follows the results of its chunk)
-        const rest = Stream.merge(live, polled).pipe(
-          Stream.mapChunksEffect((chunk) =>
-            Effect.map(Effect.forEach(chunk, withCatchUp), (ms) => Chunk.fromIterable(ms.flat())),
-          ),
-          // each message by its own status: `status` already holds the last of the chunk, so a
-          // "running" taken with the final status in one chunk would end the stream before it
-          Stream.takeUntil((m) => m.last === true),
-        )
-        return Stream.concat(first, rest)
-      }),
-    ).pipe(Stream.ensuring(release))
-    return stream
+  ): Promise<Live.Feed> {
+    this.hub ??= this.runtime.run(Events)
+    const feed = await Live.open(await this.hub, (effect) => this.runtime.run(effect), id, {
+      lastEventId: options.lastEventId,
+      pollMillis: Duration.toMillis(Duration.decode(options.pollEvery ?? "1 second")),
+    })
+    if (feed === undefined) throw Problem.notFound(`operation ${id} does not exist`)
+    return feed
   }
 }
