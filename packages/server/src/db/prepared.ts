@@ -11,6 +11,12 @@
  * process, so a name means the same text on every connection; past `maxStatements` distinct
  * texts (SQL built with a varying shape), the rest go unnamed rather than fill each backend.
  *
+ * Each connection plans every execution with its parameters (`plan_cache_mode =
+ * force_custom_plan`): a generic plan, chosen once the first five runs cost little, is kept while
+ * the tables grow, and where statistics are missing (autovacuum off) it went on scanning them —
+ * the result batch's went from 2.7 to 7.6 ms over 1,000 broadcasts, reading every result stored.
+ * Planning costs ~0.3 ms for the largest statement; parsing it costs 0.7.
+ *
  * @module
  */
 import type { SqlClient } from "@effect/sql"
@@ -85,6 +91,10 @@ export const layer = (
         })
         // a connection that breaks while idle is dropped by the pool; queries report their own
         pool.on("error", () => {})
+        // queued before the first query the connection is handed out for (see the module note)
+        pool.on("connect", (client) => {
+          client.query("SET plan_cache_mode = force_custom_plan").catch(() => {})
+        })
         return Effect.tryPromise({
           try: () => pool.query("SELECT 1"),
           catch: (cause) => new SqlError({ cause, message: "PgClient: Failed to connect" }),

@@ -756,7 +756,7 @@ export const storeResults = (
              SELECT operation_id, job_id, worker_id, mode, status FROM ins)`,
         sql`= ANY(${ids}::uuid[])`,
       )}, settled AS (
-        ${settleFrom(sql, sql`counts`)}
+        ${settleFrom(sql, sql`counts`, sql`= ANY(${ids}::uuid[])`)}
       )
       SELECT (SELECT coalesce(json_agg(json_build_array(operation_id, job_id, worker_slot,
                                                         received_at)), '[]'::json)
@@ -889,14 +889,18 @@ const countsOf = (sql: SqlClient.SqlClient, rows: Fragment, operations: Fragment
 
 /**
  * The UPDATE that ends the in-flight operations whose every expected result is in, given a
- * relation of per-operation counts (`operation_id`, `n`, `m`, `ok`, `failed`: see `countsOf`).
+ * relation of per-operation counts (`operation_id`, `n`, `m`, `ok`, `failed`: see `countsOf`)
+ * over `operations` (a condition on an id, as `countsOf` takes it: found by their primary key,
+ * not through the index of in-flight operations, which keeps an entry for every update until a
+ * vacuum).
  */
-const settleFrom = (sql: SqlClient.SqlClient, counts: Fragment) => sql`
+const settleFrom = (sql: SqlClient.SqlClient, counts: Fragment, operations: Fragment) => sql`
   UPDATE operations o
   SET status = CASE WHEN r.failed = 0 THEN 'done' WHEN r.ok = 0 THEN 'error' ELSE 'partial' END,
       finished_at = clock_timestamp()
   FROM ${counts} r
-  WHERE o.id = r.operation_id AND o.status IN ('pending', 'running') AND o.expected IS NOT NULL
+  WHERE o.id = r.operation_id AND o.id ${operations}
+    AND o.status IN ('pending', 'running') AND o.expected IS NOT NULL
     AND r.m >= o.expected
   RETURNING o.id, o.status, r.n AS received`
 
@@ -905,6 +909,7 @@ const settle = (sql: SqlClient.SqlClient, operations: Fragment) =>
   sql<{ id: string; status: OperationStatus; received: string }>`${settleFrom(
     sql,
     countsOf(sql, sql`(SELECT * FROM results WHERE operation_id ${operations})`, operations),
+    operations,
   )}`.pipe(
     Effect.map((rows): ReadonlyArray<Settled> =>
       rows.map((r) => ({ id: r.id, status: r.status, received: Number(r.received) })),
