@@ -38,6 +38,24 @@ describe("prepared statements", () => {
     expect(out.prepared).toEqual(["SELECT $1::int + 1 AS x"])
   })
 
+  it("plans each execution with its parameters, never with a generic plan cached while the table was empty", async () => {
+    const out = await run(
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const [mode] = yield* sql<{ plan_cache_mode: string }>`SHOW plan_cache_mode`.unprepared
+        yield* sql`CREATE TABLE grows (id int PRIMARY KEY, v text)`.unprepared
+        // more than the five runs after which a cheap generic plan is kept
+        for (let i = 0; i < 8; i++) yield* sql`SELECT v FROM grows WHERE id = ${i}`
+        const [plans] = yield* sql<{ generic_plans: string; custom_plans: string }>`
+          SELECT generic_plans, custom_plans FROM pg_prepared_statements
+          WHERE statement LIKE '%FROM grows WHERE id = $1'`.unprepared
+        return { mode: mode?.plan_cache_mode, plans }
+      }),
+    )
+    expect(out.mode).toBe("force_custom_plan")
+    expect(out.plans).toEqual({ generic_plans: "0", custom_plans: "8" })
+  })
+
   it("runs a text of several statements without parameters (migrations) unnamed", async () => {
     const rows = await run(
       Effect.flatMap(SqlClient.SqlClient, (sql) =>

@@ -87,14 +87,12 @@ export const layer = (
           max: options.maxConnections,
           ...(options.minConnections === undefined ? {} : { min: options.minConnections }),
           application_name: options.applicationName,
+          // set at connection start-up (see the module note)
+          options: "-c plan_cache_mode=force_custom_plan",
           Client: PreparingClient,
         })
         // a connection that breaks while idle is dropped by the pool; queries report their own
         pool.on("error", () => {})
-        // queued before the first query the connection is handed out for (see the module note)
-        pool.on("connect", (client) => {
-          client.query("SET plan_cache_mode = force_custom_plan").catch(() => {})
-        })
         return Effect.tryPromise({
           try: () => pool.query("SELECT 1"),
           catch: (cause) => new SqlError({ cause, message: "PgClient: Failed to connect" }),
