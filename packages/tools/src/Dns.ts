@@ -191,6 +191,13 @@ export const validateQuery = (
   return Either.right(Target.toArg(t.right))
 }
 
+/**
+ * Everything `argv` checks (the options, and the query for them: an IP address for a reverse
+ * lookup), for a caller that needs the resolved options (the timeout) before any run.
+ */
+export const check = (query: string, options: Options = {}): Either.Either<Resolved, ToolError> =>
+  Either.flatMap(validate(options), (o) => Either.map(validateQuery(query, o.reverse), () => o))
+
 /** The dig argument list (pure). The query follows `-q`/`-x`, so it is never read as an option. */
 export const argv = (
   query: string,

@@ -133,6 +133,16 @@ export const validate = (options: Options = {}): Either.Either<Resolved, ToolErr
 
 const seconds = (d: Duration.Duration): string => String(Duration.toMillis(d) / 1000)
 
+/**
+ * Everything `argv` checks (the options, and an `ipVersion` that fits the target's address), for
+ * a caller that needs the resolved options (the timeout) before any run.
+ */
+export const check = (
+  target: Target.Target,
+  options: Options = {},
+): Either.Either<Resolved, ToolError> =>
+  Either.flatMap(validate(options), (o) => Either.map(ipVersionFor(target, o.ipVersion), () => o))
+
 /** The mtr argument list for a validated target and options (pure; the target comes after `--`). */
 export const argv = (
   target: Target.Target,

@@ -107,6 +107,16 @@ export const validate = (options: Options = {}): Either.Either<Resolved, ToolErr
     }
   })
 
+/**
+ * Everything `argv` checks (the options, and an `ipVersion` that fits the target's address), for
+ * a caller that needs the resolved options (the timeout) before any run.
+ */
+export const check = (
+  target: Target.Target,
+  options: Options = {},
+): Either.Either<Resolved, ToolError> =>
+  Either.flatMap(validate(options), (o) => Either.map(ipVersionFor(target, o.ipVersion), () => o))
+
 /** The traceroute argument list (pure). The target is last, as traceroute's parser expects. */
 export const argv = (
   target: Target.Target,

@@ -350,6 +350,26 @@ describe("Dns hostile inputs: a clear error and no process spawned", () => {
   })
 })
 
+describe("Dns.check", () => {
+  it("refuses exactly what argv refuses, with the same field, and resolves the options", () => {
+    const cases: ReadonlyArray<[string, Dns.Options]> = [
+      ["example.com", { reverse: true }],
+      ["-x", {}],
+      ["example.com", { tries: 99 }],
+      ["192.0.2.1", { reverse: true }],
+      ["example.com", {}],
+    ]
+    for (const [query, options] of cases) {
+      const checked = Dns.check(query, options)
+      const built = Dns.argv(query, options)
+      expect(Either.isLeft(checked)).toBe(Either.isLeft(built))
+      if (Either.isLeft(checked) && Either.isLeft(built))
+        expect(checked.left.field).toBe(built.left.field)
+    }
+    expect(Either.getOrThrow(Dns.check("192.0.2.1", { reverse: true })).reverse).toBe(true)
+  })
+})
+
 describe("Dns policy on the resolver", () => {
   it("refuses a denied server before spawning", async () => {
     const spy = vi.spyOn(Exec, "stream")

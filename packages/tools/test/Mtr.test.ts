@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
-import { Effect, Either, Stream } from "effect"
+import { Duration, Effect, Either, Stream } from "effect"
 import { describe, expect, it, vi } from "vitest"
 import * as Exec from "../src/internal/exec/Exec.js"
 import * as Mtr from "../src/Mtr.js"
@@ -302,6 +302,22 @@ describe("Mtr hostile inputs: a clear error and no process spawned", () => {
     expect(e.field).toBe(field)
     expect(e.reason).toBe(field === "target" ? "InvalidTarget" : "InvalidInput")
     expect(e.message).toContain(message)
+  })
+})
+
+describe("Mtr.check", () => {
+  it("refuses exactly what argv refuses, with the same field, and resolves the timeout", () => {
+    const target = Either.getOrThrow(Target.parse("127.0.0.1"))
+    for (const options of [{ cycles: 101 }, { ipVersion: 6 as const }, { port: 80 }, {}]) {
+      const checked = Mtr.check(target, options)
+      const built = Mtr.argv(target, options)
+      expect(Either.isLeft(checked)).toBe(Either.isLeft(built))
+      if (Either.isLeft(checked) && Either.isLeft(built))
+        expect(checked.left.field).toBe(built.left.field)
+    }
+    // 10 cycles of 1 s, a 2 s grace period and 15 s of margin
+    const resolved = Either.getOrThrow(Mtr.check(target, {}))
+    expect(resolved.timeout).toEqual(Duration.seconds(27))
   })
 })
 

@@ -306,6 +306,25 @@ describe("Traceroute hostile inputs: a clear error and no process spawned", () =
   })
 })
 
+describe("Traceroute.check", () => {
+  it("refuses exactly what argv refuses, with the same field, and resolves the options", () => {
+    const target = Either.getOrThrow(Target.parse("::1"))
+    for (const options of [
+      { queries: 11 },
+      { ipVersion: 4 as const },
+      { maxHops: 3, firstHop: 5 },
+      {},
+    ]) {
+      const checked = Traceroute.check(target, options)
+      const built = Traceroute.argv(target, options)
+      expect(Either.isLeft(checked)).toBe(Either.isLeft(built))
+      if (Either.isLeft(checked) && Either.isLeft(built))
+        expect(checked.left.field).toBe(built.left.field)
+    }
+    expect(Either.getOrThrow(Traceroute.check(target, { maxHops: 5 })).maxHops).toBe(5)
+  })
+})
+
 describe("Traceroute target policy", () => {
   it("refuses a denied host name after resolving it, before spawning", async () => {
     const e = await refusedBeforeSpawn(

@@ -167,12 +167,12 @@ export const prepare = (
         const { subject, options: raw } = yield* payloadOf(type, payload, "target")
         const opts = raw as Mtr.Options
         const target = yield* Target.parse(subject)
-        yield* Mtr.argv(target, opts)
+        const checked = yield* Mtr.check(target, opts)
         const every = Duration.decode(options.mtrProgressInterval ?? "250 millis")
         return {
           type,
           target: subject,
-          timeout: (yield* Mtr.validate(opts)).timeout,
+          timeout: checked.timeout,
           run: (progress) =>
             Effect.suspend(() => {
               // mtr updates a hop on every probe: send the latest state of changed hops in batches
@@ -206,11 +206,11 @@ export const prepare = (
         const { subject, options: raw } = yield* payloadOf(type, payload, "target")
         const opts = raw as Traceroute.Options
         const target = yield* Target.parse(subject)
-        yield* Traceroute.argv(target, opts)
+        const checked = yield* Traceroute.check(target, opts)
         return {
           type,
           target: subject,
-          timeout: (yield* Traceroute.validate(opts)).timeout,
+          timeout: checked.timeout,
           run: (progress) =>
             drain(
               Traceroute.stream(target, { ...opts, ...policy }),
@@ -224,12 +224,12 @@ export const prepare = (
       case "dns": {
         const { subject, options: raw } = yield* payloadOf(type, payload, "query")
         const opts = raw as Dns.Options
-        yield* Dns.argv(subject, opts)
+        const checked = yield* Dns.check(subject, opts)
         const dnsPolicy = policy.policy === undefined ? {} : ({ policy: policy.policy } as const)
         return {
           type,
           target: subject,
-          timeout: (yield* Dns.validate(opts)).timeout,
+          timeout: checked.timeout,
           run: (progress) =>
             drain(
               Dns.stream(subject, { ...opts, ...dnsPolicy }),
