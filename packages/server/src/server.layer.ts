@@ -19,7 +19,7 @@ import {
   type TransportError,
 } from "@netwark/transport"
 import { Jobs, Worker } from "@netwark/worker"
-import { Duration, Layer } from "effect"
+import { Duration, Effect, Layer } from "effect"
 import type { ServerConfig } from "./config.js"
 import * as Database from "./db/database.js"
 import * as Metrics from "./health/metrics.js"
@@ -79,9 +79,15 @@ export const layer = (config: ServerConfig): Layer.Layer<AppServices, unknown> =
     Events.layer,
     Metrics.layer,
   )
-  const registry = Registry.layerWith({
-    retention: config.workerRetention ?? Registry.defaultRetention,
-  })
+  // the presence warnings ride on the registry's subscription
+  const registry = Layer.unwrapEffect(
+    Effect.map(Transport.Transport, (transport) =>
+      Registry.layerWith({
+        retention: config.workerRetention ?? Registry.defaultRetention,
+        observe: WorkerPresence.warnings(transport.targets),
+      }),
+    ),
+  )
   // the writer plans what it stores from the registry
   const withRegistry = Layer.provideMerge(Layer.provideMerge(Writer.layer, registry), infra)
   const background = Layer.mergeAll(
@@ -89,7 +95,6 @@ export const layer = (config: ServerConfig): Layer.Layer<AppServices, unknown> =
     // on the in-process transport a result not stored as the server stops is lost
     Collector.layer(config.queues, { drainOnStop: config.brokerUrl === undefined }),
     Sweeper.layer(poll),
-    WorkerPresence.layer,
   )
   // the local worker starts after the collector and stops before it: the jobs it finishes while
   // it stops (Ctrl-C during a ping) are stored, not lost with the in-process queue

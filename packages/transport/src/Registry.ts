@@ -171,6 +171,12 @@ export class Registry extends Context.Tag("@netwark/transport/Registry")<Registr
 export interface Options {
   /** How long an offline worker stays listed after it was last heard from (default 24 h). */
   readonly retention?: Duration.DurationInput
+  /**
+   * Also called with each presence message, after the registry applied it: for what reads the
+   * messages themselves (a `hello` from a heartbeat), without a second presence subscription.
+   * Its failures are logged.
+   */
+  readonly observe?: (message: Envelope.Presence) => Effect.Effect<void>
 }
 
 /** Start listening to presence with options (scoped: listening stops with the scope). */
@@ -184,10 +190,21 @@ export const makeWith = (
     // subscribed before the probe, so every answer to it is heard; the broker client
     // re-creates the subscription after a reconnect
     const presence = yield* transport.presence()
+    const observe = options.observe
     yield* presence.pipe(
-      Stream.runForEach((message) =>
-        SubscriptionRef.update(ref, (state) => apply(state, message, Date.now(), retentionMs)),
-      ),
+      Stream.runForEach((message) => {
+        const applied = SubscriptionRef.update(ref, (state) =>
+          apply(state, message, Date.now(), retentionMs),
+        )
+        return observe === undefined
+          ? applied
+          : Effect.zipRight(
+              applied,
+              Effect.catchAllCause(observe(message), (cause) =>
+                Effect.logWarning("registry: presence observer failed", cause),
+              ),
+            )
+      }),
       Effect.forkScoped,
     )
     yield* transport.probe.pipe(

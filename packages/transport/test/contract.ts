@@ -228,6 +228,36 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
         }),
       ))
 
+    it("the registry hands each presence message to its observer, after applying it; a failing observer stops nothing", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          const seen: Array<string> = []
+          const holder: { registry?: Registry.Service } = {}
+          const registry = yield* Registry.makeWith({
+            observe: (message) =>
+              message.worker.id === "bad"
+                ? Effect.die(new Error("observer bug"))
+                : Effect.flatMap(holder.registry!.online, (online) =>
+                    Effect.sync(() => {
+                      const listed = online.some((w) => w.id === message.worker.id)
+                      seen.push(`${message.event}:${message.worker.id}:${listed}`)
+                    }),
+                  ),
+          })
+          holder.registry = registry
+          yield* transport.announce(worker("bad", [Queues.broadcast]), { interval: "1 second" })
+          yield* transport.announce(worker("w1", [Queues.broadcast]), { interval: "1 second" })
+          yield* registry.await((ws) => ws.length === 2, "5 seconds")
+          for (let i = 0; i < 50 && !seen.some((e) => e.startsWith("hello:w1")); i++)
+            yield* Effect.sleep("20 millis")
+          // applied before observed: the worker already counts as online
+          expect(seen.find((e) => e.startsWith("hello:w1"))).toBe("hello:w1:true")
+          // the failing observer stopped neither the registry nor the observing of others
+          expect((yield* registry.online).map((w) => w.id).sort()).toEqual(["bad", "w1"])
+        }),
+      ))
+
     it("location queues reach exactly their workers (broadcast: all of them, else one)", () =>
       run(
         Effect.gen(function* () {
