@@ -2,7 +2,7 @@
  * A broadcast to 100 workers: POST /operations → every worker's result stored and the final
  * status streamed over SSE. Trivial workers (no tool runs), so the figure is the system's own
  * latency. Runs on the machine's PostgreSQL and RabbitMQ, and on the in-process transport
- * (`BENCH_ONLY=inprocess|rabbitmq` for one of them).
+ * (`BENCH_ONLY=inprocess|rabbitmq` for one of them), after `BENCH_WARMUP` rounds (default 100).
  *
  * The processes are laid out as deployed: the server in a child process with its `npm start` V8
  * flags (with the 100 workers inside it on the in-process transport: that is what that transport
@@ -103,7 +103,9 @@ const measure = async (
   }
   const agent = new Agent({ keepAlive: true, maxSockets: 2 })
   try {
-    for (let i = 0; i < 20; i++) await round(base, agent)
+    // the JIT reaches its steady state over the first ~100 rounds (each handler runs once a round)
+    const warmup = Number(process.env["BENCH_WARMUP"] ?? 100)
+    for (let i = 0; i < warmup; i++) await round(base, agent)
     const times: Array<number> = []
     const serverBefore = await cpuOf(server.process)
     const workersBefore = await cpuOf(workers?.process)
