@@ -91,7 +91,8 @@ export const layer = (config: ServerConfig): Layer.Layer<AppServices, unknown> =
   // the writer plans what it stores from the registry
   const withRegistry = Layer.provideMerge(Layer.provideMerge(Writer.layer, registry), infra)
   const background = Layer.mergeAll(
-    Dispatcher.layer({ poll }),
+    // the in-process queue died with the last process: what it held is sent again
+    Dispatcher.layer({ poll, requeueOrphans: config.brokerUrl === undefined }),
     // on the in-process transport a result not stored as the server stops is lost
     Collector.layer(config.queues, { drainOnStop: config.brokerUrl === undefined }),
     Sweeper.layer(poll),

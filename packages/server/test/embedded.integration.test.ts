@@ -87,8 +87,49 @@ describe("embedded mode: PGlite through pglite-socket, in-process transport, loc
     await running!.close()
     running = undefined
     const again = await boot()
-    const after = await call<any>("GET", `${again.base}/operations/${created.body.id}`)
+    // stored as it stopped; or, when a loaded machine let the stop outrun the result, sent again
+    // (see the next test) and done a moment after the restart
+    const after = await eventually(async () => {
+      const r = await call<any>("GET", `${again.base}/operations/${created.body.id}`)
+      return r.body.status === "done" ? r : undefined
+    }, 10_000)
     expect(after.body).toMatchObject({ status: "done", received: 1 })
     expect(after.body.results[0]).toMatchObject({ status: "ok" })
+  }, 120_000)
+
+  it("sends again after a restart the jobs its in-process queue still held when it stopped", async () => {
+    // 12 pings of ~0.8 s for a local worker that runs 8 at once: 4 wait in the queue
+    const ids: Array<string> = []
+    for (let i = 0; i < 12; i++) {
+      const created = await call<any>("POST", `${running!.base}/operations`, {
+        type: "ping",
+        target: "127.0.0.1",
+        options: { count: 3, interval: 0.4 },
+      })
+      expect(created.status).toBe(202)
+      ids.push(created.body.id)
+    }
+    // stopped once the worker is busy: the 8 it runs are finished and stored as it stops
+    await eventually(async () => {
+      const r = await call<any>("GET", `${running!.base}/operations?status=running`)
+      return r.body.total >= 8 ? true : undefined
+    })
+    await running!.close()
+    running = undefined
+    const again = await boot()
+    // each ping is done, well before the 13 s deadline the queued ones would have waited out
+    const started = Date.now()
+    let last: Array<string> = []
+    const states = await eventually(async () => {
+      const all = await Promise.all(
+        ids.map((id) => call<any>("GET", `${again.base}/operations/${id}`)),
+      )
+      last = all.map((r) => `${r.body.status}:${r.body.received}:${r.body.error ?? ""}`)
+      return all.every((r) => r.body.status === "done") ? all : undefined
+    }, 10_000).catch((e: unknown) => {
+      throw new Error(`${String(e)}: ${last.join(", ")}`)
+    })
+    expect(Date.now() - started).toBeLessThan(10_000)
+    for (const r of states) expect(r.body).toMatchObject({ status: "done", received: 1 })
   }, 120_000)
 })

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { SqlClient } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import {
   type Envelope,
   type Queues,
@@ -30,6 +30,11 @@ export interface Options {
   readonly batch?: number
   /** Loops claiming and publishing at once (they share the outbox through `SKIP LOCKED`). */
   readonly loops?: number
+  /**
+   * Before the first loop, send again what a previous process left in its queue (see
+   * `Repository.requeueOrphans`): for the in-process transport of a single process only.
+   */
+  readonly requeueOrphans?: boolean
 }
 
 /** `f` computed once per key. */
@@ -237,6 +242,40 @@ export const layer = (
     Effect.gen(function* () {
       const events = yield* Events
       const batch = options.batch ?? 256
+      if (options.requeueOrphans === true) {
+        // once a worker is online (the local one says hello as the server starts): planned
+        // before, a broadcast would expect nobody and end as "no worker online"
+        const registry = yield* Registry.Registry
+        // by the database's clock: what was dispatched before now was the last process's
+        const sql = yield* SqlClient.SqlClient
+        const started = yield* sql<{ now: Date }>`SELECT clock_timestamp() AS now`.pipe(
+          Effect.map((rows) => rows[0]?.now ?? new Date()),
+          Effect.orElseSucceed(() => new Date()),
+        )
+        yield* registry
+          .await((workers) => workers.length > 0, "30 seconds")
+          .pipe(
+            Effect.ignore,
+            Effect.zipRight(Repository.requeueOrphans(started)),
+            Effect.tap((requeued) =>
+              requeued.length === 0
+                ? Effect.void
+                : Effect.zipRight(
+                    Effect.logInfo(
+                      `dispatcher: sending again ${requeued.length} operation(s) whose jobs the last run's in-process queue held`,
+                    ),
+                    events.wake,
+                  ),
+            ),
+            Effect.catchAllCause((cause) =>
+              Effect.logWarning(
+                "dispatcher: orphaned operations not requeued",
+                Cause.pretty(cause),
+              ),
+            ),
+            Effect.forkScoped,
+          )
+      }
       const loop = Effect.gen(function* () {
         const { claimed, failures } = yield* dispatchBatch(batch).pipe(
           Effect.catchAllCause((cause) =>

@@ -566,6 +566,43 @@ export const claimOutbox = (
   })
 
 /**
+ * On the in-process transport, what a stopped process left undone: its queue died with it, so an
+ * operation still `running` waits for jobs no worker will take (they ran out their deadline as
+ * `timeout`). Those whose deadline has not passed go back to `pending` with an unsent outbox entry,
+ * and entries claimed but not published are released: the dispatcher sends them again, planned
+ * afresh (a result already stored stays; a second one from the same worker is ignored). Only for
+ * a process that is the transport's only user (the embedded mode), and only what a process
+ * dispatched or stored `before` this one started (what this one sends meanwhile is its own).
+ * Resolves to the operations sent again.
+ */
+export const requeueOrphans = (
+  before: Date,
+): Effect.Effect<ReadonlyArray<string>, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.map(
+      sql<{ id: string }>`
+        WITH orphans AS (
+          UPDATE operations SET status = 'pending', dispatched_at = NULL
+          WHERE status = 'running' AND deadline > clock_timestamp()
+            AND dispatched_at < ${before.toISOString()}::timestamptz
+          RETURNING id
+        ), released AS (
+          UPDATE outbox SET sent_at = NULL, claimed_until = NULL
+          WHERE operation_id IN (SELECT id FROM orphans)
+             OR (sent_at IS NULL AND claimed_until IS NOT NULL
+                 AND created_at < ${before.toISOString()}::timestamptz)
+        ), missing AS (
+          -- the sweeper deletes entries sent long ago
+          INSERT INTO outbox (operation_id)
+          SELECT o.id FROM orphans o
+          WHERE NOT EXISTS (SELECT 1 FROM outbox b WHERE b.operation_id = o.id)
+        )
+        SELECT id FROM orphans`,
+      (rows) => rows.map((r) => r.id),
+    ),
+  )
+
+/**
  * Record the plan of outbox entries this dispatcher holds the lease of (claimed from the outbox,
  * or at insert by this replica), as `plan` computes it; see {@link claimOutbox}. Entries stored
  * planned keep their plan and cost no statement.
