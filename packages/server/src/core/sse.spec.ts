@@ -73,6 +73,29 @@ describe("SSE", () => {
     expect(closedAfterLast).toBe(true)
   })
 
+  it("is closed at once when the client left before it opened", async () => {
+    let closedAtOpen: boolean | undefined
+    let told = false
+    server = createServer((req, res) => {
+      // the client is gone before the stream opens (its feed was still reading a snapshot)
+      req.socket.destroy()
+      setImmediate(() => {
+        const sink = openSse(res)
+        closedAtOpen = sink.closed()
+        sink.onClose(() => void (told = true))
+        sink.send([{ type: "late", data: 0 }])
+      })
+    })
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+    await fetch(url).catch(() => undefined)
+    const until = Date.now() + 5_000
+    while (closedAtOpen === undefined && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 10))
+    expect(closedAtOpen).toBe(true)
+    expect(told).toBe(true)
+  })
+
   it("sends a comment when the stream is quiet, and tells its feed when the client leaves", async () => {
     let stopped = false
     const url = await serve((sink) => sink.onClose(() => void (stopped = true)), 50)

@@ -98,8 +98,9 @@ export const openSse = (
     clearInterval(heartbeat)
     for (const f of listeners.splice(0)) f()
   }
-  // the client left, or the response ended
+  // the client left, or the response ended; or it left before the stream opened
   response.once("close", close)
+  if (socket === null || socket.destroyed) close()
   const end = () => {
     if (closed) return
     response.end()
