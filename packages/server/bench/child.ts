@@ -106,6 +106,10 @@ if (process.argv[2] === "floor") {
     ...(brokerUrl === undefined
       ? {}
       : { brokerUrl: Redacted.make(brokerUrl), namespace: env("BENCH_NAMESPACE") }),
+    // BENCH_BROADCAST_DELIVERY=transient: as NETWARK_BROADCAST_DELIVERY
+    ...(process.env["BENCH_BROADCAST_DELIVERY"] === "transient"
+      ? { broadcastDelivery: "transient" as const }
+      : {}),
   }
   const server = await createApp(config, { logger: false })
   const url = await server.listen()

@@ -154,7 +154,15 @@ export const run = async (): Promise<void> => {
         try {
           const server = await child("server", { BENCH_DATABASE_URL: url, ...broker }, serverFlags)
           try {
-            await measure("PostgreSQL + RabbitMQ", server, workers, count, rounds)
+            await measure(
+              process.env["BENCH_BROADCAST_DELIVERY"] === "transient"
+                ? "PostgreSQL + RabbitMQ (transient copies)"
+                : "PostgreSQL + RabbitMQ",
+              server,
+              workers,
+              count,
+              rounds,
+            )
           } finally {
             await stop(server.process)
           }

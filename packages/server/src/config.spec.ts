@@ -24,3 +24,22 @@ describe("NETWARK_WORKER_RETENTION", () => {
     expect(() => retention("24")).toThrow(/NETWARK_WORKER_RETENTION must be a duration/)
   })
 })
+
+describe("NETWARK_BROADCAST_DELIVERY", () => {
+  const delivery = (v: string | undefined) =>
+    fromEnv({ NETWARK_BROADCAST_DELIVERY: v }, "/").broadcastDelivery
+
+  it("is unset by default (the transport's persistent copies apply), and reads either mode", () => {
+    expect(delivery(undefined)).toBeUndefined()
+    expect(delivery(" ")).toBeUndefined()
+    expect(delivery("transient")).toBe("transient")
+    expect(delivery(" Persistent ")).toBe("persistent")
+  })
+
+  it("refuses anything else with a message naming the variable", () => {
+    expect(() => delivery("fast")).toThrow(ConfigError)
+    expect(() => delivery("fast")).toThrow(
+      /NETWARK_BROADCAST_DELIVERY must be persistent or transient, got fast/,
+    )
+  })
+})

@@ -15,6 +15,7 @@
  * | `NETWARK_LOCAL_WORKER` | on without a broker | run a worker inside the server |
  * | `NETWARK_WEB_DIR` | `packages/web/dist` if present | static console |
  * | `NETWARK_WORKER_RETENTION` | `24 hours` | how long `GET /workers` lists a worker gone offline (`90 minutes`, `7 days`…) |
+ * | `NETWARK_BROADCAST_DELIVERY` | `persistent` | `transient`: broadcast copies skip the broker's disk (lost if it restarts while they wait) |
  * | `NETWARK_CONFIG` | none | YAML file: `database_url`, `broker_url`, `netwark_queues` |
  *
  * @module
@@ -44,6 +45,11 @@ export interface ServerConfig {
   readonly pollMillis: number
   /** How long a worker gone offline stays listed after it was last heard from (default 24 h). */
   readonly workerRetention?: Duration.Duration
+  /**
+   * How the broker keeps broadcast copies (default persistent): `transient` ones skip its disk,
+   * which costs the broker less per worker, and are lost if it restarts while they wait.
+   */
+  readonly broadcastDelivery?: "persistent" | "transient"
 }
 
 /** Why the configuration is unusable (the process exits 2 with this message). */
@@ -115,6 +121,11 @@ export const fromEnv = (
   const webDir = nonEmpty(env["NETWARK_WEB_DIR"]) ?? path.resolve(cwd, "packages", "web", "dist")
   const poll = Number(nonEmpty(env["NETWARK_POLL_MS"]) ?? "1000")
   const workerRetention = duration("NETWARK_WORKER_RETENTION", env["NETWARK_WORKER_RETENTION"])
+  const deliveryText = nonEmpty(env["NETWARK_BROADCAST_DELIVERY"])?.toLowerCase()
+  if (deliveryText !== undefined && deliveryText !== "persistent" && deliveryText !== "transient")
+    throw new ConfigError(
+      `NETWARK_BROADCAST_DELIVERY must be persistent or transient, got ${env["NETWARK_BROADCAST_DELIVERY"]}`,
+    )
   return {
     port,
     host: nonEmpty(env["NETWARK_HOST"]) ?? (embedded ? "127.0.0.1" : "0.0.0.0"),
@@ -131,5 +142,6 @@ export const fromEnv = (
     webDir: path.resolve(cwd, webDir),
     pollMillis: Number.isFinite(poll) && poll >= 10 ? poll : 1000,
     ...(workerRetention === undefined ? {} : { workerRetention }),
+    ...(deliveryText === undefined ? {} : { broadcastDelivery: deliveryText }),
   }
 }

@@ -53,7 +53,14 @@ export const transportLayer = (config: ServerConfig): Layer.Layer<Transport.Tran
   }
   return config.brokerUrl === undefined
     ? InProcess.layer(common)
-    : RabbitMq.layer({ ...common, url: config.brokerUrl, connectionName: "netwark-server" })
+    : RabbitMq.layer({
+        ...common,
+        url: config.brokerUrl,
+        connectionName: "netwark-server",
+        ...(config.broadcastDelivery === undefined
+          ? {}
+          : { broadcastDelivery: config.broadcastDelivery }),
+      })
 }
 
 /** The worker that runs inside the server (embedded mode). */
