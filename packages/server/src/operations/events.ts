@@ -1,8 +1,9 @@
 /**
  * The live event hub of this replica: progress, results and status changes as they happen, for
- * the SSE streams (each listens to its operation only, called in the step that publishes); plus the wake-up signal of the dispatcher (so a new operation is published at
- * once rather than at the next poll), and the operations this replica stored and claimed for its
- * own dispatcher (handed over in memory, so that it need not claim them from the outbox again).
+ * the SSE streams (each listens to its operation only, and is called in the step that publishes);
+ * plus the wake-up signal of the dispatcher (so a new operation is published at once rather than
+ * at the next poll), and the operations this replica stored and claimed for its own dispatcher
+ * (handed over in memory, so that it need not claim them from the outbox again).
  *
  * @module
  */
@@ -78,7 +79,7 @@ export class Events extends Context.Tag("@netwark/server/Events")<Events, Servic
 
 /**
  * Make a hub. Progress is stamped and buffered in the same synchronous step as it is published,
- * so a stream that subscribes before it reads the buffer misses nothing and can drop overlaps by
+ * so a stream that listens before it reads the buffer misses nothing and can drop overlaps by
  * position.
  */
 export const makeWith = (options: Partial<BufferOptions> = {}): Effect.Effect<Service> =>
