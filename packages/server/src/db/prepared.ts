@@ -87,9 +87,14 @@ export const layer = (
           max: options.maxConnections,
           ...(options.minConnections === undefined ? {} : { min: options.minConnections }),
           application_name: options.applicationName,
-          // set at connection start-up (see the module note)
-          options: "-c plan_cache_mode=force_custom_plan",
           Client: PreparingClient,
+          // before the connection is handed out (see the module note); a SET rather than the
+          // start-up `options`, which PgBouncer refuses, and ignored where it fails
+          onConnect: (client: pg.ClientBase) =>
+            client.query("SET plan_cache_mode = force_custom_plan").then(
+              () => undefined,
+              () => undefined,
+            ),
         })
         // a connection that breaks while idle is dropped by the pool; queries report their own
         pool.on("error", () => {})
