@@ -33,16 +33,13 @@ describe("SSE", () => {
     ).toBe('event: result\nid: e-1\ndata: {"text":"a\\nb"}\n\nevent: status\ndata: null\n\n')
   })
 
-  it("sends the headers and a blank line, each batch in one write, and ends the response on end()", async () => {
+  it("sends the headers and a blank line, each batch in one write, and ends the response with the last", async () => {
     const url = await serve((sink) => {
       sink.send([{ type: "snapshot", id: "1", data: { n: 1 } }])
       // later turns, as live events come
       setTimeout(() => {
-        sink.send([
-          { type: "result", data: 2 },
-          { type: "status", data: "done" },
-        ])
-        setTimeout(() => sink.end(), 5)
+        sink.send([{ type: "result", data: 2 }])
+        setTimeout(() => sink.send([{ type: "status", data: "done", last: true }]), 5)
       }, 5)
     })
     const res = await fetch(url)

@@ -54,8 +54,6 @@ export interface SseSink {
    * follows it is dropped). Nothing is sent once the stream is closed.
    */
   readonly send: (messages: ReadonlyArray<SseMessage>) => void
-  /** End the response now (a failure after the headers: the status is sent already). */
-  readonly end: () => void
   /** Whether the response ended or the client left. */
   readonly closed: () => boolean
   /** Run `f` once when the response ends or the client leaves (at once when it has). */
@@ -101,11 +99,6 @@ export const openSse = (
   // the client left, or the response ended; or it left before the stream opened
   response.once("close", close)
   if (socket === null || socket.destroyed) close()
-  const end = () => {
-    if (closed) return
-    response.end()
-    close()
-  }
   return {
     send: (messages) => {
       if (closed || messages.length === 0) return
@@ -122,7 +115,6 @@ export const openSse = (
       }
       response.write(format(messages))
     },
-    end,
     closed: () => closed,
     onClose: (f) => {
       if (closed) f()

@@ -21,18 +21,16 @@ const finalStatuses: ReadonlySet<OperationStatus> = new Set(["done", "partial", 
 /** How a feed runs the repository's effects. */
 export type Run = <A, E>(effect: Effect.Effect<A, E, AppServices>) => Promise<A>
 
-/** A feed opened on an existing operation, to be started on an open stream. */
+/** A feed opened on an existing operation, to be started on an open stream at once. */
 export interface Feed {
   /** Send the feed to `sink` until its final status, or until the client leaves. */
   readonly start: (sink: SseSink) => void
-  /** Stop a feed that will not be started. */
-  readonly cancel: () => void
 }
 
 /**
  * Listen to the operation, then read its snapshot (so nothing falls between the two); undefined
- * when the operation does not exist. A feed not started within 30 s is cancelled, so that a
- * listener nobody reads does not keep every event.
+ * when the operation does not exist. The caller starts the feed as soon as it has it (the
+ * listener holds what comes meanwhile); a client that left by then closes it at once.
  */
 export const open = async (
   hub: Hub,
@@ -54,15 +52,9 @@ export const open = async (
     unlisten()
     return undefined
   }
-  const unclaimed = setTimeout(unlisten, 30_000).unref()
   const opened = snapshot
   return {
-    cancel: () => {
-      clearTimeout(unclaimed)
-      unlisten()
-    },
     start: (sink) => {
-      clearTimeout(unclaimed)
       let poller: ReturnType<typeof setTimeout> | undefined
       sink.onClose(() => {
         unlisten()

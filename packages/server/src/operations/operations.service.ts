@@ -119,15 +119,13 @@ export class OperationsService {
    */
   async events(
     id: string,
-    options: {
-      readonly lastEventId?: string | undefined
-      readonly pollEvery?: Duration.DurationInput
-    } = {},
+    options: { readonly lastEventId?: string | undefined } = {},
   ): Promise<Live.Feed> {
     this.hub ??= this.runtime.run(Events)
     const feed = await Live.open(await this.hub, (effect) => this.runtime.run(effect), id, {
       lastEventId: options.lastEventId,
-      pollMillis: Duration.toMillis(Duration.decode(options.pollEvery ?? "1 second")),
+      // results another replica stored
+      pollMillis: 1_000,
     })
     if (feed === undefined) throw Problem.notFound(`operation ${id} does not exist`)
     return feed
