@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Database from "../src/db/database.js"
 import * as Metrics from "../src/health/metrics.js"
 import * as Dispatcher from "../src/operations/dispatcher.js"
+import { planner } from "../src/operations/planner.js"
 import * as Events from "../src/operations/events.js"
 import * as Repository from "../src/operations/operations.repository.js"
 import { createDatabase, redacted, testConfig } from "./support/env.js"
@@ -111,7 +112,7 @@ describe("the outbox dispatcher", () => {
       queues: [Queues.broadcast],
       capabilities: { jobs: ["ping"] },
     }
-    const plan = Dispatcher.planner(Queues.targets([]), [w1, w2])
+    const plan = planner(Queues.targets([]), [w1, w2])
     try {
       const out = await rt.runPromise(
         Effect.gen(function* () {

@@ -8,18 +8,13 @@
  * @module
  */
 import { SqlClient } from "@effect/sql"
-import {
-  type Envelope,
-  type Queues,
-  Registry,
-  Transport,
-  type TransportError,
-} from "@netwark/transport"
+import { Registry, Transport, type TransportError } from "@netwark/transport"
 import { Cause, Duration, Effect, Either, Layer } from "effect"
 import { Metrics, settled as countSettled } from "../health/metrics.js"
-import { clockProblems, receives, routingProblems, runs } from "../workers/serving.js"
+import { clockProblems, routingProblems } from "../workers/serving.js"
 import { Events } from "./events.js"
 import * as Repository from "./operations.repository.js"
+import { planner } from "./planner.js"
 import { toPayload } from "./payload.js"
 
 /** How the dispatcher runs. */
@@ -37,81 +32,8 @@ export interface Options {
   readonly requeueOrphans?: boolean
 }
 
-/** `f` computed once per key. */
-const memo = <A>(f: (key: string) => A): ((key: string) => A) => {
-  const seen = new Map<string, A>()
-  return (key) => {
-    if (!seen.has(key)) seen.set(key, f(key))
-    return seen.get(key)!
-  }
-}
-
 const isPermanent = (error: TransportError.TransportError) =>
   error.reason === "UnknownQueue" || error.reason === "TooLarge"
-
-/**
- * The planner of one batch: each operation's jobs and the workers each expects, fixed from the
- * registry's online workers before anything is published; or why it cannot be sent. Who receives
- * a queue and who of them runs a type is worked out once per planner rather than once per
- * operation (a batch holds up to 256 operations, mostly to the same few queues).
- */
-export const planner = (
-  targets: ReadonlyArray<Queues.Target>,
-  online: ReadonlyArray<Envelope.WorkerInfo>,
-): Repository.Planner => {
-  const known = new Map(targets.map((t) => [t.name, t.mode] as const))
-  const receiversOf = memo((queue: string) =>
-    online.filter((w) => receives(w, queue, known.get(queue)!)),
-  )
-  const servingOf = memo((queue: string) =>
-    memo((type: string) => receiversOf(queue).filter((w) => runs(w, type))),
-  )
-  return (p) => {
-    const unknown = p.queues.find((q) => !known.has(q))
-    if (unknown !== undefined)
-      return Either.left({
-        outboxId: p.outboxId,
-        operationId: p.id,
-        error: `unknown queue ${unknown}`,
-        permanent: true,
-      })
-    // a direct queue whose online workers all leave the type out: each would answer that it
-    // does not run it, so say so now (with nobody online the job waits for a worker, as ever)
-    const idle = p.queues.find(
-      (q) =>
-        known.get(q) === "one" && receiversOf(q).length > 0 && servingOf(q)(p.type).length === 0,
-    )
-    if (idle !== undefined) {
-      const there = receiversOf(idle).map((w) => w.id)
-      return Either.left({
-        outboxId: p.outboxId,
-        operationId: p.id,
-        error: `no worker online on queue ${idle} runs ${p.type} jobs (online there: ${there.slice(0, 5).join(", ")}${there.length > 5 ? ", …" : ""})`,
-        permanent: true,
-      })
-    }
-    const jobs = p.queues.map((queue) => {
-      const mode = known.get(queue)!
-      // a broadcast waits only for the workers that run the type
-      const workers = mode === "one" ? [] : servingOf(queue)(p.type)
-      return {
-        jobId: `${p.id}/${queue}`,
-        queue,
-        mode,
-        // a direct job waits in its queue for a worker: it always expects one answer
-        expected: mode === "one" ? 1 : workers.length,
-        workers: workers.map((w) => ({ id: w.id, hostname: w.hostname })),
-      }
-    })
-    return Either.right({
-      outboxId: p.outboxId,
-      id: p.id,
-      deadline: Date.now() + p.timeoutMs,
-      expected: jobs.reduce((n, j) => n + j.expected, 0),
-      jobs,
-    })
-  }
-}
 
 /** Claim, plan, publish and record one batch; how many entries were claimed and failed. */
 const dispatchBatch = (batch: number) =>
@@ -230,6 +152,37 @@ const warnProblems = (warned: Set<string>) =>
     }
   })
 
+/** The database's clock now (this process's when the database cannot say). */
+const databaseNow = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql<{ now: Date }>`SELECT clock_timestamp() AS now`.pipe(
+    Effect.map((rows) => rows[0]?.now ?? new Date()),
+    Effect.orElseSucceed(() => new Date()),
+  ),
+)
+
+/**
+ * Send again what the last process's in-process queue held (see `Repository.requeueOrphans`):
+ * what was dispatched `before` this process started. Once a worker is online: the local one says
+ * hello as the server starts, and planned before, a broadcast would expect nobody and end as "no
+ * worker online".
+ */
+const sendOrphansAgain = (before: Date) =>
+  Effect.gen(function* () {
+    const registry = yield* Registry.Registry
+    const events = yield* Events
+    yield* Effect.ignore(registry.await((workers) => workers.length > 0, "30 seconds"))
+    const requeued = yield* Repository.requeueOrphans(before)
+    if (requeued.length === 0) return
+    yield* Effect.logInfo(
+      `dispatcher: sending again ${requeued.length} operation(s) whose jobs the last run's in-process queue held`,
+    )
+    yield* events.wake
+  }).pipe(
+    Effect.catchAllCause((cause) =>
+      Effect.logWarning("dispatcher: orphaned operations not requeued", Cause.pretty(cause)),
+    ),
+  )
+
 /** The dispatcher loop as a layer (it runs while the layer is alive). */
 export const layer = (
   options: Options,
@@ -242,40 +195,9 @@ export const layer = (
     Effect.gen(function* () {
       const events = yield* Events
       const batch = options.batch ?? 256
-      if (options.requeueOrphans === true) {
-        // once a worker is online (the local one says hello as the server starts): planned
-        // before, a broadcast would expect nobody and end as "no worker online"
-        const registry = yield* Registry.Registry
-        // by the database's clock: what was dispatched before now was the last process's
-        const sql = yield* SqlClient.SqlClient
-        const started = yield* sql<{ now: Date }>`SELECT clock_timestamp() AS now`.pipe(
-          Effect.map((rows) => rows[0]?.now ?? new Date()),
-          Effect.orElseSucceed(() => new Date()),
-        )
-        yield* registry
-          .await((workers) => workers.length > 0, "30 seconds")
-          .pipe(
-            Effect.ignore,
-            Effect.zipRight(Repository.requeueOrphans(started)),
-            Effect.tap((requeued) =>
-              requeued.length === 0
-                ? Effect.void
-                : Effect.zipRight(
-                    Effect.logInfo(
-                      `dispatcher: sending again ${requeued.length} operation(s) whose jobs the last run's in-process queue held`,
-                    ),
-                    events.wake,
-                  ),
-            ),
-            Effect.catchAllCause((cause) =>
-              Effect.logWarning(
-                "dispatcher: orphaned operations not requeued",
-                Cause.pretty(cause),
-              ),
-            ),
-            Effect.forkScoped,
-          )
-      }
+      // read before the loops start: what they dispatch is this process's
+      if (options.requeueOrphans === true)
+        yield* Effect.forkScoped(sendOrphansAgain(yield* databaseNow))
       const loop = Effect.gen(function* () {
         const { claimed, failures } = yield* dispatchBatch(batch).pipe(
           Effect.catchAllCause((cause) =>
