@@ -760,6 +760,8 @@ export const storeResults = (
     // the rows as the columns will hold them (jsonb numbers and strings, no U+0000)
     const asStored = JSON.parse(json) as ReadonlyArray<StoredRecord>
     const ids = [...new Set(rows.map((r) => r.operationId))]
+    // the batch's operations, as a condition the primary key answers (see `countsOf`)
+    const ours = sql`= ANY(${ids}::uuid[])`
     // results of operations that do not exist (deleted, or foreign) are dropped by the join; the
     // count that settles an operation adds the rows inserted here to those already stored (the
     // statement's snapshot does not see its own inserts). Only the keys and receipt times come
@@ -782,18 +784,18 @@ export const storeResults = (
                   started_at float8, finished_at float8, data jsonb, raw text, error text,
                   error_reason text, error_field text)
         -- by the index (a join alone read every operation stored, for want of statistics)
-        JOIN operations o ON o.id = v.operation_id AND o.id = ANY(${ids}::uuid[])
+        JOIN operations o ON o.id = v.operation_id AND o.id ${ours}
         ON CONFLICT (operation_id, job_id, worker_slot) DO NOTHING
         RETURNING operation_id, job_id, worker_slot, worker_id, mode, status, received_at
       ), counts AS ${countsOf(
         sql,
         sql`(SELECT operation_id, job_id, worker_id, mode, status FROM results
-             WHERE operation_id = ANY(${ids}::uuid[])
+             WHERE operation_id ${ours}
              UNION ALL
              SELECT operation_id, job_id, worker_id, mode, status FROM ins)`,
-        sql`= ANY(${ids}::uuid[])`,
+        ours,
       )}, settled AS (
-        ${settleFrom(sql, sql`counts`, sql`= ANY(${ids}::uuid[])`)}
+        ${settleFrom(sql, sql`counts`, ours)}
       )
       SELECT (SELECT coalesce(json_agg(json_build_array(operation_id, job_id, worker_slot,
                                                         received_at)), '[]'::json)
