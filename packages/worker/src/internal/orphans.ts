@@ -220,7 +220,8 @@ export const record = (
     )
     let warned = false
     const tick = Effect.suspend(() => {
-      if (!(written === "" && !busy())) write()
+      // an empty file stays so until jobs run again
+      if (written !== "" || busy()) write()
       if (!failed || warned) return Effect.void
       warned = true
       return Effect.logWarning(
