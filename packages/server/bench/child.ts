@@ -9,7 +9,13 @@
 import "reflect-metadata"
 import { RabbitMq, Transport } from "@netwark/transport"
 import { Jobs } from "@netwark/worker"
-import { Duration, Effect, Layer, ManagedRuntime, Redacted } from "effect"
+// Effect's modules, not its barrel: the bench bundles this file as `dist/main.js` is bundled,
+// whose plugin rewrites only the packages' `src/`
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
 import { createApp } from "../src/app.js"
 import type { ServerConfig } from "../src/config.js"
 

@@ -1,13 +1,15 @@
 /**
  * What the server's benches share: a throwaway PostgreSQL database and a throwaway RabbitMQ vhost
  * (the test environment's, `test/support/env.ts`), each removed after its run with everything in
- * it; and the processes under test, started as `npm start` starts the server (its V8 flags).
+ * it; and the processes under test, built and started as `npm start` starts the server (its
+ * bundle, its V8 flags).
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
+import { build, type Options } from "tsup"
 import { createBroker, createDatabase } from "../test/support/env.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -48,6 +50,31 @@ export const startFlags = (packageDir: string): ReadonlyArray<string> =>
 /** The server's `npm start` flags. */
 export const serverFlags = startFlags(path.resolve(here, ".."))
 
+/**
+ * `child.ts` bundled as `dist/main.js` is (same esbuild options and plugins: Netwark from source,
+ * Effect through its modules, minified whitespace), into `.bench/` beside `dist/` so the paths the
+ * server makes from `import.meta.url` reach the same files. Run from source through tsx, the
+ * server held ~80 MB of live heap (module sources, source maps) against the bundle's 32-34 MB: a
+ * larger old space to mark, and a figure for code nobody deploys.
+ */
+let bundled: Promise<string> | undefined
+const bundle = (): Promise<string> =>
+  (bundled ??= (async () => {
+    const outDir = path.resolve(here, "../.bench")
+    // by path: the configuration imports the worker's, outside this package's `rootDir`
+    const { default: binary } = (await import(path.resolve(here, "../tsup.config.ts"))) as {
+      default: Options
+    }
+    await build({
+      ...binary,
+      entry: { child: path.join(here, "child.ts") },
+      outDir,
+      config: false,
+      silent: true,
+    })
+    return path.join(outDir, "child.js")
+  })())
+
 /** A child of `child.ts` in a role, and its first stdout line (its URL, or `ready`). */
 export interface Child {
   readonly process: ChildProcess
@@ -55,33 +82,35 @@ export interface Child {
 }
 
 /**
- * Start `child.ts <role>` with `flags` (and `BENCH_NODE_FLAGS`); resolves on its URL or `ready` line.
- * `BENCH_CHILD_STDOUT=1` copies the children's stdout to stderr (`--trace-gc` output, say).
+ * Start the bundled `child.ts <role>` with `flags` (and `BENCH_NODE_FLAGS`); resolves on its URL or
+ * `ready` line. `BENCH_CHILD_STDOUT=1` copies the children's stdout to stderr (`--trace-gc` output, say).
  */
 export const child = (
   role: "server" | "worker" | "floor",
   env: Record<string, string>,
   flags: ReadonlyArray<string> = [],
 ): Promise<Child> =>
-  new Promise((resolve, reject) => {
-    const p = spawn(
-      process.execPath,
-      [...flags, ...nodeFlags, "--import", "tsx", path.join(here, "child.ts"), role],
-      { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] },
-    )
-    // its line is the first that is a URL or `ready`: flags such as --trace-gc print to stdout too
-    let out: string | undefined = ""
-    p.stdout.on("data", (d: Buffer) => {
-      if (process.env["BENCH_CHILD_STDOUT"] !== undefined) process.stderr.write(d)
-      if (out === undefined) return
-      out += d.toString()
-      const line = /^(?:http:\/\/\S+|ready)$/m.exec(out)?.[0]
-      if (line === undefined) return
-      out = undefined
-      resolve({ process: p, line })
-    })
-    p.once("exit", (code) => reject(new Error(`bench ${role} exited ${code}`)))
-  })
+  bundle().then(
+    (script) =>
+      new Promise((resolve, reject) => {
+        const p = spawn(process.execPath, [...flags, ...nodeFlags, script, role], {
+          env: { ...process.env, ...env },
+          stdio: ["ignore", "pipe", "inherit"],
+        })
+        // its line is the first that is a URL or `ready`: --trace-gc and the like print there too
+        let out: string | undefined = ""
+        p.stdout.on("data", (d: Buffer) => {
+          if (process.env["BENCH_CHILD_STDOUT"] !== undefined) process.stderr.write(d)
+          if (out === undefined) return
+          out += d.toString()
+          const line = /^(?:http:\/\/\S+|ready)$/m.exec(out)?.[0]
+          if (line === undefined) return
+          out = undefined
+          resolve({ process: p, line })
+        })
+        p.once("exit", (code) => reject(new Error(`bench ${role} exited ${code}`)))
+      }),
+  )
 
 /** SIGTERM a child and wait for it to exit (SIGKILL after 10 s). */
 export const stop = (p: ChildProcess) =>
