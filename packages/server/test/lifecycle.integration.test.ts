@@ -3,10 +3,12 @@ import { ToolError } from "@netwark/tools"
 import { Envelope, Transport } from "@netwark/transport"
 import { SqlClient } from "@effect/sql"
 import { type Duration, Effect, Exit, Fiber, Scope } from "effect"
+import pg from "pg"
 import { describe, expect, it } from "vitest"
 import * as Events from "../src/operations/events.js"
 import * as Repository from "../src/operations/operations.repository.js"
 import { call, eventually } from "./support/api.js"
+import { adminUrl } from "./support/env.js"
 import { readEvents, streamedResults, streamedStatus } from "./support/sse.js"
 import { useServer } from "./support/server.js"
 
@@ -608,6 +610,86 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     const live = stored.inserted.find((r) => r.workerId === "w-nul")!
     const { operationId: _, ...shown } = live
     expect(shown).toEqual(nul)
+  })
+
+  it("keeps results to existing operations: none for an unknown one, and a delete takes them, also one waiting on a batch", async () => {
+    const id = "7a1b2c3d-4e5f-4a6b-8c7d-0000000000de"
+    // a broadcast waiting for two workers: one result does not settle it (whose update would
+    // lock the operation by itself)
+    await runningWithJob(id, {
+      jobId: id,
+      queue: "netwark.broadcast",
+      mode: "each",
+      workers: ["w-1", "w-2"],
+    })
+    const result = (operationId: string): Repository.NewResult => ({
+      operationId,
+      jobId: id,
+      workerSlot: "w-1",
+      workerId: "w-1",
+      hostname: "host-w-1",
+      queue: "netwark.broadcast",
+      location: null,
+      mode: "each",
+      attempt: 1,
+      status: "ok",
+      startedAt: 1_764_000_000_000,
+      finishedAt: 1_764_000_000_010,
+      data: null,
+      raw: "",
+      error: null,
+    })
+    const run = running.server.runtime.run.bind(running.server.runtime)
+    const count = (operationId: string) =>
+      run(
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql<{ n: number }>`SELECT count(*)::int AS n FROM results
+                               WHERE operation_id = ${operationId}`,
+        ),
+      ).then(([row]) => row!.n)
+    // an operation that does not exist: its result is dropped, not stored
+    const unknown = "7a1b2c3d-4e5f-4a6b-8c7d-0000000000ff"
+    expect(await run(Repository.storeResults([result(unknown)]))).toEqual({
+      inserted: [],
+      settled: [],
+    })
+    expect(await count(unknown)).toBe(0)
+    // a delete while a batch for the operation is not yet committed waits for it, then takes
+    // its results too, as `ON DELETE CASCADE` did (the delete on a connection of its own)
+    const [{ db }] = (await run(
+      Effect.flatMap(SqlClient.SqlClient, (sql) => sql`SELECT current_database() AS db`),
+    )) as unknown as [{ db: string }]
+    const other = new pg.Client({
+      connectionString: Object.assign(new URL(adminUrl), { pathname: `/${db}` }).toString(),
+    })
+    await other.connect()
+    let deleted: Promise<unknown> | undefined
+    let waiting = false
+    try {
+      const outcome = await run(
+        Effect.flatMap(SqlClient.SqlClient, (sql) =>
+          sql.withTransaction(
+            Effect.gen(function* () {
+              const stored = yield* Repository.storeResults([result(id)])
+              deleted = other.query("DELETE FROM operations WHERE id = $1", [id])
+              let done = false
+              void deleted.then(() => (done = true))
+              yield* Effect.sleep("300 millis")
+              waiting = !done
+              return stored
+            }),
+          ),
+        ),
+      )
+      await deleted
+      expect(outcome.inserted).toHaveLength(1)
+    } finally {
+      await other.end()
+    }
+    expect(waiting).toBe(true)
+    expect(await count(id)).toBe(0)
   })
 
   it("ends a stream at the final status also when it comes in one chunk with the running one, after catching up the results", async () => {

@@ -13,6 +13,7 @@ describe("migrate", () => {
         [1, "init"],
         [2, "outbox_claim"],
         [3, "result_error_reason"],
+        [4, "results_cascade"],
       ])
       expect(await migrate(config)).toEqual([])
       const client = new pg.Client({ connectionString: db.url })

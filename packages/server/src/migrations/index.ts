@@ -8,10 +8,12 @@ import { Migrator } from "@effect/sql"
 import init from "./0001_init.js"
 import outboxClaim from "./0002_outbox_claim.js"
 import resultErrorReason from "./0003_result_error_reason.js"
+import resultsCascade from "./0004_results_cascade.js"
 
 /** Every migration by `<number>_<name>`. */
 export const migrations = Migrator.fromRecord({
   "0001_init": init,
   "0002_outbox_claim": outboxClaim,
   "0003_result_error_reason": resultErrorReason,
+  "0004_results_cascade": resultsCascade,
 })

@@ -783,8 +783,10 @@ export const storeResults = (
                   queue text, location text, mode text, attempt int, status text,
                   started_at float8, finished_at float8, data jsonb, raw text, error text,
                   error_reason text, error_field text)
-        -- by the index (a join alone read every operation stored, for want of statistics)
-        JOIN operations o ON o.id = v.operation_id AND o.id ${ours}
+        -- by the index (a join alone read every operation stored, for want of statistics),
+        -- locked as a foreign key check would (once, not per row): a concurrent delete waits,
+        -- then takes these results with it (migration 0004)
+        JOIN (SELECT id FROM operations WHERE id ${ours} FOR KEY SHARE) o ON o.id = v.operation_id
         ON CONFLICT (operation_id, job_id, worker_slot) DO NOTHING
         RETURNING operation_id, job_id, worker_slot, worker_id, mode, status, received_at
       ), counts AS ${countsOf(
