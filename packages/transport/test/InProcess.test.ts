@@ -227,6 +227,35 @@ describe("Registry", () => {
       ["c", "online", 1300 + day],
     ])
   })
+  it("remembers online and known answers for a state only until a worker's status can change", () => {
+    const day = 86_400_000
+    let s = Registry.apply(Registry.empty, hello("a", ["netwark"]), 1000)
+    s = Registry.apply(s, hello("b", ["netwark"], 5000), 1000)
+    s = Registry.apply(s, { ...hello("c", ["netwark"]), event: "goodbye" }, 1100)
+    // a online until 2000, b until 6000; each offline one forgotten a day after it was last seen
+    expect(Registry.stableUntil(s, 1500)).toBe(2001)
+    expect(Registry.stableUntil(s, 2500)).toBe(6001)
+    expect(Registry.stableUntil(s, 7000)).toBe(1000 + day + 1)
+    let calls = 0
+    const online = Registry.memoize((state, now) => {
+      calls++
+      return Registry.online(state, now)
+    })
+    const first = online(s, 1500)
+    expect(online(s, 2000)).toBe(first)
+    expect(calls).toBe(1)
+    expect(online(s, 2001).map((w) => w.id)).toEqual(["b"])
+    // the clock went back, or the state changed: computed again
+    expect(online(s, 1500).map((w) => w.id)).toEqual(["a", "b"])
+    s = Registry.apply(s, hello("d", ["netwark"]), 1600)
+    expect(online(s, 1600).map((w) => w.id)).toEqual(["a", "b", "d"])
+    expect(calls).toBe(4)
+    const known = Registry.memoize((state, now) =>
+      Registry.known(state, now).map((k) => k.worker.id),
+    )
+    expect(known(s, 7000)).toEqual(["a", "b", "c", "d"])
+    expect(known(s, 1000 + day + 1)).toEqual(["c", "d"])
+  })
   it("measures each worker's clock against its own, from the last presence message", () => {
     let s = Registry.apply(Registry.empty, { ...hello("ahead", ["netwark"]), at: 61_000 }, 1000)
     s = Registry.apply(s, { ...hello("behind", ["netwark"]), at: 500 }, 1000)

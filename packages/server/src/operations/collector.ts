@@ -61,7 +61,7 @@ export const layer = (
           const deliveries = Chunk.toReadonlyArray(chunk)
           // online or recently offline: a draining worker says goodbye before its last results,
           // and a restarted one answers the broadcasts it missed before its hello is heard
-          const known = new Map((yield* registry.known).map((k) => [k.worker.id, k.worker]))
+          const known = yield* registry.knownById
           const progress: Array<OperationEvent> = []
           const results: Array<Repository.NewResult> = []
           for (const { message } of deliveries) {
@@ -77,7 +77,7 @@ export const layer = (
               })
               continue
             }
-            const worker = known.get(message.workerId)
+            const worker = known.get(message.workerId)?.worker
             const { data, raw } = splitRaw(message.data)
             results.push({
               operationId: message.operationId,
