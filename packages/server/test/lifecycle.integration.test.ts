@@ -567,7 +567,7 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     expect(op.body.results).toHaveLength(1)
     expect(op.body.results[0]).toMatchObject({ raw: "first", attempt: 1, durationMs: 333 })
     // what the live stream sends is what GET shows
-    const { operationId, ...live } = stored.inserted[0]!
+    const { operationId, result: live } = stored.inserted[0]!
     expect(operationId).toBe(id)
     expect(live).toEqual(op.body.results[0])
   })
@@ -607,9 +607,8 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     const op = await call<any>("GET", `${running.base}/operations/${id}`)
     const nul = op.body.results.find((r: any) => r.workerId === "w-nul")
     expect(nul).toMatchObject({ raw: "a\ufffdb \\u0000 stays", result: { note: "x\ufffd" } })
-    const live = stored.inserted.find((r) => r.workerId === "w-nul")!
-    const { operationId: _, ...shown } = live
-    expect(shown).toEqual(nul)
+    const live = stored.inserted.find((r) => r.result.workerId === "w-nul")!
+    expect(live.result).toEqual(nul)
   })
 
   it("keeps results to existing operations: none for an unknown one, and a delete takes them, also one waiting on a batch", async () => {

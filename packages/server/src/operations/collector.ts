@@ -114,7 +114,7 @@ export const layer = (
           metrics.resultsDuplicate += valid.length - stored.inserted.length
           countSettled(metrics, stored.settled)
           yield* events.publishAll([
-            ...stored.inserted.map(({ operationId, ...result }) => ({
+            ...stored.inserted.map(({ operationId, result }) => ({
               kind: "result" as const,
               operationId,
               result,

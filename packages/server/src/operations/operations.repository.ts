@@ -731,7 +731,8 @@ export interface NewResult {
 
 /** What storing a batch of results did: the rows that were new, and operations that ended. */
 export interface Stored {
-  readonly inserted: ReadonlyArray<WorkerResult & { readonly operationId: string }>
+  /** The results stored by this call, as the API shows them, each with its operation. */
+  readonly inserted: ReadonlyArray<{ readonly operationId: string; readonly result: WorkerResult }>
   readonly settled: ReadonlyArray<Settled>
 }
 
@@ -806,7 +807,9 @@ export const storeResults = (
     return {
       inserted: (row?.inserted ?? []).flatMap(([operationId, jobId, slot, receivedAt]) => {
         const i = byKey.get(resultKey(operationId, jobId, slot))
-        return i === undefined ? [] : [{ ...fromStored(asStored[i]!, receivedAt), operationId }]
+        return i === undefined
+          ? []
+          : [{ operationId, result: fromStored(asStored[i]!, receivedAt) }]
       }),
       settled: (row?.settled ?? []).map((r) => ({
         id: r.id,
