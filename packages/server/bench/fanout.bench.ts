@@ -58,12 +58,22 @@ const exchange = (
 const finalStatus =
   /event: status\n(?:id: [^\n]*\n)?data: \{[^\n]*"status":"(done|partial|error|timeout)"/
 
+/** When a round's milestones came, in milliseconds from its POST. */
+interface Round {
+  /** The POST's 202. */
+  readonly accepted: number
+  /** The first result on the stream. */
+  readonly first: number
+  /** The final status on the stream. */
+  readonly end: number
+}
+
 /**
  * POST, then read the SSE stream until its final status event arrives (what a console shows;
- * the server closes the stream just after); milliseconds. Only the tail of what came before a
- * chunk is searched again, so the client's cost does not grow with the stream.
+ * the server closes the stream just after). Only the tail of what came before a chunk is searched
+ * again, so the client's cost does not grow with the stream.
  */
-const round = async (base: string, agent: Agent): Promise<number> => {
+const round = async (base: string, agent: Agent): Promise<Round> => {
   const started = performance.now()
   let json = ""
   const posted = await exchange(agent, new URL(`${base}/operations`), "POST", (text) => {
@@ -71,21 +81,30 @@ const round = async (base: string, agent: Agent): Promise<number> => {
     return false
   })
   if (posted !== 202) throw new Error(`POST answered ${posted}: ${json}`)
+  const accepted = performance.now() - started
   const { id } = JSON.parse(json) as { id: string }
   let tail = ""
   let status: string | undefined
+  let first: number | undefined
   // a stream opened after the end has the final status in its snapshot, and ends there
   let snapshotDone = false
   await exchange(agent, new URL(`${base}/operations/${id}/events`), "GET", (text) => {
+    if (first === undefined && text.includes("event: result")) first = performance.now() - started
     tail = tail.slice(-512) + text
     status = finalStatus.exec(tail)?.[1]
     snapshotDone ||= tail.includes('"status":"done"')
     return status !== undefined
   })
-  const elapsed = performance.now() - started
+  const end = performance.now() - started
   if (status !== "done" && !(status === undefined && snapshotDone))
     throw new Error(`operation ${id} did not end as done: ${tail.slice(-300)}`)
-  return elapsed
+  return { accepted, first: first ?? end, end }
+}
+
+/** p50/p90/p99 of one milestone, in milliseconds. */
+const spread = (rounds: ReadonlyArray<Round>, milestone: keyof Round): string => {
+  const sorted = rounds.map((r) => r[milestone]).sort((a, b) => a - b)
+  return [50, 90, 99].map((p) => percentile(sorted, p).toFixed(1)).join("/")
 }
 
 const measure = async (
@@ -106,22 +125,27 @@ const measure = async (
     // the JIT reaches its steady state over the first ~100 rounds (each handler runs once a round)
     const warmup = Number(process.env["BENCH_WARMUP"] ?? 100)
     for (let i = 0; i < warmup; i++) await round(base, agent)
-    const times: Array<number> = []
+    const measured: Array<Round> = []
     const serverBefore = await cpuOf(server.process)
     const workersBefore = await cpuOf(workers?.process)
     const cpu = process.cpuUsage()
     // BENCH_MARK=1: SIGUSR2 to the server around the measured rounds, for a profiling preload
     const mark = () => process.env["BENCH_MARK"] !== undefined && server.process.kill("SIGUSR2")
     mark()
-    for (let i = 0; i < rounds; i++) times.push(await round(base, agent))
+    for (let i = 0; i < rounds; i++) measured.push(await round(base, agent))
     mark()
     const used = process.cpuUsage(cpu)
     const serverMs = ((await cpuOf(server.process)) - serverBefore) / rounds
     const workersMs = ((await cpuOf(workers?.process)) - workersBefore) / rounds
-    times.sort((a, b) => a - b)
+    const times = measured.map((r) => r.end).sort((a, b) => a - b)
     // CPU is steadier than latency on a shared 2-core machine: it does not count waiting for a core
     console.log(
       `${label.padEnd(24)} broadcast to ${count}: POST → all results stored and streamed: p50 ${percentile(times, 50).toFixed(1)} ms, p90 ${percentile(times, 90).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (${rounds} rounds); CPU per round: server ${serverMs.toFixed(1)} ms${workers === undefined ? ` (the ${count} workers in it)` : `, the ${count} workers ${workersMs.toFixed(1)} ms`}, client ${((used.user + used.system) / 1000 / rounds).toFixed(1)} ms`,
+    )
+    // where a round's time goes: the 202, then the results (the first and the final status
+    // arrive together when one batch stores them all)
+    console.log(
+      `${"".padEnd(24)} p50/p90/p99 ms after the POST: 202 ${spread(measured, "accepted")}, first result ${spread(measured, "first")}, final status ${spread(measured, "end")}`,
     )
   } finally {
     agent.destroy()
