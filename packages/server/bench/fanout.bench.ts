@@ -11,7 +11,16 @@
  */
 import { randomBytes } from "node:crypto"
 import { Agent, request } from "node:http"
-import { type Child, child, cpuOf, serverFlags, stop, withDatabase, withVhost } from "./support.js"
+import {
+  type Child,
+  child,
+  cpuOf,
+  cpuOfCommand,
+  serverFlags,
+  stop,
+  withDatabase,
+  withVhost,
+} from "./support.js"
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
@@ -128,6 +137,8 @@ const measure = async (
     const measured: Array<Round> = []
     const serverBefore = await cpuOf(server.process)
     const workersBefore = await cpuOf(workers?.process)
+    const postgresBefore = await cpuOfCommand("postgres")
+    const brokerBefore = workers === undefined ? 0 : await cpuOfCommand("beam.smp")
     const cpu = process.cpuUsage()
     // BENCH_MARK=1: SIGUSR2 to the server around the measured rounds, for a profiling preload
     const mark = () => process.env["BENCH_MARK"] !== undefined && server.process.kill("SIGUSR2")
@@ -137,10 +148,13 @@ const measure = async (
     const used = process.cpuUsage(cpu)
     const serverMs = ((await cpuOf(server.process)) - serverBefore) / rounds
     const workersMs = ((await cpuOf(workers?.process)) - workersBefore) / rounds
+    const postgresMs = ((await cpuOfCommand("postgres")) - postgresBefore) / rounds
+    const brokerMs =
+      workers === undefined ? 0 : ((await cpuOfCommand("beam.smp")) - brokerBefore) / rounds
     const times = measured.map((r) => r.end).sort((a, b) => a - b)
     // CPU is steadier than latency on a shared 2-core machine: it does not count waiting for a core
     console.log(
-      `${label.padEnd(24)} broadcast to ${count}: POST → all results stored and streamed: p50 ${percentile(times, 50).toFixed(1)} ms, p90 ${percentile(times, 90).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (${rounds} rounds); CPU per round: server ${serverMs.toFixed(1)} ms${workers === undefined ? ` (the ${count} workers in it)` : `, the ${count} workers ${workersMs.toFixed(1)} ms`}, client ${((used.user + used.system) / 1000 / rounds).toFixed(1)} ms`,
+      `${label.padEnd(24)} broadcast to ${count}: POST → all results stored and streamed: p50 ${percentile(times, 50).toFixed(1)} ms, p90 ${percentile(times, 90).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (${rounds} rounds); CPU per round: server ${serverMs.toFixed(1)} ms${workers === undefined ? ` (the ${count} workers in it)` : `, the ${count} workers ${workersMs.toFixed(1)} ms`}, client ${((used.user + used.system) / 1000 / rounds).toFixed(1)} ms, PostgreSQL ${postgresMs.toFixed(1)} ms${workers === undefined ? "" : `, RabbitMQ ${brokerMs.toFixed(1)} ms`}`,
     )
     // where a round's time goes: the 202, then the results (the first and the final status
     // arrive together when one batch stores them all)

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { readFile } from "node:fs/promises"
+import { readdir, readFile } from "node:fs/promises"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { build, type Options } from "tsup"
@@ -124,11 +124,31 @@ export const stop = (p: ChildProcess) =>
     p.kill("SIGTERM")
   })
 
-/** CPU milliseconds (user + system) a child process has used so far, from /proc (Linux). */
-export const cpuOf = async (p: ChildProcess | undefined): Promise<number> => {
-  if (p?.pid === undefined) return 0
-  const stat = await readFile(`/proc/${p.pid}/stat`, "utf8").catch(() => "")
+/** CPU milliseconds (user + system) a process has used so far, from /proc (Linux); 0 if gone. */
+const cpuOfPid = async (pid: number | string): Promise<number> => {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "")
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
   // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  return ((Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 1000) / 100
+}
+
+/** CPU milliseconds a child process has used so far. */
+export const cpuOf = async (p: ChildProcess | undefined): Promise<number> =>
+  p?.pid === undefined ? 0 : cpuOfPid(p.pid)
+
+/**
+ * CPU milliseconds used so far by every process of this machine named `command` (`postgres`,
+ * `beam.smp`), the services the benches share the cores with. A process that started or ended
+ * between two readings skews their difference: read them around a steady run.
+ */
+export const cpuOfCommand = async (command: string): Promise<number> => {
+  const pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name))
+  const used = await Promise.all(
+    pids.map(async (pid) =>
+      (await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")).trim() === command
+        ? cpuOfPid(pid)
+        : 0,
+    ),
+  )
+  return used.reduce((a, b) => a + b, 0)
 }
