@@ -535,6 +535,31 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     )
   }
 
+  /** A broadcast worker's result as the collector hands it to `storeResults`. */
+  const eachResult = (
+    operationId: string,
+    jobId: string,
+    workerId: string,
+    fields: Partial<Repository.NewResult> = {},
+  ): Repository.NewResult => ({
+    operationId,
+    jobId,
+    workerSlot: workerId,
+    workerId,
+    hostname: `host-${workerId}`,
+    queue: "netwark.broadcast",
+    location: null,
+    mode: "each",
+    attempt: 1,
+    status: "ok",
+    startedAt: 1_764_000_000_000,
+    finishedAt: 1_764_000_000_010,
+    data: null,
+    raw: "",
+    error: null,
+    ...fields,
+  })
+
   it("storing results answers each new one as GET shows it, once per key, and settles", async () => {
     const id = "7a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d"
     // as the dispatcher records it: one direct job expecting one answer
@@ -580,23 +605,8 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
       mode: "each",
       workers: ["w-nul", "w-ok"],
     })
-    const result = (workerId: string, raw: string, data: unknown): Repository.NewResult => ({
-      operationId: id,
-      jobId: id + "/b",
-      workerSlot: workerId,
-      workerId,
-      hostname: `host-${workerId}`,
-      queue: "netwark.broadcast",
-      location: null,
-      mode: "each",
-      attempt: 1,
-      status: "ok",
-      startedAt: 1_764_000_000_000,
-      finishedAt: 1_764_000_000_010,
-      data,
-      raw,
-      error: null,
-    })
+    const result = (workerId: string, raw: string, data: unknown) =>
+      eachResult(id, id + "/b", workerId, { raw, data })
     const stored = await running.server.runtime.run(
       Repository.storeResults([
         result("w-nul", "a\u0000b \\u0000 stays", { note: "x\u0000" }),
@@ -621,23 +631,7 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
       mode: "each",
       workers: ["w-1", "w-2"],
     })
-    const result = (operationId: string): Repository.NewResult => ({
-      operationId,
-      jobId: id,
-      workerSlot: "w-1",
-      workerId: "w-1",
-      hostname: "host-w-1",
-      queue: "netwark.broadcast",
-      location: null,
-      mode: "each",
-      attempt: 1,
-      status: "ok",
-      startedAt: 1_764_000_000_000,
-      finishedAt: 1_764_000_000_010,
-      data: null,
-      raw: "",
-      error: null,
-    })
+    const result = (operationId: string) => eachResult(operationId, id, "w-1")
     const run = running.server.runtime.run.bind(running.server.runtime)
     const count = (operationId: string) =>
       run(
