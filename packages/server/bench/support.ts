@@ -6,11 +6,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { readdir, readFile } from "node:fs/promises"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { build, type Options } from "tsup"
 import { createBroker, createDatabase } from "../test/support/env.js"
+import { cpuOfPid } from "./proc.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -67,13 +67,20 @@ const bundle = (): Promise<string> =>
     }
     await build({
       ...binary,
-      entry: { child: path.join(here, "child.ts") },
+      entry: {
+        child: path.join(here, "child.ts"),
+        "fanout-client": path.join(here, "fanout.client.ts"),
+      },
       outDir,
       config: false,
       silent: true,
     })
-    return path.join(outDir, "child.js")
+    return outDir
   })())
+
+/** The bundled script of a bench entry (`child`, `fanout-client`). */
+export const script = async (entry: "child" | "fanout-client"): Promise<string> =>
+  path.join(await bundle(), `${entry}.js`)
 
 /** A child of `child.ts` in a role, and its first stdout line (its URL, or `ready`). */
 export interface Child {
@@ -90,10 +97,10 @@ export const child = (
   env: Record<string, string>,
   flags: ReadonlyArray<string> = [],
 ): Promise<Child> =>
-  bundle().then(
-    (script) =>
+  script("child").then(
+    (file) =>
       new Promise((resolve, reject) => {
-        const p = spawn(process.execPath, [...flags, ...nodeFlags, script, role], {
+        const p = spawn(process.execPath, [...flags, ...nodeFlags, file, role], {
           env: { ...process.env, ...env },
           stdio: ["ignore", "pipe", "inherit"],
         })
@@ -124,31 +131,6 @@ export const stop = (p: ChildProcess) =>
     p.kill("SIGTERM")
   })
 
-/** CPU milliseconds (user + system) a process has used so far, from /proc (Linux); 0 if gone. */
-const cpuOfPid = async (pid: number | string): Promise<number> => {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "")
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks
-  return ((Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 1000) / 100
-}
-
-/** CPU milliseconds a child process has used so far. */
+/** CPU milliseconds a child process has used so far (see `proc.ts`). */
 export const cpuOf = async (p: ChildProcess | undefined): Promise<number> =>
   p?.pid === undefined ? 0 : cpuOfPid(p.pid)
-
-/**
- * CPU milliseconds used so far by every process of this machine named `command` (`postgres`,
- * `beam.smp`), the services the benches share the cores with. A process that started or ended
- * between two readings skews their difference: read them around a steady run.
- */
-export const cpuOfCommand = async (command: string): Promise<number> => {
-  const pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name))
-  const used = await Promise.all(
-    pids.map(async (pid) =>
-      (await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "")).trim() === command
-        ? cpuOfPid(pid)
-        : 0,
-    ),
-  )
-  return used.reduce((a, b) => a + b, 0)
-}
