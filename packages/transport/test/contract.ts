@@ -3,6 +3,8 @@
  * presence. `contract(name, makeLayer)` registers the suite; every test gets a fresh namespace.
  */
 import { randomUUID } from "node:crypto"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import { Chunk, Duration, Effect, Either, Layer, Schedule, type Scope, Stream } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Dedupe from "../src/Dedupe.js"
@@ -530,6 +532,40 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
           expect(new TextDecoder().decode(Chunk.unsafeHead(dead).body)).toBe("{not json")
         }),
         { maxMessageBytes: 4096 },
+      ))
+
+    it("lets go of a batch of results once its consumer waits for the next", () =>
+      run(
+        Effect.gen(function* () {
+          // a full collection on demand (vitest runs without --expose-gc)
+          setFlagsFromString("--expose-gc")
+          const gc = runInNewContext("gc") as () => void
+          const transport = yield* Transport.Transport
+          yield* transport.serve({ workerId: "w1", queues: [Queues.direct] }, () =>
+            Effect.succeed({ output: "x".repeat(4096) }),
+          )
+          yield* transport.dispatch({ operationId: "let-go", type: "t", payload: {} }, [
+            Queues.direct,
+          ])
+          let handled: WeakRef<object> | undefined
+          yield* Effect.forkScoped(
+            transport.results().pipe(
+              Stream.runForEach((d) =>
+                Effect.zipRight(
+                  d.ack,
+                  Effect.sync(() => {
+                    if (d.message.kind === "result") handled ??= new WeakRef(d.message)
+                  }),
+                ),
+              ),
+            ),
+          )
+          yield* until(() => handled !== undefined)
+          // the consumer acked it and now waits for the next batch
+          yield* Effect.sleep("100 millis")
+          gc()
+          expect(handled!.deref() === undefined).toBe(true)
+        }),
       ))
 
     it("presence: hello puts a worker online, goodbye takes it off", () =>

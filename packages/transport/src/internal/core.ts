@@ -595,12 +595,25 @@ export const make = (
      * chunk at once, with no timer (`groupedWithin(256, 2 ms)` cost a lone result ~0.7-1 ms of
      * CPU and 2.6 ms of latency).
      */
-    const drain = <A>(queue: Queue.Queue<Chunk.Chunk<A>>): Stream.Stream<A> =>
-      Stream.repeatEffectChunk(
-        Effect.map(Queue.takeBetween(queue, 1, Number.MAX_SAFE_INTEGER), (chunks) =>
-          Chunk.size(chunks) === 1 ? Chunk.unsafeHead(chunks) : Chunk.flatten(chunks),
-        ),
+    const drain = <A>(queue: Queue.Queue<Chunk.Chunk<A>>): Stream.Stream<A> => {
+      // Each chunk is followed by an empty one, as soon as the consumer pulls again: a stream's
+      // channel keeps the last chunk it emitted until it emits another, so a batch of results,
+      // stored and acked, stayed reachable until the next batch came (a broadcast later) and was
+      // promoted to the old space, whose collections made the slowest broadcasts
+      let emitted = false
+      return Stream.repeatEffectChunk(
+        Effect.suspend(() => {
+          if (emitted) {
+            emitted = false
+            return Effect.succeed(Chunk.empty<A>())
+          }
+          emitted = true
+          return Effect.map(Queue.takeBetween(queue, 1, Number.MAX_SAFE_INTEGER), (chunks) =>
+            Chunk.size(chunks) === 1 ? Chunk.unsafeHead(chunks) : Chunk.flatten(chunks),
+          )
+        }),
       )
+    }
 
     /** Consume a queue into a sink (ready on success); each delivery carries its ack. */
     const subscribeInto = <A>(
