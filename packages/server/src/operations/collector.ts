@@ -139,6 +139,8 @@ export const layer = (
         Stream.chunks,
         Stream.mapEffect((chunk) =>
           Effect.suspend(() => {
+            // the transport follows each batch with an empty chunk (it lets go of the batch)
+            if (Chunk.isEmpty(chunk)) return Effect.void
             handling++
             started++
             return Effect.ensuring(
