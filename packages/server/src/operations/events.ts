@@ -8,11 +8,9 @@
  * @module
  */
 import { Context, Effect, Layer, Queue } from "effect"
-import type { OperationStatus, WorkerResult } from "./operations.dto.js"
+import { finalStatuses, type OperationStatus, type WorkerResult } from "./operations.dto.js"
 import type { Pending } from "./operations.repository.js"
 import { type BufferOptions, type Cursor, ProgressBuffer } from "./progress.buffer.js"
-
-const finalStatuses: ReadonlySet<OperationStatus> = new Set(["done", "partial", "error", "timeout"])
 
 /** One event of one operation. */
 export type OperationEvent =

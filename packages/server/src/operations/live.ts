@@ -13,10 +13,11 @@ import type { Effect } from "effect"
 import type { SseMessage, SseSink } from "../core/sse.js"
 import type { AppServices } from "../server.layer.js"
 import type { Service as Hub, OperationEvent } from "./events.js"
-import type { OperationDetail, OperationStatus, WorkerResult } from "./operations.dto.js"
+import { finalStatuses, type OperationDetail, type WorkerResult } from "./operations.dto.js"
 import * as Repository from "./operations.repository.js"
 
-const finalStatuses: ReadonlySet<OperationStatus> = new Set(["done", "partial", "error", "timeout"])
+/** What a stream has seen a result by: one per job and worker. */
+const keyOf = (r: WorkerResult) => `${r.jobId}\u0000${r.workerId}`
 
 /** How a feed runs the repository's effects. */
 export type Run = <A, E>(effect: Effect.Effect<A, E, AppServices>) => Promise<A>
@@ -84,14 +85,14 @@ export const open = async (
       }
       sink.send(first)
 
-      const seen = new Set(opened.results.map((r) => `${r.jobId}\u0000${r.workerId}`))
+      const seen = new Set(opened.results.map(keyOf))
       let status = opened.status
       const toMessages = (e: OperationEvent): ReadonlyArray<SseMessage> => {
         switch (e.kind) {
           case "progress":
             return e.n !== undefined && e.n <= high ? [] : [progressMessage(e)]
           case "result": {
-            const key = `${e.result.jobId}\u0000${e.result.workerId}`
+            const key = keyOf(e.result)
             if (seen.has(key)) return []
             seen.add(key)
             return [{ type: "result", id: position(), data: e.result satisfies WorkerResult }]
@@ -106,6 +107,8 @@ export const open = async (
             ]
         }
       }
+      const resultEvents = (results: ReadonlyArray<WorkerResult>): Array<OperationEvent> =>
+        results.map((result) => ({ kind: "result", operationId: id, result }))
       // a final status stored with results this stream has not seen (another replica's)
       const needsCatchUp = (e: OperationEvent) =>
         e.kind === "status" &&
@@ -134,12 +137,7 @@ export const open = async (
             void run(Repository.resultsOf(id))
               .catch((): ReadonlyArray<WorkerResult> => [])
               .then((results) => {
-                sink.send([
-                  ...results.flatMap((result) =>
-                    toMessages({ kind: "result", operationId: id, result }),
-                  ),
-                  ...toMessages(e),
-                ])
+                sink.send([...resultEvents(results), e].flatMap(toMessages))
                 busy = false
                 pump()
               })
@@ -162,7 +160,7 @@ export const open = async (
         if (state === undefined) return []
         const results = state.received > seen.size ? await run(Repository.resultsOf(id)) : []
         return [
-          ...results.map((result) => ({ kind: "result" as const, operationId: id, result })),
+          ...resultEvents(results),
           {
             kind: "status" as const,
             operationId: id,

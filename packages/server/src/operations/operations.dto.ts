@@ -24,6 +24,14 @@ export const OperationStatus = Schema.Literal(
 /** Where an operation is in its life. */
 export type OperationStatus = typeof OperationStatus.Type
 
+/** The statuses an operation ends with: nothing changes it after one. */
+export const finalStatuses: ReadonlySet<OperationStatus> = new Set([
+  "done",
+  "partial",
+  "error",
+  "timeout",
+])
+
 const Seconds = (description: string) =>
   Schema.Number.pipe(
     Schema.finite(),
