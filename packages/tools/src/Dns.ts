@@ -191,12 +191,18 @@ export const validateQuery = (
   return Either.right(Target.toArg(t.right))
 }
 
+/** The options, validated, and the query as dig takes it: what `argv` builds from. */
+const checked = (query: string, options: Options) =>
+  Either.flatMap(validate(options), (o) =>
+    Either.map(validateQuery(query, o.reverse), (q) => ({ options: o, query: q })),
+  )
+
 /**
  * Everything `argv` checks (the options, and the query for them: an IP address for a reverse
  * lookup), for a caller that needs the resolved options (the timeout) before any run.
  */
 export const check = (query: string, options: Options = {}): Either.Either<Resolved, ToolError> =>
-  Either.flatMap(validate(options), (o) => Either.map(validateQuery(query, o.reverse), () => o))
+  Either.map(checked(query, options), (c) => c.options)
 
 /** The dig argument list (pure). The query follows `-q`/`-x`, so it is never read as an option. */
 export const argv = (
@@ -204,8 +210,7 @@ export const argv = (
   options: Options = {},
 ): Either.Either<ReadonlyArray<string>, ToolError> =>
   Either.gen(function* () {
-    const o = yield* validate(options)
-    const q = yield* validateQuery(query, o.reverse)
+    const { options: o, query: q } = yield* checked(query, options)
     const args: Array<string> = []
     if (o.server !== undefined) args.push(`@${Target.toArg(o.server)}`)
     if (o.port !== undefined) args.push("-p", String(o.port))

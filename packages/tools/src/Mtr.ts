@@ -17,7 +17,7 @@ import type { MtrHop } from "./internal/mtr/model.js"
 import { parseAny, type MtrParsed } from "./internal/mtr/parse.js"
 import { RawReader } from "./internal/mtr/raw.js"
 import * as V from "./internal/options/Options.js"
-import { ipVersionFor, probePort } from "./internal/path/options.js"
+import { checkWith, probePort } from "./internal/path/options.js"
 import type { PolicyOptions } from "./internal/path/policy.js"
 import { hops, prepare } from "./internal/path/run.js"
 import * as Target from "./Target.js"
@@ -133,6 +133,8 @@ export const validate = (options: Options = {}): Either.Either<Resolved, ToolErr
 
 const seconds = (d: Duration.Duration): string => String(Duration.toMillis(d) / 1000)
 
+const checked = checkWith(validate)
+
 /**
  * Everything `argv` checks (the options, and an `ipVersion` that fits the target's address), for
  * a caller that needs the resolved options (the timeout) before any run.
@@ -140,8 +142,7 @@ const seconds = (d: Duration.Duration): string => String(Duration.toMillis(d) / 
 export const check = (
   target: Target.Target,
   options: Options = {},
-): Either.Either<Resolved, ToolError> =>
-  Either.flatMap(validate(options), (o) => Either.map(ipVersionFor(target, o.ipVersion), () => o))
+): Either.Either<Resolved, ToolError> => Either.map(checked(target, options), (c) => c.options)
 
 /** The mtr argument list for a validated target and options (pure; the target comes after `--`). */
 export const argv = (
@@ -149,8 +150,7 @@ export const argv = (
   options: Options = {},
 ): Either.Either<ReadonlyArray<string>, ToolError> =>
   Either.gen(function* () {
-    const o = yield* validate(options)
-    const version = yield* ipVersionFor(target, o.ipVersion)
+    const { options: o, version } = yield* checked(target, options)
     const args: Array<string> = o.asLookup ? ["--json", "-z"] : ["--raw"]
     args.push("-c", String(o.cycles), "-i", seconds(o.interval), "-G", seconds(o.gracePeriod))
     args.push("-m", String(o.maxHops))

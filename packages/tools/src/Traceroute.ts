@@ -7,7 +7,7 @@
 import { Duration, Effect, Either, Option, Stream } from "effect"
 import * as Exec from "./internal/exec/Exec.js"
 import * as V from "./internal/options/Options.js"
-import { ipVersionFor, probePort } from "./internal/path/options.js"
+import { checkWith, probePort } from "./internal/path/options.js"
 import type { PolicyOptions } from "./internal/path/policy.js"
 import { hops, prepare } from "./internal/path/run.js"
 import {
@@ -107,6 +107,8 @@ export const validate = (options: Options = {}): Either.Either<Resolved, ToolErr
     }
   })
 
+const checked = checkWith(validate)
+
 /**
  * Everything `argv` checks (the options, and an `ipVersion` that fits the target's address), for
  * a caller that needs the resolved options (the timeout) before any run.
@@ -114,8 +116,7 @@ export const validate = (options: Options = {}): Either.Either<Resolved, ToolErr
 export const check = (
   target: Target.Target,
   options: Options = {},
-): Either.Either<Resolved, ToolError> =>
-  Either.flatMap(validate(options), (o) => Either.map(ipVersionFor(target, o.ipVersion), () => o))
+): Either.Either<Resolved, ToolError> => Either.map(checked(target, options), (c) => c.options)
 
 /** The traceroute argument list (pure). The target is last, as traceroute's parser expects. */
 export const argv = (
@@ -123,8 +124,7 @@ export const argv = (
   options: Options = {},
 ): Either.Either<ReadonlyArray<string>, ToolError> =>
   Either.gen(function* () {
-    const o = yield* validate(options)
-    const version = yield* ipVersionFor(target, o.ipVersion)
+    const { options: o, version } = yield* checked(target, options)
     const args: Array<string> = []
     if (version !== undefined) args.push(`-${version}`)
     if (o.protocol === "icmp") args.push("-I")

@@ -33,3 +33,22 @@ export const ipVersionFor = (
         ),
       )
     : Either.right(target.kind === "ip" ? target.version : v)
+
+/** A path tool's options, validated, and the IP version to force for its target. */
+export interface Checked<R> {
+  readonly options: R
+  readonly version: 4 | 6 | undefined
+}
+
+/**
+ * A tool's whole check of a target and options (its `validate`, then {@link ipVersionFor}): what
+ * its `argv` builds from and its `check` answers, so the two cannot refuse different things.
+ */
+export const checkWith =
+  <O, R extends { readonly ipVersion?: 4 | 6 | undefined }>(
+    validate: (options: O) => Either.Either<R, ToolError>,
+  ) =>
+  (target: Target.Target, options: O): Either.Either<Checked<R>, ToolError> =>
+    Either.flatMap(validate(options), (o) =>
+      Either.map(ipVersionFor(target, o.ipVersion), (version) => ({ options: o, version })),
+    )
