@@ -18,6 +18,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import { createApp } from "../src/app.js"
 import type { ServerConfig } from "../src/config.js"
+import { env } from "./proc.js"
 
 const broadcast = Number(process.env["BENCH_BROADCAST"] ?? 0)
 
@@ -56,12 +57,6 @@ const countQueries = async () => {
   process.on("SIGUSR2", () => writeFileSync(file, `${queries}`))
 }
 await countQueries()
-
-const env = (name: string): string => {
-  const value = process.env[name]
-  if (value === undefined) throw new Error(`${name} is not set`)
-  return value
-}
 
 if (process.argv[2] === "floor") {
   // the floor: bare Fastify storing each POST with one autocommitted INSERT (no validation, no

@@ -18,13 +18,13 @@ import { type Child, child, script, serverFlags, stop, withDatabase, withVhost }
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
 
-/** p50/p90/p99 of one milestone, in milliseconds. */
-const spread = (rounds: ReadonlyArray<Round>, milestone: keyof Round): string => {
+/** p50, p90 and p99 of one milestone, in milliseconds (one decimal). */
+const spread = (rounds: ReadonlyArray<Round>, milestone: keyof Round): ReadonlyArray<string> => {
   const sorted = rounds.map((r) => r[milestone]).sort((a, b) => a - b)
-  return [50, 90, 99].map((p) => percentile(sorted, p).toFixed(1)).join("/")
+  return [50, 90, 99].map((p) => percentile(sorted, p).toFixed(1))
 }
 
-const run_ = promisify(execFile)
+const execFileAsync = promisify(execFile)
 
 const measure = async (
   label: string,
@@ -33,7 +33,7 @@ const measure = async (
   count: number,
   rounds: number,
 ) => {
-  const { stdout } = await run_(process.execPath, [await script("fanout-client")], {
+  const { stdout } = await execFileAsync(process.execPath, [await script("fanout-client")], {
     env: {
       ...process.env,
       BENCH_BASE: `${server.line}/api/v1`,
@@ -50,15 +50,15 @@ const measure = async (
     cpu: Record<"server" | "workers" | "postgres" | "broker" | "client", number>
   }
   const { cpu } = out
-  const times = out.rounds.map((r) => r.end).sort((a, b) => a - b)
+  const [p50, p90, p99] = spread(out.rounds, "end")
   // CPU is steadier than latency on a shared 2-core machine: it does not count waiting for a core
   console.log(
-    `${label.padEnd(24)} broadcast to ${count}: POST → all results stored and streamed: p50 ${percentile(times, 50).toFixed(1)} ms, p90 ${percentile(times, 90).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (${rounds} rounds); CPU per round: server ${cpu.server.toFixed(1)} ms${workers === undefined ? ` (the ${count} workers in it)` : `, the ${count} workers ${cpu.workers.toFixed(1)} ms`}, client ${cpu.client.toFixed(1)} ms, PostgreSQL ${cpu.postgres.toFixed(1)} ms${workers === undefined ? "" : `, RabbitMQ ${cpu.broker.toFixed(1)} ms`}`,
+    `${label.padEnd(24)} broadcast to ${count}: POST → all results stored and streamed: p50 ${p50} ms, p90 ${p90} ms, p99 ${p99} ms (${rounds} rounds); CPU per round: server ${cpu.server.toFixed(1)} ms${workers === undefined ? ` (the ${count} workers in it)` : `, the ${count} workers ${cpu.workers.toFixed(1)} ms`}, client ${cpu.client.toFixed(1)} ms, PostgreSQL ${cpu.postgres.toFixed(1)} ms${workers === undefined ? "" : `, RabbitMQ ${cpu.broker.toFixed(1)} ms`}`,
   )
-  // where a round's time goes: the 202, then the results (the first and the final status
-  // arrive together when one batch stores them all)
+  // where a round's time goes: the 202, then the results (the first comes with the final status
+  // when one batch stores them all)
   console.log(
-    `${"".padEnd(24)} p50/p90/p99 ms after the POST: 202 ${spread(out.rounds, "accepted")}, first result ${spread(out.rounds, "first")}, final status ${spread(out.rounds, "end")}`,
+    `${"".padEnd(24)} p50/p90/p99 ms after the POST: 202 ${spread(out.rounds, "accepted").join("/")}, first result ${spread(out.rounds, "first").join("/")}`,
   )
 }
 

@@ -10,7 +10,7 @@
  * around the measured rounds, for a profiling preload).
  */
 import { Agent, request } from "node:http"
-import { cpuOfCommand, cpuOfPid } from "./proc.js"
+import { cpuOfCommand, cpuOfPid, env } from "./proc.js"
 
 const body = JSON.stringify({ type: "ping", target: "127.0.0.1", timeout: 30 })
 
@@ -95,12 +95,6 @@ const round = async (base: string, agent: Agent): Promise<Round> => {
   if (status !== "done" && !(status === undefined && snapshotDone))
     throw new Error(`operation ${id} did not end as done: ${tail.slice(-300)}`)
   return { accepted, first: first ?? end, end }
-}
-
-const env = (name: string, fallback?: string): string => {
-  const value = process.env[name] ?? fallback
-  if (value === undefined) throw new Error(`${name} is not set`)
-  return value
 }
 
 const base = env("BENCH_BASE")

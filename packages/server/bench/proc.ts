@@ -1,9 +1,17 @@
 /**
- * CPU time of this machine's processes, from `/proc` (Linux): the children under test, and the
- * services they share the cores with. Apart from support.ts so that the fan-out's client, bundled
- * on its own, carries nothing else.
+ * What the bench's processes read of themselves and of this machine: a required environment
+ * variable, and the CPU time of processes from `/proc` (Linux): the children under test, and the
+ * services they share the cores with. Apart from support.ts (the bundler, the test environment) so
+ * that a child, bundled on its own, carries nothing else.
  */
 import { readdir, readFile } from "node:fs/promises"
+
+/** The value of an environment variable its parent sets. */
+export const env = (name: string): string => {
+  const value = process.env[name]
+  if (value === undefined) throw new Error(`${name} is not set`)
+  return value
+}
 
 /** CPU milliseconds (user + system) a process has used so far; 0 if it is gone. */
 export const cpuOfPid = async (pid: number | string): Promise<number> => {

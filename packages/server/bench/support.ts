@@ -89,35 +89,35 @@ export interface Child {
 }
 
 /**
- * Start the bundled `child.ts <role>` with `flags` (and `BENCH_NODE_FLAGS`); resolves on its URL or
- * `ready` line. `BENCH_CHILD_STDOUT=1` copies the children's stdout to stderr (`--trace-gc` output, say).
+ * Start the bundled `child.ts <role>` with `flags` (and `BENCH_NODE_FLAGS`); resolves on its URL
+ * or `ready` line. `BENCH_CHILD_STDOUT=1` copies the children's stdout to stderr (`--trace-gc`
+ * output, say).
  */
-export const child = (
+export const child = async (
   role: "server" | "worker" | "floor",
   env: Record<string, string>,
   flags: ReadonlyArray<string> = [],
-): Promise<Child> =>
-  script("child").then(
-    (file) =>
-      new Promise((resolve, reject) => {
-        const p = spawn(process.execPath, [...flags, ...nodeFlags, file, role], {
-          env: { ...process.env, ...env },
-          stdio: ["ignore", "pipe", "inherit"],
-        })
-        // its line is the first that is a URL or `ready`: --trace-gc and the like print there too
-        let out: string | undefined = ""
-        p.stdout.on("data", (d: Buffer) => {
-          if (process.env["BENCH_CHILD_STDOUT"] !== undefined) process.stderr.write(d)
-          if (out === undefined) return
-          out += d.toString()
-          const line = /^(?:http:\/\/\S+|ready)$/m.exec(out)?.[0]
-          if (line === undefined) return
-          out = undefined
-          resolve({ process: p, line })
-        })
-        p.once("exit", (code) => reject(new Error(`bench ${role} exited ${code}`)))
-      }),
-  )
+): Promise<Child> => {
+  const file = await script("child")
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [...flags, ...nodeFlags, file, role], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    })
+    // its line is the first that is a URL or `ready`: --trace-gc and the like print there too
+    let out: string | undefined = ""
+    p.stdout.on("data", (d: Buffer) => {
+      if (process.env["BENCH_CHILD_STDOUT"] !== undefined) process.stderr.write(d)
+      if (out === undefined) return
+      out += d.toString()
+      const line = /^(?:http:\/\/\S+|ready)$/m.exec(out)?.[0]
+      if (line === undefined) return
+      out = undefined
+      resolve({ process: p, line })
+    })
+    p.once("exit", (code) => reject(new Error(`bench ${role} exited ${code}`)))
+  })
+}
 
 /** SIGTERM a child and wait for it to exit (SIGKILL after 10 s). */
 export const stop = (p: ChildProcess) =>
