@@ -171,6 +171,9 @@ export interface Service {
   /**
    * Results from every worker (each result to one `results()` stream of all, across processes)
    * and their progress (to every stream subscribed when it is sent); ack each after storing it.
+   * What arrived together comes as one chunk, followed by an empty one when the consumer pulls
+   * again, so that the stream holds no batch its consumer is done with (a consumer of
+   * `Stream.chunks` sees it).
    */
   readonly results: (options?: {
     readonly prefetch?: number

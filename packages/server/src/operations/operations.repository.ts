@@ -948,7 +948,10 @@ const settleFrom = (sql: SqlClient.SqlClient, counts: Fragment, operations: Frag
     AND r.m >= o.expected
   RETURNING o.id, o.status, r.n AS received`
 
-/** End the in-flight operations among `operations` (a condition on an id) whose every expected result is in. */
+/**
+ * End the in-flight operations among `operations` (a condition on an id) whose every expected
+ * result is in.
+ */
 const settle = (sql: SqlClient.SqlClient, operations: Fragment) =>
   sql<{ id: string; status: OperationStatus; received: string }>`${settleFrom(
     sql,
