@@ -204,7 +204,7 @@ export interface Service {
   >
   /** Ask every announced worker to send a heartbeat now (for a listener that just started). */
   readonly probe: Effect.Effect<void, TransportError>
-  /** Messages rejected to the dead-letter queue, with their reason. */
+  /** Messages rejected to the dead-letter queue, with their reason (chunked as `results`). */
   readonly deadLetters: () => Stream.Stream<Delivery<Envelope.DeadLetter>, TransportError>
   /**
    * Publish arbitrary bytes to a target (a direct target's plain queue), bypassing encoding (for
