@@ -214,4 +214,42 @@ describe("the outbox dispatcher", () => {
       await rt.dispose()
     }
   })
+
+  it("records a publish without waiting for the WAL flush, and leaves the connection's setting as it was", async () => {
+    // one connection, so that the SHOW reads the session that ran the statement
+    const rt = ManagedRuntime.make(
+      Database.client(testConfig({ databaseUrl: redacted(db.url) }), 1),
+    )
+    try {
+      const out = await rt.runPromise(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const mine = op("recorded.example")
+          const [inserted] = yield* Repository.insertMany([mine], { claim: true })
+          const running = yield* Repository.recordPublished(
+            [
+              {
+                outboxId: inserted!.pending.outboxId,
+                id: mine.id,
+                deadline: Date.now() + 60_000,
+                expected: 0,
+                jobs: [],
+              },
+            ],
+            [],
+          )
+          const [row] = yield* sql<{ status: string; sent: boolean }>`
+            SELECT o.status, b.sent_at IS NOT NULL AS sent
+            FROM operations o JOIN outbox b ON b.operation_id = o.id WHERE o.id = ${mine.id}`
+          const [setting] = yield* sql<{ synchronous_commit: string }>`SHOW synchronous_commit`
+          return { running, row, setting: setting!.synchronous_commit }
+        }),
+      )
+      expect(out.running).toHaveLength(1)
+      expect(out.row).toEqual({ status: "running", sent: true })
+      expect(out.setting).toBe("on")
+    } finally {
+      await rt.dispose()
+    }
+  })
 })

@@ -683,6 +683,13 @@ const failures = (sql: SqlClient.SqlClient, failed: ReadonlyArray<Failed>) => {
  * Record the outcome of publishing claimed entries: the sent ones become `running` (unless their
  * results already settled them), the others are released for a retry or ended (`permanent`).
  * One statement; resolves to the operations that became `running`.
+ *
+ * It commits without waiting for its WAL flush (`synchronous_commit` off for this transaction
+ * only). Its row locks were held through the flush, and the first results of a fan-out waited
+ * for them to settle their operation (auto_explain, 100-worker broadcast: 1.4 ms at the median
+ * in the result batch, 0.07 ms after). Losing this commit in a database crash loses nothing:
+ * the entry is still claimed and unsent, so it is published again when its lease runs out, and
+ * its results are stored once (their key); a later synchronous commit flushes it with its own.
  */
 export const recordPublished = (
   sent: ReadonlyArray<Dispatched>,
@@ -692,7 +699,7 @@ export const recordPublished = (
     sent.length === 0 && failed.length === 0
       ? Effect.succeed([])
       : Effect.map(
-          sql<{ id: string }>`
+          sql<{ running: ReadonlyArray<string> }>`
             WITH sent_box AS (
               UPDATE outbox SET sent_at = clock_timestamp(), claimed_until = NULL
               WHERE id = ANY(${sent.map((s) => s.outboxId)}::bigint[])
@@ -701,8 +708,9 @@ export const recordPublished = (
               WHERE id = ANY(${sent.map((s) => s.id)}::uuid[]) AND status = 'pending'
               RETURNING id
             ), ${failures(sql, failed)}
-            SELECT id FROM running`,
-          (rows) => rows.map((r) => r.id),
+            SELECT set_config('synchronous_commit', 'off', true) AS async,
+                   (SELECT coalesce(json_agg(id), '[]'::json) FROM running) AS running`,
+          (rows) => rows[0]?.running ?? [],
         ),
   )
 
