@@ -28,7 +28,12 @@ interface Consumer {
   /** Takes no more deliveries (paused or closed). */
   paused: boolean
   closed: boolean
-  readonly pending: Set<Promise<void>>
+  /**
+   * Waiting for `inFlight` to reach 0 (a close). A count rather than a set of the deliveries'
+   * promises: those (two promises and a set entry per message) were 5 % of what a server with
+   * 100 in-process workers allocated in a fan-out (2,970 -> 2,815 MB over 1,100 rounds).
+   */
+  readonly idle: Array<() => void>
 }
 
 interface MemQueue {
@@ -100,9 +105,7 @@ export const make = (declarations: Declarations): Port => {
       if (!consumer) return
       const message = queue.ready.shift()!
       consumer.inFlight++
-      const run = deliver(queue, consumer, message)
-      consumer.pending.add(run)
-      void run.finally(() => consumer.pending.delete(run))
+      void deliver(queue, consumer, message)
     }
   }
 
@@ -129,6 +132,7 @@ export const make = (declarations: Declarations): Port => {
         deliveries: 0,
       })
     }
+    if (consumer.inFlight === 0) for (const f of consumer.idle.splice(0)) f()
     schedule(queue)
   }
 
@@ -170,7 +174,7 @@ export const make = (declarations: Declarations): Port => {
         inFlight: 0,
         paused: false,
         closed: false,
-        pending: new Set(),
+        idle: [],
       }
       queue.consumers.push(consumer)
       schedule(queue)
@@ -183,7 +187,8 @@ export const make = (declarations: Declarations): Port => {
           if (consumer.closed) return
           consumer.closed = true
           consumer.paused = true
-          await Promise.all([...consumer.pending])
+          if (consumer.inFlight > 0)
+            await new Promise<void>((resolve) => consumer.idle.push(resolve))
           const index = queue.consumers.indexOf(consumer)
           if (index >= 0) queue.consumers.splice(index, 1)
           queue.next = 0
