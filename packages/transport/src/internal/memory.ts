@@ -121,19 +121,23 @@ export const make = (declarations: Declarations): Port => {
     } catch {
       disposition = "requeue"
     }
-    consumer.inFlight--
-    if (disposition === "requeue") {
-      message.deliveries++
-      queue.ready.unshift(message)
-    } else if (disposition === "drop" && queue.deadLetterExchange !== undefined) {
-      route(queue.deadLetterExchange, queue.name, {
-        body: message.body,
-        headers: { ...message.headers, "x-first-death-queue": queue.name },
-        deliveries: 0,
-      })
+    try {
+      if (disposition === "requeue") {
+        message.deliveries++
+        queue.ready.unshift(message)
+      } else if (disposition === "drop" && queue.deadLetterExchange !== undefined) {
+        route(queue.deadLetterExchange, queue.name, {
+          body: message.body,
+          headers: { ...message.headers, "x-first-death-queue": queue.name },
+          deliveries: 0,
+        })
+      }
+    } finally {
+      // also when dead-lettering throws: a close waiting for the count must not hang
+      consumer.inFlight--
+      if (consumer.inFlight === 0) for (const f of consumer.idle.splice(0)) f()
+      schedule(queue)
     }
-    if (consumer.inFlight === 0) for (const f of consumer.idle.splice(0)) f()
-    schedule(queue)
   }
 
   const enqueue = (name: string, message: Message) => {
