@@ -215,7 +215,7 @@ describe("the outbox dispatcher", () => {
     }
   })
 
-  it("records a publish without waiting for the WAL flush, and leaves the connection's setting as it was", async () => {
+  it("records a publish (committed without waiting for the WAL flush), and leaves the connection's synchronous_commit as it was", async () => {
     // one connection, so that the SHOW reads the session that ran the statement
     const rt = ManagedRuntime.make(
       Database.client(testConfig({ databaseUrl: redacted(db.url) }), 1),

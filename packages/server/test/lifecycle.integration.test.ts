@@ -2,13 +2,12 @@
 import { ToolError } from "@netwark/tools"
 import { Envelope, Transport } from "@netwark/transport"
 import { SqlClient } from "@effect/sql"
-import { type Duration, Effect, Exit, Fiber, Scope } from "effect"
+import { type Duration, Effect, Exit, Fiber, Redacted, Scope } from "effect"
 import pg from "pg"
 import { describe, expect, it } from "vitest"
 import * as Events from "../src/operations/events.js"
 import * as Repository from "../src/operations/operations.repository.js"
 import { call, eventually } from "./support/api.js"
-import { adminUrl } from "./support/env.js"
 import { readEvents, streamedResults, streamedStatus } from "./support/sse.js"
 import { useServer } from "./support/server.js"
 
@@ -651,11 +650,8 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     expect(await count(unknown)).toBe(0)
     // a delete while a batch for the operation is not yet committed waits for it, then takes
     // its results too, as `ON DELETE CASCADE` did (the delete on a connection of its own)
-    const [{ db }] = (await run(
-      Effect.flatMap(SqlClient.SqlClient, (sql) => sql`SELECT current_database() AS db`),
-    )) as unknown as [{ db: string }]
     const other = new pg.Client({
-      connectionString: Object.assign(new URL(adminUrl), { pathname: `/${db}` }).toString(),
+      connectionString: Redacted.value(running.server.config.databaseUrl!),
     })
     await other.connect()
     let deleted: Promise<unknown> | undefined
