@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url"
-import { defineConfig } from "tsup"
+import MagicString from "magic-string"
+import { defineConfig, type Options } from "tsup"
 import { effectModules } from "../worker/tsup.config.js"
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
@@ -26,6 +27,38 @@ const distUrls = (file: string, code: string): string => {
  */
 const asciiOnly = (code: string): string =>
   code.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+/**
+ * esbuild's `__name(fn, "name")`, which `keepNames` wraps around every named function and class,
+ * here names classes and `function`s (what Nest and Swagger read, and what a bundle may rename, as
+ * `NotFoundException2`) and leaves arrow functions and methods alone. Wrapped in that call, an
+ * arrow has no inferred name to keep, and the helper gave each closure made at run time (Effect's
+ * parsers make several per decoded value) an `Object.defineProperty` and its descriptor: 3-5 %
+ * of the server's CPU under load. A name already right is not defined again either.
+ */
+const namesWhereRead: NonNullable<Options["plugins"]>[number] = {
+  name: "netwark-names-where-read",
+  renderChunk(code, chunk) {
+    // the names esbuild gives the parameters vary with the bundle (`value3`)
+    const helper =
+      /var __name=\((\w+),(\w+)\)=>__defProp\(\1,"name",\{value(?::\2)?,configurable:!0\}\)/.exec(
+        code,
+      )
+    if (helper === null) {
+      // a new esbuild that writes the helper otherwise: say so rather than lose the saving
+      if (code.includes("var __name=")) throw new Error("esbuild's __name helper has changed")
+      return
+    }
+    const [text, target, value] = helper as unknown as [string, string, string]
+    const s = new MagicString(code)
+    s.overwrite(
+      helper.index,
+      helper.index + text.length,
+      `var __name=(${target},${value})=>${target}.prototype===void 0||${target}.name===${value}?${target}:__defProp(${target},"name",{value:${value},configurable:!0})`,
+    )
+    return { code: s.toString(), map: s.generateMap({ hires: true, source: chunk.path }) }
+  },
+}
 
 /**
  * The `netwark-server` binary, `dist/main.js`: one file with the Netwark libraries (from source)
@@ -58,6 +91,7 @@ export default defineConfig({
   },
   noExternal: [/./],
   esbuildPlugins: [effectModules((file, code) => asciiOnly(distUrls(file, code)))],
+  plugins: [namesWhereRead],
   esbuildOptions(options) {
     // (esbuild's own list: tsup's `external` gives way to `noExternal`)
     options.external = [

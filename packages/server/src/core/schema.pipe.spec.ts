@@ -1,5 +1,5 @@
 import fc from "fast-check"
-import { Either, Schema } from "effect"
+import { Arbitrary, Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { Address, Prefix } from "../ipcalc/ipcalc.dto.js"
 import { CreateOperation, ListQuery } from "../operations/operations.dto.js"
@@ -63,6 +63,39 @@ describe("SchemaPipe", () => {
         }),
         { numRuns: 300 },
       )
+  })
+
+  it("accepts and refuses every body decoding does, the valid ones without decoding", () => {
+    const bodies = Arbitrary.make(CreateOperation)
+    const keys = ["type", "target", "queues", "timeout", "options", "extra", "count", "__proto__"]
+    /** A valid body, then maybe one change: a key gone, a key added or set to anything. */
+    const changed = fc.tuple(bodies, fc.nat(3), fc.constantFrom(...keys), fc.anything()).map(
+      ([body, how, key, value]) => {
+        const b: Record<string, unknown> = { ...body }
+        const options: Record<string, unknown> | undefined =
+          typeof b["options"] === "object" ? { ...(b["options"] as object) } : undefined
+        if (how === 1) delete b[key]
+        else if (how === 2) Object.defineProperty(b, key, { value, enumerable: true })
+        else if (how === 3 && options !== undefined) {
+          options[key === "type" ? "count" : key] = value
+          b["options"] = options
+        }
+        return { body: b, changed: how !== 0 }
+      },
+    )
+    fc.assert(
+      fc.property(changed, ({ body, changed }) => {
+        const piped = byPipe(CreateOperation, "body", body)
+        const decoded = byDecoding(CreateOperation, body)
+        if ("invalid" in decoded) expect(piped).toEqual({ invalid: true })
+        else {
+          expect(piped.value).toEqual(decoded.value)
+          // decoding makes a new object: the same one back means the test accepted it
+          if (!changed) expect(piped.value).toBe(body)
+        }
+      }),
+      { numRuns: 2000 },
+    )
   })
 
   it("words a refused path parameter as decoding does", () => {
