@@ -47,7 +47,7 @@ import { WorkersService } from "../services/workers.service"
                 <strong>{{ w.hostname }}</strong>
                 <div class="small muted mono">{{ w.id }}</div>
                 @if (w.locations?.length) {
-                  <div class="small muted">{{ w.locations?.join(", ") }}</div>
+                  <div class="small muted">{{ w.locations.join(", ") }}</div>
                 }
               </td>
               <td class="mono">{{ w.version ?? "–" }}</td>
