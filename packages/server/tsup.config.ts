@@ -30,11 +30,12 @@ const asciiOnly = (code: string): string =>
 
 /**
  * esbuild's `__name(fn, "name")`, which `keepNames` wraps around every named function and class,
- * here names classes and `function`s (what Nest and Swagger read, and what a bundle may rename, as
- * `NotFoundException2`) and leaves arrow functions and methods alone. Wrapped in that call, an
- * arrow has no inferred name to keep, and the helper gave each closure made at run time (Effect's
- * parsers make several per decoded value) an `Object.defineProperty` and its descriptor: 3-5 %
- * of the server's CPU under load. A name already right is not defined again either.
+ * here names what has a `prototype`: classes (what Nest and Swagger read, and what a bundle may
+ * rename, as `NotFoundException2`) and plain or generator `function`s. Arrow and async functions
+ * keep the name JavaScript gives them, or none (an arrow inside that call has no inferred name).
+ * The helper gave each closure made at run time (Effect's parsers make several per decoded value)
+ * an `Object.defineProperty` and its descriptor: 3-5 % of the server's CPU under load. A name
+ * already right is not defined again either.
  */
 const namesWhereRead: NonNullable<Options["plugins"]>[number] = {
   name: "netwark-names-where-read",
