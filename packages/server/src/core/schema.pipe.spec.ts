@@ -69,8 +69,9 @@ describe("SchemaPipe", () => {
     const bodies = Arbitrary.make(CreateOperation)
     const keys = ["type", "target", "queues", "timeout", "options", "extra", "count", "__proto__"]
     /** A valid body, then maybe one change: a key gone, a key added or set to anything. */
-    const changed = fc.tuple(bodies, fc.nat(3), fc.constantFrom(...keys), fc.anything()).map(
-      ([body, how, key, value]) => {
+    const changed = fc
+      .tuple(bodies, fc.nat(3), fc.constantFrom(...keys), fc.anything())
+      .map(([body, how, key, value]) => {
         const b: Record<string, unknown> = { ...body }
         const options: Record<string, unknown> | undefined =
           typeof b["options"] === "object" ? { ...(b["options"] as object) } : undefined
@@ -81,8 +82,7 @@ describe("SchemaPipe", () => {
           b["options"] = options
         }
         return { body: b, changed: how !== 0 }
-      },
-    )
+      })
     fc.assert(
       fc.property(changed, ({ body, changed }) => {
         const piped = byPipe(CreateOperation, "body", body)
