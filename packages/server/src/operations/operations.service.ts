@@ -52,6 +52,8 @@ export class OperationsService {
   private readonly known: ReadonlySet<string>
   /** The event hub, read from the runtime once. */
   private hub: Promise<Events["Type"]> | undefined
+  /** The writer and the counters, read from the runtime once: a request runs no fiber of its own. */
+  private writing: Promise<{ writer: Writer["Type"]; metrics: Metrics["Type"] }> | undefined
 
   constructor(
     @Inject(EffectRuntime) private readonly runtime: EffectRuntime<AppServices>,
@@ -76,22 +78,17 @@ export class OperationsService {
       body.timeout !== undefined
         ? Math.round(body.timeout * 1000)
         : Duration.toMillis(prepared.right.timeout) + dispatchMargin
-    const operation = await this.runtime.run(
-      Effect.gen(function* () {
-        const writer = yield* Writer
-        const op = yield* writer.insert({
-          id: randomUUID(),
-          type: body.type,
-          target: body.target,
-          options,
-          queues,
-          timeoutMs,
-        })
-        const metrics = yield* Metrics
-        metrics.operationsCreated++
-        return op
-      }),
-    )
+    this.writing ??= this.runtime.run(Effect.all({ writer: Writer, metrics: Metrics }))
+    const { writer, metrics } = await this.writing
+    const operation = await writer.submit({
+      id: randomUUID(),
+      type: body.type,
+      target: body.target,
+      options,
+      queues,
+      timeoutMs,
+    })
+    metrics.operationsCreated++
     return operation
   }
 

@@ -22,6 +22,11 @@ export class Writer extends Context.Tag("@netwark/server/Writer")<
   Writer,
   {
     readonly insert: (op: Repository.NewOperation) => Effect.Effect<Operation, SqlError.SqlError>
+    /**
+     * The same for a caller outside Effect (the `POST /operations` handler), without a fiber of
+     * its own; rejects with the `SqlError`.
+     */
+    readonly submit: (op: Repository.NewOperation) => Promise<Operation>
   }
 >() {}
 
@@ -44,6 +49,9 @@ export const layer: Layer.Layer<
         ),
       )
     const insert = yield* Batcher.make(insertMany, { maxBatch: 256, maxInFlight: 4 })
-    return { insert: (op: Repository.NewOperation) => Effect.map(insert(op), (r) => r.operation) }
+    return {
+      insert: (op: Repository.NewOperation) => Effect.map(insert.effect(op), (r) => r.operation),
+      submit: (op: Repository.NewOperation) => insert.promise(op).then((r) => r.operation),
+    }
   }),
 )
