@@ -18,10 +18,20 @@ const problemOf = <A, I>(schema: Schema.Schema<A, I, never>, value: unknown) => 
   throw new Error("accepted")
 }
 
-/** What decoding alone makes of a value: the decoded value, or the problem's field and detail. */
+/**
+ * What decoding alone makes of a value: the decoded value, or invalid. A union converts its
+ * discriminator with `String()`, which throws on a value such as `{ "toString": false }`: bad
+ * input too (the pipe answers it with a 400).
+ */
 const byDecoding = <A, I>(schema: Schema.Schema<A, I, never>, value: unknown) => {
-  const r = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })(value)
-  return Either.isRight(r) ? { value: r.right } : { invalid: true }
+  const decode = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })
+  try {
+    const r = decode(value)
+    return Either.isRight(r) ? { value: r.right } : { invalid: true }
+  } catch (error) {
+    if (error instanceof TypeError) return { invalid: true }
+    throw error
+  }
 }
 
 const byPipe = <A, I>(schema: Schema.Schema<A, I, never>, field: string, value: unknown) => {
