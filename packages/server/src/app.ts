@@ -170,7 +170,7 @@ export const createApp = async (
     await runtime.dispose()
     throw error
   }
-  configureHttp(app, managed.runSync(Metrics.Metrics))
+  configureHttp(app, runtime.service(Metrics.Metrics))
   const index = config.webDir === undefined ? undefined : path.join(config.webDir, "index.html")
   if (config.webDir !== undefined && index !== undefined && existsSync(index)) {
     app.useStaticAssets({

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Cause, type Effect, Exit, type ManagedRuntime } from "effect"
+import { Cause, type Context, type Effect, Exit, type ManagedRuntime } from "effect"
 
 /** Runs Effect programs for Nest providers; a failure is rethrown as its typed error. */
 export class EffectRuntime<R = unknown> {
@@ -21,6 +21,14 @@ export class EffectRuntime<R = unknown> {
     )
     if (Exit.isSuccess(exit)) return exit.value
     throw Cause.squash(exit.cause)
+  }
+
+  /**
+   * A service of the runtime, for a provider to keep: read at once (the server builds its layers
+   * before Nest starts), so that a request need not run a fiber to reach it.
+   */
+  service<I extends R, S>(tag: Context.Tag<I, S>): S {
+    return this.managed.runSync(tag)
   }
 
   /** Stop every background fiber and close the database and transport. */

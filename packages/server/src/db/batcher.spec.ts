@@ -1,4 +1,4 @@
-import { Effect, Exit } from "effect"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Batcher from "./batcher.js"
 
@@ -22,30 +22,25 @@ const make = (
 describe("Batcher", () => {
   it("answers each caller its own output, from batches of what arrived in one turn", async () => {
     const { batcher, batches } = make((items) => Effect.succeed(items.map((i) => `#${i}`)))
-    const answers = await Promise.all([
-      batcher.promise(1),
-      Effect.runPromise(batcher.effect(2)),
-      batcher.promise(3),
-      batcher.promise(4),
-    ])
+    const answers = await Promise.all([batcher(1), batcher(2), batcher(3), batcher(4)])
     expect(answers).toEqual(["#1", "#2", "#3", "#4"])
     // at most `maxBatch` in one, the rest in the next
     expect(batches).toEqual([[1, 2, 3], [4]])
   })
 
-  it("fails every caller of a failed batch: the promise rejects with the error itself", async () => {
+  it("fails every caller of a failed batch with the error itself", async () => {
     const boom = new Boom("database gone")
     const { batcher } = make(() => Effect.fail(boom))
-    const promised = batcher.promise(1)
-    const effect = Effect.runPromiseExit(batcher.effect(2))
-    await expect(promised).rejects.toBe(boom)
-    expect(await effect).toEqual(Exit.fail(boom))
+    const first = batcher(1)
+    const second = batcher(2)
+    await expect(first).rejects.toBe(boom)
+    await expect(second).rejects.toBe(boom)
   })
 
   it("dies, rather than answering wrongly, when a batch answers a different number of outputs", async () => {
     const { batcher } = make(() => Effect.succeed(["only one"]))
-    const first = batcher.promise(1)
-    const second = batcher.promise(2)
+    const first = batcher(1)
+    const second = batcher(2)
     await expect(first).rejects.toThrow("batch of 2 answered 1")
     await expect(second).rejects.toThrow("batch of 2 answered 1")
   })

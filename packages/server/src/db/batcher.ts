@@ -17,34 +17,28 @@ export interface Options {
   readonly maxInFlight: number
 }
 
-/** One item's way into a batch, in the two forms its callers want. */
-export interface Batcher<I, O, E> {
-  /** The item's output, for Effect code. */
-  readonly effect: (item: I) => Effect.Effect<O, E>
-  /**
-   * The item's output, for a caller outside Effect (an HTTP handler) without a fiber of its own:
-   * with one per `POST /operations`, the server spent 10-20 % more CPU per operation (4-5 KB
-   * more garbage each). A failure rejects with its squashed cause, as `EffectRuntime.run` throws.
-   */
-  readonly promise: (item: I) => Promise<O>
-}
-
-interface Waiting<I, O, E> {
+interface Waiting<I, O> {
   readonly item: I
-  readonly done: (exit: Exit.Exit<O, E>) => void
+  readonly resolve: (output: O) => void
+  readonly reject: (error: unknown) => void
 }
 
 /**
- * Batches of the items it is given, run by `run`, which answers one output per input, in order.
- * A failed batch fails every caller in it with the same cause.
+ * A function that runs `run` over batches of the items it is called with; `run` answers one
+ * output per input, in order. A failed batch fails every caller in it with the same error (its
+ * squashed cause, as `EffectRuntime.run` throws it).
+ *
+ * Its callers are HTTP handlers, so it answers with a promise: a fiber per call (an
+ * `Effect.async`, run by `EffectRuntime.run`) cost a `POST /operations` 10-20 % more server CPU
+ * and 4-5 KB more garbage.
  */
 export const make = <I, O, E, R>(
   run: (items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<O>, E, R>,
   options: Options,
-): Effect.Effect<Batcher<I, O, E>, never, R> =>
+): Effect.Effect<(item: I) => Promise<O>, never, R> =>
   Effect.map(Effect.runtime<R>(), (runtime) => {
     const runCallback = Runtime.runCallback(runtime)
-    const waiting: Array<Waiting<I, O, E>> = []
+    const waiting: Array<Waiting<I, O>> = []
     let inFlight = 0
     let scheduled = false
 
@@ -56,37 +50,26 @@ export const make = <I, O, E, R>(
         runCallback(run(batch.map((w) => w.item)), {
           onExit: (exit) => {
             inFlight--
-            batch.forEach((w, i) =>
-              w.done(
-                Exit.isFailure(exit)
-                  ? Exit.failCause(exit.cause)
-                  : exit.value.length === batch.length
-                    ? Exit.succeed(exit.value[i]!)
-                    : Exit.die(new Error(`batch of ${batch.length} answered ${exit.value.length}`)),
-              ),
-            )
+            if (Exit.isFailure(exit)) {
+              const error = Cause.squash(exit.cause)
+              for (const w of batch) w.reject(error)
+            } else if (exit.value.length !== batch.length) {
+              const error = new Error(`batch of ${batch.length} answered ${exit.value.length}`)
+              for (const w of batch) w.reject(error)
+            } else batch.forEach((w, i) => w.resolve(exit.value[i]!))
             flush()
           },
         })
       }
     }
 
-    const add = (item: I, done: (exit: Exit.Exit<O, E>) => void) => {
-      waiting.push({ item, done })
-      // after this turn's I/O callbacks: the requests read in one turn share a batch
-      if (!scheduled && inFlight < options.maxInFlight) {
-        scheduled = true
-        setImmediate(flush)
-      }
-    }
-
-    return {
-      effect: (item) => Effect.async<O, E>((resume) => add(item, resume)),
-      promise: (item) =>
-        new Promise<O>((resolve, reject) =>
-          add(item, (exit) =>
-            Exit.isSuccess(exit) ? resolve(exit.value) : reject(Cause.squash(exit.cause)),
-          ),
-        ),
-    }
+    return (item: I) =>
+      new Promise<O>((resolve, reject) => {
+        waiting.push({ item, resolve, reject })
+        // after this turn's I/O callbacks: the requests read in one turn share a batch
+        if (!scheduled && inFlight < options.maxInFlight) {
+          scheduled = true
+          setImmediate(flush)
+        }
+      })
   })

@@ -3,7 +3,7 @@ import { Inject, Injectable } from "@nestjs/common"
 import type { ToolError } from "@netwark/tools"
 import { Queues } from "@netwark/transport"
 import { Jobs } from "@netwark/worker"
-import { Duration, Effect, Either } from "effect"
+import { Duration, Either } from "effect"
 import type { ServerConfig } from "../config.js"
 import { Problem } from "../core/problem.js"
 import { EffectRuntime } from "../core/runtime.js"
@@ -50,16 +50,31 @@ const toFieldProblem = (error: ToolError.ToolError, type: CreateOperation["type"
 @Injectable()
 export class OperationsService {
   private readonly known: ReadonlySet<string>
-  /** The event hub, read from the runtime once. */
-  private hub: Promise<Events["Type"]> | undefined
-  /** The writer and the counters, read from the runtime once: a request runs no fiber of its own. */
-  private writing: Promise<{ writer: Writer["Type"]; metrics: Metrics["Type"] }> | undefined
+  private services:
+    | {
+        readonly hub: Events["Type"]
+        readonly writer: Writer["Type"]
+        readonly metrics: Metrics["Type"]
+      }
+    | undefined
 
   constructor(
     @Inject(EffectRuntime) private readonly runtime: EffectRuntime<AppServices>,
     @Inject(SERVER_CONFIG) config: ServerConfig,
   ) {
     this.known = new Set(Queues.targets(config.queues).map((t) => t.name))
+  }
+
+  /**
+   * The runtime's services this one uses, read at the first request rather than when Nest builds
+   * it (the OpenAPI script builds the app on an empty runtime).
+   */
+  private get use() {
+    return (this.services ??= {
+      hub: this.runtime.service(Events),
+      writer: this.runtime.service(Writer),
+      metrics: this.runtime.service(Metrics),
+    })
   }
 
   /** Validate and store a new operation; the dispatcher publishes it. */
@@ -78,8 +93,7 @@ export class OperationsService {
       body.timeout !== undefined
         ? Math.round(body.timeout * 1000)
         : Duration.toMillis(prepared.right.timeout) + dispatchMargin
-    this.writing ??= this.runtime.run(Effect.all({ writer: Writer, metrics: Metrics }))
-    const { writer, metrics } = await this.writing
+    const { writer, metrics } = this.use
     const operation = await writer.submit({
       id: randomUUID(),
       type: body.type,
@@ -118,8 +132,7 @@ export class OperationsService {
     id: string,
     options: { readonly lastEventId?: string | undefined } = {},
   ): Promise<Live.Feed> {
-    this.hub ??= this.runtime.run(Events)
-    const feed = await Live.open(await this.hub, (effect) => this.runtime.run(effect), id, {
+    const feed = await Live.open(this.use.hub, (effect) => this.runtime.run(effect), id, {
       lastEventId: options.lastEventId,
       // results another replica stored
       pollMillis: 1_000,

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { SqlClient, SqlError } from "@effect/sql"
+import type { SqlClient } from "@effect/sql"
 import { Registry, Transport } from "@netwark/transport"
 import { Context, Effect, Layer } from "effect"
 import * as Batcher from "../db/batcher.js"
@@ -21,10 +21,9 @@ import * as Repository from "./operations.repository.js"
 export class Writer extends Context.Tag("@netwark/server/Writer")<
   Writer,
   {
-    readonly insert: (op: Repository.NewOperation) => Effect.Effect<Operation, SqlError.SqlError>
     /**
-     * The same for a caller outside Effect (the `POST /operations` handler), without a fiber of
-     * its own; rejects with the `SqlError`.
+     * Store a new operation with the others of its turn; for the `POST /operations` handler,
+     * without a fiber of its own. Rejects with the `SqlError`.
      */
     readonly submit: (op: Repository.NewOperation) => Promise<Operation>
   }
@@ -49,9 +48,6 @@ export const layer: Layer.Layer<
         ),
       )
     const insert = yield* Batcher.make(insertMany, { maxBatch: 256, maxInFlight: 4 })
-    return {
-      insert: (op: Repository.NewOperation) => Effect.map(insert.effect(op), (r) => r.operation),
-      submit: (op: Repository.NewOperation) => insert.promise(op).then((r) => r.operation),
-    }
+    return { submit: (op: Repository.NewOperation) => insert(op).then((r) => r.operation) }
   }),
 )
