@@ -8,9 +8,10 @@
 import { randomBytes } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import { Agent, request } from "node:http"
-import { tmpdir } from "node:os"
+import { availableParallelism, tmpdir } from "node:os"
 import path from "node:path"
 import pg from "pg"
+import { cpuOfCommand } from "./proc.js"
 import { child, cpuOf, serverFlags, stop, withDatabase, withVhost } from "./support.js"
 
 const body = JSON.stringify({
@@ -49,6 +50,9 @@ const post = (base: string, agent: Agent) =>
   })
 
 /** Operations POSTed before the clock starts, on the floor and on Netwark alike. */
+/** The cores the processes of a run share. */
+const cpus = availableParallelism()
+
 const warmup = Number(process.env["BENCH_WARMUP"] ?? 2000)
 
 /** POST `n` operations from `concurrency` clients at once. */
@@ -101,6 +105,8 @@ const measure = async (
     const cpuBefore = process.cpuUsage()
     const serverBefore = await cpuOf(server.process)
     const workerBefore = await cpuOf(workers?.process)
+    const postgresBefore = await cpuOfCommand("postgres")
+    const brokerBefore = broker === undefined ? 0 : await cpuOfCommand("beam.smp")
     await load(url, agent, total, concurrency)
     const accepted = performance.now()
     while ((await done()) < total + warmup) await new Promise((r) => setTimeout(r, 10))
@@ -108,6 +114,8 @@ const measure = async (
     const cpu = process.cpuUsage(cpuBefore)
     const serverMs = (await cpuOf(server.process)) - serverBefore
     const workerMs = (await cpuOf(workers?.process)) - workerBefore
+    const postgresMs = (await cpuOfCommand("postgres")) - postgresBefore
+    const brokerMs = broker === undefined ? 0 : (await cpuOfCommand("beam.smp")) - brokerBefore
     const seconds = (finished - started) / 1000
     const statements = (await queries()) - queriesBefore
     const postRate = total / ((accepted - started) / 1000)
@@ -115,7 +123,14 @@ const measure = async (
     console.log(
       `${label.padEnd(34)} ${total} ops, ${concurrency} clients: accepted ${postRate.toFixed(0).padStart(6)}/s, end to end ${e2eRate.toFixed(0).padStart(6)} ops/s (${seconds.toFixed(2)} s; load generator CPU ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)} %; server CPU ${((serverMs * 1000) / total).toFixed(0)} µs/op, ${(statements / total).toFixed(2)} SQL statements/op${workers ? `, worker process ${((workerMs * 1000) / total).toFixed(0)} µs/op` : ""})`,
     )
-    return { rate: e2eRate, cpu: (serverMs * 1000) / total }
+    // where the machine's cores went: every process of the run, per operation
+    const perOp = (ms: number) => (ms * 1000) / total
+    const loadMs = (cpu.user + cpu.system) / 1000
+    const machine = serverMs + workerMs + postgresMs + brokerMs + loadMs
+    console.log(
+      `${"".padEnd(34)} CPU per op: server ${perOp(serverMs).toFixed(0)}, PostgreSQL ${perOp(postgresMs).toFixed(0)}${workers ? `, RabbitMQ ${perOp(brokerMs).toFixed(0)}, worker ${perOp(workerMs).toFixed(0)}` : ""}, load generator ${perOp(loadMs).toFixed(0)}: ${perOp(machine).toFixed(0)} µs in all (the cores busy ${((machine / 1000 / seconds / cpus) * 100).toFixed(0)} % of the run)`,
+    )
+    return { rate: e2eRate, cpu: perOp(serverMs), machine: perOp(machine) }
   } finally {
     agent.destroy()
     await db.end()
@@ -132,14 +147,20 @@ const floor = async (databaseUrl: string, total: number, concurrency: number) =>
   try {
     await load(url, agent, warmup, concurrency)
     const serverBefore = await cpuOf(server.process)
+    const postgresBefore = await cpuOfCommand("postgres")
+    const cpuBefore = process.cpuUsage()
     const started = performance.now()
     await load(url, agent, total, concurrency)
-    const rate = total / ((performance.now() - started) / 1000)
+    const seconds = (performance.now() - started) / 1000
+    const rate = total / seconds
     const serverMs = (await cpuOf(server.process)) - serverBefore
+    const postgresMs = (await cpuOfCommand("postgres")) - postgresBefore
+    const cpu = process.cpuUsage(cpuBefore)
+    const machine = serverMs + postgresMs + (cpu.user + cpu.system) / 1000
     console.log(
-      `${"floor: bare Fastify + 1 INSERT/POST".padEnd(34)} ${total} POSTs, ${concurrency} clients: ${rate.toFixed(0).padStart(6)}/s (server CPU ${((serverMs * 1000) / total).toFixed(0)} µs/POST)`,
+      `${"floor: bare Fastify + 1 INSERT/POST".padEnd(34)} ${total} POSTs, ${concurrency} clients: ${rate.toFixed(0).padStart(6)}/s (server CPU ${((serverMs * 1000) / total).toFixed(0)} µs/POST, PostgreSQL ${((postgresMs * 1000) / total).toFixed(0)}, ${((machine * 1000) / total).toFixed(0)} µs in all; the cores busy ${((machine / 1000 / seconds / cpus) * 100).toFixed(0)} %)`,
     )
-    return { rate, cpu: (serverMs * 1000) / total }
+    return { rate, cpu: (serverMs * 1000) / total, machine: (machine * 1000) / total }
   } finally {
     agent.destroy()
     await stop(server.process)
@@ -173,6 +194,11 @@ export const run = async (): Promise<void> => {
     console.log(
       `${clients} clients: server CPU per operation ${(rabbit.cpu / bare.cpu).toFixed(2)}x the floor's per POST with RabbitMQ ` +
         `(in-process transport ${(inProcess.cpu / bare.cpu).toFixed(2)}x)`,
+    )
+    // the machine's ceiling: every process's CPU for one operation, against the cores there are
+    console.log(
+      `${clients} clients: the machine's CPU per operation ${(rabbit.machine / bare.machine).toFixed(2)}x the floor's per POST with RabbitMQ ` +
+        `(in-process transport ${(inProcess.machine / bare.machine).toFixed(2)}x); at ${rabbit.machine.toFixed(0)} µs an operation, ${cpus} cores fully busy would carry ${((cpus * 1e6) / rabbit.machine).toFixed(0)} ops/s`,
     )
   }
 }

@@ -2,7 +2,7 @@
 import { ToolError } from "@netwark/tools"
 import { Envelope, Transport } from "@netwark/transport"
 import { SqlClient } from "@effect/sql"
-import { type Duration, Effect, Exit, Fiber, Redacted, Scope } from "effect"
+import { type Duration, Effect, Either, Exit, Fiber, Redacted, Scope } from "effect"
 import pg from "pg"
 import { describe, expect, it } from "vitest"
 import * as Events from "../src/operations/events.js"
@@ -679,6 +679,64 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     }
     expect(waiting).toBe(true)
     expect(await count(id)).toBe(0)
+  })
+
+  it("deleting operations takes their jobs and outbox entries, and planning one deleted meanwhile stores no jobs", async () => {
+    const run = running.server.runtime.run.bind(running.server.runtime)
+    const rows = (table: "jobs" | "outbox", operationId: string) =>
+      run(
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql(table)}
+                               WHERE operation_id = ${operationId}`,
+        ),
+      ).then(([row]) => row!.n)
+    const remove = (operationId: string) =>
+      run(
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql`DELETE FROM operations WHERE id = ${operationId}`,
+        ),
+      )
+    const id = "7a1b2c3d-4e5f-4a6b-8c7d-0000000000df"
+    await runningWithJob(id, { jobId: id, queue: "netwark", mode: "one", workers: [] })
+    expect([await rows("jobs", id), await rows("outbox", id)]).toEqual([1, 1])
+    await remove(id)
+    expect([await rows("jobs", id), await rows("outbox", id)]).toEqual([0, 0])
+    // a dispatcher that claimed an entry plans it after its operation was deleted: no orphan
+    // jobs (the foreign key used to refuse them, failing the batch)
+    const gone = "7a1b2c3d-4e5f-4a6b-8c7d-0000000000e0"
+    const kept = "7a1b2c3d-4e5f-4a6b-8c7d-0000000000e1"
+    const pending = await run(
+      Repository.insertMany(
+        [gone, kept].map((operationId) => ({
+          id: operationId,
+          type: "ping" as const,
+          target: "127.0.0.1",
+          options: {},
+          queues: ["netwark"],
+          timeoutMs: 30_000,
+        })),
+        { claim: true },
+      ),
+    )
+    await remove(gone)
+    const planned = await run(
+      Repository.planClaimed(
+        pending.map((p) => p.pending),
+        (p) =>
+          Either.right({
+            outboxId: p.outboxId,
+            id: p.id,
+            deadline: Date.now() + 30_000,
+            expected: 1,
+            jobs: [{ jobId: p.id, queue: "netwark", mode: "one", expected: 1, workers: [] }],
+          }),
+      ),
+    )
+    expect(planned.planned).toHaveLength(2)
+    expect([await rows("jobs", gone), await rows("jobs", kept)]).toEqual([0, 1])
   })
 
   it("ends a stream at the final status also when it comes in one chunk with the running one, after catching up the results", async () => {

@@ -14,6 +14,7 @@ describe("migrate", () => {
         [2, "outbox_claim"],
         [3, "result_error_reason"],
         [4, "results_cascade"],
+        [5, "children_cascade"],
       ])
       expect(await migrate(config)).toEqual([])
       const client = new pg.Client({ connectionString: db.url })

@@ -9,6 +9,7 @@ import init from "./0001_init.js"
 import outboxClaim from "./0002_outbox_claim.js"
 import resultErrorReason from "./0003_result_error_reason.js"
 import resultsCascade from "./0004_results_cascade.js"
+import childrenCascade from "./0005_children_cascade.js"
 
 /** Every migration by `<number>_<name>`. */
 export const migrations = Migrator.fromRecord({
@@ -16,4 +17,5 @@ export const migrations = Migrator.fromRecord({
   "0002_outbox_claim": outboxClaim,
   "0003_result_error_reason": resultErrorReason,
   "0004_results_cascade": resultsCascade,
+  "0005_children_cascade": childrenCascade,
 })

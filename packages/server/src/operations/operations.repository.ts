@@ -640,6 +640,10 @@ export const planClaimed = (
         INSERT INTO jobs (operation_id, job_id, queue, mode, expected, expected_workers)
         SELECT v.operation_id, v.job_id, v.queue, v.mode, v.expected, v.workers
         FROM json_to_recordset(${jsonParam(jobRows(fresh))}::json) AS v(${sql.literal(jobColumns)})
+        -- an operation deleted meanwhile gets no jobs: its key-share lock, as a foreign key
+        -- check took it (migration 0005), makes a delete wait for this statement
+        JOIN (SELECT id FROM operations WHERE id = ANY(${fresh.map((s) => s.id)}::uuid[])
+              FOR KEY SHARE) o ON o.id = v.operation_id
         ON CONFLICT (operation_id, job_id) DO UPDATE
           SET expected = excluded.expected, expected_workers = excluded.expected_workers
       ), ${failures(sql, rejected)}
