@@ -139,9 +139,11 @@ export const makeWith = (options: Partial<BufferOptions> = {}): Effect.Effect<Se
       },
       wake: Effect.asVoid(Queue.offer(signal, undefined)),
       handOver: (pending) =>
-        Effect.suspend(() => {
+        Effect.sync(() => {
           handedOver.push(...pending)
-          return Effect.asVoid(Queue.offer(signal, undefined))
+          // after this turn's callbacks and their promises: the POSTs' 202s are written before
+          // the dispatcher runs (on the in-process transport, the workers' jobs with it)
+          setImmediate(() => Queue.unsafeOffer(signal, undefined))
         }),
       takeHandedOver: (max) => Effect.sync(() => handedOver.splice(0, max)),
       awaitWake: Queue.take(signal),
