@@ -49,10 +49,10 @@ const post = (base: string, agent: Agent) =>
     req.end(body)
   })
 
-/** Operations POSTed before the clock starts, on the floor and on Netwark alike. */
 /** The cores the processes of a run share. */
 const cpus = availableParallelism()
 
+/** Operations POSTed before the clock starts, on the floor and on Netwark alike. */
 const warmup = Number(process.env["BENCH_WARMUP"] ?? 2000)
 
 /** POST `n` operations from `concurrency` clients at once. */
