@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { readFile } from "node:fs/promises"
+import type { ChildProcess } from "node:child_process"
 import { Agent, request } from "node:http"
 import { availableParallelism, tmpdir } from "node:os"
 import path from "node:path"
@@ -51,6 +52,37 @@ const post = (base: string, agent: Agent) =>
 
 /** The cores the processes of a run share. */
 const cpus = availableParallelism()
+
+/**
+ * Start counting the CPU of a run's processes (the server, the worker, the machine's PostgreSQL
+ * and RabbitMQ, this load generator); the returned function reads it, in milliseconds, with the
+ * sum: where the machine's cores went.
+ */
+const countCpu = async (server: ChildProcess, worker?: ChildProcess, broker = false) => {
+  const read = async () => ({
+    server: await cpuOf(server),
+    worker: await cpuOf(worker),
+    postgres: await cpuOfCommand("postgres"),
+    broker: broker ? await cpuOfCommand("beam.smp") : 0,
+  })
+  const before = await read()
+  const load = process.cpuUsage()
+  return async () => {
+    const own = process.cpuUsage(load)
+    const after = await read()
+    const used = {
+      server: after.server - before.server,
+      worker: after.worker - before.worker,
+      postgres: after.postgres - before.postgres,
+      broker: after.broker - before.broker,
+      load: (own.user + own.system) / 1000,
+    }
+    return { ...used, all: used.server + used.worker + used.postgres + used.broker + used.load }
+  }
+}
+
+/** How busy the machine's cores were, in %, for `ms` of CPU over `seconds`. */
+const busy = (ms: number, seconds: number) => ((ms / 1000 / seconds / cpus) * 100).toFixed(0)
 
 /** Operations POSTed before the clock starts, on the floor and on Netwark alike. */
 const warmup = Number(process.env["BENCH_WARMUP"] ?? 2000)
@@ -102,35 +134,24 @@ const measure = async (
     while ((await done()) < warmup) await new Promise((r) => setTimeout(r, 20))
     const queriesBefore = await queries()
     const started = performance.now()
-    const cpuBefore = process.cpuUsage()
-    const serverBefore = await cpuOf(server.process)
-    const workerBefore = await cpuOf(workers?.process)
-    const postgresBefore = await cpuOfCommand("postgres")
-    const brokerBefore = broker === undefined ? 0 : await cpuOfCommand("beam.smp")
+    const cpuUsed = await countCpu(server.process, workers?.process, broker !== undefined)
     await load(url, agent, total, concurrency)
     const accepted = performance.now()
     while ((await done()) < total + warmup) await new Promise((r) => setTimeout(r, 10))
     const finished = performance.now()
-    const cpu = process.cpuUsage(cpuBefore)
-    const serverMs = (await cpuOf(server.process)) - serverBefore
-    const workerMs = (await cpuOf(workers?.process)) - workerBefore
-    const postgresMs = (await cpuOfCommand("postgres")) - postgresBefore
-    const brokerMs = broker === undefined ? 0 : (await cpuOfCommand("beam.smp")) - brokerBefore
+    const cpu = await cpuUsed()
     const seconds = (finished - started) / 1000
     const statements = (await queries()) - queriesBefore
     const postRate = total / ((accepted - started) / 1000)
     const e2eRate = total / seconds
-    console.log(
-      `${label.padEnd(34)} ${total} ops, ${concurrency} clients: accepted ${postRate.toFixed(0).padStart(6)}/s, end to end ${e2eRate.toFixed(0).padStart(6)} ops/s (${seconds.toFixed(2)} s; load generator CPU ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)} %; server CPU ${((serverMs * 1000) / total).toFixed(0)} µs/op, ${(statements / total).toFixed(2)} SQL statements/op${workers ? `, worker process ${((workerMs * 1000) / total).toFixed(0)} µs/op` : ""})`,
-    )
-    // where the machine's cores went: every process of the run, per operation
     const perOp = (ms: number) => (ms * 1000) / total
-    const loadMs = (cpu.user + cpu.system) / 1000
-    const machine = serverMs + workerMs + postgresMs + brokerMs + loadMs
     console.log(
-      `${"".padEnd(34)} CPU per op: server ${perOp(serverMs).toFixed(0)}, PostgreSQL ${perOp(postgresMs).toFixed(0)}${workers ? `, RabbitMQ ${perOp(brokerMs).toFixed(0)}, worker ${perOp(workerMs).toFixed(0)}` : ""}, load generator ${perOp(loadMs).toFixed(0)}: ${perOp(machine).toFixed(0)} µs in all (the cores busy ${((machine / 1000 / seconds / cpus) * 100).toFixed(0)} % of the run)`,
+      `${label.padEnd(34)} ${total} ops, ${concurrency} clients: accepted ${postRate.toFixed(0).padStart(6)}/s, end to end ${e2eRate.toFixed(0).padStart(6)} ops/s (${seconds.toFixed(2)} s; load generator CPU ${((cpu.load / 1000 / seconds) * 100).toFixed(0)} %; server CPU ${perOp(cpu.server).toFixed(0)} µs/op, ${(statements / total).toFixed(2)} SQL statements/op${workers ? `, worker process ${perOp(cpu.worker).toFixed(0)} µs/op` : ""})`,
     )
-    return { rate: e2eRate, cpu: perOp(serverMs), machine: perOp(machine) }
+    console.log(
+      `${"".padEnd(34)} CPU per op: server ${perOp(cpu.server).toFixed(0)}, PostgreSQL ${perOp(cpu.postgres).toFixed(0)}${workers ? `, RabbitMQ ${perOp(cpu.broker).toFixed(0)}, worker ${perOp(cpu.worker).toFixed(0)}` : ""}, load generator ${perOp(cpu.load).toFixed(0)}: ${perOp(cpu.all).toFixed(0)} µs in all (the cores busy ${busy(cpu.all, seconds)} % of the run)`,
+    )
+    return { rate: e2eRate, cpu: perOp(cpu.server), machine: perOp(cpu.all) }
   } finally {
     agent.destroy()
     await db.end()
@@ -146,21 +167,17 @@ const floor = async (databaseUrl: string, total: number, concurrency: number) =>
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   try {
     await load(url, agent, warmup, concurrency)
-    const serverBefore = await cpuOf(server.process)
-    const postgresBefore = await cpuOfCommand("postgres")
-    const cpuBefore = process.cpuUsage()
+    const cpuUsed = await countCpu(server.process)
     const started = performance.now()
     await load(url, agent, total, concurrency)
     const seconds = (performance.now() - started) / 1000
     const rate = total / seconds
-    const serverMs = (await cpuOf(server.process)) - serverBefore
-    const postgresMs = (await cpuOfCommand("postgres")) - postgresBefore
-    const cpu = process.cpuUsage(cpuBefore)
-    const machine = serverMs + postgresMs + (cpu.user + cpu.system) / 1000
+    const cpu = await cpuUsed()
+    const perPost = (ms: number) => (ms * 1000) / total
     console.log(
-      `${"floor: bare Fastify + 1 INSERT/POST".padEnd(34)} ${total} POSTs, ${concurrency} clients: ${rate.toFixed(0).padStart(6)}/s (server CPU ${((serverMs * 1000) / total).toFixed(0)} µs/POST, PostgreSQL ${((postgresMs * 1000) / total).toFixed(0)}, ${((machine * 1000) / total).toFixed(0)} µs in all; the cores busy ${((machine / 1000 / seconds / cpus) * 100).toFixed(0)} %)`,
+      `${"floor: bare Fastify + 1 INSERT/POST".padEnd(34)} ${total} POSTs, ${concurrency} clients: ${rate.toFixed(0).padStart(6)}/s (server CPU ${perPost(cpu.server).toFixed(0)} µs/POST, PostgreSQL ${perPost(cpu.postgres).toFixed(0)}, ${perPost(cpu.all).toFixed(0)} µs in all; the cores busy ${busy(cpu.all, seconds)} %)`,
     )
-    return { rate, cpu: (serverMs * 1000) / total, machine: (machine * 1000) / total }
+    return { rate, cpu: perPost(cpu.server), machine: perPost(cpu.all) }
   } finally {
     agent.destroy()
     await stop(server.process)

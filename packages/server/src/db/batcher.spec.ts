@@ -37,7 +37,7 @@ describe("Batcher", () => {
     await expect(second).rejects.toBe(boom)
   })
 
-  it("dies, rather than answering wrongly, when a batch answers a different number of outputs", async () => {
+  it("rejects every caller, rather than answering wrongly, when a batch answers a different number of outputs", async () => {
     const { batcher } = make(() => Effect.succeed(["only one"]))
     const first = batcher(1)
     const second = batcher(2)

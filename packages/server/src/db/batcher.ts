@@ -50,13 +50,14 @@ export const make = <I, O, E, R>(
         runCallback(run(batch.map((w) => w.item)), {
           onExit: (exit) => {
             inFlight--
-            if (Exit.isFailure(exit)) {
-              const error = Cause.squash(exit.cause)
+            if (Exit.isSuccess(exit) && exit.value.length === batch.length)
+              batch.forEach((w, i) => w.resolve(exit.value[i]!))
+            else {
+              const error = Exit.isFailure(exit)
+                ? Cause.squash(exit.cause)
+                : new Error(`batch of ${batch.length} answered ${exit.value.length}`)
               for (const w of batch) w.reject(error)
-            } else if (exit.value.length !== batch.length) {
-              const error = new Error(`batch of ${batch.length} answered ${exit.value.length}`)
-              for (const w of batch) w.reject(error)
-            } else batch.forEach((w, i) => w.resolve(exit.value[i]!))
+            }
             flush()
           },
         })

@@ -64,7 +64,10 @@ export interface Service {
   ) => { readonly cursor: Cursor; readonly events: ReadonlyArray<OperationEvent> }
   /** Tell the dispatcher there is work. */
   readonly wake: Effect.Effect<void>
-  /** Hand stored operations, claimed for this replica, to its dispatcher (and wake it). */
+  /**
+   * Hand stored operations, claimed for this replica, to its dispatcher, and wake it once this
+   * turn's callbacks are done (the POSTs that stored them answer first).
+   */
   readonly handOver: (pending: ReadonlyArray<Pending>) => Effect.Effect<void>
   /** Take up to `max` operations handed over, oldest first. */
   readonly takeHandedOver: (max: number) => Effect.Effect<ReadonlyArray<Pending>>

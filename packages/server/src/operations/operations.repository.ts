@@ -629,11 +629,12 @@ export const planClaimed = (
       } else rejected.push(outcome.left)
     }
     if (fresh.length === 0 && rejected.length === 0) return { planned, rejected: [] }
+    const ids = fresh.map((s) => s.id)
     yield* sql`
       WITH plan AS (
         UPDATE operations o
         SET deadline = to_timestamp(v.deadline / 1000.0), expected = v.expected
-        FROM unnest(${fresh.map((s) => s.id)}::uuid[], ${fresh.map((s) => s.deadline)}::float8[],
+        FROM unnest(${ids}::uuid[], ${fresh.map((s) => s.deadline)}::float8[],
                     ${fresh.map((s) => s.expected)}::int[]) AS v(id, deadline, expected)
         WHERE o.id = v.id AND o.status = 'pending'
       ), jobs AS (
@@ -642,8 +643,8 @@ export const planClaimed = (
         FROM json_to_recordset(${jsonParam(jobRows(fresh))}::json) AS v(${sql.literal(jobColumns)})
         -- an operation deleted meanwhile gets no jobs: its key-share lock, as a foreign key
         -- check took it (migration 0005), makes a delete wait for this statement
-        JOIN (SELECT id FROM operations WHERE id = ANY(${fresh.map((s) => s.id)}::uuid[])
-              FOR KEY SHARE) o ON o.id = v.operation_id
+        JOIN (SELECT id FROM operations WHERE id = ANY(${ids}::uuid[]) FOR KEY SHARE) o
+          ON o.id = v.operation_id
         ON CONFLICT (operation_id, job_id) DO UPDATE
           SET expected = excluded.expected, expected_workers = excluded.expected_workers
       ), ${failures(sql, rejected)}
