@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url"
 import MagicString from "magic-string"
 import { defineConfig, type Options } from "tsup"
-import { effectModules } from "../worker/tsup.config.js"
+import { effectModules, youngClosures } from "../worker/tsup.config.js"
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -92,7 +92,7 @@ export default defineConfig({
   },
   noExternal: [/./],
   esbuildPlugins: [effectModules((file, code) => asciiOnly(distUrls(file, code)))],
-  plugins: [namesWhereRead],
+  plugins: [namesWhereRead, youngClosures],
   esbuildOptions(options) {
     // (esbuild's own list: tsup's `external` gives way to `noExternal`)
     options.external = [
