@@ -27,42 +27,47 @@ const isNode = (value: unknown): value is Node =>
  * for a method), where it is a root of every scavenge until the next full collection: what it
  * closes over lives as long, and is promoted with it. Effect writes its asynchronous primitives so
  * (`effect_instruction_i0 = (resume) => ...`, whose scope reaches the fiber): a 100-worker
- * broadcast promoted ~0.4 MB of short-lived objects a round. Within a comma expression the
- * function is an ordinary young allocation, and the same value. Done on the minified chunk, where
- * esbuild would otherwise fold the comma away.
+ * broadcast promoted ~0.4 MB of short-lived objects a scavenge. Within a comma expression the
+ * function is an ordinary young allocation, and the same value.
  */
+export const wrapPropertyFunctions = (code: string): MagicString => {
+  const s = new MagicString(code)
+  const stack: Array<unknown> = [
+    parse(code, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true }),
+  ]
+  while (stack.length > 0) {
+    const value = stack.pop()
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push(item)
+      continue
+    }
+    if (!isNode(value)) continue
+    const right = value["right"]
+    if (
+      value.type === "AssignmentExpression" &&
+      isNode(value["left"]) &&
+      value["left"].type === "MemberExpression" &&
+      isNode(right) &&
+      (right.type === "ArrowFunctionExpression" || right.type === "FunctionExpression")
+    ) {
+      s.appendLeft(right.start, "(0,")
+      s.appendRight(right.end, ")")
+    }
+    for (const key in value) {
+      const child = value[key]
+      if (typeof child === "object" && child !== null) stack.push(child)
+    }
+  }
+  return s
+}
+
+/** `wrapPropertyFunctions` on each chunk of a binary, after minifying, which would fold the comma. */
 export const youngClosures: NonNullable<Options["plugins"]>[number] = {
   name: "netwark-young-closures",
   renderChunk(code, chunk) {
     if (!/\.m?js$/.test(chunk.path)) return
-    const s = new MagicString(code)
-    const stack: Array<unknown> = [
-      parse(code, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true }),
-    ]
-    while (stack.length > 0) {
-      const value = stack.pop()
-      if (Array.isArray(value)) {
-        for (const item of value) stack.push(item)
-        continue
-      }
-      if (!isNode(value)) continue
-      const right = value["right"]
-      if (
-        value.type === "AssignmentExpression" &&
-        isNode(value["left"]) &&
-        value["left"].type === "MemberExpression" &&
-        isNode(right) &&
-        (right.type === "ArrowFunctionExpression" || right.type === "FunctionExpression")
-      ) {
-        s.appendLeft(right.start, "(0,")
-        s.appendRight(right.end, ")")
-      }
-      for (const key in value) {
-        const child = value[key]
-        if (typeof child === "object" && child !== null) stack.push(child)
-      }
-    }
-    // mapped at word boundaries: per character, the map of a 4 MB chunk grew by half
+    const s = wrapPropertyFunctions(code)
+    // mapped at word boundaries: per character, the worker's map grew by half
     return { code: s.toString(), map: s.generateMap({ hires: "boundary", source: chunk.path }) }
   },
 }

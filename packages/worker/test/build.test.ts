@@ -3,21 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import path from "node:path"
 import { promisify } from "node:util"
-import { afterAll, describe, expect, it } from "vitest"
-import { youngClosures } from "../tsup.config.js"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { wrapPropertyFunctions } from "../tsup.config.js"
 
 const run = promisify(execFile)
 
-/** The plugin's output for a chunk of code. */
-const transform = (code: string): string => {
-  const render = youngClosures.renderChunk as (
-    code: string,
-    chunk: { path: string },
-  ) => { code: string } | undefined
-  return render.call({}, code, { path: "/tmp/main.js" })?.code ?? code
-}
+const transform = (code: string): string => wrapPropertyFunctions(code).toString()
 
-describe("youngClosures (the binaries' build)", () => {
+describe("wrapPropertyFunctions (the binaries' build)", () => {
   it("wraps the functions written straight into a property, and only those", () => {
     expect(
       transform(
@@ -37,7 +30,8 @@ describe("youngClosures (the binaries' build)", () => {
   })
 
   describe("what V8 does with such a function", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "netwark-build-"))
+    let dir = ""
+    beforeAll(() => void (dir = mkdtempSync(path.join(tmpdir(), "netwark-build-"))))
     afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
     // a long-lived object given a new closure 3,000 times, each over ~30 KB of fresh objects
