@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url"
 import MagicString from "magic-string"
 import { defineConfig, type Options } from "tsup"
-import { effectModules, youngClosures } from "../worker/tsup.config.js"
+import { effectModules, isNode, type Node, walk, youngClosures } from "../worker/tsup.config.js"
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -28,36 +28,145 @@ const distUrls = (file: string, code: string): string => {
 const asciiOnly = (code: string): string =>
   code.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
+/** The name JavaScript itself gives an anonymous function written at `parent` (ES NamedEvaluation). */
+const inferredName = (parent: Node | undefined, fn: Node): string | undefined => {
+  if (parent === undefined) return undefined
+  const keyName = (key: unknown): string | undefined =>
+    isNode(key) && key.type === "Identifier"
+      ? (key["name"] as string)
+      : isNode(key) && key.type === "Literal" && typeof key["value"] === "string"
+        ? key["value"]
+        : undefined
+  switch (parent.type) {
+    case "Property":
+      // `__proto__: f` sets the prototype and names nothing
+      return parent["value"] === fn && parent["kind"] === "init" && parent["computed"] === false
+        ? keyName(parent["key"])?.replace(/^__proto__$/, "")
+        : undefined
+    case "PropertyDefinition":
+      return parent["value"] === fn && parent["computed"] === false
+        ? keyName(parent["key"])
+        : undefined
+    case "VariableDeclarator":
+      return parent["init"] === fn && isNode(parent["id"]) && parent["id"].type === "Identifier"
+        ? (parent["id"]["name"] as string)
+        : undefined
+    case "AssignmentExpression":
+    case "AssignmentPattern":
+      return parent["right"] === fn &&
+        ["=", "??=", "||=", "&&=", undefined].includes(parent["operator"] as string) &&
+        isNode(parent["left"]) &&
+        parent["left"].type === "Identifier"
+        ? (parent["left"]["name"] as string)
+        : undefined
+    default:
+      return undefined
+  }
+}
+
 /**
- * esbuild's `__name(fn, "name")`, which `keepNames` wraps around every named function and class,
- * here names what has a `prototype`: classes (what Nest and Swagger read, and what a bundle may
- * rename, as `NotFoundException2`) and plain or generator `function`s. Arrow and async functions
- * keep the name JavaScript gives them, or none (an arrow inside that call has no inferred name).
- * The helper gave each closure made at run time (Effect's parsers make several per decoded value)
- * an `Object.defineProperty` and its descriptor: 3-5 % of the server's CPU under load. A name
- * already right is not defined again either.
+ * esbuild's `keepNames` wraps every named function in `__name(fn, "name")` (and follows each
+ * function declaration with such a call), in case the bundle renames it. Most of them name a
+ * function what JavaScript already names it: a declaration or a named expression spelled so, or
+ * an anonymous one written as a property, a variable or an assignment with that name (outside
+ * the call it would have it). Those calls go: a closure made at run time paid for its call (pg's
+ * `parse: function () {...}` for each array column read, Fastify's and Effect's per request),
+ * and an anonymous `function` for its `prototype`, which the helper's check made V8 allocate, and
+ * for `Object.defineProperty`. What stays names what the bundle renamed, and classes.
+ */
+export const dropSpelledNames = (code: string): MagicString => {
+  const s = new MagicString(code)
+  const functions = new Set(["FunctionExpression", "ArrowFunctionExpression"])
+  /** `fn` and `"name"` of `__name(fn, "name")`, else undefined. */
+  const naming = (node: unknown): readonly [Node, unknown] | undefined => {
+    if (!isNode(node) || node.type !== "CallExpression") return undefined
+    const callee = node["callee"]
+    const [fn, name] = node["arguments"] as ReadonlyArray<Node | undefined>
+    return isNode(callee) &&
+      callee["name"] === "__name" &&
+      fn !== undefined &&
+      name?.type === "Literal"
+      ? [fn, name["value"]]
+      : undefined
+  }
+  walk(code, (node, parent) => {
+    const body = node["body"]
+    // `function next() {}` ... `__name(next, "next");` in the same body
+    if (Array.isArray(body)) {
+      const declared = new Set(
+        body.flatMap((n: Node) =>
+          n.type === "FunctionDeclaration" && isNode(n["id"]) ? [n["id"]["name"]] : [],
+        ),
+      )
+      const spelled = (node: unknown) => {
+        const named = naming(node)
+        return (
+          named?.[0].type === "Identifier" &&
+          named[0]["name"] === named[1] &&
+          declared.has(named[1])
+        )
+      }
+      for (const statement of body as ReadonlyArray<Node>) {
+        const head = statement["expression"] ?? statement["argument"]
+        if (statement.type === "ExpressionStatement" && spelled(head)) {
+          s.remove(statement.start, statement.end)
+          continue
+        }
+        // minified, the calls join the statements around them: `return __name(f, "f"), f`
+        if (!isNode(head) || head.type !== "SequenceExpression") continue
+        const items = head["expressions"] as ReadonlyArray<Node>
+        items.forEach((item, i) => {
+          if (!spelled(item)) return
+          if (i < items.length - 1) s.remove(item.start, items[i + 1]!.start)
+          else if (statement.type === "ExpressionStatement") s.remove(items[i - 1]!.end, item.end)
+        })
+      }
+      return
+    }
+    const named = naming(node)
+    if (named === undefined) return
+    const [fn, spelled] = named
+    if (!functions.has(fn.type)) return
+    const own = isNode(fn["id"]) ? fn["id"]["name"] : undefined
+    if ((own ?? inferredName(parent, node)) === spelled) {
+      s.remove(node.start, fn.start)
+      s.remove(fn.end, node.end)
+    }
+  })
+  return s
+}
+
+/**
+ * The rest of esbuild's `__name` calls name what has a `prototype`: classes (what Nest and
+ * Swagger read, and what a bundle may rename, as `NotFoundException2`) and plain or generator
+ * `function`s, where the name differs. Arrow and async functions keep the name JavaScript gives
+ * them, or none. The helper gave each closure made at run time (Effect's parsers make several
+ * per decoded value) an `Object.defineProperty` and its descriptor: 3-5 % of the server's CPU
+ * under load. It reads the name before the `prototype`, which V8 makes on first reading.
  */
 const namesWhereRead: NonNullable<Options["plugins"]>[number] = {
   name: "netwark-names-where-read",
   renderChunk(code, chunk) {
+    // a split bundle (the benches') defines the helper in one chunk and calls it in all
+    if (!/\.m?js$/.test(chunk.path) || !code.includes("__name(")) return
+    const s = dropSpelledNames(code)
     // the names esbuild gives the parameters vary with the bundle (`value3`)
     const helper =
       /var __name=\((\w+),(\w+)\)=>__defProp\(\1,"name",\{value(?::\2)?,configurable:!0\}\)/.exec(
         code,
       )
-    if (helper === null) {
+    if (helper !== null) {
+      const [text, target, value] = helper as unknown as [string, string, string]
+      s.overwrite(
+        helper.index,
+        helper.index + text.length,
+        `var __name=(${target},${value})=>${target}.name===${value}||${target}.prototype===void 0?${target}:__defProp(${target},"name",{value:${value},configurable:!0})`,
+      )
+    } else if (code.includes("var __name=")) {
       // a new esbuild that writes the helper otherwise: say so rather than lose the saving
-      if (code.includes("var __name=")) throw new Error("esbuild's __name helper has changed")
-      return
+      throw new Error("esbuild's __name helper has changed")
     }
-    const [text, target, value] = helper as unknown as [string, string, string]
-    const s = new MagicString(code)
-    s.overwrite(
-      helper.index,
-      helper.index + text.length,
-      `var __name=(${target},${value})=>${target}.prototype===void 0||${target}.name===${value}?${target}:__defProp(${target},"name",{value:${value},configurable:!0})`,
-    )
-    return { code: s.toString(), map: s.generateMap({ hires: true, source: chunk.path }) }
+    return { code: s.toString(), map: s.generateMap({ hires: "boundary", source: chunk.path }) }
   },
 }
 

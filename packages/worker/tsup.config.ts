@@ -10,16 +10,36 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
 type Plugin = NonNullable<Options["esbuildPlugins"]>[number]
 
-/** A node of an ESTree syntax tree, as far as the walk below reads one. */
-interface Node {
+/** A node of an ESTree syntax tree, as far as the walks over a chunk read one. */
+export interface Node {
   readonly type: string
   readonly start: number
   readonly end: number
   readonly [key: string]: unknown
 }
 
-const isNode = (value: unknown): value is Node =>
+export const isNode = (value: unknown): value is Node =>
   typeof value === "object" && value !== null && typeof (value as Node).type === "string"
+
+/** Every node of a chunk's syntax tree with its parent (undefined for the program). */
+export const walk = (code: string, visit: (node: Node, parent: Node | undefined) => void): void => {
+  const stack: Array<readonly [unknown, Node | undefined]> = [
+    [parse(code, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true }), undefined],
+  ]
+  while (stack.length > 0) {
+    const [value, parent] = stack.pop()!
+    if (Array.isArray(value)) {
+      for (const item of value) stack.push([item, parent])
+      continue
+    }
+    if (!isNode(value)) continue
+    visit(value, parent)
+    for (const key in value) {
+      const child = value[key]
+      if (typeof child === "object" && child !== null) stack.push([child, value])
+    }
+  }
+}
 
 /**
  * Every function written straight into a property (`fiber.callback = (x) => ...`, `??=` as well)
@@ -32,32 +52,19 @@ const isNode = (value: unknown): value is Node =>
  */
 export const wrapPropertyFunctions = (code: string): MagicString => {
   const s = new MagicString(code)
-  const stack: Array<unknown> = [
-    parse(code, { ecmaVersion: "latest", sourceType: "module", allowHashBang: true }),
-  ]
-  while (stack.length > 0) {
-    const value = stack.pop()
-    if (Array.isArray(value)) {
-      for (const item of value) stack.push(item)
-      continue
-    }
-    if (!isNode(value)) continue
-    const right = value["right"]
+  walk(code, (node) => {
+    const right = node["right"]
     if (
-      value.type === "AssignmentExpression" &&
-      isNode(value["left"]) &&
-      value["left"].type === "MemberExpression" &&
+      node.type === "AssignmentExpression" &&
+      isNode(node["left"]) &&
+      node["left"].type === "MemberExpression" &&
       isNode(right) &&
       (right.type === "ArrowFunctionExpression" || right.type === "FunctionExpression")
     ) {
       s.appendLeft(right.start, "(0,")
       s.appendRight(right.end, ")")
     }
-    for (const key in value) {
-      const child = value[key]
-      if (typeof child === "object" && child !== null) stack.push(child)
-    }
-  }
+  })
   return s
 }
 
