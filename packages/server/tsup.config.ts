@@ -64,15 +64,42 @@ const inferredName = (parent: Node | undefined, fn: Node): string | undefined =>
   }
 }
 
+/** Whether a function written at `parent` in place of `node` parses as it did, unparenthesised. */
+const standsAlone = (parent: Node | undefined, node: Node): boolean => {
+  if (parent === undefined) return false
+  switch (parent.type) {
+    case "Property":
+    case "PropertyDefinition":
+      return parent["value"] === node
+    case "VariableDeclarator":
+      return parent["init"] === node
+    case "AssignmentExpression":
+    case "AssignmentPattern":
+      return parent["right"] === node
+    case "CallExpression":
+    case "NewExpression":
+      return (parent["arguments"] as ReadonlyArray<Node>).includes(node)
+    case "ArrayExpression":
+      return (parent["elements"] as ReadonlyArray<Node>).includes(node)
+    case "ReturnStatement":
+      return parent["argument"] === node
+    default:
+      return false
+  }
+}
+
 /**
  * esbuild's `keepNames` wraps every named function in `__name(fn, "name")` (and follows each
  * function declaration with such a call), in case the bundle renames it. Most of them name a
  * function what JavaScript already names it: a declaration or a named expression spelled so, or
  * an anonymous one written as a property, a variable or an assignment with that name (outside
- * the call it would have it). Those calls go: a closure made at run time paid for its call (pg's
- * `parse: function () {...}` for each array column read, Fastify's and Effect's per request),
- * and an anonymous `function` for its `prototype`, which the helper's check made V8 allocate, and
- * for `Object.defineProperty`. What stays names what the bundle renamed, and classes.
+ * the call it would have it). Those calls go, and so do those around arrow and async functions,
+ * which the helper below leaves unnamed anyway. A closure made at run time paid for its call
+ * (pg's `parse: function () {...}` for each array column read, Fastify's and Effect's per
+ * request), an anonymous `function` for its `prototype`, which the helper's check made V8
+ * allocate, and for `Object.defineProperty`; and an arrow that dies at once (`let settle = () =>
+ * {}`, replaced by a promise's resolver) was allocated, where without the call V8 need not make
+ * it. What stays names classes and plain functions the bundle renamed.
  */
 export const dropSpelledNames = (code: string): MagicString => {
   const s = new MagicString(code)
@@ -128,9 +155,15 @@ export const dropSpelledNames = (code: string): MagicString => {
     const [fn, spelled] = named
     if (!functions.has(fn.type)) return
     const own = isNode(fn["id"]) ? fn["id"]["name"] : undefined
-    if ((own ?? inferredName(parent, node)) === spelled) {
-      s.remove(node.start, fn.start)
-      s.remove(fn.end, node.end)
+    // what has no `prototype` the helper below returns as it came
+    const unnamed =
+      fn.type === "ArrowFunctionExpression" || (fn["async"] === true && fn["generator"] !== true)
+    if (unnamed || (own ?? inferredName(parent, node)) === spelled) {
+      // elsewhere (`a || __name(() => 1, "f")`, `__name(function () {}, "f")()`) a bare function
+      // would not parse, or would read as a declaration
+      const bare = standsAlone(parent, node)
+      s.overwrite(node.start, fn.start, bare ? "" : "(0,")
+      s.overwrite(fn.end, node.end, bare ? "" : ")")
     }
   })
   return s
@@ -142,7 +175,8 @@ export const dropSpelledNames = (code: string): MagicString => {
  * `function`s, where the name differs. Arrow and async functions keep the name JavaScript gives
  * them, or none. The helper gave each closure made at run time (Effect's parsers make several
  * per decoded value) an `Object.defineProperty` and its descriptor: 3-5 % of the server's CPU
- * under load. It reads the name before the `prototype`, which V8 makes on first reading.
+ * under load. It reads the name before the `prototype`, which V8 makes on first reading (~0.7 µs
+ * and ~400 bytes for a fresh `function`).
  */
 const namesWhereRead: NonNullable<Options["plugins"]>[number] = {
   name: "netwark-names-where-read",

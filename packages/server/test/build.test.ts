@@ -8,17 +8,21 @@ import { dropSpelledNames } from "../tsup.config.js"
 const transform = (code: string): string => dropSpelledNames(code).toString()
 
 describe("dropSpelledNames (the server binary's build)", () => {
-  it("drops the __name calls that name a function what JavaScript names it, and only those", () => {
+  it("drops the __name calls that name a function what JavaScript names it, and those around arrow and async functions", () => {
     expect(
       transform(
-        'var o={parse:__name(function(){return 1},"parse"),arrow:__name(()=>2,"arrow"),named:__name(function(){return 3},"inner"),"s":__name(function(){},"s"),__proto__:__name(function(){},"__proto__"),[k]:__name(()=>4,"k")};' +
-          'function decl(x){function next(){return x}__name(next,"next");let v=__name(function(){},"v"),a=__name(()=>1,"a"),z;return z=__name(function(){},"z"),g(__name(()=>5,"cb")),[next,v,a,z]}__name(decl,"decl");' +
-          'function helper2(){}__name(helper2,"helper");var K=class{static{__name(this,"K")}f=__name(()=>1,"f")},w=__name(function w2(){},"w");q.p=__name(function(){},"p");',
+        'var o={parse:__name(function(){return 1},"parse"),arrow:__name(()=>2,"arrow"),named:__name(function(){return 3},"inner"),"s":__name(function(){},"s"),__proto__:__name(function(){},"__proto__"),[k]:__name(function(){},"k")};' +
+          'function decl(x){function next(){return x}__name(next,"next");let v=__name(function(){},"v"),a=__name(()=>1,"a"),z;return z=__name(function(){},"z"),g(__name(function(){},"cb")),[next,v,a,z]}__name(decl,"decl");' +
+          'function helper2(){}__name(helper2,"helper");var K=class{static{__name(this,"K")}f=__name(()=>1,"f")},w=__name(function w2(){},"w");q.p=__name(function(){},"p");' +
+          'let settle2=__name(()=>{},"settle"),run2=__name(async function(){},"run"),gen2=__name(async function*(){},"gen");' +
+          'h=a||__name(()=>1,"f"),__name(()=>2,"g")(),__name(function(){},"i")();',
       ),
     ).toBe(
-      'var o={parse:function(){return 1},arrow:()=>2,named:__name(function(){return 3},"inner"),"s":function(){},__proto__:__name(function(){},"__proto__"),[k]:__name(()=>4,"k")};' +
-        'function decl(x){function next(){return x}let v=function(){},a=()=>1,z;return z=function(){},g(__name(()=>5,"cb")),[next,v,a,z]}' +
-        'function helper2(){}__name(helper2,"helper");var K=class{static{__name(this,"K")}f=()=>1},w=__name(function w2(){},"w");q.p=__name(function(){},"p");',
+      'var o={parse:function(){return 1},arrow:()=>2,named:__name(function(){return 3},"inner"),"s":function(){},__proto__:__name(function(){},"__proto__"),[k]:__name(function(){},"k")};' +
+        'function decl(x){function next(){return x}let v=function(){},a=()=>1,z;return z=function(){},g(__name(function(){},"cb")),[next,v,a,z]}' +
+        'function helper2(){}__name(helper2,"helper");var K=class{static{__name(this,"K")}f=()=>1},w=__name(function w2(){},"w");q.p=__name(function(){},"p");' +
+        'let settle2=()=>{},run2=async function(){},gen2=__name(async function*(){},"gen");' +
+        'h=a||(0,()=>1),(0,()=>2)(),__name(function(){},"i")();',
     )
   })
 
