@@ -176,7 +176,7 @@ export const dropSpelledNames = (code: string): MagicString => {
  * them, or none. The helper gave each closure made at run time (Effect's parsers make several
  * per decoded value) an `Object.defineProperty` and its descriptor: 3-5 % of the server's CPU
  * under load. It reads the name before the `prototype`, which V8 makes on first reading (~0.7 µs
- * and ~400 bytes for a fresh `function`).
+ * and ~300 bytes for a fresh `function`).
  */
 const namesWhereRead: NonNullable<Options["plugins"]>[number] = {
   name: "netwark-names-where-read",
