@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process"
+import { type AddressInfo, createServer } from "node:net"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
@@ -40,4 +41,27 @@ describe("netwark-server migrate", () => {
     expect(failed?.code).toBe(1)
     expect(failed?.stderr).toMatch(/^netwark-server: .*Failed to connect/)
   })
+
+  it("exits 1 when the database takes the connection and never answers (it hung for minutes)", async () => {
+    // a listener that accepts and stays silent: a hung host, or a port that is not PostgreSQL's
+    const sockets = new Set<import("node:net").Socket>()
+    const silent = createServer((socket) => {
+      sockets.add(socket)
+      socket.on("error", () => {})
+    })
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve))
+    try {
+      const { port } = silent.address() as AddressInfo
+      const failed = await migrateCommand(`postgres://netwark@127.0.0.1:${port}/none`).then(
+        () => undefined,
+        (e: { code: number | null; signal: string | null; stderr: string }) => e,
+      )
+      // killed by the 60 s timeout of `migrateCommand`, the code would be null
+      expect(failed?.code).toBe(1)
+      expect(failed?.stderr).toMatch(/^netwark-server: .*(Failed to connect|timed out)/)
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => silent.close(resolve))
+    }
+  }, 90_000)
 })

@@ -61,6 +61,19 @@ class PreparingClient extends pg.Client {
   }
 }
 
+/**
+ * Preparing connections whose connection attempt (TCP, start-up, authentication) fails after
+ * `millis`: a host that takes the connection and never answers (a hung server, a port that is not
+ * PostgreSQL's) held the attempt, and the pool ending on it, for minutes. Set on the connections
+ * only: the same option on the pool would also bound the wait for a free connection under load.
+ */
+const timingOut = (millis: number) =>
+  class extends PreparingClient {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: millis })
+    }
+  }
+
 /** What the pool is made with (the subset of `PgClient.layer`'s options the server uses). */
 export interface Options {
   readonly url: Redacted.Redacted
@@ -87,7 +100,7 @@ export const layer = (
           max: options.maxConnections,
           ...(options.minConnections === undefined ? {} : { min: options.minConnections }),
           application_name: options.applicationName,
-          Client: PreparingClient,
+          Client: timingOut(Duration.toMillis(connectTimeout)),
           // before the connection is handed out (see the module note); a SET rather than the
           // start-up `options`, which PgBouncer refuses, and ignored where it fails
           onConnect: (client: pg.ClientBase) =>
@@ -111,7 +124,11 @@ export const layer = (
               }),
           }),
           Effect.as(pool),
-          Effect.tapError(() => Effect.promise(() => pool.end().catch(() => {}))),
+          Effect.tapError(() =>
+            Effect.promise(() => pool.end().catch(() => {})).pipe(
+              Effect.timeoutOption(Duration.seconds(1)),
+            ),
+          ),
         )
       }),
       (pool) =>
