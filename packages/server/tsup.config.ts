@@ -28,43 +28,11 @@ const distUrls = (file: string, code: string): string => {
 const asciiOnly = (code: string): string =>
   code.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
-/** The name JavaScript itself gives an anonymous function written at `parent` (ES NamedEvaluation). */
-const inferredName = (parent: Node | undefined, fn: Node): string | undefined => {
-  if (parent === undefined) return undefined
-  const keyName = (key: unknown): string | undefined =>
-    isNode(key) && key.type === "Identifier"
-      ? (key["name"] as string)
-      : isNode(key) && key.type === "Literal" && typeof key["value"] === "string"
-        ? key["value"]
-        : undefined
-  switch (parent.type) {
-    case "Property":
-      // `__proto__: f` sets the prototype and names nothing
-      return parent["value"] === fn && parent["kind"] === "init" && parent["computed"] === false
-        ? keyName(parent["key"])?.replace(/^__proto__$/, "")
-        : undefined
-    case "PropertyDefinition":
-      return parent["value"] === fn && parent["computed"] === false
-        ? keyName(parent["key"])
-        : undefined
-    case "VariableDeclarator":
-      return parent["init"] === fn && isNode(parent["id"]) && parent["id"].type === "Identifier"
-        ? (parent["id"]["name"] as string)
-        : undefined
-    case "AssignmentExpression":
-    case "AssignmentPattern":
-      return parent["right"] === fn &&
-        ["=", "??=", "||=", "&&=", undefined].includes(parent["operator"] as string) &&
-        isNode(parent["left"]) &&
-        parent["left"].type === "Identifier"
-        ? (parent["left"]["name"] as string)
-        : undefined
-    default:
-      return undefined
-  }
-}
-
-/** Whether a function written at `parent` in place of `node` parses as it did, unparenthesised. */
+/**
+ * Whether a function written at `parent` in place of `node` parses as it did, unparenthesised, and
+ * stays young: V8 allocates one assigned straight to a property in the old generation (see
+ * `wrapPropertyFunctions`), so there it is written `(0, fn)` as well.
+ */
 const standsAlone = (parent: Node | undefined, node: Node): boolean => {
   if (parent === undefined) return false
   switch (parent.type) {
@@ -74,6 +42,11 @@ const standsAlone = (parent: Node | undefined, node: Node): boolean => {
     case "VariableDeclarator":
       return parent["init"] === node
     case "AssignmentExpression":
+      return (
+        parent["right"] === node &&
+        isNode(parent["left"]) &&
+        parent["left"].type !== "MemberExpression"
+      )
     case "AssignmentPattern":
       return parent["right"] === node
     case "CallExpression":
@@ -85,6 +58,40 @@ const standsAlone = (parent: Node | undefined, node: Node): boolean => {
       return parent["argument"] === node
     default:
       return false
+  }
+}
+
+/**
+ * The name JavaScript itself gives an anonymous function written bare at `parent` in place of
+ * `node` (ES NamedEvaluation), if any.
+ */
+const inferredName = (parent: Node | undefined, node: Node): string | undefined => {
+  if (parent === undefined || !standsAlone(parent, node)) return undefined
+  const keyName = (key: unknown): string | undefined =>
+    isNode(key) && key.type === "Identifier"
+      ? (key["name"] as string)
+      : isNode(key) && key.type === "Literal" && typeof key["value"] === "string"
+        ? key["value"]
+        : undefined
+  const target = parent["id"] ?? parent["left"]
+  switch (parent.type) {
+    case "Property":
+      // `__proto__: f` sets the prototype and names nothing
+      return parent["kind"] === "init" && parent["computed"] === false
+        ? keyName(parent["key"])?.replace(/^__proto__$/, "")
+        : undefined
+    case "PropertyDefinition":
+      return parent["computed"] === false ? keyName(parent["key"]) : undefined
+    case "VariableDeclarator":
+    case "AssignmentExpression":
+    case "AssignmentPattern":
+      return ["=", "??=", "||=", "&&=", undefined].includes(parent["operator"] as string) &&
+        isNode(target) &&
+        target.type === "Identifier"
+        ? (target["name"] as string)
+        : undefined
+    default:
+      return undefined
   }
 }
 

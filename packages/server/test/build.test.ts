@@ -26,6 +26,10 @@ describe("dropSpelledNames (the server binary's build)", () => {
     )
   })
 
+  it("writes an arrow assigned to a property as (0, fn), so that V8 allocates it young", () => {
+    expect(transform('a.b=__name(()=>1,"b");')).toBe("a.b=(0,()=>1);")
+  })
+
   describe("on what esbuild writes", () => {
     let dir = ""
     beforeAll(() => void (dir = mkdtempSync(path.join(tmpdir(), "netwark-names-"))))

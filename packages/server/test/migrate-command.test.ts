@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process"
-import { type AddressInfo, createServer } from "node:net"
+import { type AddressInfo, createServer, type Socket } from "node:net"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
@@ -44,7 +44,7 @@ describe("netwark-server migrate", () => {
 
   it("exits 1 when the database takes the connection and never answers (it hung for minutes)", async () => {
     // a listener that accepts and stays silent: a hung host, or a port that is not PostgreSQL's
-    const sockets = new Set<import("node:net").Socket>()
+    const sockets = new Set<Socket>()
     const silent = createServer((socket) => {
       sockets.add(socket)
       socket.on("error", () => {})
