@@ -258,58 +258,77 @@ const fastReply = (o: Loose): Reply | undefined => {
   return undefined
 }
 
-const decodeWith =
-  <A, I>(schema: Schema.Schema<A, I>, kind: string, fast?: (o: Loose) => A | undefined) =>
-  (bytes: Uint8Array, maxBytes: number = defaultMaxBytes): Either.Either<A, DecodeFailure> => {
-    if (bytes.byteLength > maxBytes) {
-      const message = `${kind} of ${bytes.byteLength} bytes exceeds the ${maxBytes}-byte cap`
-      return Either.left({ reason: "TooLarge", error: TransportError.make("TooLarge", message) })
-    }
-    let value: unknown
-    try {
-      const decoded = text(bytes)
-      if (decoded === undefined) throw new Error("invalid UTF-8")
-      value = JSON.parse(decoded)
-    } catch (cause) {
-      const error = TransportError.make("Decode", `${kind} is not UTF-8 JSON`, cause)
-      return Either.left({ reason: "Malformed", error })
-    }
-    if (typeof value === "object" && value !== null && "v" in value && value.v !== version) {
-      // JSON.stringify, not String(): a parsed `{"toString": 1}` makes String() throw
-      const message = `${kind} has envelope version ${JSON.stringify(value.v)}, expected ${version}`
-      return Either.left({
-        reason: "UnknownVersion",
-        error: TransportError.make("Decode", message),
-      })
-    }
-    if (fast !== undefined && typeof value === "object" && value !== null) {
-      const quick = fast(value as Loose)
-      if (quick !== undefined) return Either.right(quick)
-    }
-    let decoded: Either.Either<A, ParseResult.ParseError>
-    try {
-      decoded = Schema.decodeUnknownEither(schema)(value)
-    } catch (cause) {
-      // Effect Schema reads a union's discriminator with String(), which throws on such a value
-      const error = TransportError.make(
-        "Decode",
-        `${kind} holds a value of no expected type`,
-        cause,
-      )
-      return Either.left({ reason: "Malformed", error })
-    }
-    return Either.mapLeft(decoded, (cause) => {
-      const issues = ParseResult.ArrayFormatter.formatErrorSync(cause)
-      const first = issues
-        .slice(0, 3)
-        .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
-        .join("; ")
-      return {
-        reason: "Malformed" as const,
-        error: TransportError.make("Decode", `${kind} does not match the schema: ${first}`, cause),
-      }
+const fastResult = (o: Loose): Result | undefined => {
+  const reply = fastReply(o)
+  return reply?.kind === "result" ? reply : undefined
+}
+
+/** Size cap, UTF-8 and JSON: the steps every message takes before its shape is checked. */
+const parse = (
+  bytes: Uint8Array,
+  maxBytes: number,
+  kind: string,
+): Either.Either<unknown, DecodeFailure> => {
+  if (bytes.byteLength > maxBytes) {
+    const message = `${kind} of ${bytes.byteLength} bytes exceeds the ${maxBytes}-byte cap`
+    return Either.left({ reason: "TooLarge", error: TransportError.make("TooLarge", message) })
+  }
+  let value: unknown
+  try {
+    const decoded = text(bytes)
+    if (decoded === undefined) throw new Error("invalid UTF-8")
+    value = JSON.parse(decoded)
+  } catch (cause) {
+    const error = TransportError.make("Decode", `${kind} is not UTF-8 JSON`, cause)
+    return Either.left({ reason: "Malformed", error })
+  }
+  return Either.right(value)
+}
+
+/** Check a parsed value against a message schema, the hand-written check first. */
+const check = <A, I>(
+  value: unknown,
+  schema: Schema.Schema<A, I>,
+  kind: string,
+  fast?: (o: Loose) => A | undefined,
+): Either.Either<A, DecodeFailure> => {
+  if (typeof value === "object" && value !== null && "v" in value && value.v !== version) {
+    // JSON.stringify, not String(): a parsed `{"toString": 1}` makes String() throw
+    const message = `${kind} has envelope version ${JSON.stringify(value.v)}, expected ${version}`
+    return Either.left({
+      reason: "UnknownVersion",
+      error: TransportError.make("Decode", message),
     })
   }
+  if (fast !== undefined && typeof value === "object" && value !== null) {
+    const quick = fast(value as Loose)
+    if (quick !== undefined) return Either.right(quick)
+  }
+  let decoded: Either.Either<A, ParseResult.ParseError>
+  try {
+    decoded = Schema.decodeUnknownEither(schema)(value)
+  } catch (cause) {
+    // Effect Schema reads a union's discriminator with String(), which throws on such a value
+    const error = TransportError.make("Decode", `${kind} holds a value of no expected type`, cause)
+    return Either.left({ reason: "Malformed", error })
+  }
+  return Either.mapLeft(decoded, (cause) => {
+    const issues = ParseResult.ArrayFormatter.formatErrorSync(cause)
+    const first = issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
+      .join("; ")
+    return {
+      reason: "Malformed" as const,
+      error: TransportError.make("Decode", `${kind} does not match the schema: ${first}`, cause),
+    }
+  })
+}
+
+const decodeWith =
+  <A, I>(schema: Schema.Schema<A, I>, kind: string, fast?: (o: Loose) => A | undefined) =>
+  (bytes: Uint8Array, maxBytes: number = defaultMaxBytes): Either.Either<A, DecodeFailure> =>
+    Either.flatMap(parse(bytes, maxBytes, kind), (value) => check(value, schema, kind, fast))
 
 /** Decode a job (size-capped, total). */
 export const decodeJob = decodeWith(Job, "job", fastJob)
@@ -317,6 +336,85 @@ export const decodeJob = decodeWith(Job, "job", fastJob)
 export const decodeReply = decodeWith(Reply, "reply", fastReply)
 /** Decode a presence message (size-capped, total). */
 export const decodePresence = decodeWith(Presence, "presence")
+
+/**
+ * Several results in one message, `{"v":1,"kind":"results","results":[…]}`: what a worker sends
+ * when more than one of its jobs finished in the same event-loop turn (the broker's cost is per
+ * message, not per byte). Collectors of earlier versions dead-letter such a message as
+ * `Malformed`, so servers are upgraded before their workers.
+ */
+export interface Batch {
+  readonly kind: "results"
+  /** Each result, or why it was refused and its own JSON (to dead-letter it alone). */
+  readonly results: ReadonlyArray<
+    Either.Either<Result, DecodeFailure & { readonly bytes: Uint8Array }>
+  >
+}
+
+const batchHead = encoder.encode(`{"v":${version},"kind":"results","results":[`)
+const batchTail = encoder.encode("]}")
+
+/** Bytes of a batch of results whose own encodings take `bytes` in all. */
+export const batchBytes = (count: number, bytes: number): number =>
+  batchHead.byteLength + bytes + Math.max(0, count - 1) + batchTail.byteLength
+
+/** Join encoded results (each from {@link encode}) into one batch message. */
+export const encodeBatch = (results: ReadonlyArray<Uint8Array>): Uint8Array => {
+  const size = batchBytes(
+    results.length,
+    results.reduce((sum, r) => sum + r.byteLength, 0),
+  )
+  const out = new Uint8Array(size)
+  out.set(batchHead, 0)
+  let at = batchHead.byteLength
+  for (const [i, result] of results.entries()) {
+    if (i > 0) out[at++] = 0x2c // ","
+    out.set(result, at)
+    at += result.byteLength
+  }
+  out.set(batchTail, at)
+  return out
+}
+
+const isBatch = (value: unknown): value is { readonly results: ReadonlyArray<unknown> } =>
+  typeof value === "object" &&
+  value !== null &&
+  (value as Loose)["v"] === version &&
+  (value as Loose)["kind"] === "results" &&
+  Array.isArray((value as Loose)["results"])
+
+/**
+ * Decode what arrives on the results queue: one result or progress message, or a {@link Batch}
+ * of results (size-capped, total). A batch with no results is refused whole; a bad result in
+ * one is refused alone.
+ */
+export const decodeReplies = (
+  bytes: Uint8Array,
+  maxBytes: number = defaultMaxBytes,
+): Either.Either<Reply | Batch, DecodeFailure> =>
+  Either.flatMap(
+    parse(bytes, maxBytes, "reply"),
+    (value): Either.Either<Reply | Batch, DecodeFailure> => {
+      if (!isBatch(value)) return check(value, Reply, "reply", fastReply)
+      const count = value.results.length
+      if (count === 0) {
+        const error = TransportError.make("Decode", "batch of results holds no result")
+        return Either.left({ reason: "Malformed", error })
+      }
+      return Either.right({
+        kind: "results",
+        results: value.results.map((item, i) =>
+          Either.mapLeft(
+            check(item, Result, `result ${i + 1} of ${count} in a batch`, fastResult),
+            (failure) => ({
+              ...failure,
+              bytes: encoder.encode(JSON.stringify(item)),
+            }),
+          ),
+        ),
+      })
+    },
+  )
 
 /** The key under which a collector keeps one result: see the module note on identity. */
 export const resultKey = (result: Result): string =>

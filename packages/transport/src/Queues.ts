@@ -27,6 +27,11 @@ import * as TransportError from "./TransportError.js"
 export const direct = "netwark"
 /** The built-in broadcast target: every connected worker runs each job. */
 export const broadcast = "netwark.broadcast"
+/**
+ * The shared queue of results (not a target: nothing is dispatched to it), as dead-letter
+ * reports and `publishRaw` name it.
+ */
+export const results = "netwark.results"
 
 /** One configured location queue. */
 export interface QueueConfig {

@@ -44,6 +44,12 @@
  *   of earlier versions still put on `netwark.results` is handed out as before (to one stream).
  *   Every message comes with an `ack`: ack after storing it (at-least-once); dedupe results with
  *   {@link Envelope.resultKey} or {@link Dedupe}.
+ * - The results a process's workers finish in one event-loop turn travel as one message (an
+ *   {@link Envelope.Batch}, within `maxMessageBytes`); a lone result travels alone, as before.
+ *   A `results()` stream hands out each result of a batch with its own `ack`; the message is
+ *   settled once all are: acked, or handed back whole if any was nacked (its other results come
+ *   again, so dedupe). A bad result in a batch is dead-lettered alone. Collectors of earlier
+ *   versions dead-letter a batch as `Malformed`: upgrade servers before their workers.
  * - Bad messages (over `maxMessageBytes`, not JSON, wrong schema or envelope version, or a job
  *   type the worker does not serve) are republished with the reason in the `x-netwark-reason`
  *   header to the `netwark.dead` exchange/queue, logged, and acked; the consumer keeps running.
@@ -207,8 +213,8 @@ export interface Service {
   /** Messages rejected to the dead-letter queue, with their reason (chunked as `results`). */
   readonly deadLetters: () => Stream.Stream<Delivery<Envelope.DeadLetter>, TransportError>
   /**
-   * Publish arbitrary bytes to a target (a direct target's plain queue), bypassing encoding (for
-   * tests and tooling).
+   * Publish arbitrary bytes to a target (a direct target's plain queue), or to the results queue
+   * with {@link Queues.results}, bypassing encoding (for tests and tooling).
    */
   readonly publishRaw: (target: string, body: Uint8Array) => Effect.Effect<void, TransportError>
 }

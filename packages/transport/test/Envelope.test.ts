@@ -12,6 +12,7 @@ const outcome =
 const decoders = {
   job: outcome(Envelope.decodeJob),
   reply: outcome(Envelope.decodeReply),
+  replies: outcome(Envelope.decodeReplies),
   presence: outcome(Envelope.decodePresence),
 }
 
@@ -46,13 +47,98 @@ describe("Envelope decoders are total", () => {
       }
   })
 
-  it("never throw on any JSON", () => {
+  it("never throw on any JSON, batches of results included", () => {
     fc.assert(
-      fc.property(hostile.value, fc.constantFrom(...Object.values(decoders)), (value, decode) => {
-        const bytes = Buffer.from(JSON.stringify(value) ?? "null")
-        expect(() => decode(bytes)).not.toThrow()
-      }),
+      fc.property(
+        fc.oneof(
+          hostile.value,
+          fc.record({
+            v: fc.constant(1),
+            kind: fc.constant("results"),
+            results: fc.array(hostile.value, { maxLength: 4 }),
+          }),
+        ),
+        fc.constantFrom(...Object.values(decoders)),
+        (value, decode) => {
+          const bytes = Buffer.from(JSON.stringify(value) ?? "null")
+          expect(() => decode(bytes)).not.toThrow()
+        },
+      ),
       { numRuns: 3000 },
+    )
+  })
+})
+
+describe("Envelope batches of results", () => {
+  const result = (jobId: string): Envelope.Result => ({
+    v: 1,
+    kind: "result",
+    operationId: "op",
+    jobId,
+    workerId: "w1",
+    attempt: 1,
+    target: "netwark",
+    mode: "one",
+    status: "ok",
+    startedAt: 1,
+    finishedAt: 2,
+    data: { rtt: [0.04, 0.05], text: "é ✓" },
+  })
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
+
+  it("join encoded results into one message that decodes to each of them", () => {
+    const parts = [result("a"), result("b"), result("c")]
+    const bytes = Envelope.encodeBatch(parts.map(Envelope.encode))
+    expect(JSON.parse(text(bytes))).toEqual({ v: 1, kind: "results", results: parts })
+    expect(bytes.byteLength).toBe(
+      Envelope.batchBytes(
+        3,
+        parts.map(Envelope.encode).reduce((n, b) => n + b.byteLength, 0),
+      ),
+    )
+    expect(Envelope.decodeReplies(bytes)).toEqual(
+      Either.right({ kind: "results", results: parts.map((r) => Either.right(r)) }),
+    )
+    // one reply is read as before
+    expect(Envelope.decodeReplies(Envelope.encode(parts[0]!))).toEqual(Either.right(parts[0]))
+    // a collector of the earlier kind refuses a batch rather than misreading it
+    expect(decoders.reply(bytes)).toBe("Malformed")
+  })
+
+  it("refuse a bad result alone, with its own JSON, and the rest of the batch is kept", () => {
+    const progress = { ...result("p"), kind: "progress", seq: 0, at: 1 }
+    const bad = { ...result("b"), attempt: 0 }
+    const bytes = Buffer.from(
+      JSON.stringify({ v: 1, kind: "results", results: [result("a"), bad, progress] }),
+    )
+    const decoded = Envelope.decodeReplies(bytes)
+    if (Either.isLeft(decoded) || decoded.right.kind !== "results") throw new Error("no batch")
+    const [first, second, third] = decoded.right.results
+    expect(first).toEqual(Either.right(result("a")))
+    for (const [refused, item, place] of [
+      [second, bad, "result 2 of 3 in a batch does not match the schema: attempt"],
+      [third, progress, "result 3 of 3 in a batch does not match the schema"],
+    ] as const) {
+      if (refused === undefined || Either.isRight(refused)) throw new Error("accepted")
+      expect(refused.left.reason).toBe("Malformed")
+      expect(refused.left.error.message).toContain(place)
+      expect(JSON.parse(text(refused.left.bytes))).toEqual(item)
+    }
+  })
+
+  it("refuse an empty batch, a batch of another version and one over the size cap, whole", () => {
+    const reason = (value: unknown, max?: number) =>
+      Either.match(Envelope.decodeReplies(Buffer.from(JSON.stringify(value)), max), {
+        onLeft: (f) => [f.reason, f.error.message],
+        onRight: () => undefined,
+      })
+    expect(reason({ v: 1, kind: "results", results: [] })).toEqual([
+      "Malformed",
+      "batch of results holds no result",
+    ])
+    expect(reason({ v: 2, kind: "results", results: [result("a")] })?.[0]).toBe("UnknownVersion")
+    expect(reason({ v: 1, kind: "results", results: [result("a"), result("b")] }, 300)?.[0]).toBe(
+      "TooLarge",
     )
   })
 })

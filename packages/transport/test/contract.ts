@@ -72,6 +72,16 @@ const collect = (
     return got
   })
 
+/** The first `n` dead letters (acked). */
+const deadLetters = (transport: Transport.Service, n: number) =>
+  transport.deadLetters().pipe(
+    Stream.tap((d) => d.ack),
+    Stream.map((d) => d.message),
+    Stream.take(n),
+    Stream.runCollect,
+    Effect.timeout("10 seconds"),
+  )
+
 /** Wait (up to 10 s) until `done()` holds. */
 const until = (done: () => boolean) =>
   Effect.sync(done).pipe(
@@ -470,6 +480,62 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
         }),
       ))
 
+    it("a batch of results: each handed out, a bad one dead-lettered alone, a nack brings back the whole", () =>
+      run(
+        Effect.gen(function* () {
+          const transport = yield* Transport.Transport
+          const result = (jobId: string, attempt = 1) => ({
+            v: 1,
+            kind: "result",
+            operationId: "batch",
+            jobId,
+            workerId: "w1",
+            attempt,
+            target: Queues.direct,
+            mode: "one",
+            status: "ok",
+            startedAt: 1,
+            finishedAt: 2,
+          })
+          const bad = result("bad", 0)
+          yield* transport.publishRaw(
+            Queues.results,
+            new TextEncoder().encode(
+              JSON.stringify({ v: 1, kind: "results", results: [result("a"), bad, result("b")] }),
+            ),
+          )
+          const jobIds = (deliveries: Chunk.Chunk<Transport.Delivery<Envelope.Reply>>) =>
+            Chunk.toReadonlyArray(deliveries).map((d) => d.message.jobId)
+          // the first time round, one of the two is handed back
+          const first = yield* transport.results().pipe(
+            Stream.take(2),
+            Stream.tap((d) => (d.message.jobId === "a" ? d.ack : d.nack)),
+            Stream.runCollect,
+            Effect.timeout("10 seconds"),
+          )
+          expect(jobIds(first)).toEqual(["a", "b"])
+          const again = yield* transport.results().pipe(
+            Stream.take(2),
+            Stream.tap((d) => d.ack),
+            Stream.runCollect,
+            Effect.timeout("10 seconds"),
+          )
+          expect(jobIds(again)).toEqual(["a", "b"])
+          // settled: nothing comes a third time
+          const third = yield* transport
+            .results()
+            .pipe(Stream.interruptAfter("300 millis"), Stream.runCollect)
+          expect(third.length).toBe(0)
+          // the bad result, once per delivery of its batch, on its own
+          const dead = yield* deadLetters(transport, 2)
+          for (const letter of Chunk.toReadonlyArray(dead)) {
+            expect([letter.queue, letter.reason]).toEqual([Queues.results, "Malformed"])
+            expect(letter.detail).toContain("result 2 of 3 in a batch does not match the schema")
+            expect(JSON.parse(new TextDecoder().decode(letter.body))).toEqual(bad)
+          }
+        }),
+      ))
+
     it("bad messages go to `netwark.dead` with a reason; the worker keeps running", () =>
       run(
         Effect.gen(function* () {
@@ -512,13 +578,7 @@ export const contract = (name: string, makeLayer: MakeLayer) => {
             reason: "UnknownType",
           })
           expect(ran).toEqual(["good"])
-          const dead = yield* transport.deadLetters().pipe(
-            Stream.tap((d) => d.ack),
-            Stream.map((d) => d.message),
-            Stream.take(5),
-            Stream.runCollect,
-            Effect.timeout("10 seconds"),
-          )
+          const dead = yield* deadLetters(transport, 5)
           const reasons = Chunk.toReadonlyArray(dead).map((d) => [d.queue, d.reason])
           expect(reasons.sort()).toEqual(
             [

@@ -41,6 +41,18 @@ export const queueHeader = "x-netwark-queue"
  */
 export const progressBacklog = 10_000
 
+/**
+ * The messages one delivery carries (a worker's batch of results), settled as one: acked once
+ * every item is acked, handed back if any item is, dropped if a refused item's dead-letter failed.
+ */
+class Several<A> {
+  constructor(
+    readonly items: ReadonlyArray<A>,
+    /** How each refused item is settled on its own (dead-lettered). */
+    readonly refused: ReadonlyArray<Effect.Effect<Disposition>>,
+  ) {}
+}
+
 const errorMessage = (error: unknown): string => {
   if (error instanceof Error) return error.message
   if (typeof error === "object" && error !== null && "message" in error)
@@ -373,14 +385,56 @@ export const make = (
     // on a channel that confirms anyway; a second, unconfirmed channel would save little.
     const sendReply = (reply: Envelope.Reply): Promise<void> =>
       reply.kind === "result"
-        ? publishFast("", topology.results, replyBody(reply), {
-            persistent: true,
-            messageId: `${reply.jobId}/${reply.workerId}/${reply.attempt}`,
-          })
+        ? sendResult(replyBody(reply), `${reply.jobId}/${reply.workerId}/${reply.attempt}`)
         : publishFast(topology.progressExchange, "", replyBody(reply), {
             persistent: false,
             messageId: `${reply.jobId}/${reply.workerId}/${reply.attempt}/${reply.seq}`,
           })
+
+    // The results that this process's workers finish in one event-loop turn leave in the next
+    // check phase as one message (an `Envelope.Batch`), up to `maxBytes`: the broker's CPU goes
+    // per message (~110 µs for a persistent, confirmed one here, ~30 µs a result in fours), and
+    // so do a publish, a delivery and an ack at both ends. A lone result goes as before. Each
+    // result still waits for the confirm of the message that carries it, so a job is acked only
+    // after its result is stored by the broker.
+    let batch: Array<{ readonly body: Uint8Array; readonly messageId: string }> = []
+    let batchWaiters: Array<{ resolve: () => void; reject: (cause: unknown) => void }> = []
+    let batchSize = 0
+    const flushResults = () => {
+      if (batch.length === 0) return
+      const [bodies, waiters] = [batch, batchWaiters]
+      batch = []
+      batchWaiters = []
+      batchSize = 0
+      const only = bodies.length === 1 ? bodies[0]! : undefined
+      const sent = only
+        ? publishFast("", topology.results, only.body, {
+            persistent: true,
+            messageId: only.messageId,
+          })
+        : publishFast("", topology.results, Envelope.encodeBatch(bodies.map((b) => b.body)), {
+            persistent: true,
+          })
+      sent.then(
+        () => {
+          for (const waiter of waiters) waiter.resolve()
+        },
+        (cause: unknown) => {
+          for (const waiter of waiters) waiter.reject(cause)
+        },
+      )
+    }
+    const sendResult = (body: Uint8Array, messageId: string): Promise<void> => {
+      if (
+        batch.length > 0 &&
+        Envelope.batchBytes(batch.length + 1, batchSize + body.byteLength) > maxBytes
+      )
+        flushResults()
+      if (batch.length === 0) setImmediate(flushResults)
+      batch.push({ body, messageId })
+      batchSize += body.byteLength
+      return new Promise<void>((resolve, reject) => batchWaiters.push({ resolve, reject }))
+    }
 
     const serve: Transport.Service["serve"] = (serveOptions, handler) =>
       Effect.gen(function* () {
@@ -621,19 +675,14 @@ export const make = (
       spec: QueueSpec,
       prefetch: number,
       /** Right: hand the message out; Left: settle it without the stream (e.g. dead-letter). */
-      decode: (delivery: RawDelivery) => Either.Either<A, Effect.Effect<Disposition>>,
+      decode: (delivery: RawDelivery) => Either.Either<A | Several<A>, Effect.Effect<Disposition>>,
     ): Effect.Effect<void, TransportError.TransportError, Scope.Scope> =>
       Effect.gen(function* () {
         const pending = new Set<(d: Disposition) => void>()
         let closing = false
-        yield* consume(spec, prefetch, (delivery) => {
-          // a message arriving while the stream closes goes back at once, or close would wait on it
-          if (closing) return Promise.resolve("requeue" as const)
-          // decoding is synchronous, so the hot path starts no fiber per message
-          const decoded = decode(delivery)
-          if (Either.isLeft(decoded)) return runPromise(decoded.left)
-          let settle: (d: Disposition) => void = () => {}
-          const promise = new Promise<Disposition>((r) => (settle = r))
+
+        /** Push one message to the stream; `settle` gets its outcome once. */
+        const handOut = (message: A, settle: (d: Disposition) => void) => {
           let done = false
           const once = (d: Disposition) => {
             if (done) return
@@ -643,10 +692,37 @@ export const make = (
           }
           pending.add(once)
           sink.push({
-            message: decoded.right,
+            message,
             ack: Effect.sync(() => once("ack")),
             nack: Effect.sync(() => once("requeue")),
           })
+        }
+
+        const several = (value: Several<A>): Promise<Disposition> => {
+          let left = value.items.length + value.refused.length
+          let outcome: Disposition = "ack"
+          let settle: (d: Disposition) => void = () => {}
+          const promise = new Promise<Disposition>((r) => (settle = r))
+          const settleOne = (d: Disposition) => {
+            // handing back wins (a refused item is refused again), then a failed dead-letter
+            if (d === "requeue" || (d === "drop" && outcome === "ack")) outcome = d
+            if (--left === 0) settle(outcome)
+          }
+          for (const refused of value.refused) void runPromise(refused).then(settleOne)
+          for (const message of value.items) handOut(message, settleOne)
+          return promise
+        }
+
+        yield* consume(spec, prefetch, (delivery) => {
+          // a message arriving while the stream closes goes back at once, or close would wait on it
+          if (closing) return Promise.resolve("requeue" as const)
+          // decoding is synchronous, so the hot path starts no fiber per message
+          const decoded = decode(delivery)
+          if (Either.isLeft(decoded)) return runPromise(decoded.left)
+          if (decoded.right instanceof Several) return several(decoded.right)
+          let settle: (d: Disposition) => void = () => {}
+          const promise = new Promise<Disposition>((r) => (settle = r))
+          handOut(decoded.right as A, settle)
           return promise
         })
         // registered after the consumer, so it runs before the consumer's close
@@ -727,17 +803,28 @@ export const make = (
             { name: topology.results, exclusive: false, deadLetterExchange: topology.deadExchange },
             prefetch,
             (delivery) => {
-              const decoded = Envelope.decodeReply(delivery.body, maxBytes)
-              return Either.isRight(decoded)
-                ? Either.right(decoded.right)
-                : Either.left(
-                    deadLetter(
-                      "netwark.results",
-                      decoded.left.reason,
-                      decoded.left.error.message,
-                      delivery.body,
-                    ),
-                  )
+              const decoded = Envelope.decodeReplies(delivery.body, maxBytes)
+              if (Either.isLeft(decoded))
+                return Either.left(
+                  deadLetter(
+                    Queues.results,
+                    decoded.left.reason,
+                    decoded.left.error.message,
+                    delivery.body,
+                  ),
+                )
+              const value = decoded.right
+              if (value.kind !== "results") return Either.right(value)
+              const items: Array<Envelope.Reply> = []
+              const refused: Array<Effect.Effect<Disposition>> = []
+              for (const result of value.results) {
+                if (Either.isRight(result)) items.push(result.right)
+                else {
+                  const { reason, error, bytes } = result.left
+                  refused.push(deadLetter(Queues.results, reason, error.message, bytes))
+                }
+              }
+              return Either.right(new Several(items, refused))
             },
           )
           return drain(sink.queue)
@@ -835,9 +922,11 @@ export const make = (
       })
 
     const publishRaw: Transport.Service["publishRaw"] = (target, body) =>
-      Effect.flatMap(route(target), (r) =>
-        publish(r.exchange, r.routingKey, body, { persistent: true }),
-      )
+      target === Queues.results
+        ? publish("", topology.results, body, { persistent: true })
+        : Effect.flatMap(route(target), (r) =>
+            publish(r.exchange, r.routingKey, body, { persistent: true }),
+          )
 
     return {
       targets: [...topology.routes.values()].map((r) => r.target),
