@@ -327,8 +327,12 @@ const check = <A, I>(
 
 const decodeWith =
   <A, I>(schema: Schema.Schema<A, I>, kind: string, fast?: (o: Loose) => A | undefined) =>
-  (bytes: Uint8Array, maxBytes: number = defaultMaxBytes): Either.Either<A, DecodeFailure> =>
-    Either.flatMap(parse(bytes, maxBytes, kind), (value) => check(value, schema, kind, fast))
+  (bytes: Uint8Array, maxBytes: number = defaultMaxBytes): Either.Either<A, DecodeFailure> => {
+    const parsed = parse(bytes, maxBytes, kind)
+    return Either.isLeft(parsed)
+      ? Either.left(parsed.left)
+      : check(parsed.right, schema, kind, fast)
+  }
 
 /** Decode a job (size-capped, total). */
 export const decodeJob = decodeWith(Job, "job", fastJob)

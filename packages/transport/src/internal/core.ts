@@ -391,7 +391,7 @@ export const make = (
             messageId: `${reply.jobId}/${reply.workerId}/${reply.attempt}/${reply.seq}`,
           })
 
-    // The results that this process's workers finish in one event-loop turn leave in the next
+    // The results that this transport's workers finish in one event-loop turn leave in the next
     // check phase as one message (an `Envelope.Batch`), up to `maxBytes`: the broker's CPU goes
     // per message (~110 µs for a persistent, confirmed one here, ~30 µs a result in fours), and
     // so do a publish, a delivery and an ack at both ends. A lone result goes as before. Each
