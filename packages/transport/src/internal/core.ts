@@ -397,43 +397,46 @@ export const make = (
     // so do a publish, a delivery and an ack at both ends. A lone result goes as before. Each
     // result still waits for the confirm of the message that carries it, so a job is acked only
     // after its result is stored by the broker.
-    let batch: Array<{ readonly body: Uint8Array; readonly messageId: string }> = []
-    let batchWaiters: Array<{ resolve: () => void; reject: (cause: unknown) => void }> = []
-    let batchSize = 0
+    interface Unsent {
+      readonly results: Array<{ readonly body: Uint8Array; readonly messageId: string }>
+      size: number
+      /** What every result of the batch waits on: the publish of its message, once made. */
+      readonly sent: Promise<void>
+      readonly release: (publish: Promise<void>) => void
+    }
+    let unsent: Unsent | undefined
     const flushResults = () => {
-      if (batch.length === 0) return
-      const [bodies, waiters] = [batch, batchWaiters]
-      batch = []
-      batchWaiters = []
-      batchSize = 0
-      const only = bodies.length === 1 ? bodies[0]! : undefined
-      const sent = only
-        ? publishFast("", topology.results, only.body, {
-            persistent: true,
-            messageId: only.messageId,
-          })
-        : publishFast("", topology.results, Envelope.encodeBatch(bodies.map((b) => b.body)), {
-            persistent: true,
-          })
-      sent.then(
-        () => {
-          for (const waiter of waiters) waiter.resolve()
-        },
-        (cause: unknown) => {
-          for (const waiter of waiters) waiter.reject(cause)
-        },
+      const batch = unsent
+      if (batch === undefined) return
+      unsent = undefined
+      const { results } = batch
+      const only = results.length === 1 ? results[0] : undefined
+      batch.release(
+        only
+          ? publishFast("", topology.results, only.body, {
+              persistent: true,
+              messageId: only.messageId,
+            })
+          : publishFast("", topology.results, Envelope.encodeBatch(results.map((r) => r.body)), {
+              persistent: true,
+            }),
       )
     }
     const sendResult = (body: Uint8Array, messageId: string): Promise<void> => {
       if (
-        batch.length > 0 &&
-        Envelope.batchBytes(batch.length + 1, batchSize + body.byteLength) > maxBytes
+        unsent !== undefined &&
+        Envelope.batchBytes(unsent.results.length + 1, unsent.size + body.byteLength) > maxBytes
       )
         flushResults()
-      if (batch.length === 0) setImmediate(flushResults)
-      batch.push({ body, messageId })
-      batchSize += body.byteLength
-      return new Promise<void>((resolve, reject) => batchWaiters.push({ resolve, reject }))
+      if (unsent === undefined) {
+        let release: (publish: Promise<void>) => void = () => {}
+        const sent = new Promise<void>((resolve) => (release = resolve))
+        unsent = { results: [], size: 0, sent, release }
+        setImmediate(flushResults)
+      }
+      unsent.results.push({ body, messageId })
+      unsent.size += body.byteLength
+      return unsent.sent
     }
 
     const serve: Transport.Service["serve"] = (serveOptions, handler) =>
