@@ -647,7 +647,7 @@ export const planClaimed = (
           ON o.id = v.operation_id
         ON CONFLICT (operation_id, job_id) DO UPDATE
           SET expected = excluded.expected, expected_workers = excluded.expected_workers
-      ), ${failures(sql, rejected)}
+      )${failures(sql, rejected)}
       SELECT 1`
     return { planned, rejected: rejected.map((f) => f.operationId) }
   })
@@ -655,15 +655,19 @@ export const planClaimed = (
 /**
  * Two CTEs (`failed_box`, `failed_ops`) recording failed publishes: permanent ones end their
  * operation as `error`; the others go back to the unsent work, to be planned afresh next time.
+ * With no failure (the usual case) they are left out, and the statement starts with a comma to
+ * follow the CTEs before it: planning them over empty arrays cost the database ~0.4 ms, and each
+ * statement is planned at every run (`db/prepared.ts`).
  */
 const failures = (sql: SqlClient.SqlClient, failed: ReadonlyArray<Failed>) => {
+  if (failed.length === 0) return sql``
   const v = sql`unnest(${failed.map((f) => f.outboxId)}::bigint[],
                        ${failed.map((f) => f.operationId)}::uuid[],
                        ${failed.map((f) => f.error.slice(0, 1000))}::text[],
                        ${failed.map((f) => f.permanent)}::bool[])
                 AS v(outbox_id, operation_id, error, permanent)`
   return sql`
-    failed_box AS (
+    , failed_box AS (
       UPDATE outbox b
       SET sent_at = CASE WHEN v.permanent THEN clock_timestamp() END,
           claimed_until = CASE WHEN v.permanent THEN b.claimed_until END,
@@ -712,7 +716,7 @@ export const recordPublished = (
               UPDATE operations SET status = 'running', dispatched_at = clock_timestamp()
               WHERE id = ANY(${sent.map((s) => s.id)}::uuid[]) AND status = 'pending'
               RETURNING id
-            ), ${failures(sql, failed)}
+            )${failures(sql, failed)}
             SELECT set_config('synchronous_commit', 'off', true) AS async,
                    (SELECT coalesce(json_agg(id), '[]'::json) FROM running) AS running`,
           (rows) => rows[0]?.running ?? [],
