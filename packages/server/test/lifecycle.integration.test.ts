@@ -620,6 +620,37 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     expect(live.result).toEqual(nul)
   })
 
+  it("stores a result holding a lone surrogate (which PostgreSQL's JSON refuses) as U+FFFD, pairs and their escaped text kept", async () => {
+    const id = "7a1b2c3d-4e5f-4a6b-8c7d-00000000d800"
+    await runningWithJob(id, {
+      jobId: id + "/b",
+      queue: "netwark.broadcast",
+      mode: "each",
+      workers: ["w-half", "w-ok"],
+    })
+    const result = (workerId: string, raw: string, data: unknown) =>
+      eachResult(id, id + "/b", workerId, { raw, data })
+    // an emoji cut after its first half, a second half alone, a whole pair, and the escape as text
+    const stored = await running.server.runtime.run(
+      Repository.storeResults([
+        result("w-half", "cut \u{1F600}".slice(0, 5) + " \\ud83d stays", {
+          note: "\udc00x",
+          whole: "\u{1F600}",
+        }),
+        result("w-ok", "clean", { note: "y" }),
+      ]),
+    )
+    expect(stored.settled).toEqual([{ id, status: "done", received: 2 }])
+    const op = await call<any>("GET", `${running.base}/operations/${id}`)
+    const half = op.body.results.find((r: any) => r.workerId === "w-half")
+    expect(half).toMatchObject({
+      raw: "cut \ufffd \\ud83d stays",
+      result: { note: "\ufffdx", whole: "\u{1F600}" },
+    })
+    const live = stored.inserted.find((r) => r.result.workerId === "w-half")!
+    expect(live.result).toEqual(half)
+  })
+
   it("keeps results to existing operations: none for an unknown one, and a delete takes them, also one waiting on a batch", async () => {
     const id = "7a1b2c3d-4e5f-4a6b-8c7d-0000000000de"
     // a broadcast waiting for two workers: one result does not settle it (whose update would
