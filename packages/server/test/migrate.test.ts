@@ -15,6 +15,7 @@ describe("migrate", () => {
         [3, "result_error_reason"],
         [4, "results_cascade"],
         [5, "children_cascade"],
+        [6, "results_lz4"],
       ])
       expect(await migrate(config)).toEqual([])
       const client = new pg.Client({ connectionString: db.url })
@@ -22,7 +23,16 @@ describe("migrate", () => {
       const tables = await client.query(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
       )
+      // results compress with LZ4 where the server has it (0006): this machine's PostgreSQL does
+      const compression = await client.query(
+        `SELECT attname, attcompression FROM pg_attribute
+         WHERE attrelid = 'results'::regclass AND attname IN ('data', 'raw') ORDER BY attname`,
+      )
       await client.end()
+      expect(compression.rows).toEqual([
+        { attname: "data", attcompression: "l" },
+        { attname: "raw", attcompression: "l" },
+      ])
       expect(tables.rows.map((r: { tablename: string }) => r.tablename)).toEqual([
         "jobs",
         "netwark_migrations",

@@ -10,6 +10,7 @@ import outboxClaim from "./0002_outbox_claim.js"
 import resultErrorReason from "./0003_result_error_reason.js"
 import resultsCascade from "./0004_results_cascade.js"
 import childrenCascade from "./0005_children_cascade.js"
+import resultsLz4 from "./0006_results_lz4.js"
 
 /** Every migration by `<number>_<name>`. */
 export const migrations = Migrator.fromRecord({
@@ -18,4 +19,5 @@ export const migrations = Migrator.fromRecord({
   "0003_result_error_reason": resultErrorReason,
   "0004_results_cascade": resultsCascade,
   "0005_children_cascade": childrenCascade,
+  "0006_results_lz4": resultsLz4,
 })
