@@ -24,7 +24,16 @@ export const version = 1 as const
 export const defaultMaxBytes = 1024 * 1024
 
 const Id = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256))
-const Epoch = Schema.Number.pipe(Schema.finite())
+/**
+ * Epoch milliseconds from 1970 to the end of 9999: what a Date shows as an ISO string and a
+ * database stores as a timestamp. A worker's bad clock or a foreign message beyond it (1e300, a
+ * year 300,000) was refused by the store of the whole batch its result came in, at every
+ * redelivery; now that result alone is refused here.
+ */
+const maxEpoch = 253_402_300_799_999
+const Epoch = Schema.Number.pipe(Schema.finite(), Schema.between(0, maxEpoch))
+/** Attempts and sequence numbers fit a 32-bit integer (a database `integer` column). */
+const maxCount = 2_147_483_647
 
 /** How many workers of a target run a job: `one` (competing consumers) or `each` (broadcast). */
 export const Mode = Schema.Literal("one", "each")
@@ -61,7 +70,7 @@ const ReplyFields = {
   jobId: Id,
   workerId: Id,
   /** 1 for a first delivery; higher when the broker redelivered the job. */
-  attempt: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)),
+  attempt: Schema.Int.pipe(Schema.between(1, maxCount)),
   target: Id,
   mode: Mode,
 }
@@ -110,7 +119,7 @@ export type Result = typeof Result.Type
 export const Progress = Schema.Struct({
   ...ReplyFields,
   kind: Schema.Literal("progress"),
-  seq: Schema.Int.pipe(Schema.greaterThanOrEqualTo(0)),
+  seq: Schema.Int.pipe(Schema.between(0, maxCount)),
   at: Epoch,
   data: Schema.Unknown,
 })
@@ -185,10 +194,11 @@ const text = (bytes: Uint8Array): string | undefined =>
 // output (known keys only); anything else (an `error`, a missing key, a wrong type) goes to the
 // schema, which also writes the error message.
 const isId = (x: unknown): x is string => typeof x === "string" && x.length >= 1 && x.length <= 256
-const isEpoch = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x)
+const isEpoch = (x: unknown): x is number =>
+  typeof x === "number" && Number.isFinite(x) && x >= 0 && x <= maxEpoch
 const isMode = (x: unknown): x is Mode => x === "one" || x === "each"
 const isCount = (x: unknown, min: number): x is number =>
-  typeof x === "number" && Number.isInteger(x) && x >= min
+  typeof x === "number" && Number.isInteger(x) && x >= min && x <= maxCount
 
 type Loose = { readonly [key: string]: unknown }
 

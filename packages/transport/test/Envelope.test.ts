@@ -142,3 +142,61 @@ describe("Envelope batches of results", () => {
     )
   })
 })
+
+describe("Envelope bounds", () => {
+  const reply = {
+    v: 1,
+    kind: "result",
+    operationId: "op",
+    jobId: "op/netwark",
+    workerId: "w1",
+    attempt: 1,
+    target: "netwark",
+    mode: "one",
+    status: "ok",
+    startedAt: 1,
+    finishedAt: 2,
+  }
+  const progress = { ...reply, kind: "progress", seq: 0, at: 1, data: null }
+  // the fast check takes a result without `error`; with one, the schema decides
+  const withError = (o: object) => ({ ...o, status: "error", error: { message: "x" } })
+  const reason = (o: object) => decoders.reply(Buffer.from(JSON.stringify(o)))
+
+  it("take times from 1970 to the end of 9999 and counts that fit a 32-bit integer", () => {
+    const edges = [{ startedAt: 0, finishedAt: 253_402_300_799_999 }, { attempt: 2_147_483_647 }]
+    for (const edge of edges) {
+      expect(reason({ ...reply, ...edge }), JSON.stringify(edge)).toBeUndefined()
+      expect(reason(withError({ ...reply, ...edge })), JSON.stringify(edge)).toBeUndefined()
+    }
+    expect(reason({ ...progress, seq: 2_147_483_647, at: 253_402_300_799_999 })).toBeUndefined()
+  })
+
+  it("refuse a time or a count a Date or a database column cannot hold, by either check", () => {
+    const beyond = [
+      { startedAt: 1e300 },
+      { finishedAt: 253_402_300_800_000 },
+      { startedAt: -1 },
+      { attempt: 2_147_483_648 },
+    ]
+    for (const bad of beyond) {
+      expect(reason({ ...reply, ...bad }), JSON.stringify(bad)).toBe("Malformed")
+      expect(reason(withError({ ...reply, ...bad })), JSON.stringify(bad)).toBe("Malformed")
+    }
+    expect(reason({ ...progress, seq: 2_147_483_648 })).toBe("Malformed")
+    expect(reason({ ...progress, at: -0.5 })).toBe("Malformed")
+    const job = {
+      v: 1,
+      kind: "job",
+      operationId: "op",
+      jobId: "op/netwark",
+      type: "ping",
+      payload: {},
+      target: "netwark",
+      mode: "one",
+      deadline: 2,
+      createdAt: 1,
+    }
+    expect(decoders.job(Buffer.from(JSON.stringify(job)))).toBeUndefined()
+    expect(decoders.job(Buffer.from(JSON.stringify({ ...job, deadline: 1e16 })))).toBe("Malformed")
+  })
+})
