@@ -127,6 +127,22 @@ describe("bad input never produces a 5xx", () => {
     )
     expect(unreadable.status).toBe(400)
     expect(unreadable.body).toMatchObject({ status: 400, field: "type", reason: "InvalidInput" })
+    // Effect's issue message prints the refused value recursively: 5,000 nested arrays (10 KB)
+    // overflowed the stack there, a 500; the deepest JSON.parse reads (500,000 in 1 MB) too
+    for (const depth of [5_000, 500_000]) {
+      const deep = "[".repeat(depth) + "]".repeat(depth)
+      for (const [text, field] of [
+        [`{"type":"ping","target":"127.0.0.1","options":{"count":${deep}}}`, "options"],
+        [deep, "body"],
+      ] as const) {
+        const nested = await call<any>("POST", `${running.base}/operations`, undefined, text)
+        expect(nested.body, `${depth} in ${field}`).toMatchObject({
+          status: 400,
+          field,
+          detail: `${field}: is nested deeper than 32 levels`,
+        })
+      }
+    }
     const id = await call<any>("GET", `${running.base}/operations/not-a-uuid`)
     expect(id.body).toMatchObject({ status: 400, field: "id" })
     const missing = await call<any>(

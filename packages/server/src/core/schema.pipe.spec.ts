@@ -157,6 +157,24 @@ describe("SchemaPipe problems", () => {
     ])
   })
 
+  it("a value nested past 32 levels is refused, naming its top-level field (it overflowed the stack)", () => {
+    const nest = (depth: number): unknown => JSON.parse("[".repeat(depth) + "]".repeat(depth))
+    // the body is the first level: 32 arrays in it make 33
+    for (const depth of [32, 5_000, 100_000])
+      expect(
+        problemOf(CreateOperation, { type: "ping", target: "127.0.0.1", options: nest(depth) }),
+      ).toEqual({
+        detail: "options: is nested deeper than 32 levels",
+        field: "options",
+        errors: [{ field: "options", message: "is nested deeper than 32 levels" }],
+      })
+    expect(problemOf(CreateOperation, { type: "ping", target: nest(5_000) }).field).toBe("target")
+    // at the limit, the schema's own issue
+    expect(
+      problemOf(CreateOperation, { type: "ping", target: "127.0.0.1", options: nest(31) }).detail,
+    ).toMatch(/^options: Expected PingOptions, actual \[\[/)
+  })
+
   it("query text PostgreSQL cannot take is refused, naming the field", () => {
     // a NUL in target, a date JavaScript reads but PostgreSQL's timestamps do not: once a 503
     expect(problemOf(ListQuery, { target: "a\u0000b" })).toMatchObject({

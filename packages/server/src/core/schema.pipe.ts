@@ -103,6 +103,28 @@ const unreadable = (
   return undefined
 }
 
+/** How deep a request value may nest: far past any body the API takes. */
+const maxDepth = 32
+
+/**
+ * Where a value nests deeper than `maxDepth` levels (its top-level key, "" for an array), or
+ * undefined. Effect's issue messages print the value they refuse recursively, and a body of
+ * 5,000 nested arrays (10 KB) overflowed the stack there: a 500.
+ */
+const nestedTooDeep = (value: unknown): string | undefined => {
+  const past = (v: unknown, depth: number): boolean => {
+    if (typeof v !== "object" || v === null) return false
+    if (depth >= maxDepth) return true
+    for (const inner of Object.values(v)) if (past(inner, depth + 1)) return true
+    return false
+  }
+  if (typeof value !== "object" || value === null) return undefined
+  // an array where a body's object belongs is wrong as a whole
+  if (Array.isArray(value)) return past(value, 0) ? "" : undefined
+  for (const [key, inner] of Object.entries(value)) if (past(inner, 1)) return key
+  return undefined
+}
+
 /**
  * Decode with Effect Schema, which converts discriminator values with `String()` while it picks a
  * union member, and so throws on such a value: that is bad input, a 400, not a 500.
@@ -193,6 +215,14 @@ const validator = <A, I>(
   return (value) => {
     // only a value the test refuses needs the decoder: it names the issues
     if (accepts?.(value) === true) return value as A
+    const deep = nestedTooDeep(value)
+    if (deep !== undefined) {
+      const where = field ?? (deep === "" ? "body" : deep)
+      const message = `is nested deeper than ${maxDepth} levels`
+      throw new Problem(400, "InvalidInput", `${where}: ${message}`, where, [
+        { field: where, message },
+      ])
+    }
     const result = decode(value)
     if (Either.isRight(result)) return result.right
     const issues = ParseResult.ArrayFormatter.formatErrorSync(result.left)
