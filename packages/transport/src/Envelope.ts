@@ -35,6 +35,23 @@ const Epoch = Schema.Number.pipe(Schema.finite(), Schema.between(0, maxEpoch))
 /** Attempts and sequence numbers fit a 32-bit integer (a database `integer` column). */
 const maxCount = 2_147_483_647
 
+/**
+ * How deep a job's payload and a reply's data may nest: far past any tool's result. JSON.parse
+ * reads 200,000 levels, but JSON.stringify overflows the stack at ~4,000, and a result that a
+ * collector could not encode failed the store of its whole batch at every redelivery.
+ */
+const maxDepth = 64
+const nestsWithin = (value: unknown, depth = 0): boolean => {
+  if (typeof value !== "object" || value === null) return true
+  if (depth >= maxDepth) return false
+  for (const inner of Object.values(value)) if (!nestsWithin(inner, depth + 1)) return false
+  return true
+}
+/** JSON data of a job or a reply, nested at most {@link maxDepth} levels. */
+const Data = Schema.Unknown.pipe(
+  Schema.filter((value) => nestsWithin(value) || `nests deeper than ${maxDepth} levels`),
+)
+
 /** How many workers of a target run a job: `one` (competing consumers) or `each` (broadcast). */
 export const Mode = Schema.Literal("one", "each")
 /** How many workers of a target run a job. */
@@ -48,7 +65,7 @@ export const Job = Schema.Struct({
   jobId: Id,
   /** The job type (e.g. `ping`); workers dead-letter types they do not serve. */
   type: Id,
-  payload: Schema.Unknown,
+  payload: Data,
   /** The public target name (`netwark`, `netwark.broadcast` or a configured queue). */
   target: Id,
   mode: Mode,
@@ -109,7 +126,7 @@ export const Result = Schema.Struct({
   status: Status,
   startedAt: Epoch,
   finishedAt: Epoch,
-  data: Schema.optional(Schema.Unknown),
+  data: Schema.optional(Data),
   error: Schema.optional(ResultError),
 })
 /** The final word of one worker on one job. */
@@ -121,7 +138,7 @@ export const Progress = Schema.Struct({
   kind: Schema.Literal("progress"),
   seq: Schema.Int.pipe(Schema.between(0, maxCount)),
   at: Epoch,
-  data: Schema.Unknown,
+  data: Data,
 })
 /** An intermediate update of a running job. */
 export type Progress = typeof Progress.Type
@@ -209,6 +226,7 @@ const fastJob = (o: Loose): Job | undefined =>
   isId(o["jobId"]) &&
   isId(o["type"]) &&
   "payload" in o &&
+  nestsWithin(o["payload"]) &&
   isId(o["target"]) &&
   isMode(o["mode"]) &&
   isEpoch(o["deadline"]) &&
@@ -253,7 +271,8 @@ const fastReply = (o: Loose): Reply | undefined => {
     (status === "ok" || status === "error" || status === "expired") &&
     isEpoch(o["startedAt"]) &&
     isEpoch(o["finishedAt"]) &&
-    !("error" in o)
+    !("error" in o) &&
+    (!("data" in o) || nestsWithin(o["data"]))
   )
     return {
       ...base,
@@ -263,7 +282,13 @@ const fastReply = (o: Loose): Reply | undefined => {
       finishedAt: o["finishedAt"],
       ...("data" in o ? { data: o["data"] } : {}),
     }
-  if (o["kind"] === "progress" && isCount(o["seq"], 0) && isEpoch(o["at"]) && "data" in o)
+  if (
+    o["kind"] === "progress" &&
+    isCount(o["seq"], 0) &&
+    isEpoch(o["at"]) &&
+    "data" in o &&
+    nestsWithin(o["data"])
+  )
     return { ...base, kind: "progress", seq: o["seq"], at: o["at"], data: o["data"] }
   return undefined
 }
@@ -313,6 +338,12 @@ const check = <A, I>(
   if (fast !== undefined && typeof value === "object" && value !== null) {
     const quick = fast(value as Loose)
     if (quick !== undefined) return Either.right(quick)
+  }
+  // the schema's issue messages print the refused value recursively: a message nested thousands
+  // of levels deep overflowed the stack there (the message itself is one level)
+  if (!nestsWithin(value, -1)) {
+    const message = `${kind} nests deeper than ${maxDepth} levels`
+    return Either.left({ reason: "Malformed", error: TransportError.make("Decode", message) })
   }
   let decoded: Either.Either<A, ParseResult.ParseError>
   try {
@@ -397,6 +428,15 @@ const isBatch = (value: unknown): value is { readonly results: ReadonlyArray<unk
   (value as Loose)["kind"] === "results" &&
   Array.isArray((value as Loose)["results"])
 
+/** A refused result of a batch as JSON again, for its dead letter; a JSON string saying why if it cannot be written (nested too deep). */
+const itemJson = (item: unknown): string => {
+  try {
+    return JSON.stringify(item) ?? "null"
+  } catch {
+    return JSON.stringify("(a result too deeply nested to write back as JSON)")
+  }
+}
+
 /**
  * Decode what arrives on the results queue: one result or progress message, or a {@link Batch}
  * of results (size-capped, total). A batch with no results is refused whole; a bad result in
@@ -420,10 +460,7 @@ export const decodeReplies = (
         results: value.results.map((item, i) =>
           Either.mapLeft(
             check(item, Result, `result ${i + 1} of ${count} in a batch`, fastResult),
-            (failure) => ({
-              ...failure,
-              bytes: encoder.encode(JSON.stringify(item)),
-            }),
+            (failure) => ({ ...failure, bytes: encoder.encode(itemJson(item)) }),
           ),
         ),
       })

@@ -67,6 +67,29 @@ describe("Envelope decoders are total", () => {
       { numRuns: 3000 },
     )
   })
+
+  it("refuse JSON nested 100,000 levels deep instead of overflowing the stack", () => {
+    const deep = "[".repeat(100_000) + "]".repeat(100_000)
+    for (const [kind, decode] of Object.entries(decoders))
+      for (const text of [
+        deep,
+        `{"v":1,"kind":"job","payload":${deep}}`,
+        `{"v":1,"kind":"result","status":"error","error":${deep}}`,
+        `{"v":1,"kind":"results","results":[${deep}]}`,
+        `{"v":1,"kind":"hello","worker":${deep}}`,
+      ])
+        if (kind !== "replies" || !text.includes('"results"'))
+          expect(decode(Buffer.from(text)), `${kind}: ${text.slice(0, 40)}`).toBe("Malformed")
+    // in a batch, that result is refused alone, its dead letter saying why it holds no copy
+    const batch = Envelope.decodeReplies(
+      Buffer.from(`{"v":1,"kind":"results","results":[${deep}]}`),
+    )
+    if (Either.isLeft(batch) || batch.right.kind !== "results") throw new Error("no batch")
+    const [only] = batch.right.results
+    if (only === undefined || Either.isRight(only)) throw new Error("accepted")
+    expect(only.left.error.message).toBe("result 1 of 1 in a batch nests deeper than 64 levels")
+    expect(JSON.parse(new TextDecoder().decode(only.left.bytes))).toMatch(/too deeply nested/)
+  })
 })
 
 describe("Envelope batches of results", () => {
@@ -171,7 +194,7 @@ describe("Envelope bounds", () => {
     expect(reason({ ...progress, seq: 2_147_483_647, at: 253_402_300_799_999 })).toBeUndefined()
   })
 
-  it("refuse a time or a count a Date or a database column cannot hold, by either check", () => {
+  it("refuse a time, a count or data a Date, a database column or JSON.stringify cannot hold, by either check", () => {
     const beyond = [
       { startedAt: 1e300 },
       { finishedAt: 253_402_300_800_000 },
@@ -197,6 +220,21 @@ describe("Envelope bounds", () => {
       createdAt: 1,
     }
     expect(decoders.job(Buffer.from(JSON.stringify(job)))).toBeUndefined()
+    // data nested past 64 levels, which JSON.stringify cannot write back from ~4,000 on (nor
+    // these tests: the text is put together by hand)
+    const deep = (o: object, key: string, depth: number) =>
+      Buffer.from(
+        `${JSON.stringify(o).slice(0, -1)},"${key}":${"[".repeat(depth)}${"]".repeat(depth)}}`,
+      )
+    expect(decoders.reply(deep(reply, "data", 64))).toBeUndefined()
+    for (const depth of [65, 5_000, 100_000]) {
+      expect(decoders.reply(deep(reply, "data", depth)), `${depth}`).toBe("Malformed")
+      expect(decoders.reply(deep(withError(reply), "data", depth)), `${depth}`).toBe("Malformed")
+      const { data: _, ...bare } = progress
+      expect(decoders.reply(deep(bare, "data", depth)), `${depth}`).toBe("Malformed")
+      const { payload: __, ...noPayload } = job
+      expect(decoders.job(deep(noPayload, "payload", depth)), `${depth}`).toBe("Malformed")
+    }
     expect(decoders.job(Buffer.from(JSON.stringify({ ...job, deadline: 1e16 })))).toBe("Malformed")
   })
 })
