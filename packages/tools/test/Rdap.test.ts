@@ -174,6 +174,17 @@ describe("Rdap.parse on recorded RDAP answers", () => {
       expect(() => Rdap.parse(j, "asn")).not.toThrow()
     }
   })
+
+  it("reads an answer nested thousands of levels deep up to 64 levels (it overflowed the stack)", () => {
+    const deep = JSON.parse("[".repeat(100_000) + "]".repeat(100_000)) as unknown
+    const domain = { objectClassName: "domain", ldhName: "EXAMPLE.CZ", entities: deep }
+    const parsed = Rdap.parse(domain, "domain")
+    expect(parsed.record).toMatchObject({ kind: "domain", domain: "example.cz" })
+    // the raw JSON holds the first 64 levels, then null
+    expect(parsed.raw).toContain(`"entities":${"[".repeat(63)}null${"]".repeat(63)}`)
+    for (const kind of ["domain", "ip", "asn"] as const)
+      expect(() => Rdap.parse(deep, kind)).not.toThrow()
+  })
 })
 
 describe("Rdap.lookup and Whois.lookup against local servers", () => {
@@ -185,6 +196,8 @@ describe("Rdap.lookup and Whois.lookup against local servers", () => {
       "/ip/62.239.237.1": read("ipwhois/rdap-ip/ripencc-62.239.237.1.json"),
       "/ip/74.125.225.229": read("ipwhois/rdap-ip/arin-74.125.225.229.json"),
       "/domain/example.cz": read("openrdap/rdap/rdap.nic.cz/domain-example.cz.json"),
+      // a hostile server's answer: 200,000 levels of arrays under the domain
+      "/deep/domain/deep.cz": `{"objectClassName":"domain","ldhName":"deep.cz","entities":${"[".repeat(200_000)}${"]".repeat(200_000)}}`,
       "/bootstrap/dns.json": read("openrdap/bootstrap/dns.json"),
       "/bootstrap/ipv4.json": read("openrdap/bootstrap/ipv4.json"),
       "/bootstrap/ipv6.json": read("openrdap/bootstrap/ipv6.json"),
@@ -232,6 +245,13 @@ describe("Rdap.lookup and Whois.lookup against local servers", () => {
       country: "GB",
     })
     expect(v.rdap).toMatchObject({ handle: "62.239.237.0 - 62.239.237.255" })
+  })
+
+  it("reads an answer nested 200,000 levels deep, and hands it on cut at 64 levels", async () => {
+    const v = Either.getOrThrow(await run(Rdap.lookup("deep.cz", { server: `${http.url}deep/` })))
+    expect(v.record).toMatchObject({ kind: "domain", domain: "deep.cz" })
+    // JSON.stringify overflowed the stack from ~4,000 levels: the API serves this field
+    expect(JSON.stringify(v.rdap)).toContain(`"entities":${"[".repeat(63)}null`)
   })
 
   it("maps 404 to a not-found record (domain available)", async () => {

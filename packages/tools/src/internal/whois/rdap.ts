@@ -225,10 +225,36 @@ export const rdapAsn = (json: unknown): Parsed<AsnRecord> => {
   }
 }
 
+/** How deep an RDAP answer is read: real ones nest under ten levels. */
+const maxDepth = 64
+
+const nestsWithin = (value: unknown, depth: number): boolean => {
+  if (typeof value !== "object" || value === null) return true
+  if (depth >= maxDepth) return false
+  for (const inner of Object.values(value)) if (!nestsWithin(inner, depth + 1)) return false
+  return true
+}
+
+const prune = (value: unknown, depth: number): unknown => {
+  if (typeof value !== "object" || value === null) return value
+  if (depth >= maxDepth) return null
+  if (Array.isArray(value)) return value.map((v) => prune(v, depth + 1))
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, prune(v, depth + 1)]))
+}
+
+/**
+ * `json` with whatever nests past 64 levels replaced by null (itself when nothing does). A server
+ * answering thousands of levels made the parse, and JSON.stringify of the answer, overflow the
+ * stack.
+ */
+export const shallow = (json: unknown): unknown => (nestsWithin(json, 0) ? json : prune(json, 0))
+
 /** Normalizes RDAP JSON of the given kind; `query` fills an IP record's `reverseName`. */
 export const rdapRecord = (
   json: unknown,
   kind: "domain" | "ip" | "asn",
   query?: string,
-): Parsed<WhoisRecord> =>
-  kind === "domain" ? rdapDomain(json) : kind === "ip" ? rdapIp(json, query) : rdapAsn(json)
+): Parsed<WhoisRecord> => {
+  const j = shallow(json)
+  return kind === "domain" ? rdapDomain(j) : kind === "ip" ? rdapIp(j, query) : rdapAsn(j)
+}

@@ -7,7 +7,7 @@ import type { Options } from "../../Rdap.js"
 import { ToolError } from "../../ToolError.js"
 import * as B from "./bootstrap.js"
 import type { Query } from "./query.js"
-import { rdapRecord } from "./rdap.js"
+import { rdapRecord, shallow } from "./rdap.js"
 import type { LookupResult } from "./record.js"
 
 const path = (q: Query): string =>
@@ -74,7 +74,8 @@ export const fetchRdap = (
     }
     let json: unknown
     try {
-      json = text === "" ? undefined : JSON.parse(text)
+      // the answer is handed on (the API serves it), so past 64 levels it is cut there too
+      json = text === "" ? undefined : shallow(JSON.parse(text))
     } catch (e) {
       if (status !== 404) {
         return yield* Effect.fail(
