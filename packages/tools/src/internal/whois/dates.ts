@@ -148,8 +148,10 @@ export const normalizeDate = (input: string): string | undefined => {
   // Drop trailing commentary (`# 20120307 #nnn`, `(YYYY-MM-DD)` hints, weekday prefixes).
   let s = input
     .trim()
-    .replace(/\s+#.*$/, "")
-    .replace(/\s+\((?:YYYY|dd|mm)[^)]*\)$/i, "")
+    // from the start of a blank run only (`(?<!\s)`): the same match, without trying every place
+    // in a long run
+    .replace(/(?<!\s)\s+#.*$/, "")
+    .replace(/(?<!\s)\s+\((?:YYYY|dd|mm)[^)]*\)$/i, "")
     .trim()
   if (s === "") return undefined
   s = s

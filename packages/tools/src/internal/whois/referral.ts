@@ -33,15 +33,16 @@ export const findReferral = (raw: string, domain?: string): Referral => {
   }
   const iana = /^refer:\s*(\S+)/im.exec(text)?.[1] ?? /^whois:\s*(\S+)/im.exec(text)?.[1]
   if (iana !== undefined) return { server: clean(iana), via: "iana" }
-  const registrar = /^\s*Registrar WHOIS Server:\s*(\S*)/im.exec(text)?.[1]
+  // spaces and tabs, not `\s`: with `m`, `^\s*` ran over the following lines from every line start
+  const registrar = /^[ \t]*Registrar WHOIS Server:[ \t]*(\S*)/im.exec(text)?.[1]
   if (registrar !== undefined && registrar !== "")
     return { server: clean(registrar), via: "registrar" }
   // Thin registries (old Verisign) may list several matches: use the block of the queried name.
   const blocks = text.split(/\n\s*\n/)
   const want = domain?.toLowerCase()
   for (const b of blocks) {
-    const name = /^\s*Domain Name:\s*(\S+)/im.exec(b)?.[1]?.toLowerCase()
-    const server = /^\s*Whois Server:\s*(\S+)/im.exec(b)?.[1]
+    const name = /^[ \t]*Domain Name:[ \t]*(\S+)/im.exec(b)?.[1]?.toLowerCase()
+    const server = /^[ \t]*Whois Server:[ \t]*(\S+)/im.exec(b)?.[1]
     if (server !== undefined && (want === undefined || name === want))
       return { server: clean(server) }
   }
