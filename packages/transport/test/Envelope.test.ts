@@ -16,6 +16,22 @@ const decoders = {
   presence: outcome(Envelope.decodePresence),
 }
 
+/** A well-formed result of job `jobId`. */
+const result = (jobId: string): Envelope.Result => ({
+  v: 1,
+  kind: "result",
+  operationId: "op",
+  jobId,
+  workerId: "w1",
+  attempt: 1,
+  target: "netwark",
+  mode: "one",
+  status: "ok",
+  startedAt: 1,
+  finishedAt: 2,
+  data: { rtt: [0.04, 0.05], text: "é ✓" },
+})
+
 /** JSON whose objects may carry keys that shadow Object.prototype's conversions. */
 const hostile = fc.letrec((tie) => ({
   value: fc.oneof(
@@ -93,20 +109,6 @@ describe("Envelope decoders are total", () => {
 })
 
 describe("Envelope batches of results", () => {
-  const result = (jobId: string): Envelope.Result => ({
-    v: 1,
-    kind: "result",
-    operationId: "op",
-    jobId,
-    workerId: "w1",
-    attempt: 1,
-    target: "netwark",
-    mode: "one",
-    status: "ok",
-    startedAt: 1,
-    finishedAt: 2,
-    data: { rtt: [0.04, 0.05], text: "é ✓" },
-  })
   const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
 
   it("join encoded results into one message that decodes to each of them", () => {
@@ -167,19 +169,7 @@ describe("Envelope batches of results", () => {
 })
 
 describe("Envelope bounds", () => {
-  const reply = {
-    v: 1,
-    kind: "result",
-    operationId: "op",
-    jobId: "op/netwark",
-    workerId: "w1",
-    attempt: 1,
-    target: "netwark",
-    mode: "one",
-    status: "ok",
-    startedAt: 1,
-    finishedAt: 2,
-  }
+  const { data: _, ...reply } = result("op/netwark")
   const progress = { ...reply, kind: "progress", seq: 0, at: 1, data: null }
   // the fast check takes a result without `error`; with one, the schema decides
   const withError = (o: object) => ({ ...o, status: "error", error: { message: "x" } })
