@@ -383,7 +383,8 @@ describe("Whois.parseDomain on the big registries", () => {
  * A WHOIS answer is the remote server's to write, and the parsers run on the API server's event
  * loop. These answers held it: the first ones for 195 s at 6 KB (two `\s*` across lines), the
  * others for seconds to minutes at these sizes (work squared in the length). Read now in well
- * under the test timeout; a regression times the test out.
+ * under the test timeout; a regression times the test out. Lines are also cut at 1,024
+ * characters (`readable`), a backstop for any such pattern not found yet.
  */
 describe("Whois parsers on hostile answers", () => {
   const parsers = [Whois.parseDomain, Whois.parseIp, Whois.parseAsn] as const
@@ -398,7 +399,28 @@ describe("Whois parsers on hostile answers", () => {
         `CIDR: 10.0.0.0/24${" ".repeat(256_000)}x\nOrganization: Acme${" ".repeat(256_000)}y\n` +
         `RegDate: 2001-01-01${" ".repeat(256_000)}z\n`,
     ],
+    [
+      "1,000 lines of 1 KB that each tried a pattern from every place",
+      `NetRange: 10.0.0.0 - 10.0.0.255\nOrgAbusePhone: +1${" ".repeat(1_000)}x\n` +
+        `inetnum: 10.0.0.0 - 10.0.0.255\nremarks: ${"abuse ".repeat(170)}\n`.repeat(1_000),
+    ],
   ]
+  it("cuts a line at 1,024 characters, and still reads the abuse contact as before", () => {
+    const arin = Whois.parseIp(
+      `NetRange: 10.0.0.0 - 10.0.0.255\nOrgName: Acme ${"x".repeat(5_000)}\n` +
+        "OrgAbuseEmail: abuse@example.net\nOrgAbusePhone:   +1-555-0100  \n",
+    )
+    expect(arin.record).toMatchObject({
+      organization: `Acme ${"x".repeat(1_024 - "OrgName: Acme ".length)}`,
+      abuse: { email: "abuse@example.net", phone: "+1-555-0100" },
+    })
+    expect(arin.raw).toContain("x".repeat(5_000))
+    const ripe = Whois.parseIp(
+      "inetnum: 10.0.0.0 - 10.0.0.255\nnetname: X\nremarks: send abuse reports to noc@example.net\n",
+    )
+    expect(ripe.record).toMatchObject({ abuse: { email: "noc@example.net" } })
+  })
+
   for (const [name, text] of answers)
     it(`reads ${name}`, () => {
       for (const parse of parsers) {

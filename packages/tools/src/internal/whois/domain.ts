@@ -1,7 +1,7 @@
 /** The WHOIS domain parser: entries → `DomainRecord`. Pure and total. */
 import { normalizeDate } from "./dates.js"
 import type { DomainRecord, Parsed } from "./record.js"
-import { entries, normKey, type Entry } from "./text.js"
+import { entries, normKey, readable, type Entry } from "./text.js"
 
 const keys = (...names: ReadonlyArray<string>): ReadonlyArray<string> =>
   names.map((n) => n.split("/").map(normKey).join("/"))
@@ -413,7 +413,8 @@ const nameServerValues = (list: ReadonlyArray<Entry>): Array<string> => {
 export const saysNotFound = (raw: string): boolean => NOT_FOUND.some((re) => re.test(raw))
 
 /** Parses a WHOIS domain response (pure, total). */
-export const parseDomain = (raw: string): Parsed<DomainRecord> => {
+export const parseDomain = (answer: string): Parsed<DomainRecord> => {
+  const raw = readable(answer)
   const list = entries(raw)
   const nameServers: Array<string> = []
   for (const v of nameServerValues(list)) {
@@ -479,5 +480,5 @@ export const parseDomain = (raw: string): Parsed<DomainRecord> => {
         : (created ?? expires ?? nameServers[0] ?? registrar)
           ? "ok"
           : "partial"
-  return { raw, status: status_, record }
+  return { raw: answer, status: status_, record }
 }

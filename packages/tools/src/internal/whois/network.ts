@@ -1,6 +1,7 @@
 /** WHOIS parsers for IP networks and autonomous systems (ARIN, RPSL registries, LACNIC, IRRs). */
 import { formatAddr, parseAddr, parseCidr, rangeToCidrs, reverseOf } from "./ip.js"
 import type { AbuseContact, AsnRecord, IpRecord, Parsed, Rir } from "./record.js"
+import { readable } from "./text.js"
 
 /** One RPSL-style object: its lines as lower-cased key and value, in order. */
 type RpslObject = ReadonlyArray<readonly [string, string]>
@@ -71,7 +72,9 @@ export const detectRir = (raw: string): Rir | undefined => {
   return undefined
 }
 
-const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/
+// `(?<![\w.+-])`: tried from the start of a word only (where the leftmost match starts anyway);
+// from every place in a long word, the work grew with its square
+const EMAIL = /(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/
 
 const abuseOf = (
   raw: string,
@@ -81,7 +84,8 @@ const abuseOf = (
   // RIPE and AFRINIC print the resolved abuse address as a comment.
   const comment = /^%\s*Abuse contact for .* is '([^']+)'/im.exec(raw)?.[1]
   const arinEmail = /^OrgAbuseEmail:\s*(\S+)/im.exec(raw)?.[1]
-  const arinPhone = /^OrgAbusePhone:\s*(.+?)\s*$/im.exec(raw)?.[1]
+  // the line's rest, trimmed: `(.+?)\s*$` tried the blank run's end at every character
+  const arinPhone = /^OrgAbusePhone:[ \t]*(.*)$/im.exec(raw)?.[1]?.trim() || undefined
   if (arinEmail !== undefined || arinPhone !== undefined)
     return { email: arinEmail, phone: arinPhone }
   const mailbox = objs.map((o) => get(o, "abuse-mailbox")).find((v) => v !== undefined)
@@ -93,7 +97,11 @@ const abuseOf = (
     email ??= get(holder, "abuse-mailbox") ?? get(holder, "e-mail")
     phone = get(holder, "phone")
   }
-  email ??= get(net, "remarks")?.match(/abuse[^@]*?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)/i)?.[1]
+  // the first address after the first "abuse" (a lazy `[^@]*?` before it took the square of the
+  // remark's length)
+  const remarks = get(net, "remarks")
+  const after = remarks?.search(/abuse/i) ?? -1
+  email ??= after < 0 ? undefined : remarks?.slice(after).match(EMAIL)?.[0]
   email ??= objs
     .flatMap((o) => o.filter(([k]) => k === "remarks").map(([, v]) => v))
     .find((v) => /abuse/i.test(v) && EMAIL.test(v))
@@ -121,7 +129,7 @@ const rangeOf = (
 }
 
 /** Parses an IP WHOIS response; `query` (the address asked about) fills `reverseName`. Total. */
-export const parseIp = (raw: string, query?: string): Parsed<IpRecord> => {
+const parseIpText = (raw: string, query?: string): Parsed<IpRecord> => {
   const objs = objects(raw)
   const rir = detectRir(raw)
   const addr = query === undefined ? undefined : parseAddr(query.replace(/\/\d+$/, ""))
@@ -193,7 +201,7 @@ export const parseIp = (raw: string, query?: string): Parsed<IpRecord> => {
 }
 
 /** Parses an ASN WHOIS response (ARIN, RPSL `aut-num`, LACNIC, or IRR route dumps). Total. */
-export const parseAsn = (raw: string, query?: number): Parsed<AsnRecord> => {
+const parseAsnText = (raw: string, query?: number): Parsed<AsnRecord> => {
   const objs = objects(raw)
   const rir = detectRir(raw)
   const routes: Array<string> = []
@@ -265,3 +273,15 @@ export const reverseNameOf = (ip: string): string | undefined => {
   const a = parseAddr(ip)
   return a === undefined ? undefined : reverseOf(a)
 }
+
+/** Parses a WHOIS answer about an IP network (pure, total), its lines cut as `readable` cuts them. */
+export const parseIp = (answer: string, query?: string): Parsed<IpRecord> => ({
+  ...parseIpText(readable(answer), query),
+  raw: answer,
+})
+
+/** Parses a WHOIS answer about an AS number (pure, total), its lines cut as `readable` cuts them. */
+export const parseAsn = (answer: string, query?: number): Parsed<AsnRecord> => ({
+  ...parseAsnText(readable(answer), query),
+  raw: answer,
+})

@@ -1,4 +1,5 @@
 /** Finds the next WHOIS server a response refers to (IANA, thin registries, ARIN). Pure. */
+import { readable } from "./text.js"
 
 const HOST = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::\d{1,5})?$/
 
@@ -24,7 +25,7 @@ export interface Referral {
 
 /** The referral in `raw`, for a query about `domain` (to pick the right block of a multi-match). */
 export const findReferral = (raw: string, domain?: string): Referral => {
-  const text = raw.replace(/\r\n?/g, "\n")
+  const text = readable(raw).replace(/\r\n?/g, "\n")
   const arin = /^ReferralServer:\s*(\S+)/im.exec(text)?.[1]
   if (arin !== undefined) {
     return /^whois:\/\//i.test(arin)

@@ -42,6 +42,21 @@ const indentOf = (line: string): number => line.length - line.trimStart().length
 const JPRS = /^\s*(?:[a-z]\.?\s+)?\[\s*([^\]]{1,60}?)\s*\]\s*(.*)$/
 const KV = /^\s*([^:\s][^:]{0,60}?)[\s.]*:(?!\/\/)\s*(.*)$/
 
+/** The longest line the parsers read; a WHOIS line is far shorter. */
+export const maxLine = 1024
+
+/**
+ * The answer as the parsers read it: each line cut to {@link maxLine} characters. A backstop: an
+ * answer is the remote server's to write, and a pattern whose work grows with the square of a
+ * line's length (several did, see the tests) then stays bounded.
+ */
+export const readable = (answer: string): string => {
+  const lines = answer.split("\n")
+  return lines.some((l) => l.length > maxLine)
+    ? lines.map((l) => (l.length > maxLine ? l.slice(0, maxLine) : l)).join("\n")
+    : answer
+}
+
 /** Reads the entries of a WHOIS response (pure, never throws). */
 export const entries = (raw: string): Array<Entry> => {
   const lines = raw.replace(/\r\n?/g, "\n").split("\n")
