@@ -419,6 +419,17 @@ describe("Whois parsers on hostile answers", () => {
       "inetnum: 10.0.0.0 - 10.0.0.255\nnetname: X\nremarks: send abuse reports to noc@example.net\n",
     )
     expect(ripe.record).toMatchObject({ abuse: { email: "noc@example.net" } })
+    // lines that end in CR alone are lines too (they were once read as one, cut at 1,024)
+    const cr = Whois.parseDomain(
+      "Domain Name: example.com\r" +
+        "Note: filler text here\r".repeat(100) +
+        "Registrar: Acme Registrar\rCreation Date: 2001-01-01T00:00:00Z\r",
+    )
+    expect(cr.record).toMatchObject({
+      domain: "example.com",
+      registrar: "Acme Registrar",
+      created: "2001-01-01T00:00:00Z",
+    })
   })
 
   for (const [name, text] of answers)

@@ -85,7 +85,7 @@ const abuseOf = (
   const comment = /^%\s*Abuse contact for .* is '([^']+)'/im.exec(raw)?.[1]
   const arinEmail = /^OrgAbuseEmail:\s*(\S+)/im.exec(raw)?.[1]
   // the line's rest, trimmed: `(.+?)\s*$` tried the blank run's end at every character
-  const arinPhone = /^OrgAbusePhone:[ \t]*(.*)$/im.exec(raw)?.[1]?.trim() || undefined
+  const arinPhone = /^OrgAbusePhone:(.*)$/im.exec(raw)?.[1]?.trim() || undefined
   if (arinEmail !== undefined || arinPhone !== undefined)
     return { email: arinEmail, phone: arinPhone }
   const mailbox = objs.map((o) => get(o, "abuse-mailbox")).find((v) => v !== undefined)
@@ -99,9 +99,9 @@ const abuseOf = (
   }
   // the first address after the first "abuse" (a lazy `[^@]*?` before it took the square of the
   // remark's length)
-  const remarks = get(net, "remarks")
-  const after = remarks?.search(/abuse/i) ?? -1
-  email ??= after < 0 ? undefined : remarks?.slice(after).match(EMAIL)?.[0]
+  const remarks = get(net, "remarks") ?? ""
+  const after = remarks.search(/abuse/i)
+  email ??= after < 0 ? undefined : remarks.slice(after).match(EMAIL)?.[0]
   email ??= objs
     .flatMap((o) => o.filter(([k]) => k === "remarks").map(([, v]) => v))
     .find((v) => /abuse/i.test(v) && EMAIL.test(v))

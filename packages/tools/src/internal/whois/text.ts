@@ -48,10 +48,11 @@ export const maxLine = 1024
 /**
  * The answer as the parsers read it: each line cut to {@link maxLine} characters. A backstop: an
  * answer is the remote server's to write, and a pattern whose work grows with the square of a
- * line's length (several did, see the tests) then stays bounded.
+ * line's length (several did, see the tests) then stays bounded. Lines end as `entries` ends
+ * them (CR, LF or both): split at LF alone, an answer with CR line ends was one line, cut short.
  */
 export const readable = (answer: string): string => {
-  const lines = answer.split("\n")
+  const lines = answer.split(/\r\n?|\n/)
   return lines.some((l) => l.length > maxLine)
     ? lines.map((l) => (l.length > maxLine ? l.slice(0, maxLine) : l)).join("\n")
     : answer
