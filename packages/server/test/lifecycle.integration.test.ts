@@ -596,59 +596,54 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     expect(live).toEqual(op.body.results[0])
   })
 
-  it("stores a result holding U+0000 (which PostgreSQL text and jsonb refuse) as U+FFFD, with the rest of its batch", async () => {
-    const id = "7a1b2c3d-4e5f-4a6b-8c7d-000000000000"
+  /**
+   * Store `odd`'s result (its raw output and data) in one batch with a clean one, as the collector
+   * does; the batch settles the operation, and the result reads back the same from GET and from
+   * what the store answered (the live stream's copy). Resolves to the GET's copy.
+   */
+  const storeOddWithClean = async (id: string, odd: string, raw: string, data: unknown) => {
     await runningWithJob(id, {
       jobId: id + "/b",
       queue: "netwark.broadcast",
       mode: "each",
-      workers: ["w-nul", "w-ok"],
+      workers: [odd, "w-ok"],
     })
-    const result = (workerId: string, raw: string, data: unknown) =>
-      eachResult(id, id + "/b", workerId, { raw, data })
     const stored = await running.server.runtime.run(
       Repository.storeResults([
-        result("w-nul", "a\u0000b \\u0000 stays", { note: "x\u0000" }),
-        result("w-ok", "clean", { note: "y" }),
+        eachResult(id, id + "/b", odd, { raw, data }),
+        eachResult(id, id + "/b", "w-ok", { raw: "clean", data: { note: "y" } }),
       ]),
     )
     expect(stored.settled).toEqual([{ id, status: "done", received: 2 }])
     const op = await call<any>("GET", `${running.base}/operations/${id}`)
-    const nul = op.body.results.find((r: any) => r.workerId === "w-nul")
+    const read = op.body.results.find((r: any) => r.workerId === odd)
+    const live = stored.inserted.find((r) => r.result.workerId === odd)!
+    expect(live.result).toEqual(read)
+    return read
+  }
+
+  it("stores a result holding U+0000 (which PostgreSQL text and jsonb refuse) as U+FFFD, with the rest of its batch", async () => {
+    const id = "7a1b2c3d-4e5f-4a6b-8c7d-000000000000"
+    const nul = await storeOddWithClean(id, "w-nul", "a\u0000b \\u0000 stays", { note: "x\u0000" })
     expect(nul).toMatchObject({ raw: "a\ufffdb \\u0000 stays", result: { note: "x\ufffd" } })
-    const live = stored.inserted.find((r) => r.result.workerId === "w-nul")!
-    expect(live.result).toEqual(nul)
   })
 
   it("stores a result holding a lone surrogate (which PostgreSQL's JSON refuses) as U+FFFD, pairs and their escaped text kept", async () => {
     const id = "7a1b2c3d-4e5f-4a6b-8c7d-00000000d800"
-    await runningWithJob(id, {
-      jobId: id + "/b",
-      queue: "netwark.broadcast",
-      mode: "each",
-      workers: ["w-half", "w-ok"],
-    })
-    const result = (workerId: string, raw: string, data: unknown) =>
-      eachResult(id, id + "/b", workerId, { raw, data })
     // an emoji cut after its first half, a second half alone, a whole pair, and the escape as text
-    const stored = await running.server.runtime.run(
-      Repository.storeResults([
-        result("w-half", "cut \u{1F600}".slice(0, 5) + " \\ud83d stays", {
-          note: "\udc00x",
-          whole: "\u{1F600}",
-        }),
-        result("w-ok", "clean", { note: "y" }),
-      ]),
+    const half = await storeOddWithClean(
+      id,
+      "w-half",
+      "cut \u{1F600}".slice(0, 5) + " \\ud83d stays",
+      {
+        note: "\udc00x",
+        whole: "\u{1F600}",
+      },
     )
-    expect(stored.settled).toEqual([{ id, status: "done", received: 2 }])
-    const op = await call<any>("GET", `${running.base}/operations/${id}`)
-    const half = op.body.results.find((r: any) => r.workerId === "w-half")
     expect(half).toMatchObject({
       raw: "cut \ufffd \\ud83d stays",
       result: { note: "\ufffdx", whole: "\u{1F600}" },
     })
-    const live = stored.inserted.find((r) => r.result.workerId === "w-half")!
-    expect(live.result).toEqual(half)
   })
 
   it("keeps results to existing operations: none for an unknown one, and a delete takes them, also one waiting on a batch", async () => {
