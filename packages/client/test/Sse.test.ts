@@ -40,6 +40,21 @@ describe("Sse.read", () => {
     }
   })
 
+  it("reads a 4 MB line sent in 16 KB chunks (a large snapshot), with CRLF across chunks", async () => {
+    // searched from its start at every chunk, this line took 3.4 s; read once, ~50 ms
+    const value = `{"raw":"${"x".repeat(4 * 1024 * 1024)}"}`
+    const text = `event: snapshot\r\ndata: ${value}\r\n\r\ndata: next\r\n\r\n`
+    const chunks: Array<string> = []
+    for (let i = 0; i < text.length; i += 16_384) chunks.push(text.slice(i, i + 16_384))
+    chunks.splice(-1, 1, ...text.slice((chunks.length - 1) * 16_384).split(/(?<=\r)/))
+    const events = await all(stream(chunks))
+    expect(events.map((e) => [e.event, e.data.length])).toEqual([
+      ["snapshot", value.length],
+      ["message", 4],
+    ])
+    expect(events[0]!.data).toBe(value)
+  })
+
   it("accepts CRLF and lone CR line ends, also split across chunks", async () => {
     const crlf = SESSION.replaceAll("\n", "\r\n")
     const cr = SESSION.replaceAll("\n", "\r")

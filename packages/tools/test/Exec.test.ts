@@ -37,6 +37,25 @@ describe("Exec", () => {
     expect(Date.now() - started).toBeLessThan(5000)
   })
 
+  it("keeps a character and a long line whole across the pipe's reads", async () => {
+    // "ü" written as two bytes a moment apart (two reads), then a 3 MB line in 64 KB writes
+    const script = `
+      const write = (b) => new Promise((r) => process.stdout.write(b, r))
+      const pause = () => new Promise((r) => setTimeout(r, 50))
+      ;(async () => {
+        await write(Buffer.from([0x5a, 0xc3])); await pause()
+        await write(Buffer.from([0xbc, 0x72, 0x0d, 0x0a]))
+        const long = Buffer.alloc(3 * 1024 * 1024, 0x61)
+        for (let i = 0; i < long.length; i += 65536) await write(long.subarray(i, i + 65536))
+        await write("\\nend")
+      })()`
+    const result = await Effect.runPromise(
+      Exec.run({ command: node, args: ["-e", script], timeout: "20 seconds" }),
+    )
+    const lines = result.stdout.split("\n").map((l) => (l.length > 10 ? `${l[0]}×${l.length}` : l))
+    expect(lines).toEqual(["Zür", `a×${3 * 1024 * 1024}`, "end", ""])
+  })
+
   it("stops a process whose output exceeds the cap", async () => {
     const result = await Effect.runPromise(
       Effect.either(

@@ -4,6 +4,7 @@
  * scope close). Runners stream lines from here and parse them; they never touch child_process.
  */
 import { spawn } from "node:child_process"
+import { StringDecoder } from "node:string_decoder"
 import { Chunk, Duration, Effect, Option, Stream } from "effect"
 import { ToolError, reasonFromErrno } from "../../ToolError.js"
 
@@ -82,7 +83,12 @@ export const stream = (options: ExecOptions): Stream.Stream<ExecEvent, ToolError
           Duration.toMillis(Duration.decode(options.timeout)),
         )
         const splitter = (tag: "Stdout" | "Stderr") => {
-          let rest = ""
+          // a character cut between two reads is decoded whole (chunk.toString made two U+FFFD
+          // of it), and an unfinished line is kept as its parts, joined once at its end: prefixed
+          // to every read, a long line was copied and searched again per read
+          const decoder = new StringDecoder("utf8")
+          let rest: Array<string> = []
+          const line = (text: string) => ({ _tag: tag, line: text.replace(/\r$/, "") })
           return {
             push: (chunk: Buffer) => {
               if (done) return
@@ -96,21 +102,19 @@ export const stream = (options: ExecOptions): Stream.Stream<ExecEvent, ToolError
                 )
                 return
               }
-              const text = rest + chunk.toString("utf8")
-              const parts = text.split("\n")
-              rest = parts.pop() ?? ""
+              const parts = decoder.write(chunk).split("\n")
+              const last = parts.pop() ?? ""
               if (parts.length > 0) {
-                void emit.chunk(
-                  Chunk.fromIterable(
-                    parts.map((line) => ({ _tag: tag, line: line.replace(/\r$/, "") })),
-                  ),
-                )
+                parts[0] = rest.join("") + parts[0]
+                rest = []
+                void emit.chunk(Chunk.fromIterable(parts.map(line)))
               }
+              if (last !== "") rest.push(last)
             },
             flush: () => {
-              if (!done && rest !== "")
-                void emit.single({ _tag: tag, line: rest.replace(/\r$/, "") })
-              rest = ""
+              const tail = rest.join("") + decoder.end()
+              if (!done && tail !== "") void emit.single(line(tail))
+              rest = []
             },
           }
         }
