@@ -13,6 +13,7 @@ import { homedir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { gunzipSync } from "node:zlib"
+import { BodyTooLarge, readText } from "./internal/http/body.js"
 import { FILE_NAMES, readIeeeCsv } from "./internal/oui/ieee.js"
 import { formatMac, parseMac as parseMacRaw, scan, scanned } from "./internal/oui/mac.js"
 import {
@@ -425,6 +426,9 @@ export interface UpdateResult {
   readonly previous: Meta | undefined
 }
 
+/** The largest registry file read (IEEE's MA-L CSV is ~4 MB). */
+const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
+
 const download = (
   url: string,
   timeout: Duration.Duration,
@@ -441,10 +445,15 @@ const download = (
           message: `GET ${url} answered HTTP ${response.status} ${response.statusText}`.trim(),
         })
       }
-      return { text: await response.text(), lastModified: response.headers.get("last-modified") }
+      return {
+        text: await readText(response, MAX_DOWNLOAD_BYTES, `GET ${url}`),
+        lastModified: response.headers.get("last-modified"),
+      }
     },
     catch: (e) => {
       if (e instanceof ToolError) return e
+      if (e instanceof BodyTooLarge)
+        return new ToolError({ reason: "OutputTooLarge", message: e.message })
       const err = e as Error & { cause?: { code?: string } }
       if (err.name === "TimeoutError")
         return new ToolError({

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import * as Oui from "../src/Oui.js"
 import type { ToolError } from "../src/ToolError.js"
+import { endlessServer } from "./support/servers.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const subsetDir = path.join(here, "fixtures/oui/ieee-csv-2026-06-06-subset")
@@ -196,6 +197,19 @@ describe("Oui.update against a local IEEE-like server", () => {
       const e = await run(Oui.update({ ...small, baseUrl, dir, timeout: "300 millis" }))
       expect(Either.isLeft(e) && e.left.reason).toBe("Timeout")
       expect(Date.now() - started).toBeLessThan(5000)
+      expectIntact()
+    })
+
+    it("a server that streams a file without end", async () => {
+      const endless = await endlessServer()
+      try {
+        const e = await run(Oui.update({ ...small, baseUrl: endless.url, dir }))
+        expect(Either.isLeft(e) && e.left.reason).toBe("OutputTooLarge")
+        // read whole before any check, the file was held in memory until the server stopped
+        expect(endless.sent()).toBeLessThan(128 * 1024 * 1024)
+      } finally {
+        await endless.close()
+      }
       expectIntact()
     })
 

@@ -5,7 +5,13 @@ import { Effect, Either } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { Rdap, Whois } from "../src/index.js"
 import type { ToolError } from "../src/ToolError.js"
-import { httpServer, replayServer, type Http, type Replay } from "./support/servers.js"
+import {
+  endlessServer,
+  httpServer,
+  replayServer,
+  type Http,
+  type Replay,
+} from "./support/servers.js"
 
 const FIX = join(import.meta.dirname, "fixtures", "whois")
 const read = (p: string): string => readFileSync(join(FIX, p), "utf8")
@@ -265,6 +271,28 @@ describe("Rdap.lookup and Whois.lookup against local servers", () => {
     expect(Either.isLeft(a) && a.left.reason).toBe("Network")
     const b = await run(Rdap.lookup("example.com"))
     expect(Either.isLeft(b) && b.left).toMatchObject({ reason: "NotFound", field: "query" })
+  })
+
+  it("stops reading an answer or a bootstrap file that streams past its cap", async () => {
+    const endless = await endlessServer()
+    const dir = mkdtempSync(join(tmpdir(), "netwark-rdap-"))
+    try {
+      const a = await run(Rdap.lookup("example.cz", { server: endless.url }))
+      expect(Either.isLeft(a) && a.left).toMatchObject({
+        reason: "OutputTooLarge",
+        message: expect.stringMatching(/exceeds the 2097152-byte cap/),
+      })
+      // the answer was read whole before its check: the server's 512 MB here, and without an end
+      // whatever the 10 s deadline let through
+      expect(endless.sent()).toBeLessThan(64 * 1024 * 1024)
+      const b = await run(Rdap.updateBootstrap({ baseUrl: endless.url, dataDir: dir }))
+      expect(Either.isLeft(b) && b.left.reason).toBe("OutputTooLarge")
+      expect(endless.sent()).toBeLessThan(128 * 1024 * 1024)
+      expect(readdirSync(dir)).toEqual([])
+    } finally {
+      await endless.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it("Whois.lookup prefers RDAP where a server is known", async () => {

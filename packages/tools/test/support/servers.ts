@@ -84,3 +84,44 @@ export const httpServer = async (
       }),
   }
 }
+
+/** An HTTP server whose every answer streams without a length until the client leaves. */
+export interface Endless {
+  readonly url: string
+  /** Bytes written to sockets so far, over all answers. */
+  readonly sent: () => number
+  readonly close: () => Promise<void>
+}
+
+/**
+ * Answers 200, chunked, 64 KB at a time as fast as the client reads, and stops when the client
+ * goes away or after `limit` bytes (so that a client that never stops reading still ends).
+ */
+export const endlessServer = async (limit = 512 * 1024 * 1024): Promise<Endless> => {
+  let sent = 0
+  const chunk = Buffer.alloc(64 * 1024, 0x20)
+  const server = createHttpServer((_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(200, { "content-type": "application/json" })
+    let written = 0
+    const pump = (): void => {
+      while (!res.destroyed && written < limit) {
+        written += chunk.length
+        sent += chunk.length
+        if (!res.write(chunk)) return void res.once("drain", pump)
+      }
+      if (!res.destroyed) res.end()
+    }
+    pump()
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const port = (server.address() as AddressInfo).port
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    sent: () => sent,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

@@ -9,6 +9,7 @@ import { gunzip } from "node:zlib"
 import { promisify } from "node:util"
 import { Duration, Effect, Either, Redacted } from "effect"
 import { ToolError } from "../../ToolError.js"
+import { readBody } from "../http/body.js"
 import { openBuffer, type DatabaseMetadata } from "./database.js"
 import { parseTar } from "./tar.js"
 
@@ -83,16 +84,7 @@ const fetchArchive = (
         await response.body?.cancel()
         return Either.left(response.status)
       }
-      // Counted while streaming: a chunked reply has no length to check up front.
-      const chunks: Array<Uint8Array> = []
-      let total = 0
-      for await (const chunk of response.body ?? []) {
-        total += chunk.byteLength
-        // Throwing out of the loop cancels the stream (the iterator's return()).
-        if (total > maxBytes) throw new Error(`archive exceeds the ${maxBytes}-byte cap`)
-        chunks.push(chunk)
-      }
-      return Either.right(Buffer.concat(chunks))
+      return Either.right(await readBody(response, maxBytes, "archive"))
     },
     catch: (e) =>
       new ToolError({

@@ -8,6 +8,7 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect, Either } from "effect"
 import { ToolError } from "../../ToolError.js"
+import { BodyTooLarge, readText } from "../http/body.js"
 import { parseAddr } from "./ip.js"
 import type { Query } from "./query.js"
 
@@ -186,6 +187,9 @@ export const load = (dataDir?: string): Effect.Effect<Bootstrap, ToolError> => {
   return loadDir(dir ?? bundledDir())
 }
 
+/** The largest bootstrap file read (IANA's are 2-30 KB). */
+const MAX_FILE_BYTES = 16 * 1024 * 1024
+
 /** Fetches the four files from `baseUrl`, validates all, then swaps them into `dataDir`. */
 export const update = (
   baseUrl: string,
@@ -203,11 +207,11 @@ export const update = (
         try: async () => {
           const res = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs) })
           if (!res.ok) throw new Error(`HTTP ${res.status}`)
-          return await res.text()
+          return await readText(res, MAX_FILE_BYTES, file)
         },
         catch: (e) =>
           new ToolError({
-            reason: "Network",
+            reason: e instanceof BodyTooLarge ? "OutputTooLarge" : "Network",
             message: `cannot fetch ${url}: ${e instanceof Error ? e.message : String(e)}`,
             cause: e,
           }),

@@ -5,6 +5,7 @@
 import { Duration, Effect } from "effect"
 import type { Options } from "../../Rdap.js"
 import { ToolError } from "../../ToolError.js"
+import { BodyTooLarge, readText } from "../http/body.js"
 import * as B from "./bootstrap.js"
 import type { Query } from "./query.js"
 import { rdapRecord, shallow } from "./rdap.js"
@@ -48,17 +49,12 @@ export const fetchRdap = (
           headers: { accept: "application/rdap+json, application/json" },
           signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
         })
-        const declared = Number(res.headers.get("content-length") ?? "0")
-        if (declared > maxBytes) throw new RangeError(`RDAP answer exceeds ${maxBytes} bytes`)
-        const body = await res.arrayBuffer()
-        if (body.byteLength > maxBytes)
-          throw new RangeError(`RDAP answer exceeds ${maxBytes} bytes`)
-        return { status: res.status, text: new TextDecoder().decode(body) }
+        return { status: res.status, text: await readText(res, maxBytes, "RDAP answer") }
       },
       catch: (e) =>
         new ToolError({
           reason:
-            e instanceof RangeError
+            e instanceof BodyTooLarge
               ? "OutputTooLarge"
               : e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")
                 ? "Timeout"
