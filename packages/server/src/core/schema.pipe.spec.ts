@@ -175,6 +175,23 @@ describe("SchemaPipe problems", () => {
     ).toMatch(/^options: Expected PingOptions, actual \[\[/)
   })
 
+  it("a long refused value or key is quoted cut, saying its length (it was echoed whole, twice)", () => {
+    const long = "a".repeat(900_000)
+    const target = problemOf(CreateOperation, { type: "ping", target: long })
+    expect(target.field).toBe("target")
+    expect(target.detail).toMatch(
+      /^target: Expected IP address or host name.*, actual "a+… \(\d+ characters\)$/s,
+    )
+    expect(target.detail.length).toBeLessThan(400)
+    const key = problemOf(CreateOperation, { type: "ping", target: "127.0.0.1", [long]: 1 })
+    expect(key.field).toBe(`${"a".repeat(256)}… (900000 characters)`)
+    expect(JSON.stringify(key).length).toBeLessThan(2_000)
+    // short ones stay whole
+    expect(problemOf(ListQuery, { limit: "0" }).detail).toBe(
+      "limit: Expected a number between 1 and 500, actual 0",
+    )
+  })
+
   it("query text PostgreSQL cannot take is refused, naming the field", () => {
     // a NUL in target, a date JavaScript reads but PostgreSQL's timestamps do not: once a 503
     expect(problemOf(ListQuery, { target: "a\u0000b" })).toMatchObject({

@@ -150,6 +150,17 @@ const safely =
 
 const EXPECTED = /^Expected (.+), actual (.+)$/s
 
+/** The most of an issue's message or field name an answer repeats. */
+const maxEcho = 256
+
+/**
+ * `text` cut at `maxEcho` characters, saying how long it was. Effect's messages quote the value
+ * they refuse, and a field names the body's own keys: a 900 KB target came back twice in a 1.8 MB
+ * answer.
+ */
+const cut = (text: string): string =>
+  text.length <= maxEcho ? text : `${text.slice(0, maxEcho)}… (${text.length} characters)`
+
 /**
  * The issues of a failed decoding as a reader wants them. A union fails once per member, so a
  * literal union said `Expected "pending", actual "weird"`, naming the first allowed value only,
@@ -229,8 +240,8 @@ const validator = <A, I>(
     // the first thousand issues are plenty to name twenty (a 1 MiB body can hold far more)
     const errors = tidyErrors(
       issues.slice(0, 1000).map((issue) => {
-        const path = issue.path.map(String).join(".")
-        return { field: field ?? (path === "" ? "body" : path), message: issue.message }
+        const path = cut(issue.path.map(String).join("."))
+        return { field: field ?? (path === "" ? "body" : path), message: cut(issue.message) }
       }),
     ).slice(0, 20)
     const first = errors[0] ?? { field: field ?? "body", message: "invalid" }
