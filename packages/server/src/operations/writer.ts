@@ -32,8 +32,8 @@ export class Writer extends Context.Tag("@netwark/server/Writer")<
 /**
  * The writer over the database: up to 256 operations per statement, one statement at a time, so
  * that the requests arriving while one runs go together in the next. On two cores a statement's
- * fixed cost outweighs that wait: with 64 clients the machine's CPU per operation fell by 5-23 %
- * against four at once, and the 202's latency did not grow (server README, session 24).
+ * fixed cost outweighs that wait: with 64 clients the machine's CPU per operation fell by 10-13 %
+ * on average against four at once, and the 202's latency did not grow (server README, session 24).
  */
 export const layer: Layer.Layer<
   Writer,
