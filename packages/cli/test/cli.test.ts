@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { ping } from "../src/commands/ping.js"
+import { lines, type Io } from "../src/internal/command.js"
 import { runCli } from "./support/cli.js"
 
 const cli = (argv: ReadonlyArray<string>) => runCli(argv)
@@ -28,5 +29,41 @@ describe("netwark (the dispatcher)", () => {
     expect(r.stderr).toMatch(/^netwark: unknown command "pong"\n\nUsage: netwark/)
     const help = await cli(["help", "pong"])
     expect(help.code).toBe(2)
+  })
+})
+
+describe("batch input (`-`: one item a line on stdin)", () => {
+  const read = async (chunks: ReadonlyArray<string>) => {
+    const io: Io = {
+      stdout: () => undefined,
+      stderr: () => undefined,
+      env: {},
+      stdin: async function* () {
+        yield* chunks
+      },
+    }
+    const out: Array<string> = []
+    for await (const line of lines(io)) out.push(line)
+    return out
+  }
+
+  it("reads lines across chunks, trimmed, without blanks and comments", async () => {
+    const text = " a \n# note\n\nb\r\n  c"
+    expect(await read([text])).toEqual(["a", "b", "c"])
+    for (let size = 1; size <= 4; size++) {
+      const chunks: Array<string> = []
+      for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size))
+      expect(await read(chunks)).toEqual(["a", "b", "c"])
+    }
+  })
+
+  it("reads a 4 MB line sent in 1 KB chunks (searched from its start at every chunk: over 30 s)", async () => {
+    const long = "x".repeat(4 * 1024 * 1024)
+    const text = `first\n${long}\nlast\n`
+    const chunks: Array<string> = []
+    for (let i = 0; i < text.length; i += 1024) chunks.push(text.slice(i, i + 1024))
+    const got = await read(chunks)
+    expect(got.map((l) => l.length)).toEqual([5, long.length, 4])
+    expect(got[1]).toBe(long)
   })
 })

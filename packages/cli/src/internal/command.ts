@@ -71,18 +71,26 @@ export const parse = <const T extends ParseArgsConfig["options"]>(
 
 /** Reads standard input as lines, trimming blanks and `#` comments (batch mode, `-`). */
 export async function* lines(io: Io): AsyncIterable<string> {
-  let buffer = ""
-  for await (const chunk of io.stdin()) {
-    buffer += chunk
-    let nl: number
-    while ((nl = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, nl).trim()
-      buffer = buffer.slice(nl + 1)
-      if (line !== "" && !line.startsWith("#")) yield line
-    }
+  // an unfinished line is kept as its chunks and joined once at its end: appended to one string
+  // and searched from its start at every chunk, a long line took time squared in its length
+  let pending: Array<string> = []
+  const kept = (line: string): string | undefined => {
+    const t = line.trim()
+    return t !== "" && !t.startsWith("#") ? t : undefined
   }
-  const last = buffer.trim()
-  if (last !== "" && !last.startsWith("#")) yield last
+  for await (const chunk of io.stdin()) {
+    let start = 0
+    for (let nl = chunk.indexOf("\n"); nl >= 0; nl = chunk.indexOf("\n", start)) {
+      pending.push(chunk.slice(start, nl))
+      const line = kept(pending.join(""))
+      pending = []
+      start = nl + 1
+      if (line !== undefined) yield line
+    }
+    if (start < chunk.length) pending.push(chunk.slice(start))
+  }
+  const last = kept(pending.join(""))
+  if (last !== undefined) yield last
 }
 
 /** Renders rows of `[label, value]` as an aligned two-column table. */

@@ -61,7 +61,9 @@ const initdb = (dataDir: string) =>
       },
     )
     let stderr = ""
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    // decoded across reads: a character cut between two reads stays whole
+    child.stderr.setEncoding("utf8")
+    child.stderr.on("data", (d: string) => (stderr += d))
     child.once("error", reject)
     child.once("exit", (code) =>
       code === 0 ? resolve() : reject(new Error(`PGlite initdb exited ${code}: ${stderr.trim()}`)),
