@@ -2,6 +2,7 @@
 import {
   createServer as createHttpServer,
   type IncomingMessage,
+  type Server as HttpServer,
   type ServerResponse,
 } from "node:http"
 import { createServer, type AddressInfo, type Socket } from "node:net"
@@ -59,6 +60,22 @@ export interface Http {
   readonly close: () => Promise<void>
 }
 
+/** `server` listening on a free loopback port: its base URL, and how to stop it (connections too). */
+const listening = async (
+  server: HttpServer,
+): Promise<{ readonly url: string; readonly close: () => Promise<void> }> => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const port = (server.address() as AddressInfo).port
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
 /** Starts an HTTP server: `route(path)` returns `[status, body]` or `undefined` for 404. */
 export const httpServer = async (
   route: (path: string) => readonly [number, string] | undefined,
@@ -72,17 +89,7 @@ export const httpServer = async (
     res.writeHead(status, { "content-type": "application/rdap+json" })
     res.end(body)
   })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const port = (server.address() as AddressInfo).port
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    paths,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  return { ...(await listening(server)), paths }
 }
 
 /** An HTTP server whose every answer streams without a length until the client leaves. */
@@ -113,15 +120,5 @@ export const endlessServer = async (limit = 512 * 1024 * 1024): Promise<Endless>
     }
     pump()
   })
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-  const port = (server.address() as AddressInfo).port
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    sent: () => sent,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  return { ...(await listening(server)), sent: () => sent }
 }
