@@ -1,11 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers in tests */
-import { execFile } from "node:child_process"
-import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+// the transport's tests start a RabbitMQ node of their own the same way
+import { privateNode, type PrivateNode } from "../../transport/test/support/rabbit.js"
 import { call, eventually } from "./support/api.js"
 import {
   type Broker,
-  createBroker,
   createDatabase,
   namespace,
   redacted,
@@ -16,23 +15,22 @@ import {
 import { readEvents, streamedResults, streamedStatus } from "./support/sse.js"
 import { startWorkers } from "./support/workers.js"
 
-const run = promisify(execFile)
-
-const rabbitmqctl = (...args: Array<string>) => run("rabbitmqctl", args, { timeout: 60_000 })
-
 const ping = { type: "ping", target: "127.0.0.1", options: { count: 1, interval: 0.2, timeout: 1 } }
 
+/** On a RabbitMQ node of this file's own: the last test stops it, which the machine's must not be. */
 describe("operations end to end on PostgreSQL and RabbitMQ with 3 workers", () => {
   let db: Awaited<ReturnType<typeof createDatabase>>
   let running: Running
   let workers: { stop: () => Promise<void> }
   const ns = namespace()
+  let node: PrivateNode
   let broker: Broker
   const ids = ["w1", "w2", "w3"].map((w) => `${ns}-${w}`)
 
   beforeAll(async () => {
     db = await createDatabase()
-    broker = await createBroker(ns)
+    node = await privateNode()
+    broker = { url: node.url, namespace: ns, remove: node.close }
     running = await start(
       testConfig({ databaseUrl: redacted(db.url), brokerUrl: redacted(broker.url), namespace: ns }),
     )
@@ -104,7 +102,7 @@ describe("operations end to end on PostgreSQL and RabbitMQ with 3 workers", () =
   it("accepts operations while the broker is stopped and dispatches them all after it is back", async () => {
     const posted: Array<string> = []
     try {
-      await rabbitmqctl("stop_app")
+      await node.ctl("stop_app")
       const health = await call<any>("GET", `${running.base}/health`)
       expect(health.status).toBe(503)
       expect(health.body.broker.status).toBe("down")
@@ -119,7 +117,7 @@ describe("operations end to end on PostgreSQL and RabbitMQ with 3 workers", () =
       const pending = await call<any>("GET", `${running.base}/operations?status=pending`)
       expect(pending.body.total).toBe(5)
     } finally {
-      await rabbitmqctl("start_app")
+      await node.ctl("start_app")
     }
     const done = await eventually(
       async () => {

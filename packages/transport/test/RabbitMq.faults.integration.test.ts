@@ -1,7 +1,8 @@
 /**
  * RabbitMQ-only faults: a worker killed with SIGKILL mid-job, a broker restart while jobs flow,
- * foreign messages on the job queue, and progress where workers of earlier versions put it. The restart test stops the shared broker's application
- * for about two seconds and always starts it again.
+ * foreign messages on the job queue, and progress where workers of earlier versions put it. The
+ * restart test stops and starts a RabbitMQ node of its own, not the machine's, which other runs
+ * may be using.
  */
 import { spawn, type ChildProcess } from "node:child_process"
 import { randomUUID } from "node:crypto"
@@ -57,6 +58,7 @@ const run = <A, E>(
   namespace: string,
   program: Effect.Effect<A, E, Transport.Transport | Scope.Scope>,
   logs?: Array<string>,
+  url = host!.url,
 ) => {
   // the connection logs through the logger it was built with
   const logger =
@@ -76,7 +78,7 @@ const run = <A, E>(
   return Effect.runPromise(
     Effect.scoped(program).pipe(
       Effect.provide(
-        RabbitMq.layer({ url: host!.url, namespace, connectionName: "netwark-fault-test" }).pipe(
+        RabbitMq.layer({ url, namespace, connectionName: "netwark-fault-test" }).pipe(
           Layer.provide(logger),
         ),
       ),
@@ -164,6 +166,7 @@ describe.skipIf(!up)("RabbitMQ faults (skipped when no broker listens on 127.0.0
     let restarted = false
     const all: Array<Envelope.Result> = []
     const logs: Array<string> = []
+    const node = await Rabbit.privateNode()
     try {
       await run(
         ns,
@@ -176,10 +179,10 @@ describe.skipIf(!up)("RabbitMQ faults (skipped when no broker listens on 127.0.0
           const restart = Effect.promise(async () => {
             await new Promise((r) => setTimeout(r, 300))
             try {
-              await Rabbit.rabbitmqctl("stop_app")
+              await node.ctl("stop_app")
               await new Promise((r) => setTimeout(r, 1500))
             } finally {
-              await Rabbit.rabbitmqctl("start_app")
+              await node.ctl("start_app")
               restarted = true
             }
           })
@@ -196,10 +199,10 @@ describe.skipIf(!up)("RabbitMQ faults (skipped when no broker listens on 127.0.0
           yield* resultsFor(transport, confirmed, all).pipe(Effect.timeout("45 seconds"))
         }),
         logs,
+        node.url,
       )
     } finally {
-      if (!restarted) await Rabbit.rabbitmqctl("start_app").catch(() => undefined)
-      await Rabbit.awaitBroker()
+      await node.close()
     }
     expect(restarted).toBe(true)
     expect(confirmed.size).toBe(150)
