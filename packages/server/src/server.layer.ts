@@ -1,8 +1,8 @@
 /**
  * Every Effect service the server runs on, as one layer: the database (migrated), the transport
  * (RabbitMQ or in-process), the worker registry, the live event hub, metrics, and the background
- * fibers (outbox dispatcher, result collector, deadline sweeper, presence warnings, and the local
- * worker when on).
+ * fibers (outbox dispatcher, result collector, deadline sweeper, table maintenance, presence
+ * warnings, and the local worker when on).
  *
  * @module
  */
@@ -22,6 +22,7 @@ import { Jobs, Worker } from "@netwark/worker"
 import { Duration, Effect, Layer } from "effect"
 import type { ServerConfig } from "./config.js"
 import * as Database from "./db/database.js"
+import * as Maintenance from "./db/maintenance.js"
 import * as Metrics from "./health/metrics.js"
 import * as Collector from "./operations/collector.js"
 import * as Dispatcher from "./operations/dispatcher.js"
@@ -103,6 +104,8 @@ export const layer = (config: ServerConfig): Layer.Layer<AppServices, unknown> =
     // on the in-process transport a result not stored as the server stops is lost
     Collector.layer(config.queues, { drainOnStop: config.brokerUrl === undefined }),
     Sweeper.layer(poll),
+    // statistics and vacuum where autovacuum does not run (PGlite, autovacuum = off)
+    Maintenance.layer(),
   )
   // the local worker starts after the collector and stops before it: the jobs it finishes while
   // it stops (Ctrl-C during a ping) are stored, not lost with the in-process queue

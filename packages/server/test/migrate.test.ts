@@ -16,6 +16,7 @@ describe("migrate", () => {
         [4, "results_cascade"],
         [5, "children_cascade"],
         [6, "results_lz4"],
+        [7, "outbox_sent_index"],
       ])
       expect(await migrate(config)).toEqual([])
       const client = new pg.Client({ connectionString: db.url })

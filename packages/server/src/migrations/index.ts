@@ -11,6 +11,7 @@ import resultErrorReason from "./0003_result_error_reason.js"
 import resultsCascade from "./0004_results_cascade.js"
 import childrenCascade from "./0005_children_cascade.js"
 import resultsLz4 from "./0006_results_lz4.js"
+import outboxSentIndex from "./0007_outbox_sent_index.js"
 
 /** Every migration by `<number>_<name>`. */
 export const migrations = Migrator.fromRecord({
@@ -20,4 +21,5 @@ export const migrations = Migrator.fromRecord({
   "0004_results_cascade": resultsCascade,
   "0005_children_cascade": childrenCascade,
   "0006_results_lz4": resultsLz4,
+  "0007_outbox_sent_index": outboxSentIndex,
 })

@@ -1044,10 +1044,12 @@ const sweepActive = (sql: SqlClient.SqlClient) =>
               error = 'deadline passed before every expected worker answered'
           WHERE o.status = 'running' AND o.deadline < clock_timestamp()
           RETURNING o.id, o.status`
-      // the outbox only matters until its entry is sent
+      // the outbox only matters until its entry is sent. By its index (migration 0007), oldest
+      // first: now(), not clock_timestamp(), which as volatile cannot bound an index scan
       yield* sql`
           DELETE FROM outbox WHERE id IN (
-            SELECT id FROM outbox WHERE sent_at < clock_timestamp() - interval '10 minutes' LIMIT 1000)`
+            SELECT id FROM outbox WHERE sent_at < now() - interval '10 minutes'
+            ORDER BY sent_at LIMIT 1000)`
       return [...complete, ...nobody, ...late]
     }),
   )

@@ -1,0 +1,171 @@
+/**
+ * Table maintenance where autovacuum does not run: on PGlite (the embedded mode, which has no
+ * autovacuum launcher) and on a PostgreSQL with `autovacuum = off` (this machine's), the server
+ * vacuums and analyzes its tables once enough operations were stored; where autovacuum runs, it
+ * leaves them to it. And the sweeper's clean-up of sent outbox entries.
+ */
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { randomUUID } from "node:crypto"
+import { SqlClient } from "@effect/sql"
+import { Queues } from "@netwark/transport"
+import { Duration, Effect, Layer, ManagedRuntime } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as Database from "../src/db/database.js"
+import * as Maintenance from "../src/db/maintenance.js"
+import * as Repository from "../src/operations/operations.repository.js"
+import type { ServerConfig } from "../src/config.js"
+import { createDatabase, redacted, testConfig } from "./support/env.js"
+
+/** When each table was last vacuumed and analyzed (by anyone), and whether autovacuum runs. */
+const state = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const tables = yield* sql<{ relname: string; vacuumed: boolean; analyzed: boolean }>`
+    SELECT relname,
+           (last_vacuum IS NOT NULL OR last_autovacuum IS NOT NULL) AS vacuumed,
+           (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL) AS analyzed
+    FROM pg_stat_user_tables
+    WHERE relname IN ('operations', 'jobs', 'results', 'outbox') ORDER BY relname`
+  const [launcher] = yield* sql<{ running: boolean }>`
+    SELECT current_setting('autovacuum') = 'on'
+       AND EXISTS (SELECT 1 FROM pg_stat_activity
+                   WHERE backend_type = 'autovacuum launcher') AS running`
+  return { tables, autovacuum: launcher?.running === true }
+})
+
+/** Run the maintenance loop (checking every 100 ms) on `config`'s database for `f`. */
+const withMaintenance = async <A>(
+  config: ServerConfig,
+  f: (run: <B>(e: Effect.Effect<B, unknown, SqlClient.SqlClient>) => Promise<B>) => Promise<A>,
+): Promise<A> => {
+  const rt = ManagedRuntime.make(
+    Layer.provideMerge(Maintenance.layer(Duration.millis(100)), Database.layer(config)),
+  )
+  try {
+    return await f((e) => rt.runPromise(e))
+  } finally {
+    await rt.dispose()
+  }
+}
+
+/** Until every table was vacuumed and analyzed, or `ms` passed; the last state. */
+const settledState = async (
+  run: <B>(e: Effect.Effect<B, unknown, SqlClient.SqlClient>) => Promise<B>,
+  ms: number,
+) => {
+  const until = Date.now() + ms
+  for (;;) {
+    const s = await run(state)
+    const done = s.tables.length === 4 && s.tables.every((t) => t.vacuumed && t.analyzed)
+    if (done || Date.now() > until) return s
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+describe("Maintenance.due: autovacuum's analyze threshold on operations stored", () => {
+  it("needs 500 operations, then a tenth more than at the last pass", () => {
+    expect(Maintenance.due(499, 0)).toBe(false)
+    expect(Maintenance.due(500, 0)).toBe(true)
+    expect(Maintenance.due(10_000 + 1_499, 10_000)).toBe(false)
+    expect(Maintenance.due(10_000 + 1_500, 10_000)).toBe(true)
+  })
+})
+
+describe("table maintenance on PostgreSQL", () => {
+  let db: Awaited<ReturnType<typeof createDatabase>>
+  beforeAll(async () => {
+    db = await createDatabase()
+  })
+  afterAll(async () => {
+    await db?.drop()
+  })
+
+  it("vacuums and analyzes the tables once 500 operations are stored, unless autovacuum runs", async () => {
+    await withMaintenance(testConfig({ databaseUrl: redacted(db.url) }), async (run) => {
+      const before = await run(state)
+      expect(before.tables.every((t) => !t.vacuumed && !t.analyzed)).toBe(true)
+      // below the threshold: nothing
+      await run(
+        Effect.flatMap(SqlClient.SqlClient, (sql) => sql`SELECT setval('outbox_id_seq', 499)`),
+      )
+      await new Promise((r) => setTimeout(r, 400))
+      expect((await run(state)).tables.every((t) => !t.analyzed)).toBe(true)
+      // every operation takes an outbox id: 500 stored
+      await run(
+        Effect.flatMap(SqlClient.SqlClient, (sql) => sql`SELECT setval('outbox_id_seq', 500)`),
+      )
+      const after = await settledState(run, before.autovacuum ? 1_000 : 10_000)
+      if (before.autovacuum) {
+        // left to autovacuum, which has not come by in a second
+        expect(after.tables.every((t) => !t.analyzed)).toBe(true)
+      } else {
+        expect(after.tables.map((t) => [t.relname, t.vacuumed, t.analyzed])).toEqual([
+          ["jobs", true, true],
+          ["operations", true, true],
+          ["outbox", true, true],
+          ["results", true, true],
+        ])
+      }
+    })
+  })
+
+  it("the sweeper deletes outbox entries sent over ten minutes ago, and keeps the rest", async () => {
+    const rt = ManagedRuntime.make(Database.layer(testConfig({ databaseUrl: redacted(db.url) })))
+    try {
+      const ids = [randomUUID(), randomUUID(), randomUUID()] as const
+      const [old, recent, unsent] = ids
+      await rt.runPromise(
+        Effect.gen(function* () {
+          yield* Repository.insertMany(
+            ids.map((id) => ({
+              id,
+              type: "ping" as const,
+              target: "127.0.0.1",
+              options: {},
+              queues: [Queues.direct],
+              timeoutMs: 60_000,
+            })),
+          )
+          const sql = yield* SqlClient.SqlClient
+          yield* sql`UPDATE outbox SET sent_at = now() - interval '11 minutes' WHERE operation_id = ${old}`
+          yield* sql`UPDATE outbox SET sent_at = now() - interval '9 minutes' WHERE operation_id = ${recent}`
+          yield* Repository.sweep()
+        }),
+      )
+      const left = await rt.runPromise(
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql<{ operation_id: string }>`SELECT operation_id FROM outbox
+                                        WHERE ${sql.in("operation_id", ids)}`,
+        ),
+      )
+      expect(left.map((r) => r.operation_id).sort()).toEqual([recent, unsent].sort())
+    } finally {
+      await rt.dispose()
+    }
+  })
+})
+
+describe("table maintenance on PGlite (the embedded mode: no autovacuum launcher)", () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "netwark-maintenance-"))
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+  it("vacuums and analyzes the tables once 500 operations are stored", async () => {
+    await withMaintenance(testConfig({ dataDir }), async (run) => {
+      const before = await run(state)
+      expect(before.autovacuum).toBe(false)
+      await run(
+        Effect.flatMap(SqlClient.SqlClient, (sql) => sql`SELECT setval('outbox_id_seq', 500)`),
+      )
+      const after = await settledState(run, 10_000)
+      expect(after.tables.map((t) => [t.relname, t.vacuumed, t.analyzed])).toEqual([
+        ["jobs", true, true],
+        ["operations", true, true],
+        ["outbox", true, true],
+        ["results", true, true],
+      ])
+    })
+  }, 60_000)
+})
