@@ -8,21 +8,24 @@
  * PostgreSQL's CPU per operation was 339-357 µs without either and 167 µs with them (server
  * README, session 25).
  *
- * So where autovacuum is missing, the server does what it would: once the operations stored
- * since the last pass reach 500 and a tenth of those stored before (autovacuum's analyze scale
- * factor), one `VACUUM (ANALYZE)` of its tables. `SKIP_LOCKED`: a table another replica is
- * vacuuming is left to it.
+ * So where autovacuum is missing, the server does what it would: a table that has grown by a
+ * tenth since it was last vacuumed or analyzed (autovacuum's analyze scale factor), and by 32
+ * pages (256 KB) at least, gets a `VACUUM (ANALYZE)`. Growth is read from the table's size on disk
+ * against `pg_class.relpages`, which each pass sets: it counts every replica's writes, and the
+ * results of a broadcast to 100 workers as well as the operations. `SKIP_LOCKED`: a table another
+ * replica is vacuuming is left to it.
  *
  * @module
  */
 import { SqlClient } from "@effect/sql"
 import { Cause, Duration, Effect, Layer } from "effect"
 
-/** The tables the server writes; vacuumed and analyzed together. */
-const tables = "operations, jobs, results, outbox"
+/** The tables the server writes. */
+const tables = ["operations", "jobs", "results", "outbox"] as const
 
-/** Whether a pass is due: `stored` operations now, `before` at the last pass. */
-export const due = (stored: number, before: number): boolean => stored - before >= 500 + before / 10
+/** Whether a table of `pages` pages is due, `relpages` at its last vacuum or analyze. */
+export const due = (pages: number, relpages: number): boolean =>
+  pages - Math.max(relpages, 0) >= Math.max(32, relpages / 10)
 
 /** True when no autovacuum launcher serves this database (PGlite, or `autovacuum = off`). */
 const autovacuumMissing = (sql: SqlClient.SqlClient) =>
@@ -46,19 +49,24 @@ export const layer = (
       yield* Effect.logInfo(
         "database: autovacuum does not run here; the server analyzes and vacuums its tables",
       )
-      // every operation takes one outbox id: the sequence counts them across replicas
-      let before = 0
       const pass = Effect.gen(function* () {
-        const [row] = yield* sql<{ stored: string }>`SELECT last_value AS stored FROM outbox_id_seq`
-        const stored = Number(row?.stored ?? 0)
-        if (!due(stored, before)) return
+        const sizes = yield* sql<{ name: string; pages: number; relpages: number }>`
+          SELECT c.relname AS name, c.relpages,
+                 (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS pages
+          FROM pg_class c
+          WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
+            AND ${sql.in("c.relname", tables)}`
+        const grown = sizes.filter((t) => due(t.pages, t.relpages)).map((t) => t.name)
+        if (grown.length === 0) return
         const started = Date.now()
-        yield* sql.unsafe(`VACUUM (ANALYZE, SKIP_LOCKED) ${tables}`)
+        // names from the list above, not from the query: nothing to quote
+        yield* sql.unsafe(
+          `VACUUM (ANALYZE, SKIP_LOCKED) ${tables.filter((t) => grown.includes(t)).join(", ")}`,
+        )
         yield* Effect.logDebug("database: vacuumed and analyzed", {
-          operations: stored,
+          tables: grown.join(","),
           ms: Date.now() - started,
         })
-        before = stored
       }).pipe(
         Effect.catchAllCause((cause) =>
           Effect.logWarning("database: maintenance failed", String(Cause.squash(cause))),
