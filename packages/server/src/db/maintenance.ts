@@ -5,7 +5,7 @@
  * (15 ms a batch once 60,000 operations were in), and marking operations running went through
  * the status index, which without vacuum keeps an entry for every row version (61,000 'pending'
  * entries read to update 10 rows). With 100,000 operations through RabbitMQ and 64 clients,
- * PostgreSQL's CPU per operation was 339-357 µs without either and 167 µs with them (server
+ * PostgreSQL's CPU per operation was 325-387 µs without either and 173-211 µs with them (server
  * README, session 25).
  *
  * So where autovacuum is missing, the server does what it would: a table that has grown by a
