@@ -1,4 +1,7 @@
-/** The machine's RabbitMQ for integration tests: a throwaway vhost per test file. */
+/**
+ * The machine's RabbitMQ for integration tests (a throwaway vhost per test file), and a node of a
+ * test's own for the tests that stop the broker.
+ */
 import { execFile, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { existsSync } from "node:fs"
