@@ -16,6 +16,7 @@ import * as Database from "../src/db/database.js"
 import * as Maintenance from "../src/db/maintenance.js"
 import * as Repository from "../src/operations/operations.repository.js"
 import type { ServerConfig } from "../src/config.js"
+import { eventually } from "./support/api.js"
 import { createDatabase, redacted, testConfig } from "./support/env.js"
 
 /** When each table was last vacuumed and analyzed (by anyone), and whether autovacuum runs. */
@@ -49,20 +50,16 @@ const withMaintenance = async <A>(
   }
 }
 
-/** Until `table` was vacuumed and analyzed, or `ms` passed; the last state. */
-const settledState = async (
+/** The state once `table` has been vacuumed and analyzed (within 10 s). */
+const maintained = (
   run: <B>(e: Effect.Effect<B, unknown, SqlClient.SqlClient>) => Promise<B>,
   table: string,
-  ms: number,
-) => {
-  const until = Date.now() + ms
-  for (;;) {
+) =>
+  eventually(async () => {
     const s = await run(state)
     const t = s.tables.find((x) => x.relname === table)
-    if ((t?.vacuumed === true && t.analyzed) || Date.now() > until) return s
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+    return t?.vacuumed === true && t.analyzed ? s : undefined
+  }, 10_000)
 
 describe("Maintenance.due: autovacuum's analyze scale factor on a table's pages", () => {
   it("needs 32 pages (256 KB) more than at the last pass, then a tenth more", () => {
@@ -97,11 +94,12 @@ describe("table maintenance on PostgreSQL", () => {
       // nothing grew: nothing done
       expect((await run(state)).tables.every((t) => !t.analyzed)).toBe(true)
       await run(growOutbox)
-      const after = await settledState(run, "outbox", before.autovacuum ? 1_000 : 10_000)
       if (before.autovacuum) {
         // left to autovacuum, which has not come by in a second
-        expect(after.tables.every((t) => !t.analyzed)).toBe(true)
+        await new Promise((r) => setTimeout(r, 1_000))
+        expect((await run(state)).tables.every((t) => !t.analyzed)).toBe(true)
       } else {
+        const after = await maintained(run, "outbox")
         expect(after.tables.map((t) => [t.relname, t.vacuumed, t.analyzed])).toEqual([
           ["jobs", false, false],
           ["operations", false, false],
@@ -159,7 +157,7 @@ describe("table maintenance on PGlite (the embedded mode: no autovacuum launcher
       const before = await run(state)
       expect(before.autovacuum).toBe(false)
       await run(growOutbox)
-      const after = await settledState(run, "outbox", 10_000)
+      const after = await maintained(run, "outbox")
       expect(after.tables.find((t) => t.relname === "outbox")).toMatchObject({
         vacuumed: true,
         analyzed: true,

@@ -56,13 +56,13 @@ export const layer = (
           FROM pg_class c
           WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
             AND ${sql.in("c.relname", tables)}`
-        const grown = sizes.filter((t) => due(t.pages, t.relpages)).map((t) => t.name)
+        // names from the list above, not from the query: nothing to quote
+        const grown = tables.filter((name) =>
+          sizes.some((t) => t.name === name && due(t.pages, t.relpages)),
+        )
         if (grown.length === 0) return
         const started = Date.now()
-        // names from the list above, not from the query: nothing to quote
-        yield* sql.unsafe(
-          `VACUUM (ANALYZE, SKIP_LOCKED) ${tables.filter((t) => grown.includes(t)).join(", ")}`,
-        )
+        yield* sql.unsafe(`VACUUM (ANALYZE, SKIP_LOCKED) ${grown.join(", ")}`)
         yield* Effect.logDebug("database: vacuumed and analyzed", {
           tables: grown.join(","),
           ms: Date.now() - started,

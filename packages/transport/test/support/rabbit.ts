@@ -43,14 +43,14 @@ export const vhost = async (label: string) => {
   }
 }
 
-/** Wait until the broker accepts AMQP connections again (after `start_app`). */
-export const awaitBroker = async (timeoutMs = 30_000, on: number = port) => {
+/** Wait until a broker accepts AMQP connections on 127.0.0.1:`on`. */
+const untilReachable = async (on: number, timeoutMs: number) => {
   const until = Date.now() + timeoutMs
   while (Date.now() < until) {
     if (await reachable(on)) return
     await new Promise((r) => setTimeout(r, 200))
   }
-  throw new Error("RabbitMQ did not come back")
+  throw new Error(`RabbitMQ did not listen on 127.0.0.1:${on} within ${timeoutMs} ms`)
 }
 
 /** A RabbitMQ node of a test's own, which it may stop and start. */
@@ -133,7 +133,7 @@ export const privateNode = async (timeoutMs = 60_000): Promise<PrivateNode> => {
     await rm(dir, { recursive: true, force: true })
   }
   try {
-    await awaitBroker(timeoutMs, amqp)
+    await untilReachable(amqp, timeoutMs)
   } catch (e) {
     await close()
     throw e
