@@ -87,6 +87,41 @@ const busy = (ms: number, seconds: number) => ((ms / 1000 / seconds / cpus) * 10
 /** Operations POSTed before the clock starts, on the floor and on Netwark alike. */
 const warmup = Number(process.env["BENCH_WARMUP"] ?? 2000)
 
+/** The window of the sustained rates (`BENCH_WINDOW`, seconds). */
+const windowSeconds = Number(process.env["BENCH_WINDOW"] ?? 30)
+
+/**
+ * Count the operations settled in each whole window from `started` until `stop()`, and the outbox
+ * entries at its end: a long run (`BENCH_OPS=3000000`) shows whether the rate holds as the tables
+ * grow, and whether the outbox stays at its ten minutes once the sweeper starts deleting.
+ */
+const sustained = (
+  started: number,
+  done: () => Promise<number>,
+  outbox: () => Promise<number>,
+  base: number,
+) => {
+  const rates: Array<number> = []
+  const outboxes: Array<number> = []
+  let last = base
+  let at = started
+  const timer = setInterval(() => {
+    void done().then(async (n) => {
+      const now = performance.now()
+      rates.push(((n - last) * 1000) / (now - at))
+      last = n
+      at = now
+      outboxes.push(await outbox())
+    })
+  }, windowSeconds * 1000)
+  return {
+    stop: () => {
+      clearInterval(timer)
+      return { rates, outboxes }
+    },
+  }
+}
+
 /** POST `n` operations from `concurrency` clients at once. */
 const load = (url: string, agent: Agent, n: number, concurrency: number) => {
   let next = 0
@@ -127,6 +162,7 @@ const measure = async (
   await db.connect()
   const done = async () =>
     Number((await db.query("SELECT count(*) AS n FROM operations WHERE status = 'done'")).rows[0].n)
+  const outbox = async () => Number((await db.query("SELECT count(*) AS n FROM outbox")).rows[0].n)
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   try {
     // warm up as long as the floor does (the JIT and the pools settle first), then measure
@@ -135,10 +171,12 @@ const measure = async (
     const queriesBefore = await queries()
     const started = performance.now()
     const cpuUsed = await countCpu(server.process, workers?.process, broker !== undefined)
+    const windows = sustained(started, done, outbox, warmup)
     await load(url, agent, total, concurrency)
     const accepted = performance.now()
     while ((await done()) < total + warmup) await new Promise((r) => setTimeout(r, 10))
     const finished = performance.now()
+    const { rates, outboxes } = windows.stop()
     const cpu = await cpuUsed()
     const seconds = (finished - started) / 1000
     const statements = (await queries()) - queriesBefore
@@ -151,6 +189,10 @@ const measure = async (
     console.log(
       `${"".padEnd(34)} CPU per op: server ${perOp(cpu.server).toFixed(0)}, PostgreSQL ${perOp(cpu.postgres).toFixed(0)}${workers ? `, RabbitMQ ${perOp(cpu.broker).toFixed(0)}, worker ${perOp(cpu.worker).toFixed(0)}` : ""}, load generator ${perOp(cpu.load).toFixed(0)}: ${perOp(cpu.all).toFixed(0)} µs in all (the cores busy ${busy(cpu.all, seconds)} % of the run)`,
     )
+    if (rates.length >= 3)
+      console.log(
+        `${"".padEnd(34)} sustained: ops/s settled per ${windowSeconds} s window, in order: ${rates.map((r) => r.toFixed(0)).join(", ")} (lowest ${Math.min(...rates).toFixed(0)}, last ${rates.at(-1)!.toFixed(0)}); outbox entries at each window's end: ${outboxes.join(", ")}`,
+      )
     return { rate: e2eRate, cpu: perOp(cpu.server), machine: perOp(cpu.all) }
   } finally {
     agent.destroy()
@@ -190,17 +232,25 @@ export const run = async (): Promise<void> => {
   // client counts, comma-separated: 64 (a busy API) and 256 (many scripts at once: the POSTs
   // batch deeper); 1 measures the cost of a lone operation, with nothing to batch
   const counts = (process.env["BENCH_CLIENTS"] ?? "64,256").split(",").map(Number)
+  // `BENCH_ONLY=rabbitmq` (or `floor,rabbitmq`…): a long run of one of them; no ratios then
+  const only = process.env["BENCH_ONLY"]?.split(",")
+  const runs = (name: string) => only === undefined || only.includes(name)
   for (const clients of counts) {
-    const bare = await withDatabase((url) => floor(url, total, clients))
-    const inProcess = await withDatabase((url) =>
-      measure("PostgreSQL + in-process transport", url, undefined, total, clients),
-    )
+    const bare = runs("floor") ? await withDatabase((url) => floor(url, total, clients)) : undefined
+    const inProcess = runs("inprocess")
+      ? await withDatabase((url) =>
+          measure("PostgreSQL + in-process transport", url, undefined, total, clients),
+        )
+      : undefined
     const namespace = `bench${randomBytes(4).toString("hex")}`
-    const rabbit = await withVhost((broker) =>
-      withDatabase((url) =>
-        measure("PostgreSQL + RabbitMQ", url, { url: broker, namespace }, total, clients),
-      ),
-    )
+    const rabbit = runs("rabbitmq")
+      ? await withVhost((broker) =>
+          withDatabase((url) =>
+            measure("PostgreSQL + RabbitMQ", url, { url: broker, namespace }, total, clients),
+          ),
+        )
+      : undefined
+    if (bare === undefined || inProcess === undefined || rabbit === undefined) continue
     console.log(
       `${clients} clients: end to end with RabbitMQ ${(rabbit.rate / bare.rate).toFixed(2)}x the floor of a bare Fastify POST with one INSERT ` +
         `(in-process transport ${(inProcess.rate / bare.rate).toFixed(2)}x); RabbitMQ / in-process ${(rabbit.rate / inProcess.rate).toFixed(2)}x ` +

@@ -25,6 +25,24 @@ describe("NETWARK_WORKER_RETENTION", () => {
   })
 })
 
+describe("NETWARK_OPERATION_RETENTION", () => {
+  const retention = (v: string | undefined) =>
+    fromEnv({ NETWARK_OPERATION_RETENTION: v }, "/").operationRetention
+
+  it("is unset by default (every operation is kept), and reads a duration of an hour or more", () => {
+    expect(retention(undefined)).toBeUndefined()
+    expect(Duration.toMillis(retention("30 days")!)).toBe(30 * 86_400_000)
+    expect(Duration.toMillis(retention("1 hour")!)).toBe(3_600_000)
+  })
+
+  it("refuses a shorter one, or no duration, naming the variable", () => {
+    expect(() => retention("59 minutes")).toThrow(
+      /NETWARK_OPERATION_RETENTION must be at least 1 hour/,
+    )
+    expect(() => retention("forever")).toThrow(/NETWARK_OPERATION_RETENTION must be a duration/)
+  })
+})
+
 describe("NETWARK_BROADCAST_DELIVERY", () => {
   const delivery = (v: string | undefined) =>
     fromEnv({ NETWARK_BROADCAST_DELIVERY: v }, "/").broadcastDelivery

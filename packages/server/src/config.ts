@@ -15,6 +15,7 @@
  * | `NETWARK_LOCAL_WORKER` | on without a broker | run a worker inside the server |
  * | `NETWARK_WEB_DIR` | `packages/web/dist` if present | static console |
  * | `NETWARK_WORKER_RETENTION` | `24 hours` | how long `GET /workers` lists a worker gone offline (`90 minutes`, `7 days`…) |
+ * | `NETWARK_OPERATION_RETENTION` | none (keep all) | delete ended operations, with their results, this long after they were created (at least `1 hour`) |
  * | `NETWARK_BROADCAST_DELIVERY` | `persistent` | `transient`: broadcast copies skip the broker's disk (lost if it restarts while they wait) |
  * | `NETWARK_CONFIG` | none | YAML file: `database_url`, `broker_url`, `netwark_queues` |
  *
@@ -45,6 +46,11 @@ export interface ServerConfig {
   readonly pollMillis: number
   /** How long a worker gone offline stays listed after it was last heard from (default 24 h). */
   readonly workerRetention?: Duration.Duration
+  /**
+   * How long an ended operation and its results are kept after it was created; absent: for ever.
+   * Operations still pending or running are kept however old.
+   */
+  readonly operationRetention?: Duration.Duration
   /**
    * How the broker keeps broadcast copies (default persistent): `transient` ones skip its disk,
    * which costs the broker less per worker, and are lost if it restarts while they wait.
@@ -121,6 +127,15 @@ export const fromEnv = (
   const webDir = nonEmpty(env["NETWARK_WEB_DIR"]) ?? path.resolve(cwd, "packages", "web", "dist")
   const poll = Number(nonEmpty(env["NETWARK_POLL_MS"]) ?? "1000")
   const workerRetention = duration("NETWARK_WORKER_RETENTION", env["NETWARK_WORKER_RETENTION"])
+  const operationRetention = duration(
+    "NETWARK_OPERATION_RETENTION",
+    env["NETWARK_OPERATION_RETENTION"],
+  )
+  // shorter would delete what a console may still be showing as it ends
+  if (operationRetention !== undefined && Duration.lessThan(operationRetention, Duration.hours(1)))
+    throw new ConfigError(
+      `NETWARK_OPERATION_RETENTION must be at least 1 hour, got ${JSON.stringify(env["NETWARK_OPERATION_RETENTION"])}`,
+    )
   const deliveryText = nonEmpty(env["NETWARK_BROADCAST_DELIVERY"])?.toLowerCase()
   if (deliveryText !== undefined && deliveryText !== "persistent" && deliveryText !== "transient")
     throw new ConfigError(
@@ -142,6 +157,7 @@ export const fromEnv = (
     webDir: path.resolve(cwd, webDir),
     pollMillis: Number.isFinite(poll) && poll >= 10 ? poll : 1000,
     ...(workerRetention === undefined ? {} : { workerRetention }),
+    ...(operationRetention === undefined ? {} : { operationRetention }),
     ...(deliveryText === undefined ? {} : { broadcastDelivery: deliveryText }),
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Every Effect service the server runs on, as one layer: the database (migrated), the transport
  * (RabbitMQ or in-process), the worker registry, the live event hub, metrics, and the background
- * fibers (outbox dispatcher, result collector, deadline sweeper, table maintenance, presence
- * warnings, and the local worker when on).
+ * fibers (outbox dispatcher, result collector, deadline sweeper, table maintenance, operation
+ * retention when configured, presence warnings, and the local worker when on).
  *
  * @module
  */
@@ -27,6 +27,7 @@ import * as Metrics from "./health/metrics.js"
 import * as Collector from "./operations/collector.js"
 import * as Dispatcher from "./operations/dispatcher.js"
 import * as Events from "./operations/events.js"
+import * as Retention from "./operations/retention.js"
 import * as Sweeper from "./operations/sweeper.js"
 import * as Writer from "./operations/writer.js"
 import * as WorkerPresence from "./workers/presence.js"
@@ -106,6 +107,9 @@ export const layer = (config: ServerConfig): Layer.Layer<AppServices, unknown> =
     Sweeper.layer(poll),
     // statistics and vacuum where autovacuum does not run (PGlite, autovacuum = off)
     Maintenance.layer(),
+    config.operationRetention === undefined
+      ? Layer.empty
+      : Retention.layer(config.operationRetention),
   )
   // the local worker starts after the collector and stops before it: the jobs it finishes while
   // it stops (Ctrl-C during a ping) are stored, not lost with the in-process queue

@@ -68,6 +68,12 @@ export class MetricsService {
       [[{}, counters.progressEvents]],
     )
     metric(
+      "netwark_operations_expired_total",
+      "counter",
+      "Ended operations deleted by this replica after NETWARK_OPERATION_RETENTION.",
+      [[{}, counters.operationsExpired]],
+    )
+    metric(
       "netwark_operations_settled_total",
       "counter",
       "Operations ended by this replica, by final status.",

@@ -14,6 +14,7 @@ export interface Counters {
   resultsStored: number
   resultsDuplicate: number
   progressEvents: number
+  operationsExpired: number
   operationsSettled: Record<string, number>
   httpRequests: Record<string, number>
 }
@@ -29,6 +30,7 @@ export const make = (): Counters => ({
   resultsStored: 0,
   resultsDuplicate: 0,
   progressEvents: 0,
+  operationsExpired: 0,
   operationsSettled: {},
   httpRequests: {},
 })

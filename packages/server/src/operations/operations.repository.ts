@@ -1044,14 +1044,72 @@ const sweepActive = (sql: SqlClient.SqlClient) =>
               error = 'deadline passed before every expected worker answered'
           WHERE o.status = 'running' AND o.deadline < clock_timestamp()
           RETURNING o.id, o.status`
-      // the outbox only matters until its entry is sent. By its index (migration 0007), oldest
-      // first: now(), not clock_timestamp(), which as volatile cannot bound an index scan
-      yield* sql`
-          DELETE FROM outbox WHERE id IN (
-            SELECT id FROM outbox WHERE sent_at < now() - interval '10 minutes'
-            ORDER BY sent_at LIMIT 1000)`
+      yield* cleanOutbox(sql)
       return [...complete, ...nobody, ...late]
     }),
+  )
+
+/** Entries deleted by one statement of the outbox clean-up, and statements in one round at most. */
+const cleanBatch = 5_000
+const cleanBatches = 20
+
+/**
+ * The outbox only matters until its entry is sent: delete what was sent over ten minutes ago, by
+ * its index (migration 0007), oldest first; `now()`, not `clock_timestamp()`, which as volatile
+ * cannot bound an index scan. In batches, as long as they come back full: a round deleting a fixed
+ * 1,000 fell behind any rate above 1,000 operations a second, and the outbox grew without end; a
+ * backlog (a server stopped for a day) goes in rounds of at most 100,000.
+ */
+const cleanOutbox = (sql: SqlClient.SqlClient) =>
+  Effect.iterate(
+    { deleted: cleanBatch, batches: 0 },
+    {
+      while: (s) => s.deleted === cleanBatch && s.batches < cleanBatches,
+      body: (s) =>
+        Effect.map(
+          sql<{ n: string }>`
+            WITH gone AS (
+              DELETE FROM outbox WHERE id IN (
+                SELECT id FROM outbox WHERE sent_at < now() - interval '10 minutes'
+                ORDER BY sent_at LIMIT ${cleanBatch})
+              RETURNING 1)
+            SELECT count(*) AS n FROM gone`,
+          ([row]) => ({ deleted: Number(row?.n ?? 0), batches: s.batches + 1 }),
+        ),
+    },
+  )
+
+/** A lock key so that one replica at a time deletes expired operations. */
+const expireLock = 0x65787072 // "expr"
+
+/**
+ * Delete up to `limit` ended operations created over `retentionMillis` ago, oldest first (by
+ * `operations_created_idx`), with their jobs, results and outbox entries (0005's trigger), by one
+ * replica at a time. Pending and running operations stay, however old. Answers how many went.
+ */
+export const expire = (
+  retentionMillis: number,
+  limit: number,
+): Effect.Effect<number, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql.withTransaction(
+      Effect.gen(function* () {
+        const [lock] = yield* sql<{
+          locked: boolean
+        }>`SELECT pg_try_advisory_xact_lock(${expireLock}) AS locked`
+        if (lock?.locked !== true) return 0
+        const [row] = yield* sql<{ n: string }>`
+          WITH gone AS (
+            DELETE FROM operations WHERE id IN (
+              SELECT id FROM operations
+              WHERE created_at < now() - ${retentionMillis}::float8 * interval '1 millisecond'
+                AND status NOT IN ('pending', 'running')
+              ORDER BY created_at LIMIT ${limit})
+            RETURNING 1)
+          SELECT count(*) AS n FROM gone`
+        return Number(row?.n ?? 0)
+      }),
+    ),
   )
 
 /** Counts for the metrics endpoint. */
