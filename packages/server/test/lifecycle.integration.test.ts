@@ -707,7 +707,7 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
     expect(await count(id)).toBe(0)
   })
 
-  it("deleting operations takes their jobs and outbox entries, and planning one deleted meanwhile stores no jobs", async () => {
+  it("deleting operations takes their jobs and unsent outbox entries, and planning one deleted meanwhile stores no jobs", async () => {
     const run = running.server.runtime.run.bind(running.server.runtime)
     const rows = (table: "jobs" | "outbox", operationId: string) =>
       run(
@@ -718,6 +718,17 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
                                WHERE operation_id = ${operationId}`,
         ),
       ).then(([row]) => row!.n)
+    // the entry as unsent, or as sent, and leased for an hour: the dispatcher's poll leaves it be
+    const outboxEntry = (operationId: string, sent: boolean) =>
+      run(
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql`UPDATE outbox SET claimed_until = now() + interval '1 hour',
+                                  sent_at = ${sent ? sql`now()` : sql`NULL`}
+                WHERE operation_id = ${operationId}`,
+        ),
+      )
     const remove = (operationId: string) =>
       run(
         Effect.flatMap(
@@ -727,9 +738,17 @@ describe("operation lifecycle on PostgreSQL with fake in-process workers", () =>
       )
     const id = "7a1b2c3d-4e5f-4a6b-8c7d-0000000000df"
     await runningWithJob(id, { jobId: id, queue: "netwark", mode: "one", workers: [] })
+    await outboxEntry(id, false)
     expect([await rows("jobs", id), await rows("outbox", id)]).toEqual([1, 1])
     await remove(id)
     expect([await rows("jobs", id), await rows("outbox", id)]).toEqual([0, 0])
+    // a sent entry stays for the sweeper's clean-up, ten minutes after it was sent (0008: the
+    // outbox has no index by operation for it)
+    const sent = "7a1b2c3d-4e5f-4a6b-8c7d-0000000000e2"
+    await runningWithJob(sent, { jobId: sent, queue: "netwark", mode: "one", workers: [] })
+    await outboxEntry(sent, true)
+    await remove(sent)
+    expect([await rows("jobs", sent), await rows("outbox", sent)]).toEqual([0, 1])
     // a dispatcher that claimed an entry plans it after its operation was deleted: no orphan
     // jobs (the foreign key used to refuse them, failing the batch)
     const gone = "7a1b2c3d-4e5f-4a6b-8c7d-0000000000e0"

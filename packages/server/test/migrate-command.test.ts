@@ -23,7 +23,7 @@ describe("netwark-server migrate", () => {
     try {
       const first = await migrateCommand(db.url)
       expect(first.stdout).toBe(
-        "netwark-server: applied 1_init, 2_outbox_claim, 3_result_error_reason, 4_results_cascade, 5_children_cascade, 6_results_lz4, 7_outbox_sent_index\n",
+        "netwark-server: applied 1_init, 2_outbox_claim, 3_result_error_reason, 4_results_cascade, 5_children_cascade, 6_results_lz4, 7_outbox_sent_index, 8_cascade_unsent_outbox\n",
       )
       const second = await migrateCommand(db.url)
       expect(second.stdout).toBe("netwark-server: the schema is up to date\n")

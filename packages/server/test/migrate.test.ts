@@ -17,6 +17,7 @@ describe("migrate", () => {
         [5, "children_cascade"],
         [6, "results_lz4"],
         [7, "outbox_sent_index"],
+        [8, "cascade_unsent_outbox"],
       ])
       expect(await migrate(config)).toEqual([])
       const client = new pg.Client({ connectionString: db.url })

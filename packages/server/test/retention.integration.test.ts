@@ -67,6 +67,8 @@ describe("operation retention", () => {
                      WHERE id <> ${recentDone!}`
           yield* sql`UPDATE operations SET created_at = now() - interval '50 minutes'
                      WHERE id = ${recentDone!}`
+          // a sent entry stays for the sweeper's clean-up (0008)
+          yield* sql`UPDATE outbox SET sent_at = now() WHERE operation_id = ${oldDone!}`
           for (const id of [oldDone!, oldRunning!, recentDone!]) {
             yield* sql`INSERT INTO jobs (operation_id, job_id, queue, mode, expected)
                        VALUES (${id}, 'ping', ${Queues.direct}, 'one', 1)`
@@ -93,7 +95,7 @@ describe("operation retention", () => {
         expect(await left("operations")).toEqual(kept)
         expect(await left("results")).toEqual([oldRunning!, recentDone!].sort())
         expect(await left("jobs")).toEqual([oldRunning!, recentDone!].sort())
-        expect(await left("outbox")).toEqual(kept)
+        expect(await left("outbox")).toEqual([...kept, oldDone!].sort())
         const counters = await retention.runPromise(Metrics)
         expect(counters.operationsExpired).toBe(1 + oldMany.length)
       } finally {

@@ -12,6 +12,7 @@ import resultsCascade from "./0004_results_cascade.js"
 import childrenCascade from "./0005_children_cascade.js"
 import resultsLz4 from "./0006_results_lz4.js"
 import outboxSentIndex from "./0007_outbox_sent_index.js"
+import cascadeUnsentOutbox from "./0008_cascade_unsent_outbox.js"
 
 /** Every migration by `<number>_<name>`. */
 export const migrations = Migrator.fromRecord({
@@ -22,4 +23,5 @@ export const migrations = Migrator.fromRecord({
   "0005_children_cascade": childrenCascade,
   "0006_results_lz4": resultsLz4,
   "0007_outbox_sent_index": outboxSentIndex,
+  "0008_cascade_unsent_outbox": cascadeUnsentOutbox,
 })

@@ -1084,8 +1084,8 @@ const expireLock = 0x65787072 // "expr"
 
 /**
  * Delete up to `limit` ended operations created over `retentionMillis` ago, oldest first (by
- * `operations_created_idx`), with their jobs, results and outbox entries (0005's trigger), by one
- * replica at a time. Pending and running operations stay, however old. Answers how many went.
+ * `operations_created_idx`), with their jobs, results and unsent outbox entries (the trigger of
+ * 0005 and 0008; the sweeper deletes sent ones), by one replica at a time. Pending and running operations stay, however old. Answers how many went.
  */
 export const expire = (
   retentionMillis: number,
