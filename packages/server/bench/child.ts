@@ -1,7 +1,8 @@
 /**
  * The processes under test of the benches, so that the load generator's HTTP clients do not share
- * their CPU. `server`: the app on `BENCH_DATABASE_URL` (and `BENCH_BROKER_URL`; with the trivial
- * workers in the same runtime when it has no broker), printing its URL; `worker`: the trivial
+ * their CPU. `server`: the app on `BENCH_DATABASE_URL` (or, without it, on the embedded PGlite in
+ * `BENCH_DATA_DIR`) and `BENCH_BROKER_URL` (with the trivial workers in the same runtime when it has
+ * no broker), printing its URL; `worker`: the trivial
  * workers on RabbitMQ; `floor`: a bare Fastify handler doing one INSERT per POST. The workers are
  * two on the direct queue `netwark`, or `BENCH_BROADCAST` of them on the broadcast queue, announced
  * (a broadcast waits for the workers the registry knows).
@@ -17,6 +18,7 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import { createApp } from "../src/app.js"
+import { Metrics } from "../src/health/metrics.js"
 import type { ServerConfig } from "../src/config.js"
 import { env } from "./proc.js"
 
@@ -99,11 +101,12 @@ if (process.argv[2] === "floor") {
   const config: ServerConfig = {
     port: 0,
     host: "127.0.0.1",
-    dataDir: "/tmp/unused",
     queues: [],
     localWorker: false,
     pollMillis: 200,
-    databaseUrl: Redacted.make(env("BENCH_DATABASE_URL")),
+    ...(process.env["BENCH_DATABASE_URL"] === undefined
+      ? { dataDir: env("BENCH_DATA_DIR") }
+      : { dataDir: "/tmp/unused", databaseUrl: Redacted.make(env("BENCH_DATABASE_URL")) }),
     ...(brokerUrl === undefined
       ? {}
       : { brokerUrl: Redacted.make(brokerUrl), namespace: env("BENCH_NAMESPACE") }),
@@ -113,6 +116,16 @@ if (process.argv[2] === "floor") {
       : {}),
   }
   const server = await createApp(config, { logger: false })
+  // the operations settled so far, to `BENCH_SETTLED_FILE` on SIGUSR2: the bench's count where it
+  // cannot query the database (the embedded one takes one connection, the server's)
+  const settledFile = process.env["BENCH_SETTLED_FILE"]
+  if (settledFile !== undefined) {
+    const { writeFileSync } = await import("node:fs")
+    const counters = server.runtime.service(Metrics)
+    process.on("SIGUSR2", () =>
+      writeFileSync(settledFile, `${counters.operationsSettled["done"] ?? 0}`),
+    )
+  }
   const url = await server.listen()
   if (brokerUrl === undefined)
     server.runtime.managed.runFork(Effect.scoped(Effect.zipRight(trivialWorkers, Effect.never)))

@@ -1,12 +1,13 @@
 /**
  * Operations per second end to end: POST /operations → outbox → transport → a trivial worker →
  * result stored and the operation settled. Runs on the machine's PostgreSQL and RabbitMQ (each in
- * a database and vhost of its own), and on the in-process transport for comparison. The server
+ * a database and vhost of its own), on the in-process transport for comparison, and as `npm start`
+ * runs by default (the embedded PGlite and the in-process transport). The server
  * and the workers run in child processes (`child.ts`, the server with its `npm start` V8 flags); this process only generates the
  * HTTP load and counts settled rows, so the figure is the server's, not the load generator's.
  */
 import { randomBytes } from "node:crypto"
-import { readFile } from "node:fs/promises"
+import { mkdtemp, readFile, rm } from "node:fs/promises"
 import type { ChildProcess } from "node:child_process"
 import { Agent, request } from "node:http"
 import { availableParallelism, tmpdir } from "node:os"
@@ -98,11 +99,11 @@ const windowSeconds = Number(process.env["BENCH_WINDOW"] ?? 30)
 const sustained = (
   started: number,
   done: () => Promise<number>,
-  outbox: () => Promise<number>,
+  outbox: () => Promise<number | undefined>,
   base: number,
 ) => {
   const rates: Array<number> = []
-  const outboxes: Array<number> = []
+  const outboxes: Array<number | undefined> = []
   let last = base
   let at = started
   const timer = setInterval(() => {
@@ -122,6 +123,16 @@ const sustained = (
   }
 }
 
+/** Run `f` on a folder of its own for the embedded database (removed after). */
+const withDataDir = async <A>(f: (dataDir: string) => Promise<A>): Promise<A> => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "netwark-bench-embedded-"))
+  try {
+    return await f(dataDir)
+  } finally {
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
 /** POST `n` operations from `concurrency` clients at once. */
 const load = (url: string, agent: Agent, n: number, concurrency: number) => {
   let next = 0
@@ -135,9 +146,13 @@ const load = (url: string, agent: Agent, n: number, concurrency: number) => {
   )
 }
 
+/**
+ * `database`: a PostgreSQL URL, or the embedded PGlite's folder (`npm start`'s default), where the
+ * server's own counter tells the operations done: PGlite takes one connection, the server's.
+ */
 const measure = async (
   label: string,
-  databaseUrl: string,
+  database: { readonly url: string } | { readonly dataDir: string },
   broker: { readonly url: string; readonly namespace: string } | undefined,
   total: number,
   concurrency: number,
@@ -146,23 +161,39 @@ const measure = async (
     broker === undefined ? {} : { BENCH_BROKER_URL: broker.url, BENCH_NAMESPACE: broker.namespace }
   const workers = broker === undefined ? undefined : await child("worker", brokerEnv)
   const queryFile = path.join(tmpdir(), `netwark-bench-queries-${process.pid}`)
+  const settledFile = path.join(tmpdir(), `netwark-bench-settled-${process.pid}`)
   const server = await child(
     "server",
-    { BENCH_DATABASE_URL: databaseUrl, BENCH_QUERY_FILE: queryFile, ...brokerEnv },
+    {
+      ...("url" in database
+        ? { BENCH_DATABASE_URL: database.url }
+        : { BENCH_DATA_DIR: database.dataDir, BENCH_SETTLED_FILE: settledFile }),
+      BENCH_QUERY_FILE: queryFile,
+      ...brokerEnv,
+    },
     serverFlags,
   )
-  /** How many statements the server has sent so far. */
-  const queries = async () => {
+  /** Ask the server to write its counts (statements sent; operations done, when embedded). */
+  const counted = async (file: string) => {
     server.process.kill("SIGUSR2")
     await new Promise((r) => setTimeout(r, 50))
-    return Number(await readFile(queryFile, "utf8"))
+    return Number(await readFile(file, "utf8"))
   }
+  /** How many statements the server has sent so far. */
+  const queries = () => counted(queryFile)
   const url = `${server.line}/api/v1`
-  const db = new pg.Client({ connectionString: databaseUrl })
-  await db.connect()
+  const db = "url" in database ? new pg.Client({ connectionString: database.url }) : undefined
+  await db?.connect()
   const done = async () =>
-    Number((await db.query("SELECT count(*) AS n FROM operations WHERE status = 'done'")).rows[0].n)
-  const outbox = async () => Number((await db.query("SELECT count(*) AS n FROM outbox")).rows[0].n)
+    db === undefined
+      ? counted(settledFile)
+      : Number(
+          (await db.query("SELECT count(*) AS n FROM operations WHERE status = 'done'")).rows[0].n,
+        )
+  const outbox = async () =>
+    db === undefined
+      ? undefined
+      : Number((await db.query("SELECT count(*) AS n FROM outbox")).rows[0].n)
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   try {
     // warm up as long as the floor does (the JIT and the pools settle first), then measure
@@ -191,12 +222,12 @@ const measure = async (
     )
     if (rates.length >= 3)
       console.log(
-        `${"".padEnd(34)} sustained: ops/s settled per ${windowSeconds} s window, in order: ${rates.map((r) => r.toFixed(0)).join(", ")} (lowest ${Math.min(...rates).toFixed(0)}, last ${rates.at(-1)!.toFixed(0)}); outbox entries at each window's end: ${outboxes.join(", ")}`,
+        `${"".padEnd(34)} sustained: ops/s settled per ${windowSeconds} s window, in order: ${rates.map((r) => r.toFixed(0)).join(", ")} (lowest ${Math.min(...rates).toFixed(0)}, last ${rates.at(-1)!.toFixed(0)})${outboxes.every((n) => n === undefined) ? "" : `; outbox entries at each window's end: ${outboxes.join(", ")}`}`,
       )
     return { rate: e2eRate, cpu: perOp(cpu.server), machine: perOp(cpu.all) }
   } finally {
     agent.destroy()
-    await db.end()
+    await db?.end()
     await stop(server.process)
     if (workers) await stop(workers.process)
   }
@@ -232,21 +263,32 @@ export const run = async (): Promise<void> => {
   // client counts, comma-separated: 64 (a busy API) and 256 (many scripts at once: the POSTs
   // batch deeper); 1 measures the cost of a lone operation, with nothing to batch
   const counts = (process.env["BENCH_CLIENTS"] ?? "64,256").split(",").map(Number)
-  // `BENCH_ONLY=rabbitmq` (or `floor,rabbitmq`…): a long run of one of them; no ratios then
+  // `BENCH_ONLY=rabbitmq` (or `floor,rabbitmq`, `embedded`…): a long run of some of them; the
+  // ratios of those that ran
   const only = process.env["BENCH_ONLY"]?.split(",")
   const runs = (name: string) => only === undefined || only.includes(name)
   for (const clients of counts) {
     const bare = runs("floor") ? await withDatabase((url) => floor(url, total, clients)) : undefined
     const inProcess = runs("inprocess")
       ? await withDatabase((url) =>
-          measure("PostgreSQL + in-process transport", url, undefined, total, clients),
+          measure("PostgreSQL + in-process transport", { url }, undefined, total, clients),
         )
       : undefined
+    // `npm start` as it comes: PGlite and the in-process transport
+    const embedded = runs("embedded")
+      ? await withDataDir((dataDir) =>
+          measure("embedded PGlite + in-process", { dataDir }, undefined, total, clients),
+        )
+      : undefined
+    if (embedded !== undefined && inProcess !== undefined)
+      console.log(
+        `${clients} clients: embedded (PGlite) ${(embedded.rate / inProcess.rate).toFixed(2)}x the in-process transport's rate on PostgreSQL`,
+      )
     const namespace = `bench${randomBytes(4).toString("hex")}`
     const rabbit = runs("rabbitmq")
       ? await withVhost((broker) =>
           withDatabase((url) =>
-            measure("PostgreSQL + RabbitMQ", url, { url: broker, namespace }, total, clients),
+            measure("PostgreSQL + RabbitMQ", { url }, { url: broker, namespace }, total, clients),
           ),
         )
       : undefined
