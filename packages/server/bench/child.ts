@@ -43,7 +43,9 @@ const trivialWorkers = Effect.gen(function* () {
 
 /**
  * Count the statements this process sends to PostgreSQL (`pg`'s `Client#query`), and write the
- * count to `BENCH_QUERY_FILE` on SIGUSR2, so the bench can report round trips per operation.
+ * count to `BENCH_QUERY_FILE` on SIGUSR2, so the bench can report round trips per operation. The
+ * counts written on SIGUSR2 follow the time of writing (the bench waits for one newer than its
+ * signal: a long statement on the embedded PGlite holds the event loop).
  */
 const countQueries = async () => {
   const file = process.env["BENCH_QUERY_FILE"]
@@ -56,7 +58,7 @@ const countQueries = async () => {
     queries++
     return (query as (...a: Array<unknown>) => unknown).apply(this, args)
   } as typeof query
-  process.on("SIGUSR2", () => writeFileSync(file, `${queries}`))
+  process.on("SIGUSR2", () => writeFileSync(file, `${Date.now()} ${queries}`))
 }
 await countQueries()
 
@@ -123,7 +125,7 @@ if (process.argv[2] === "floor") {
     const { writeFileSync } = await import("node:fs")
     const counters = server.runtime.service(Metrics)
     process.on("SIGUSR2", () =>
-      writeFileSync(settledFile, `${counters.operationsSettled["done"] ?? 0}`),
+      writeFileSync(settledFile, `${Date.now()} ${counters.operationsSettled["done"] ?? 0}`),
     )
   }
   const url = await server.listen()

@@ -173,11 +173,18 @@ const measure = async (
     },
     serverFlags,
   )
-  /** Ask the server to write its counts (statements sent; operations done, when embedded). */
+  /**
+   * Ask the server to write its counts (statements sent; operations done, when embedded), and read
+   * one written after the asking.
+   */
   const counted = async (file: string) => {
+    const asked = Date.now()
     server.process.kill("SIGUSR2")
-    await new Promise((r) => setTimeout(r, 50))
-    return Number(await readFile(file, "utf8"))
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 20))
+      const [at, n] = (await readFile(file, "utf8").catch(() => "0 0")).split(" ").map(Number)
+      if (at! >= asked) return n!
+    }
   }
   /** How many statements the server has sent so far. */
   const queries = () => counted(queryFile)
