@@ -133,6 +133,50 @@ const withDataDir = async <A>(f: (dataDir: string) => Promise<A>): Promise<A> =>
   }
 }
 
+/**
+ * Time a request that needs no database (`GET /ip-calc/…`) every 20 ms, on a connection of its
+ * own, until `stop()`: how the API answers a console while operations flow (on the embedded
+ * database, a statement that holds the server's event loop holds these too).
+ */
+const probe = (base: string) => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  const times: Array<number> = []
+  let running = true
+  const url = new URL(`${base}/ip-calc/10.0.0.0/8`)
+  const once = () =>
+    new Promise<void>((resolve, reject) => {
+      const started = performance.now()
+      const req = request(
+        { host: url.hostname, port: url.port, path: url.pathname, agent },
+        (res) => {
+          res.resume()
+          res.once("end", () => {
+            times.push(performance.now() - started)
+            resolve()
+          })
+        },
+      )
+      req.once("error", reject)
+      req.end()
+    })
+  const loop = (async () => {
+    while (running) {
+      await once()
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  })()
+  return {
+    stop: async () => {
+      running = false
+      await loop
+      agent.destroy()
+      const sorted = times.sort((a, b) => a - b)
+      const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+      return `${sorted.length} requests, p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`
+    },
+  }
+}
+
 /** POST `n` operations from `concurrency` clients at once. */
 const load = (url: string, agent: Agent, n: number, concurrency: number) => {
   let next = 0
@@ -210,8 +254,10 @@ const measure = async (
     const started = performance.now()
     const cpuUsed = await countCpu(server.process, workers?.process, broker !== undefined)
     const windows = sustained(started, done, outbox, warmup)
+    const ipCalc = probe(url)
     await load(url, agent, total, concurrency)
     const accepted = performance.now()
+    const probed = await ipCalc.stop()
     while ((await done()) < total + warmup) await new Promise((r) => setTimeout(r, 10))
     const finished = performance.now()
     const { rates, outboxes } = windows.stop()
@@ -227,6 +273,7 @@ const measure = async (
     console.log(
       `${"".padEnd(34)} CPU per op: server ${perOp(cpu.server).toFixed(0)}, PostgreSQL ${perOp(cpu.postgres).toFixed(0)}${workers ? `, RabbitMQ ${perOp(cpu.broker).toFixed(0)}, worker ${perOp(cpu.worker).toFixed(0)}` : ""}, load generator ${perOp(cpu.load).toFixed(0)}: ${perOp(cpu.all).toFixed(0)} µs in all (the cores busy ${busy(cpu.all, seconds)} % of the run)`,
     )
+    console.log(`${"".padEnd(34)} GET /ip-calc meanwhile, one at a time: ${probed}`)
     if (rates.length >= 3)
       console.log(
         `${"".padEnd(34)} sustained: ops/s settled per ${windowSeconds} s window, in order: ${rates.map((r) => r.toFixed(0)).join(", ")} (lowest ${Math.min(...rates).toFixed(0)}, last ${rates.at(-1)!.toFixed(0)})${outboxes.every((n) => n === undefined) ? "" : `; outbox entries at each window's end: ${outboxes.join(", ")}`}`,

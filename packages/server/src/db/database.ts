@@ -8,10 +8,9 @@
 import { spawn } from "node:child_process"
 import { existsSync, mkdirSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import { Worker } from "node:worker_threads"
 import { Migrator, SqlClient } from "@effect/sql"
 import type { PgClient } from "@effect/sql-pg"
-import { PGlite } from "@electric-sql/pglite"
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { Effect, Layer, Redacted } from "effect"
 import type { ServerConfig } from "../config.js"
 import { migrations } from "../migrations/index.js"
@@ -70,23 +69,71 @@ const initdb = (dataDir: string) =>
     )
   })
 
-/** Start PGlite in `dataDir` and serve it on a loopback port (scoped). */
+/**
+ * The embedded database's thread: PGlite and its socket server, answering `{ port }` once serving
+ * (or `{ error }`), and closing both on any message. Loaded by URL, so that it resolves PGlite
+ * wherever the server runs from (source, the bundle, any working directory).
+ */
+const pgliteThread = `
+const { parentPort, workerData } = require("node:worker_threads");
+(async () => {
+  const { PGlite } = await import(workerData.pglite);
+  const { PGLiteSocketServer } = await import(workerData.socket);
+  const db = await PGlite.create(workerData.dataDir, workerData.options);
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 });
+  await server.start();
+  parentPort.once("message", async () => {
+    await server.stop();
+    await db.close();
+    parentPort.close();
+  });
+  parentPort.postMessage({ port: Number(server.getServerConn().split(":").pop()) });
+})().catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) }));
+`
+
+/**
+ * Start PGlite in `dataDir` on a thread of its own and serve it on a loopback port (scoped). On the
+ * server's thread every statement held the event loop while PGlite ran it (a vacuum for ~0.4 s),
+ * and the database's CPU could not use the second core.
+ */
 export const embedded = (dataDir: string) =>
   Effect.acquireRelease(
     Effect.promise(async () => {
       mkdirSync(dataDir, { recursive: true })
       if (!existsSync(`${dataDir}/PG_VERSION`)) await initdb(dataDir)
-      const db = await PGlite.create(dataDir, pgliteOptions)
-      const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 1 })
-      await server.start()
-      const [, port] = server.getServerConn().split(":")
-      return { db, server, port: Number(port) }
+      const thread = new Worker(pgliteThread, {
+        eval: true,
+        workerData: {
+          pglite: import.meta.resolve("@electric-sql/pglite"),
+          socket: import.meta.resolve("@electric-sql/pglite-socket"),
+          dataDir,
+          options: pgliteOptions,
+        },
+      })
+      try {
+        const port = await new Promise<number>((resolve, reject) => {
+          thread.once("message", (m: { port?: number; error?: string }) =>
+            m.port === undefined ? reject(new Error(`PGlite: ${m.error}`)) : resolve(m.port),
+          )
+          thread.once("error", reject)
+          thread.once("exit", (code) => reject(new Error(`PGlite's thread exited ${code}`)))
+        })
+        // from now on a failing thread is the process's failure, as PGlite's own was before
+        thread.removeAllListeners()
+        return { thread, port }
+      } catch (cause) {
+        await thread.terminate()
+        throw cause
+      }
     }),
-    ({ db, server }) =>
-      Effect.promise(async () => {
-        await server.stop()
-        await db.close()
-      }),
+    ({ thread }) =>
+      Effect.promise(
+        () =>
+          new Promise<void>((resolve) => {
+            thread.once("exit", () => resolve())
+            thread.postMessage("close")
+          }),
+      ),
   )
 
 /** The SQL client for this configuration (not migrated). */
