@@ -5,7 +5,6 @@
  * replica stored itself reach its dispatcher in memory, claimed at insert; another replica takes
  * them only once that claim's lease has run out.
  */
-import { randomUUID } from "node:crypto"
 import { SqlClient } from "@effect/sql"
 import { type Envelope, InProcess, Queues, Registry } from "@netwark/transport"
 import { Duration, Effect, Layer, ManagedRuntime } from "effect"
@@ -17,6 +16,7 @@ import { planner } from "../src/operations/planner.js"
 import * as Events from "../src/operations/events.js"
 import * as Repository from "../src/operations/operations.repository.js"
 import { createDatabase, redacted, testConfig } from "./support/env.js"
+import { ping } from "./support/operations.js"
 
 describe("the outbox dispatcher", () => {
   let db: Awaited<ReturnType<typeof createDatabase>>
@@ -43,14 +43,7 @@ describe("the outbox dispatcher", () => {
     )
   }
 
-  const op = (target: string): Repository.NewOperation => ({
-    id: randomUUID(),
-    type: "ping",
-    target,
-    options: {},
-    queues: [Queues.direct],
-    timeoutMs: 60_000,
-  })
+  const op = (target: string): Repository.NewOperation => ping(undefined, target)
 
   /** Insert the operations, then wait until none is pending; their rows. */
   const dispatched = (ops: ReadonlyArray<Repository.NewOperation>, maxMessageBytes: number) => {

@@ -9,7 +9,6 @@ import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { randomUUID } from "node:crypto"
 import { SqlClient } from "@effect/sql"
-import { Queues } from "@netwark/transport"
 import { Duration, Effect, Layer, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as Database from "../src/db/database.js"
@@ -18,6 +17,7 @@ import * as Repository from "../src/operations/operations.repository.js"
 import type { ServerConfig } from "../src/config.js"
 import { eventually } from "./support/api.js"
 import { createDatabase, redacted, testConfig } from "./support/env.js"
+import { ping } from "./support/operations.js"
 
 /** When each table was last vacuumed and analyzed (by anyone), and whether autovacuum runs. */
 const state = Effect.gen(function* () {
@@ -117,16 +117,7 @@ describe("table maintenance on PostgreSQL", () => {
       const [old, recent, unsent] = ids
       await rt.runPromise(
         Effect.gen(function* () {
-          yield* Repository.insertMany(
-            ids.map((id) => ({
-              id,
-              type: "ping" as const,
-              target: "127.0.0.1",
-              options: {},
-              queues: [Queues.direct],
-              timeoutMs: 60_000,
-            })),
-          )
+          yield* Repository.insertMany(ids.map((id) => ping(id)))
           const sql = yield* SqlClient.SqlClient
           yield* sql`UPDATE outbox SET sent_at = now() - interval '11 minutes' WHERE operation_id = ${old}`
           yield* sql`UPDATE outbox SET sent_at = now() - interval '9 minutes' WHERE operation_id = ${recent}`

@@ -14,6 +14,7 @@ import * as Repository from "../src/operations/operations.repository.js"
 import * as Retention from "../src/operations/retention.js"
 import { eventually } from "./support/api.js"
 import { createDatabase, redacted, testConfig } from "./support/env.js"
+import { ping } from "./support/operations.js"
 
 describe("operation retention", () => {
   let db: Awaited<ReturnType<typeof createDatabase>>
@@ -49,16 +50,7 @@ describe("operation retention", () => {
       await run(
         Effect.gen(function* () {
           const sql = yield* SqlClient.SqlClient
-          yield* Repository.insertMany(
-            all.map((id) => ({
-              id,
-              type: "ping" as const,
-              target: "127.0.0.1",
-              options: {},
-              queues: [Queues.direct],
-              timeoutMs: 60_000,
-            })),
-          )
+          yield* Repository.insertMany(all.map((id) => ping(id)))
           const ended = [oldDone!, recentDone!, ...oldMany]
           yield* sql`UPDATE operations SET status = 'done', finished_at = now()
                      WHERE ${sql.in("id", ended)}`
