@@ -284,6 +284,8 @@ const measure = async (
     await db?.end()
     await stop(server.process)
     if (workers) await stop(workers.process)
+    await rm(queryFile, { force: true })
+    await rm(settledFile, { force: true })
   }
 }
 
