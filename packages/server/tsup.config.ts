@@ -8,8 +8,7 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 /**
  * `import.meta.url` in a Netwark source file -> the URL of that module in its package's `dist/`
  * (as `tsc` lays it out), so that paths made from it still reach the package's own files: the OUI
- * and RDAP snapshots in the `data/` of @netwark/tools, the server's folder (PGlite's initdb child
- * resolves PGlite from there).
+ * and RDAP snapshots in the `data/` of @netwark/tools, the server's `package.json` (its version).
  */
 const distUrls = (file: string, code: string): string => {
   const match = /\/packages\/([^/]+)\/src\/(.+)\.ts$/.exec(file)

@@ -7,7 +7,6 @@
  */
 import { spawn } from "node:child_process"
 import { existsSync, mkdirSync } from "node:fs"
-import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import { Migrator, SqlClient } from "@effect/sql"
 import type { PgClient } from "@effect/sql-pg"
@@ -40,6 +39,13 @@ export const applyMigrations = Effect.gen(function* () {
 const pgliteOptions = { postgresqlconf: ["shared_buffers = 16MB"] }
 
 /**
+ * PGlite's modules by URL, for the initdb child and the database's thread: found from this module
+ * (source or bundle), whatever the working directory.
+ */
+const pglite = import.meta.resolve("@electric-sql/pglite")
+const pgliteSocket = import.meta.resolve("@electric-sql/pglite-socket")
+
+/**
  * Create a new PGlite cluster in `dataDir` in a child process. PGlite runs initdb in a second
  * WASM instance whose memory stays in the process after it is closed (first start 825 MB RSS
  * against 340 MB on a restart); a child returns it to the system when it exits.
@@ -47,17 +53,13 @@ const pgliteOptions = { postgresqlconf: ["shared_buffers = 16MB"] }
 const initdb = (dataDir: string) =>
   new Promise<void>((resolve, reject) => {
     const script =
-      `const { PGlite } = await import("@electric-sql/pglite");` +
-      `const db = await PGlite.create(process.argv[1], JSON.parse(process.argv[2]));` +
+      `const { PGlite } = await import(process.argv[1]);` +
+      `const db = await PGlite.create(process.argv[2], JSON.parse(process.argv[3]));` +
       `await db.close();`
     const child = spawn(
       process.execPath,
-      ["--input-type=module", "-e", script, dataDir, JSON.stringify(pgliteOptions)],
-      // resolves @electric-sql/pglite from this package, from src/ (tests) and dist/ alike
-      {
-        cwd: fileURLToPath(new URL("../..", import.meta.url)),
-        stdio: ["ignore", "ignore", "pipe"],
-      },
+      ["--input-type=module", "-e", script, pglite, dataDir, JSON.stringify(pgliteOptions)],
+      { stdio: ["ignore", "ignore", "pipe"] },
     )
     let stderr = ""
     // decoded across reads: a character cut between two reads stays whole
@@ -71,8 +73,7 @@ const initdb = (dataDir: string) =>
 
 /**
  * The embedded database's thread: PGlite and its socket server, answering `{ port }` once serving
- * (or `{ error }`), and closing both on any message. Loaded by URL, so that it resolves PGlite
- * wherever the server runs from (source, the bundle, any working directory).
+ * (or `{ error }`), and closing both on any message.
  */
 const pgliteThread = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -104,8 +105,8 @@ export const embedded = (dataDir: string) =>
       const thread = new Worker(pgliteThread, {
         eval: true,
         workerData: {
-          pglite: import.meta.resolve("@electric-sql/pglite"),
-          socket: import.meta.resolve("@electric-sql/pglite-socket"),
+          pglite,
+          socket: pgliteSocket,
           dataDir,
           options: pgliteOptions,
         },

@@ -1016,14 +1016,30 @@ export const sweep = (): Effect.Effect<
     }),
   )
 
+/**
+ * `body` in a transaction holding the advisory lock `key`, or `otherwise` at once when another
+ * replica holds it: background work that one replica at a time does.
+ */
+const exclusively = <A, E, R>(
+  sql: SqlClient.SqlClient,
+  key: number,
+  otherwise: A,
+  body: Effect.Effect<A, E, R>,
+) =>
+  sql.withTransaction(
+    Effect.flatMap(
+      sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${key}) AS locked`,
+      ([lock]) => (lock?.locked === true ? body : Effect.succeed(otherwise)),
+    ),
+  )
+
 /** The sweep proper, by one replica at a time (advisory lock). */
 const sweepActive = (sql: SqlClient.SqlClient) =>
-  sql.withTransaction(
+  exclusively(
+    sql,
+    sweepLock,
+    [],
     Effect.gen(function* () {
-      const [lock] = yield* sql<{
-        locked: boolean
-      }>`SELECT pg_try_advisory_xact_lock(${sweepLock}) AS locked`
-      if (lock?.locked !== true) return []
       // complete operations no collector settled (two replicas stored their last results at once)
       const complete = yield* settle(
         sql,
@@ -1049,9 +1065,29 @@ const sweepActive = (sql: SqlClient.SqlClient) =>
     }),
   )
 
-/** Entries deleted by one statement of the outbox clean-up, and statements in one round at most. */
+/**
+ * Run `batch`, a delete answering how many rows it took (`size` at most), again while it comes
+ * back full, `max` times at most; how many went in all. One statement each, so that a backlog does
+ * not hold one long statement (nor, on the embedded database, its one connection).
+ */
+export const whileFull = <E, R>(
+  batch: Effect.Effect<number, E, R>,
+  size: number,
+  max = Infinity,
+): Effect.Effect<number, E, R> =>
+  Effect.map(
+    Effect.iterate(
+      { total: 0, last: size, runs: 0 },
+      {
+        while: (s) => s.last === size && s.runs < max,
+        body: (s) => Effect.map(batch, (n) => ({ total: s.total + n, last: n, runs: s.runs + 1 })),
+      },
+    ),
+    (s) => s.total,
+  )
+
+/** Entries deleted by one statement of the outbox clean-up. */
 const cleanBatch = 5_000
-const cleanBatches = 20
 
 /**
  * The outbox only matters until its entry is sent: delete what was sent over ten minutes ago, by
@@ -1064,22 +1100,19 @@ const cleanBatches = 20
  * 32,000 entries: over 60 s).
  */
 const cleanOutbox = (sql: SqlClient.SqlClient) =>
-  Effect.iterate(
-    { deleted: cleanBatch, batches: 0 },
-    {
-      while: (s) => s.deleted === cleanBatch && s.batches < cleanBatches,
-      body: (s) =>
-        Effect.map(
-          sql<{ n: string }>`
-            WITH gone AS (
-              DELETE FROM outbox WHERE id = ANY(ARRAY(
-                SELECT id FROM outbox WHERE sent_at < now() - interval '10 minutes'
-                ORDER BY sent_at LIMIT ${cleanBatch}))
-              RETURNING 1)
-            SELECT count(*) AS n FROM gone`,
-          ([row]) => ({ deleted: Number(row?.n ?? 0), batches: s.batches + 1 }),
-        ),
-    },
+  whileFull(
+    Effect.map(
+      sql<{ n: string }>`
+        WITH gone AS (
+          DELETE FROM outbox WHERE id = ANY(ARRAY(
+            SELECT id FROM outbox WHERE sent_at < now() - interval '10 minutes'
+            ORDER BY sent_at LIMIT ${cleanBatch}))
+          RETURNING 1)
+        SELECT count(*) AS n FROM gone`,
+      ([row]) => Number(row?.n ?? 0),
+    ),
+    cleanBatch,
+    20,
   )
 
 /** A lock key so that one replica at a time deletes expired operations. */
@@ -1088,20 +1121,20 @@ const expireLock = 0x65787072 // "expr"
 /**
  * Delete up to `limit` ended operations created over `retentionMillis` ago, oldest first (by
  * `operations_created_idx`), with their jobs, results and unsent outbox entries (the trigger of
- * 0005 and 0008; the sweeper deletes sent ones), by one replica at a time. Pending and running operations stay, however old. Answers how many went.
+ * 0005 and 0008; the sweeper deletes sent ones), by one replica at a time. Pending and running
+ * operations stay, however old. Answers how many went.
  */
 export const expire = (
   retentionMillis: number,
   limit: number,
 ): Effect.Effect<number, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql.withTransaction(
-      Effect.gen(function* () {
-        const [lock] = yield* sql<{
-          locked: boolean
-        }>`SELECT pg_try_advisory_xact_lock(${expireLock}) AS locked`
-        if (lock?.locked !== true) return 0
-        const [row] = yield* sql<{ n: string }>`
+    exclusively(
+      sql,
+      expireLock,
+      0,
+      Effect.map(
+        sql<{ n: string }>`
           WITH gone AS (
             DELETE FROM operations WHERE id = ANY(ARRAY(
               SELECT id FROM operations
@@ -1109,9 +1142,9 @@ export const expire = (
                 AND status NOT IN ('pending', 'running')
               ORDER BY created_at LIMIT ${limit}))
             RETURNING 1)
-          SELECT count(*) AS n FROM gone`
-        return Number(row?.n ?? 0)
-      }),
+          SELECT count(*) AS n FROM gone`,
+        ([row]) => Number(row?.n ?? 0),
+      ),
     ),
   )
 

@@ -24,19 +24,14 @@ export const layer = (
     Effect.gen(function* () {
       const metrics = yield* Metrics
       const millis = Duration.toMillis(retention)
-      const round = Effect.iterate(
-        { deleted: 0, full: true },
-        {
-          // a batch not full: nothing more is due now (or another replica holds the lock)
-          while: (s) => s.full,
-          body: (s) =>
-            Effect.map(Repository.expire(millis, batch), (n) => {
-              metrics.operationsExpired += n
-              return { deleted: s.deleted + n, full: n === batch }
-            }),
-        },
+      // a batch not full: nothing more is due now (or another replica holds the lock)
+      const round = Repository.whileFull(
+        Effect.tap(Repository.expire(millis, batch), (n) => {
+          metrics.operationsExpired += n
+        }),
+        batch,
       ).pipe(
-        Effect.flatMap(({ deleted }) =>
+        Effect.flatMap((deleted) =>
           deleted === 0 ? Effect.void : Effect.logInfo(`retention: deleted ${deleted} operations`),
         ),
       )
