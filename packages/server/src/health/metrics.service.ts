@@ -90,11 +90,18 @@ export class MetricsService {
     ])
     if (counts._tag === "Some") {
       metric(
-        "netwark_operations",
+        "netwark_operations_active",
         "gauge",
-        "Operations in the database, by status and type.",
-        counts.value.byStatus.map((r) => [{ status: r.status, type: r.type }, r.n] as const),
+        "Operations pending or running, by status and type (ended ones: netwark_operations_settled_total).",
+        counts.value.active.map((r) => [{ status: r.status, type: r.type }, r.n] as const),
       )
+      if (counts.value.stored !== undefined)
+        metric(
+          "netwark_operations_stored",
+          "gauge",
+          "Operations stored in the database: PostgreSQL's estimate, as of the table's last vacuum or analyze.",
+          [[{}, counts.value.stored]],
+        )
       metric("netwark_outbox_pending", "gauge", "Operations accepted but not yet published.", [
         [{}, counts.value.outboxPending],
       ])

@@ -1148,11 +1148,18 @@ export const expire = (
     ),
   )
 
-/** Counts for the metrics endpoint. */
+/**
+ * Counts for the metrics endpoint, each read from an index of what is in flight, so that a scrape
+ * costs the same at any table size: counting every operation by status read the whole table
+ * (270-280 ms at 2.7 million operations). Ended operations are counted as they end, by the
+ * `netwark_operations_settled_total` counters; the table's size is PostgreSQL's estimate.
+ */
 export const counts = (): Effect.Effect<
   {
-    readonly byStatus: ReadonlyArray<{ status: string; type: string; n: number }>
+    readonly active: ReadonlyArray<{ status: string; type: string; n: number }>
     readonly outboxPending: number
+    /** Rows in `operations` as of its last vacuum or analyze; undefined before the first. */
+    readonly stored: number | undefined
   },
   SqlError.SqlError,
   SqlClient.SqlClient
@@ -1160,16 +1167,18 @@ export const counts = (): Effect.Effect<
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     Effect.map(
       Effect.all([
-        sql<{
-          status: string
-          type: string
-          n: string
-        }>`SELECT status, type, count(*) AS n FROM operations GROUP BY status, type`,
+        sql<{ status: string; type: string; n: string }>`
+          SELECT status, type, count(*) AS n FROM operations
+          WHERE status IN ('pending', 'running') GROUP BY status, type`,
         sql<{ n: string }>`SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL`,
+        // -1 until the table's first vacuum or analyze
+        sql<{ n: number }>`
+          SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'operations'::regclass`,
       ]),
-      ([byStatus, outbox]) => ({
-        byStatus: byStatus.map((r) => ({ status: r.status, type: r.type, n: Number(r.n) })),
+      ([active, outbox, stored]) => ({
+        active: active.map((r) => ({ status: r.status, type: r.type, n: Number(r.n) })),
         outboxPending: Number(outbox[0]?.n ?? 0),
+        stored: stored[0] === undefined || stored[0].n < 0 ? undefined : Math.round(stored[0].n),
       }),
     ),
   )
