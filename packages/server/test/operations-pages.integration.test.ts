@@ -8,6 +8,7 @@ import { useServer } from "./support/server.js"
 interface Page {
   items: Array<{ id: string }>
   total: number
+  totalExact: boolean
   offset: number
   nextCursor: string | null
   previousCursor: string | null
@@ -100,9 +101,71 @@ describe("operations list pages when rows are deleted between reads", () => {
     expect(empty).toEqual({
       items: [],
       total: 3,
+      totalExact: true,
       offset: 3,
       nextCursor: null,
       previousCursor: null,
     })
+  })
+
+  it("counts the total exactly up to 10,000 matches, then as a lower bound; offsets stay exact", async () => {
+    const queue = "many"
+    const n = Repository.exactTotalUpTo + 50
+    // one a second back from now, so that the pages' order is known
+    await running.server.runtime.run(
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql`
+          INSERT INTO operations (id, type, target, queues, timeout_ms, created_at)
+          SELECT gen_random_uuid(), 'ping', '127.0.0.1', ARRAY[${queue}]::text[], 60000,
+                 now() - g * interval '1 second'
+          FROM generate_series(1, ${n}) g`,
+      ),
+    )
+    const first = await list(queue, { limit: "500" })
+    expect([first.offset, first.items.length, first.total, first.totalExact]).toEqual([
+      0,
+      500,
+      Repository.exactTotalUpTo,
+      false,
+    ])
+    // the row at an offset of the list (newest first), with its key as a cursor holds it
+    const rowAt = async (offset: number) => {
+      const [row] = await running.server.runtime.run(
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql<{ at: string; id: string }>`
+            SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, id
+            FROM operations WHERE queues @> ARRAY[${queue}]::text[]
+            ORDER BY created_at DESC, id DESC OFFSET ${offset} LIMIT 1`,
+        ),
+      )
+      return row!
+    }
+    // fewer matches (the same queue, its oldest 49): exact
+    const until = await list(queue, { limit: "500", until: (await rowAt(n - 50)).at })
+    expect([until.total, until.totalExact, until.items.length]).toEqual([49, true, 49])
+
+    // a page past the exact part, read forwards from the 10,020th row: its offset is exact, and
+    // the total at least its last row
+    const key = await rowAt(10_019)
+    const cursor = Repository.encodeCursor({ direction: "after", at: key.at, id: key.id })
+    const deep = await list(queue, { limit: "500", cursor })
+    expect([deep.offset, deep.items.length, deep.total, deep.totalExact, deep.nextCursor]).toEqual([
+      10_020,
+      30,
+      n,
+      false,
+      null,
+    ])
+    // and back: the page before it ends at the 10,020th row
+    const back = await list(queue, { limit: "500", cursor: deep.previousCursor! })
+    expect([back.offset, back.items.length, back.items.at(-1)?.id, back.totalExact]).toEqual([
+      9_520,
+      500,
+      key.id,
+      false,
+    ])
+    expect(back.nextCursor).not.toBeNull()
   })
 })

@@ -1341,9 +1341,11 @@ export interface operations {
             previousCursor: string | null
             /**
              * int
-             * @description Operations matching the filters
+             * @description Operations matching the filters: counted exactly up to 10,000; past that (totalExact false) a lower bound, at least 10,000 and at least the rows up to this page's last
              */
             total: number
+            /** @description Whether total is the exact count (true up to 10,000 matches) */
+            totalExact: boolean
           }
         }
       }

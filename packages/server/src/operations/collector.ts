@@ -160,7 +160,7 @@ export const layer = (
       // worker finishing its jobs, which it does before the collector stops) are stored, not
       // handed back to an in-process queue that dies with the process
       // Counted in event-loop turns, not milliseconds: a result on its way reaches `handle` in
-      // two or three turns, and a loop stalled by other work (PGlite runs in this thread) would
+      // two or three turns, and a loop stalled by other work would
       // let a time window pass before it got there.
       yield* Effect.addFinalizer(() =>
         Effect.gen(function* () {

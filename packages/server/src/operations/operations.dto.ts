@@ -248,7 +248,13 @@ export type OperationDetail = typeof OperationDetail.Type
 /** `GET /operations`. */
 export const OperationPage = Schema.Struct({
   items: Schema.Array(Operation),
-  total: Schema.Int.annotations({ description: "Operations matching the filters" }),
+  total: Schema.Int.annotations({
+    description:
+      "Operations matching the filters: counted exactly up to 10,000; past that (totalExact false) a lower bound, at least 10,000 and at least the rows up to this page's last",
+  }),
+  totalExact: Schema.Boolean.annotations({
+    description: "Whether total is the exact count (true up to 10,000 matches)",
+  }),
   offset: Schema.Int.annotations({
     description:
       "How many of those come before this page, counted when it was read (rows deleted above a page lower it): the first item is number offset + 1 of total. On an empty page after a cursor (its rows were deleted, or the cursor is past the end), the rows above it",

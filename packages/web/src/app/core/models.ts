@@ -75,6 +75,8 @@ export interface Operation extends OperationSummary {
 export interface OperationPage {
   readonly items: ReadonlyArray<OperationSummary>
   readonly total: number
+  /** False when `total` is a lower bound (the server counts exactly up to 10,000 matches). */
+  readonly totalExact?: boolean
   /** How many of `total` come before this page, as the server counted when it read it. */
   readonly offset?: number
   readonly nextCursor?: string | null

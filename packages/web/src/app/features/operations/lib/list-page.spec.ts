@@ -49,6 +49,9 @@ describe("list position", () => {
     // server's two reads, an older server without the count).
     expect(rangeText(50, 3, 3)).toBe("51–53 of 53")
     expect(rangeText(-5, 2, 10)).toBe("1–2 of 10")
+    // Past 10,000 matches the server's total is a lower bound.
+    expect(rangeText(0, 25, 10000, false)).toBe("1–25 of 10000+")
+    expect(rangeText(10020, 30, 10050, false)).toBe("10021–10050 of 10050+")
   })
 
   it("falls back to the first page from a cursor's page that came back empty or at the top", () => {

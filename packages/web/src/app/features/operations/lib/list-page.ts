@@ -49,13 +49,15 @@ export const fallbackPosition = (
 /**
  * "26–50 of 137" for the rows shown, from the server's count of rows before them (`offset`): a
  * page number times the page size was wrong as soon as rows above were deleted. "0 of 0" when
- * nothing matches. Never starts below 1 nor ends past the total.
+ * nothing matches. Never starts below 1 nor ends past the total. A total the server counted only
+ * in part (past 10,000 matches) is "at least": "1–25 of 10000+".
  */
-export const rangeText = (offset: number, shown: number, total: number): string => {
-  if (shown === 0) return `0 of ${total}`
+export const rangeText = (offset: number, shown: number, total: number, exact = true): string => {
+  const of = (n: number) => (exact ? `${n}` : `${n}+`)
+  if (shown === 0) return `0 of ${of(total)}`
   const from = Math.max(0, offset) + 1
   const to = from + shown - 1
-  return `${from}–${to} of ${Math.max(total, to)}`
+  return `${from}–${to} of ${of(Math.max(total, to))}`
 }
 
 /**

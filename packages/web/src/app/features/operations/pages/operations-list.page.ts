@@ -269,7 +269,7 @@ export class OperationsListPage {
     // asked for, which labelled the last page's rows "26–50" while page 2 loaded), which
     // deletions above make wrong.
     const offset = p.offset ?? (p.position.page - 1) * PAGE
-    return rangeText(offset, p.items.length, p.total)
+    return rangeText(offset, p.items.length, p.total, p.totalExact ?? true)
   })
 
   /** Writes the URL as this page's own (see `go`). */

@@ -34,9 +34,10 @@ import {
         <span class="n">{{ queues.value()?.length ?? 0 }}</span><span class="muted">queue(s)</span>
       </a>
       <a class="card stat" routerLink="/operations">
-        <span class="n">{{ recent.value()?.total ?? 0 }}</span><span class="muted"
-          >operation(s)</span
-        >
+        <span class="n"
+          >{{ recent.value()?.total ?? 0
+          }}{{ recent.value()?.totalExact === false ? "+" : "" }}</span
+        ><span class="muted">operation(s)</span>
       </a>
       <a class="card stat" routerLink="/operations" [queryParams]="{ status: 'running' }">
         <span class="n">{{ running() }}</span><span class="muted">running now</span>
