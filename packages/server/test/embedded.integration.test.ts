@@ -98,17 +98,21 @@ describe("embedded mode: PGlite through pglite-socket, in-process transport, loc
   }, 120_000)
 
   it("sends again after a restart the jobs its in-process queue still held when it stopped", async () => {
-    // 12 pings of ~0.8 s for a local worker that runs 8 at once: 4 wait in the queue
-    const ids: Array<string> = []
-    for (let i = 0; i < 12; i++) {
-      const created = await call<any>("POST", `${running!.base}/operations`, {
-        type: "ping",
-        target: "127.0.0.1",
-        options: { count: 3, interval: 0.4 },
-      })
-      expect(created.status).toBe(202)
-      ids.push(created.body.id)
-    }
+    // 12 pings of ~0.8 s for a local worker that runs 8 at once: 4 wait in the queue. Posted
+    // together: one after another they took 60-270 ms each on a slow VM while the pings before
+    // them started (its event loop busy; a spawn() alone held it 6-18 ms there), so the first
+    // pings ended before the eighth began and 8 never ran at once
+    const created = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        call<any>("POST", `${running!.base}/operations`, {
+          type: "ping",
+          target: "127.0.0.1",
+          options: { count: 3, interval: 0.4 },
+        }),
+      ),
+    )
+    for (const r of created) expect(r.status).toBe(202)
+    const ids: Array<string> = created.map((r) => r.body.id)
     // stopped once the worker is busy: the 8 it runs are finished and stored as it stops
     await eventually(async () => {
       const r = await call<any>("GET", `${running!.base}/operations?status=running`)
