@@ -1,10 +1,11 @@
-/** `npm run bench [name]`: the server's benchmarks (names: operations, fanout, ipcalc, memory, sql). */
+/** `npm run bench [name]`: the server's benchmarks (names: operations, fanout, ipcalc, memory, sql, list). */
 const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   operations: () => import("./operations.bench.js"),
   fanout: () => import("./fanout.bench.js"),
   ipcalc: () => import("./ipcalc.bench.js"),
   memory: () => import("./memory.bench.js"),
   sql: () => import("./sql.bench.js"),
+  list: () => import("./list.bench.js"),
 }
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"))
