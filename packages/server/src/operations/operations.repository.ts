@@ -233,8 +233,9 @@ export const exactTotalUpTo = 10_000
  * A page of operations, newest first, with the total matching the filters and how many of those
  * come before the page (its offset: the console's "26–50 of 137" after rows above were deleted).
  *
- * Both are counts, and a count reads every row it counts: counting all the matches cost 111-280
- * ms a page at 2.7 million operations, and the console's overview reads one every 10 s. So the
+ * Both are counts, and a count reads every row it counts: counting all the matches cost 111-380
+ * ms a page at 2.7 million operations (1.1 s by type), and the console's overview reads one every
+ * 10 s. So the
  * total is counted up to {@link exactTotalUpTo} matches only, and the offset is the rows above
  * the page (as many as a reader paged through to get there).
  */
@@ -276,8 +277,8 @@ export const list = (
       LIMIT ${limit + 1}`
     // The rows above the key (newer): the offset of a page read forwards (the key's own row, the
     // last of the page before, included), or of one read backwards (less its own rows). Counted
-    // in the statement that counts the total, up to one row past the exact part.
-    const above =
+    // exactly, in the statement that counts the total: as many rows as a reader paged through.
+    const aboveKey =
       from === undefined
         ? sql`0`
         : sql`(SELECT count(*) FROM operations o WHERE ${sql.and([
@@ -297,7 +298,7 @@ export const list = (
         sql<{ readonly n: string; readonly above: string; readonly below: boolean }>`
           SELECT (SELECT count(*) FROM (SELECT FROM operations o WHERE ${sql.and(filters)}
                                         LIMIT ${exactTotalUpTo + 1}) m) AS n,
-                 ${above} AS above,
+                 ${aboveKey} AS above,
                  -- a page read backwards has a page after it while the key's row or older remain
                  ${
                    from?.direction === "before"
@@ -312,7 +313,7 @@ export const list = (
     )
     const counted = Number(count[0]?.n ?? 0)
     const totalExact = counted <= exactTotalUpTo
-    const beyond = Number(count[0]?.above ?? 0)
+    const above = Number(count[0]?.above ?? 0)
     const below = count[0]?.below === true
     const cursor = (direction: PageKey["direction"], row: ListRow | undefined) =>
       row === undefined ? null : encodeCursor({ direction, at: row.key_at, id: row.id })
@@ -350,7 +351,7 @@ export const list = (
       const rows = found.slice(0, limit).reverse()
       return page(
         rows,
-        beyond - rows.length,
+        above - rows.length,
         cursor("after", below ? rows.at(-1) : undefined),
         cursor("before", rows[0]),
       )
@@ -361,9 +362,9 @@ export const list = (
     const rows = found.slice(0, limit)
     return page(
       rows,
-      beyond,
+      above,
       cursor("after", found.length > limit ? rows.at(-1) : undefined),
-      cursor("before", beyond > 0 ? rows[0] : undefined),
+      cursor("before", above > 0 ? rows[0] : undefined),
     )
   })
 
@@ -1177,7 +1178,7 @@ export const expire = (
 /**
  * Counts for the metrics endpoint, each read from an index of what is in flight, so that a scrape
  * costs the same at any table size: counting every operation by status read the whole table
- * (270-280 ms at 2.7 million operations). Ended operations are counted as they end, by the
+ * (268-540 ms at 2.7 million operations). Ended operations are counted as they end, by the
  * `netwark_operations_settled_total` counters; the table's size is PostgreSQL's estimate.
  */
 export const counts = (): Effect.Effect<
