@@ -62,7 +62,9 @@ describe("GET /metrics", () => {
     expect(text).toMatch(/^netwark_operations_active\{status="running",type="dns"\} 3$/m)
     // ended operations are the settled counters' business, not a count of the table
     expect(text).not.toMatch(/^netwark_operations_active\{status="(done|error|timeout)"/m)
-    expect(text.match(/^netwark_operations_active\{/gm)).toHaveLength(3)
+    // every type in both states, 0 where there is none
+    expect(text).toMatch(/^netwark_operations_active\{status="pending",type="mtr"\} 0$/m)
+    expect(text.match(/^netwark_operations_active\{/gm)).toHaveLength(8)
 
     // the table's size as PostgreSQL last measured it: absent before, exact after an ANALYZE
     // (55 rows fit in one page, which it reads whole)

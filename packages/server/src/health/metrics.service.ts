@@ -2,6 +2,7 @@ import { Inject, Injectable } from "@nestjs/common"
 import { Registry } from "@netwark/transport"
 import { Effect } from "effect"
 import { EffectRuntime } from "../core/runtime.js"
+import { OperationType } from "../operations/operations.dto.js"
 import * as Repository from "../operations/operations.repository.js"
 import type { AppServices } from "../server.layer.js"
 import { Metrics } from "./metrics.js"
@@ -93,7 +94,17 @@ export class MetricsService {
         "netwark_operations_active",
         "gauge",
         "Operations pending or running, by status and type (ended ones: netwark_operations_settled_total).",
-        counts.value.active.map((r) => [{ status: r.status, type: r.type }, r.n] as const),
+        // every type in both states, 0 where none: a series that comes and goes breaks rates
+        // and alerts
+        (["pending", "running"] as const).flatMap((status) =>
+          OperationType.literals.map(
+            (type) =>
+              [
+                { status, type },
+                counts.value.active.find((r) => r.status === status && r.type === type)?.n ?? 0,
+              ] as const,
+          ),
+        ),
       )
       if (counts.value.stored !== undefined)
         metric(
