@@ -2,7 +2,7 @@ import { Inject, Injectable } from "@nestjs/common"
 import { Registry } from "@netwark/transport"
 import { Effect } from "effect"
 import { EffectRuntime } from "../core/runtime.js"
-import { OperationType } from "../operations/operations.dto.js"
+import { activeStatuses, OperationType } from "../operations/operations.dto.js"
 import * as Repository from "../operations/operations.repository.js"
 import type { AppServices } from "../server.layer.js"
 import { Metrics } from "./metrics.js"
@@ -90,19 +90,16 @@ export class MetricsService {
       [{}, online.length],
     ])
     if (counts._tag === "Some") {
+      const active = new Map(counts.value.active.map((r) => [`${r.status} ${r.type}`, r.n]))
       metric(
         "netwark_operations_active",
         "gauge",
         "Operations pending or running, by status and type (ended ones: netwark_operations_settled_total).",
         // every type in both states, 0 where none: a series that comes and goes breaks rates
         // and alerts
-        (["pending", "running"] as const).flatMap((status) =>
+        activeStatuses.flatMap((status) =>
           OperationType.literals.map(
-            (type) =>
-              [
-                { status, type },
-                counts.value.active.find((r) => r.status === status && r.type === type)?.n ?? 0,
-              ] as const,
+            (type) => [{ status, type }, active.get(`${status} ${type}`) ?? 0] as const,
           ),
         ),
       )

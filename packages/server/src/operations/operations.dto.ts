@@ -24,6 +24,11 @@ export const OperationStatus = Schema.Literal(
 /** Where an operation is in its life. */
 export type OperationStatus = typeof OperationStatus.Type
 
+/** The statuses of an operation in flight: the others are final. */
+export const activeStatuses = OperationStatus.literals.filter(
+  (s): s is "pending" | "running" => s === "pending" || s === "running",
+)
+
 /** The statuses an operation ends with: nothing changes it after one. */
 export const finalStatuses: ReadonlySet<OperationStatus> = new Set([
   "done",

@@ -235,9 +235,8 @@ export const exactTotalUpTo = 10_000
  *
  * Both are counts, and a count reads every row it counts: counting all the matches cost 111-380
  * ms a page at 2.7 million operations (1.1 s by type), and the console's overview reads one every
- * 10 s. So the
- * total is counted up to {@link exactTotalUpTo} matches only, and the offset is the rows above
- * the page (as many as a reader paged through to get there).
+ * 10 s. So the total is counted up to {@link exactTotalUpTo} matches only, and the offset is the
+ * rows above the page (as many as a reader paged through to get there).
  */
 export const list = (
   query: ListQuery,
@@ -270,9 +269,11 @@ export const list = (
         : sql`o.created_at < ${query.until.toISOString()}::timestamptz`,
     ].filter((f) => f !== undefined)
     const key = from === undefined ? undefined : sql`(${from.at}::timestamptz, ${from.id}::uuid)`
-    const rowsOf = (where: ReadonlyArray<Fragment>, order: "DESC" | "ASC") => sql<ListRow>`
+    /** The filters, and conditions on the key. */
+    const matching = (...more: ReadonlyArray<Fragment>) => sql.and([...filters, ...more])
+    const rowsOf = (where: Fragment, order: "DESC" | "ASC") => sql<ListRow>`
       SELECT s.*, to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS key_at
-      FROM (${selectOperation(sql)} WHERE ${sql.and(where)}) s
+      FROM (${selectOperation(sql)} WHERE ${where}) s
       ORDER BY s.created_at ${sql.unsafe(order)}, s.id ${sql.unsafe(order)}
       LIMIT ${limit + 1}`
     // The rows above the key (newer): the offset of a page read forwards (the key's own row, the
@@ -281,33 +282,28 @@ export const list = (
     const aboveKey =
       from === undefined
         ? sql`0`
-        : sql`(SELECT count(*) FROM operations o WHERE ${sql.and([
-            ...filters,
+        : sql`(SELECT count(*) FROM operations o WHERE ${matching(
             from.direction === "after"
               ? sql`(o.created_at, o.id) >= ${key!}`
               : sql`(o.created_at, o.id) > ${key!}`,
-          ])})`
+          )})`
+    // a page read backwards has a page after it while the key's row or older remain
+    const belowKey =
+      from?.direction === "before"
+        ? sql`EXISTS (SELECT FROM operations o WHERE ${matching(sql`(o.created_at, o.id) <= ${key!}`)})`
+        : sql`false`
     const [found, count] = yield* Effect.all(
       [
         from === undefined
-          ? rowsOf(filters, "DESC")
+          ? rowsOf(matching(), "DESC")
           : from.direction === "after"
-            ? rowsOf([...filters, sql`(o.created_at, o.id) < ${key!}`], "DESC")
+            ? rowsOf(matching(sql`(o.created_at, o.id) < ${key!}`), "DESC")
             : // the rows just above the key, nearest first, then turned back to newest first
-              rowsOf([...filters, sql`(o.created_at, o.id) > ${key!}`], "ASC"),
+              rowsOf(matching(sql`(o.created_at, o.id) > ${key!}`), "ASC"),
         sql<{ readonly n: string; readonly above: string; readonly below: boolean }>`
-          SELECT (SELECT count(*) FROM (SELECT FROM operations o WHERE ${sql.and(filters)}
+          SELECT (SELECT count(*) FROM (SELECT FROM operations o WHERE ${matching()}
                                         LIMIT ${exactTotalUpTo + 1}) m) AS n,
-                 ${aboveKey} AS above,
-                 -- a page read backwards has a page after it while the key's row or older remain
-                 ${
-                   from?.direction === "before"
-                     ? sql`EXISTS (SELECT FROM operations o WHERE ${sql.and([
-                         ...filters,
-                         sql`(o.created_at, o.id) <= ${key!}`,
-                       ])})`
-                     : sql`false`
-                 } AS below`,
+                 ${aboveKey} AS above, ${belowKey} AS below`,
       ],
       { concurrency: "unbounded" },
     )
@@ -340,7 +336,7 @@ export const list = (
       // Fewer than a page above the key: that is the top of the list, so the first page
       // (a full one, the page a fresh list shows) with no page before it.
       if (found.length <= limit) {
-        const first = yield* rowsOf(filters, "DESC")
+        const first = yield* rowsOf(matching(), "DESC")
         return page(
           first.slice(0, limit),
           0,

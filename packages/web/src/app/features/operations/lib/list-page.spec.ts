@@ -5,6 +5,7 @@ import {
   positionQuery,
   previousPosition,
   rangeText,
+  totalText,
 } from "./list-page"
 
 describe("list position", () => {
@@ -52,6 +53,7 @@ describe("list position", () => {
     // Past 10,000 matches the server's total is a lower bound.
     expect(rangeText(0, 25, 10000, false)).toBe("1–25 of 10000+")
     expect(rangeText(10020, 30, 10050, false)).toBe("10021–10050 of 10050+")
+    expect([totalText(137), totalText(10000, false)]).toEqual(["137", "10000+"])
   })
 
   it("falls back to the first page from a cursor's page that came back empty or at the top", () => {

@@ -53,12 +53,14 @@ export const fallbackPosition = (
  * in part (past 10,000 matches) is "at least": "1–25 of 10000+".
  */
 export const rangeText = (offset: number, shown: number, total: number, exact = true): string => {
-  const of = (n: number) => (exact ? `${n}` : `${n}+`)
-  if (shown === 0) return `0 of ${of(total)}`
+  if (shown === 0) return `0 of ${totalText(total, exact)}`
   const from = Math.max(0, offset) + 1
   const to = from + shown - 1
-  return `${from}–${to} of ${of(Math.max(total, to))}`
+  return `${from}–${to} of ${totalText(Math.max(total, to), exact)}`
 }
+
+/** A count from the server: "10000+" where it counted only that far (`totalExact: false`). */
+export const totalText = (total: number, exact = true): string => (exact ? `${total}` : `${total}+`)
 
 /**
  * The browser title for the list: what it is filtered on and which page, so tabs and the

@@ -4,6 +4,7 @@ import { refreshEvery } from "../../../shared/refresh"
 import { RouterLink } from "@angular/router"
 import { ago, dateTime } from "../../../shared/format"
 import { WorldMapComponent } from "../../../shared/world-map.component"
+import { totalText } from "../../operations/lib/list-page"
 import { OperationsService } from "../../operations/services/operations.service"
 import {
   WorkersService,
@@ -34,10 +35,7 @@ import {
         <span class="n">{{ queues.value()?.length ?? 0 }}</span><span class="muted">queue(s)</span>
       </a>
       <a class="card stat" routerLink="/operations">
-        <span class="n"
-          >{{ recent.value()?.total ?? 0
-          }}{{ recent.value()?.totalExact === false ? "+" : "" }}</span
-        ><span class="muted">operation(s)</span>
+        <span class="n">{{ operationCount() }}</span><span class="muted">operation(s)</span>
       </a>
       <a class="card stat" routerLink="/operations" [queryParams]="{ status: 'running' }">
         <span class="n">{{ running() }}</span><span class="muted">running now</span>
@@ -185,9 +183,18 @@ export class OverviewPage {
   private readonly pendingNow = load((signal) =>
     this.operations.list({ status: "pending", limit: 1 }, signal),
   )
-  protected readonly running = computed(
-    () => (this.runningNow.value()?.total ?? 0) + (this.pendingNow.value()?.total ?? 0),
-  )
+  protected readonly operationCount = computed(() => {
+    const page = this.recent.value()
+    return totalText(page?.total ?? 0, page?.totalExact)
+  })
+  // a lower bound when either count is (past the server's exact part)
+  protected readonly running = computed(() => {
+    const [running, pending] = [this.runningNow.value(), this.pendingNow.value()]
+    return totalText(
+      (running?.total ?? 0) + (pending?.total ?? 0),
+      running?.totalExact !== false && pending?.totalExact !== false,
+    )
+  })
   // The queue list names online workers only; the workers list adds those gone offline.
   protected readonly groups = computed(() =>
     locationGroups(withWorkers(this.queues.value() ?? [], this.workers.value())),
